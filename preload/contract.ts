@@ -1,0 +1,263 @@
+/**
+ * The one contract between the renderer and the main process.
+ *
+ * Every call the renderer can make and every event it can receive is declared here, once.
+ * Main validates call arguments with these schemas; the preload exposes exactly these names;
+ * the renderer's transports (Electron IPC, web host) are derived from `callNames` and
+ * `eventNames`. This module is plain TypeScript: it runs in Node, in the preload and in the
+ * browser.
+ */
+import * as v from 'valibot';
+
+// ---------------------------------------------------------------------------------------------
+// Shared value types
+
+export type SchemaVersion = 'v1' | 'v2' | 'v3';
+export type Cell = string | number | boolean | null;
+
+export interface CaptureInfo {
+  id: number;
+  fileName: string;
+  filePath: string;
+  sizeBytes: number;
+  sha256: string;
+  schemaVersion: SchemaVersion;
+  /** true when the capture has `Attack` (and usually `Label`) columns */
+  labelled: boolean;
+  rows: number;
+  /** class name (as found in `Attack`) -> flow count; empty for unlabelled captures */
+  classCounts: Record<string, number>;
+  /** canonical NetFlow columns stored for this capture, in file order */
+  columns: string[];
+  /** columns found in the file but not kept (an index, `Dataset`, unknown fields) */
+  ignoredColumns: string[];
+  /** what defines capture order */
+  order: 'FLOW_START_MILLISECONDS' | 'file order';
+  importedAt: string;
+  importSeconds: number;
+}
+
+export interface ColumnInfo {
+  name: string;
+  type: 'text' | 'integer' | 'float' | 'boolean';
+}
+
+export const filterOps = ['=', '!=', '<', '<=', '>', '>='] as const;
+export type FilterOp = (typeof filterOps)[number];
+
+/**
+ * One clause of a structured filter. `field` is a stored column name or one of the virtual
+ * fields `host` (source or destination address) and `port` (source or destination port).
+ */
+export interface FilterClause {
+  field: string;
+  op: FilterOp;
+  value: string | number;
+}
+
+export interface FlowFilter {
+  clauses: FilterClause[];
+  /** half-open range of flow ids in capture order, e.g. from the histogram brush */
+  flowRange?: { from: number; to: number } | undefined;
+}
+
+export interface FlowPage {
+  columns: ColumnInfo[];
+  rows: Cell[][];
+  total: number;
+  offset: number;
+  ms: number;
+}
+
+export interface CountRow {
+  value: Cell;
+  count: number;
+}
+
+export interface Aggregates {
+  total: number;
+  classCounts: CountRow[];
+  protocols: CountRow[];
+  topSources: CountRow[];
+  topDestinations: CountRow[];
+  topPairs: { src: string; dst: string; count: number }[];
+  topDstPorts: CountRow[];
+  ms: number;
+}
+
+export interface Histogram {
+  /** flow id range covered, half-open */
+  from: number;
+  to: number;
+  binWidth: number;
+  /** class names, one series each ("all" for unlabelled captures) */
+  series: string[];
+  /** counts[bin][seriesIndex] */
+  counts: number[][];
+  ms: number;
+}
+
+export interface SqlResult {
+  columns: ColumnInfo[];
+  rows: Cell[][];
+  truncated: boolean;
+  ms: number;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  host: 'electron' | 'web';
+  projectPath: string;
+  platform: string;
+  node: string;
+}
+
+export type JobKind = 'import' | 'sample';
+
+export interface JobStarted {
+  jobId: string;
+}
+
+export interface JobProgress {
+  jobId: string;
+  kind: JobKind;
+  /** short description of the current phase: "hashing", "reading", "indexing" */
+  phase: string;
+  /** 0..1, or null when unknown */
+  fraction: number | null;
+  message: string;
+}
+
+export interface ImportResult {
+  capture: CaptureInfo;
+  /** true when a file with the same SHA-256 was already in the project */
+  reused: boolean;
+}
+
+export interface JobFinished {
+  jobId: string;
+  kind: JobKind;
+  ok: boolean;
+  cancelled: boolean;
+  error?: string | undefined;
+  result?: ImportResult | undefined;
+}
+
+export interface JobInfo {
+  jobId: string;
+  kind: JobKind;
+  label: string;
+  startedAt: string;
+  progress: JobProgress | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Argument schemas
+
+const captureId = v.pipe(v.number(), v.integer(), v.minValue(1));
+const clause = v.object({
+  field: v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'field must be a column name')),
+  op: v.picklist(filterOps),
+  value: v.union([v.pipe(v.string(), v.maxLength(4096)), v.pipe(v.number(), v.finite())]),
+});
+const filter = v.object({
+  clauses: v.pipe(v.array(clause), v.maxLength(64)),
+  flowRange: v.optional(
+    v.object({
+      from: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      to: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    }),
+  ),
+});
+const columnName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'not a column name'));
+
+/** Declares a call: its argument schema, and (as a type only) its result. */
+function call<Result>() {
+  return <S extends v.GenericSchema>(args: S) => ({ args, result: undefined as unknown as Result });
+}
+
+export const calls = {
+  appInfo: call<AppInfo>()(v.object({})),
+  listCaptures: call<CaptureInfo[]>()(v.object({})),
+  importCapture: call<JobStarted>()(
+    v.object({ path: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)) }),
+  ),
+  deleteCapture: call<void>()(v.object({ captureId })),
+  listJobs: call<JobInfo[]>()(v.object({})),
+  cancelJob: call<boolean>()(v.object({ jobId: v.pipe(v.string(), v.maxLength(64)) })),
+  queryFlows: call<FlowPage>()(
+    v.object({
+      captureId,
+      filter,
+      sort: v.optional(v.object({ column: columnName, dir: v.picklist(['asc', 'desc']) })),
+      offset: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5000)),
+    }),
+  ),
+  aggregates: call<Aggregates>()(
+    v.object({ captureId, filter, top: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))) }),
+  ),
+  countBy: call<CountRow[]>()(
+    v.object({ captureId, filter, column: columnName, limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000))) }),
+  ),
+  histogram: call<Histogram>()(
+    v.object({ captureId, filter, bins: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2000)) }),
+  ),
+  runSql: call<SqlResult>()(
+    v.object({
+      sql: v.pipe(v.string(), v.minLength(1), v.maxLength(100_000)),
+      limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))),
+    }),
+  ),
+  /** Electron only: shows the native open dialog. The web host answers null. */
+  pickCaptureFile: call<string | null>()(v.object({})),
+};
+
+export type Calls = typeof calls;
+export type CallName = keyof Calls;
+export type CallArgs<K extends CallName> = v.InferOutput<Calls[K]['args']>;
+export type CallResult<K extends CallName> = Calls[K]['result'];
+export const callNames = Object.keys(calls) as CallName[];
+
+// ---------------------------------------------------------------------------------------------
+// Events (main -> renderer)
+
+export interface Events {
+  'job:progress': JobProgress;
+  'job:finished': JobFinished;
+  'captures:changed': { captureIds: number[] };
+}
+export type EventName = keyof Events;
+export const eventNames: EventName[] = ['job:progress', 'job:finished', 'captures:changed'];
+
+/** What the renderer sees: one async method per call, plus event subscription. */
+export type Api = { [K in CallName]: (args: CallArgs<K>) => Promise<CallResult<K>> } & {
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+};
+
+/** What a host implements: one handler per call. */
+export type Handlers = { [K in CallName]: (args: CallArgs<K>) => Promise<CallResult<K>> };
+
+/** The error shape carried by every transport. */
+export interface WireError {
+  code: string;
+  message: string;
+}
+
+/** Validates raw arguments for a call; throws a one-line message when they do not fit. */
+export function parseArgs<K extends CallName>(name: K, raw: unknown): CallArgs<K> {
+  const def = calls[name] as Calls[CallName] | undefined;
+  if (!def) throw new Error(`unknown call "${String(name)}"`);
+  const result = v.safeParse(def.args, raw ?? {});
+  if (!result.success) {
+    const issue = result.issues[0];
+    const path = issue?.path?.map((p) => String(p.key)).join('.') ?? '';
+    throw new Error(`invalid arguments for ${name}${path ? ` (${path})` : ''}: ${issue?.message ?? 'rejected'}`);
+  }
+  return result.output as CallArgs<K>;
+}
+
+export function isCallName(name: string): name is CallName {
+  return Object.prototype.hasOwnProperty.call(calls, name);
+}
