@@ -261,3 +261,14 @@ export function parseArgs<K extends CallName>(name: K, raw: unknown): CallArgs<K
 export function isCallName(name: string): name is CallName {
   return Object.prototype.hasOwnProperty.call(calls, name);
 }
+
+/** Every transport answers a call with this envelope, so errors cross as plain data. */
+export type Envelope<T = unknown> = { ok: true; result: T } | { ok: false; error: WireError };
+
+/** What the Electron preload exposes as `window.mindflow`. */
+export interface Bridge {
+  invoke(name: CallName, args: unknown): Promise<Envelope>;
+  on(event: EventName, listener: (payload: unknown) => void): () => void;
+  /** Electron only: the filesystem path of a dropped or chosen File. */
+  pathForFile(file: unknown): string;
+}

@@ -1,0 +1,211 @@
+/**
+ * A project is one DuckDB file: captures, their flows (one table per capture, `flows_<id>`,
+ * whose rowid is the flow id in capture order), and later models, scans, verdicts and the
+ * audit log. This module opens it, migrates its schema and hands out connections.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { CaptureInfo, SchemaVersion } from '../../preload/contract.ts';
+import { queryObjects } from './db.ts';
+import { MindflowError } from './errors.ts';
+
+const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: string[][] = [
+  [
+    `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+    `CREATE SEQUENCE IF NOT EXISTS capture_ids START 1`,
+    `CREATE TABLE IF NOT EXISTS captures (
+       id INTEGER PRIMARY KEY,
+       file_name VARCHAR NOT NULL,
+       file_path VARCHAR NOT NULL,
+       size_bytes BIGINT NOT NULL,
+       sha256 VARCHAR NOT NULL,
+       schema_version VARCHAR NOT NULL,
+       labelled BOOLEAN NOT NULL,
+       row_count BIGINT NOT NULL,
+       class_counts VARCHAR NOT NULL,
+       columns VARCHAR NOT NULL,
+       ignored_columns VARCHAR NOT NULL,
+       order_by VARCHAR NOT NULL,
+       imported_at TIMESTAMP NOT NULL,
+       import_seconds DOUBLE NOT NULL)`,
+  ],
+];
+
+interface CaptureRow {
+  id: number;
+  file_name: string;
+  file_path: string;
+  size_bytes: number;
+  sha256: string;
+  schema_version: string;
+  labelled: boolean;
+  row_count: number;
+  class_counts: string;
+  columns: string;
+  ignored_columns: string;
+  order_by: string;
+  imported_at: string;
+  import_seconds: number;
+}
+
+function toCaptureInfo(r: CaptureRow): CaptureInfo {
+  return {
+    id: r.id,
+    fileName: r.file_name,
+    filePath: r.file_path,
+    sizeBytes: r.size_bytes,
+    sha256: r.sha256,
+    schemaVersion: r.schema_version as SchemaVersion,
+    labelled: r.labelled,
+    rows: r.row_count,
+    classCounts: JSON.parse(r.class_counts) as Record<string, number>,
+    columns: JSON.parse(r.columns) as string[],
+    ignoredColumns: JSON.parse(r.ignored_columns) as string[],
+    order: r.order_by === 'FLOW_START_MILLISECONDS' ? 'FLOW_START_MILLISECONDS' : 'file order',
+    importedAt: r.imported_at,
+    importSeconds: r.import_seconds,
+  };
+}
+
+const CAPTURE_SELECT = `SELECT id, file_name, file_path, size_bytes, sha256, schema_version, labelled, row_count,
+  class_counts, columns, ignored_columns, order_by, strftime(imported_at, '%Y-%m-%dT%H:%M:%SZ') AS imported_at, import_seconds
+  FROM captures`;
+
+/** A tiny pool: queries from the UI run on a few shared connections, one query each at a time. */
+class ConnectionPool {
+  private idle: DuckDBConnection[] = [];
+  private waiters: ((c: DuckDBConnection) => void)[] = [];
+  private all: DuckDBConnection[] = [];
+  constructor(private readonly instance: DuckDBInstance, private readonly size: number) {}
+
+  async acquire(): Promise<DuckDBConnection> {
+    const free = this.idle.pop();
+    if (free) return free;
+    if (this.all.length < this.size) {
+      const c = await this.instance.connect();
+      this.all.push(c);
+      return c;
+    }
+    return new Promise((resolveWaiter) => this.waiters.push(resolveWaiter));
+  }
+
+  release(c: DuckDBConnection): void {
+    const next = this.waiters.shift();
+    if (next) next(c);
+    else this.idle.push(c);
+  }
+
+  closeAll(): void {
+    for (const c of this.all) c.closeSync();
+    this.all = [];
+    this.idle = [];
+  }
+}
+
+export class Project {
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly pool: ConnectionPool,
+  ) {}
+
+  static async open(path: string): Promise<Project> {
+    const full = resolve(path);
+    mkdirSync(dirname(full), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(full);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      if (/lock/i.test(msg)) {
+        throw new MindflowError('project-locked', `project ${full} is open in another MindFlow process (close it first)`);
+      }
+      if (/not a valid DuckDB database|invalid|corrupt/i.test(msg)) {
+        throw new MindflowError('bad-args', `${full} is not a MindFlow project (not a DuckDB database file)`);
+      }
+      throw err;
+    }
+    const project = new Project(full, instance, new ConnectionPool(instance, 3));
+    await project.migrate();
+    return project;
+  }
+
+  /** A dedicated connection for a long job (import, scan), so it can be interrupted alone. */
+  async connect(): Promise<DuckDBConnection> {
+    const c = await this.instance.connect();
+    await c.run('SET enable_progress_bar = true');
+    await c.run('SET enable_progress_bar_print = false');
+    return c;
+  }
+
+  async withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    const c = await this.pool.acquire();
+    try {
+      return await fn(c);
+    } finally {
+      this.pool.release(c);
+    }
+  }
+
+  private async migrate(): Promise<void> {
+    await this.withConnection(async (c) => {
+      await c.run(MIGRATIONS[0]![0]!);
+      const rows = await queryObjects<{ value: string }>(c, `SELECT value FROM meta WHERE key = 'schema_version'`);
+      const current = rows.length ? Number(rows[0]!.value) : 0;
+      if (current > SCHEMA_VERSION) {
+        throw new MindflowError('bad-args', `project ${this.path} was written by a newer MindFlow (schema ${current})`);
+      }
+      for (let v = current; v < SCHEMA_VERSION; v++) {
+        await c.run('BEGIN');
+        for (const sql of MIGRATIONS[v]!) await c.run(sql);
+        await c.run(`INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)`, [String(v + 1)]);
+        await c.run('COMMIT');
+      }
+    });
+  }
+
+  async listCaptures(): Promise<CaptureInfo[]> {
+    const rows = await this.withConnection((c) => queryObjects<CaptureRow>(c, `${CAPTURE_SELECT} ORDER BY id`));
+    return rows.map(toCaptureInfo);
+  }
+
+  async capture(id: number): Promise<CaptureInfo> {
+    const rows = await this.withConnection((c) => queryObjects<CaptureRow>(c, `${CAPTURE_SELECT} WHERE id = ?`, [id]));
+    if (!rows[0]) throw new MindflowError('unknown-capture', `no capture #${id} in this project`);
+    return toCaptureInfo(rows[0]);
+  }
+
+  async captureByHash(sha256: string, conn?: DuckDBConnection): Promise<CaptureInfo | null> {
+    const run = (c: DuckDBConnection) => queryObjects<CaptureRow>(c, `${CAPTURE_SELECT} WHERE sha256 = ?`, [sha256]);
+    const rows = conn ? await run(conn) : await this.withConnection(run);
+    return rows[0] ? toCaptureInfo(rows[0]) : null;
+  }
+
+  async hasCaptureOfSize(sizeBytes: number): Promise<boolean> {
+    const rows = await this.withConnection((c) => queryObjects(c, `SELECT 1 FROM captures WHERE size_bytes = ? LIMIT 1`, [sizeBytes]));
+    return rows.length > 0;
+  }
+
+  async deleteCapture(id: number): Promise<void> {
+    await this.capture(id);
+    await this.withConnection(async (c) => {
+      await c.run('BEGIN');
+      try {
+        await c.run(`DROP TABLE IF EXISTS flows_${id}`);
+        await c.run(`DELETE FROM captures WHERE id = ?`, [id]);
+        await c.run('COMMIT');
+      } catch (err) {
+        await c.run('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+
+  close(): void {
+    this.pool.closeAll();
+    this.instance.closeSync();
+  }
+}
