@@ -3,7 +3,7 @@
  * names from the contract, an allowlist of event channels. Runs sandboxed.
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { callNames, eventNames, type Bridge, type CallName, type Envelope, type EventName } from './contract';
+import { callNames, eventNames, type Bridge, type CallName, type Envelope, type EventName } from './contract.ts';
 
 const allowedCalls = new Set<string>(callNames);
 const allowedEvents = new Set<string>(eventNames);

@@ -1,0 +1,30 @@
+/**
+ * Where things live on disk. Projects default to ~/.mindflow (or $MINDFLOW_HOME); the
+ * built-in sample project is created there on first start.
+ */
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+
+export function mindflowHome(): string {
+  return resolve(process.env.MINDFLOW_HOME ?? join(homedir(), '.mindflow'));
+}
+
+export function sampleProjectPath(): string {
+  return join(mindflowHome(), 'sample.duckdb');
+}
+
+/** The repository (or packaged app) root: the nearest folder above this file with package.json. */
+export function appRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+export function rendererDir(): string {
+  return join(appRoot(), 'out', 'renderer');
+}

@@ -1,0 +1,27 @@
+/**
+ * First start: a project with no captures gets the built-in sample (100k generated NF-BoT-IoT
+ * v1 flows, seed 1), so a new user sees a real workbench, not an empty one.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CaptureInfo } from '../../preload/contract.ts';
+import { importCapture } from './capture/import.ts';
+import { mindflowHome } from './paths.ts';
+import type { Project } from './project.ts';
+import { generateSample } from './sample/generator.ts';
+
+export const BUILTIN_SAMPLE_ROWS = 100_000;
+export const BUILTIN_SAMPLE_SEED = 1;
+
+export async function ensureSampleCapture(project: Project, log: (msg: string) => void = () => {}): Promise<CaptureInfo | null> {
+  const captures = await project.listCaptures();
+  if (captures.length > 0) return null;
+  const file = join(mindflowHome(), `builtin-sample-${BUILTIN_SAMPLE_ROWS}-seed${BUILTIN_SAMPLE_SEED}.csv`);
+  if (!existsSync(file)) {
+    log(`generating the built-in sample (${BUILTIN_SAMPLE_ROWS.toLocaleString('en-US')} flows) at ${file}`);
+    await generateSample({ rows: BUILTIN_SAMPLE_ROWS, seed: BUILTIN_SAMPLE_SEED, out: file });
+  }
+  log(`importing the built-in sample into ${project.path}`);
+  const { capture } = await importCapture(project, file);
+  return capture;
+}

@@ -1,0 +1,119 @@
+/**
+ * The workbench facade: one handler per contract call, over one open project. Electron's IPC,
+ * the web host and tests all call `dispatch`, which validates arguments against the contract
+ * before any handler runs.
+ */
+import { createRequire } from 'node:module';
+import type { AppInfo, CallName, Events, Handlers } from '../../preload/contract.ts';
+import { parseArgs } from '../../preload/contract.ts';
+import { importCapture } from './capture/import.ts';
+import { MindflowError, errorCode, oneLine } from './errors.ts';
+import { Jobs, type Emit } from './jobs.ts';
+import { Project } from './project.ts';
+import { runReadOnlySql } from './query/console.ts';
+import { aggregates, countBy, histogram, queryFlows } from './query/flows.ts';
+import type { Envelope } from '../../preload/contract.ts';
+
+const pkg = createRequire(import.meta.url)('../../package.json') as { name: string; version: string };
+export const APP_VERSION = pkg.version;
+
+export interface WorkbenchOptions {
+  host: AppInfo['host'];
+  /** Electron supplies a native file dialog; other hosts have none. */
+  pickFile?: () => Promise<string | null>;
+}
+
+type Listener = <E extends keyof Events>(event: E, payload: Events[E]) => void;
+
+export class Workbench {
+  readonly jobs: Jobs;
+  readonly handlers: Handlers;
+  private listeners = new Set<Listener>();
+
+  private constructor(readonly project: Project, private readonly options: WorkbenchOptions) {
+    const emit: Emit = (event, payload) => {
+      for (const l of this.listeners) l(event, payload);
+    };
+    this.jobs = new Jobs(emit);
+    this.handlers = this.createHandlers(emit);
+  }
+
+  static async open(projectPath: string, options: WorkbenchOptions): Promise<Workbench> {
+    return new Workbench(await Project.open(projectPath), options);
+  }
+
+  /** Subscribes to every event; returns the unsubscribe function. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Validates and runs one call; never throws: errors come back in the envelope. */
+  async dispatch(name: string, rawArgs: unknown): Promise<Envelope> {
+    try {
+      if (!Object.prototype.hasOwnProperty.call(this.handlers, name)) {
+        throw new MindflowError('bad-args', `unknown call "${name.slice(0, 64)}"`);
+      }
+      const call = name as CallName;
+      let args;
+      try {
+        args = parseArgs(call, rawArgs);
+      } catch (err) {
+        throw new MindflowError('bad-args', oneLine(err));
+      }
+      const handler = this.handlers[call] as (a: unknown) => Promise<unknown>;
+      return { ok: true, result: await handler(args) };
+    } catch (err) {
+      return { ok: false, error: { code: errorCode(err), message: oneLine(err) } };
+    }
+  }
+
+  private createHandlers(emit: Emit): Handlers {
+    const project = this.project;
+    return {
+      appInfo: async () => ({
+        name: 'MindFlow Workbench',
+        version: APP_VERSION,
+        host: this.options.host,
+        projectPath: project.path,
+        platform: process.platform,
+        node: process.versions.node,
+      }),
+      listCaptures: () => project.listCaptures(),
+      importCapture: async ({ path }) => ({
+        jobId: this.jobs.start('import', `import ${path.split(/[\\/]/).pop()}`, (ctx) => importCapture(project, path, ctx), (r) => {
+          if (r && !r.reused) emit('captures:changed', { captureIds: [r.capture.id] });
+        }),
+      }),
+      deleteCapture: async ({ captureId }) => {
+        await project.deleteCapture(captureId);
+        emit('captures:changed', { captureIds: [captureId] });
+      },
+      listJobs: async () => this.jobs.list(),
+      cancelJob: async ({ jobId }) => this.jobs.cancel(jobId),
+      queryFlows: async ({ captureId, filter, sort, offset, limit }) => {
+        const capture = await project.capture(captureId);
+        return project.withConnection((c) => queryFlows(c, capture, { filter, sort, offset, limit }));
+      },
+      aggregates: async ({ captureId, filter, top }) => {
+        const capture = await project.capture(captureId);
+        return aggregates((fn) => project.withConnection(fn), capture, filter, top);
+      },
+      countBy: async ({ captureId, filter, column, limit }) => {
+        const capture = await project.capture(captureId);
+        return project.withConnection((c) => countBy(c, capture, filter, column, limit));
+      },
+      histogram: async ({ captureId, filter, bins }) => {
+        const capture = await project.capture(captureId);
+        return project.withConnection((c) => histogram(c, capture, filter, bins));
+      },
+      runSql: async ({ sql, limit }) => project.withConnection((c) => runReadOnlySql(c, sql, limit)),
+      pickCaptureFile: async () => (this.options.pickFile ? this.options.pickFile() : null),
+    };
+  }
+
+  close(): void {
+    this.jobs.cancelAll();
+    this.project.close();
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Binds the contract to Electron IPC: one invoke channel for every call (validated by the
+ * workbench's dispatch against the contract's schemas) and one channel per event.
+ */
+import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
+import type { Workbench } from '../core/workbench.ts';
+
+function fromOurWindow(event: IpcMainInvokeEvent): boolean {
+  const url = event.senderFrame?.url ?? '';
+  return url.startsWith('file://') || (!!process.env.ELECTRON_RENDERER_URL && url.startsWith(process.env.ELECTRON_RENDERER_URL));
+}
+
+export function bindIpc(workbench: Workbench): void {
+  ipcMain.handle('mindflow:call', async (event, name: unknown, args: unknown) => {
+    if (!fromOurWindow(event)) return { ok: false, error: { code: 'bad-args', message: 'call from an unknown frame refused' } };
+    if (typeof name !== 'string') return { ok: false, error: { code: 'bad-args', message: 'call name must be a string' } };
+    return workbench.dispatch(name, args);
+  });
+  workbench.subscribe((eventName, payload) => {
+    for (const win of BrowserWindow.getAllWindows()) win.webContents.send(`mindflow:event:${eventName}`, payload);
+  });
+}
+
+export async function pickCaptureFile(): Promise<string | null> {
+  const win = BrowserWindow.getFocusedWindow();
+  const options = {
+    title: 'Import a NetFlow capture',
+    properties: ['openFile' as const],
+    filters: [
+      { name: 'NetFlow captures', extensions: ['csv', 'gz', 'parquet'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+  const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}

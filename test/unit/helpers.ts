@@ -1,0 +1,37 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { V1_FIELDS, V2_EXTRA_FIELDS, V3_EXTRA_FIELDS } from '../../main/core/capture/schema.ts';
+
+export const REAL_SAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/data/nf-bot-iot-v2-sample-a.csv.gz');
+export const hasRealSample = existsSync(REAL_SAMPLE);
+export const REAL_SAMPLE_SKIP = `real NF-BoT-IoT sample not found at ${REAL_SAMPLE}: skipped (place ../shared beside the repo)`;
+
+export function tempDir(prefix = 'mindflow-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export const V1_HEADER = [...V1_FIELDS, 'Label', 'Attack'];
+
+/** One v1 row per class, values shaped like the real data (see dataset.md). */
+export const V1_ROWS: Record<string, (string | number)[]> = {
+  Benign: ['192.168.100.3', 52000, '192.168.100.1', 53, 17, 5.0, 74, 120, 1, 1, 0, 0, 0, 'Benign'],
+  Reconnaissance: ['192.168.100.147', 40000, '192.168.100.3', 1883, 6, 0.0, 44, 40, 1, 1, 22, 0, 1, 'Reconnaissance'],
+  DDoS: ['192.168.100.148', 41000, '192.168.100.3', 80, 17, 0.0, 56, 0, 1, 0, 0, 4294967, 1, 'DDoS'],
+  DoS: ['192.168.100.149', 42000, '192.168.100.3', 80, 6, 7.0, 280, 0, 5, 0, 2, 4294967, 1, 'DoS'],
+  Theft: ['192.168.100.150', 4444, '192.168.100.6', 4433, 6, 0.0, 250000, 4000, 200, 50, 24, 1200, 1, 'Theft'],
+};
+
+export function v1Csv(classes: string[], header = V1_HEADER): string {
+  return [header.join(','), ...classes.map((c) => V1_ROWS[c]!.join(','))].join('\n') + '\n';
+}
+
+export function v2Header(): string[] {
+  return [...V1_FIELDS, ...V2_EXTRA_FIELDS, 'Label', 'Attack', 'Dataset'];
+}
+
+export function v3Header(): string[] {
+  return [...V1_FIELDS, ...V2_EXTRA_FIELDS, ...V3_EXTRA_FIELDS, 'Label', 'Attack'];
+}
