@@ -24,7 +24,7 @@ const REFUSED: Partial<Record<StatementType, string>> = {
   [StatementType.EXPORT]: 'EXPORT writes files',
   [StatementType.ATTACH]: 'ATTACH opens another database',
   [StatementType.DETACH]: 'DETACH changes attached databases',
-  [StatementType.LOAD]: 'LOAD loads an extension',
+  [StatementType.LOAD]: 'INSTALL and LOAD bring in extension code',
   [StatementType.EXTENSION]: 'INSTALL installs an extension',
   [StatementType.UPDATE_EXTENSIONS]: 'UPDATE EXTENSIONS installs code',
   [StatementType.SET]: 'SET changes settings',

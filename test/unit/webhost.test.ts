@@ -1,0 +1,114 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workbench } from '../../main/core/workbench.ts';
+import { safeUploadName, startWebHost, type WebHost } from '../../main/web/server.ts';
+import { tempDir, v1Csv } from './helpers.ts';
+
+let host: WebHost;
+let workbench: Workbench;
+let cleanup: () => void;
+let dir: string;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir());
+  const staticDir = join(dir, 'renderer');
+  mkdirSync(staticDir);
+  writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>MindFlow</title>');
+  workbench = await Workbench.open(join(dir, 'p.duckdb'), { host: 'web' });
+  host = await startWebHost({ workbench, staticDir });
+});
+afterAll(async () => {
+  await host.close();
+  workbench.close();
+  cleanup();
+});
+
+const base = () => `http://127.0.0.1:${host.port}`;
+const call = (name: string, args: unknown, headers: Record<string, string> = { 'x-mindflow-token': host.token }) =>
+  fetch(`${base()}/api/call/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(args) });
+
+describe('the web host', () => {
+  it('listens on 127.0.0.1 and prints a URL carrying the token', () => {
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+    expect(host.token.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('refuses requests without the token, or with a wrong one', async () => {
+    expect((await fetch(`${base()}/`)).status).toBe(401);
+    expect((await fetch(`${base()}/?token=wrong`)).status).toBe(401);
+    expect((await call('listCaptures', {}, {})).status).toBe(401);
+    expect((await call('listCaptures', {}, { 'x-mindflow-token': host.token.slice(1) })).status).toBe(401);
+    expect((await fetch(`${base()}/api/events`)).status).toBe(401);
+  });
+
+  it('the first load with the token sets an HttpOnly SameSite cookie that later requests use', async () => {
+    const first = await fetch(host.url);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const cookie = first.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const res = await call('listCaptures', {}, { cookie: cookie.split(';')[0]! });
+    expect(await res.json()).toEqual({ ok: true, result: [] });
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: host.port, path: `/?token=${host.token}`, headers: { host: 'evil.example:80' } }, (res) => resolve(res.statusCode ?? 0));
+      req.end();
+    });
+    expect(status).toBe(421);
+  });
+
+  it('validates call arguments: a malformed call gets an error, not a crash', async () => {
+    const bad = await (await call('queryFlows', { captureId: 'one', filter: {}, offset: -1, limit: 10 })).json();
+    expect(bad.ok).toBe(false);
+    expect(bad.error.code).toBe('bad-args');
+    expect(bad.error.message).toMatch(/invalid arguments for queryFlows/);
+    const unknown = await (await call('dropEverything', {})).json();
+    expect(unknown.error.message).toMatch(/unknown call/);
+    const appInfo = await (await call('appInfo', {})).json();
+    expect(appInfo.result.host).toBe('web');
+  });
+
+  it('uploads a file, imports it as a job, and streams the job events', async () => {
+    const events: string[] = [];
+    const controller = new AbortController();
+    const stream = await fetch(`${base()}/api/events`, { headers: { 'x-mindflow-token': host.token }, signal: controller.signal });
+    const reader = stream.body!.getReader();
+    const finished = (async () => {
+      const decoder = new TextDecoder();
+      let text = '';
+      while (!text.includes('event: job:finished')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value);
+      }
+      events.push(...[...text.matchAll(/event: (\S+)/g)].map((m) => m[1]!));
+      return text;
+    })();
+    const up = await (await fetch(`${base()}/api/upload?name=${encodeURIComponent('../../evil name.csv')}`, {
+      method: 'POST',
+      headers: { 'x-mindflow-token': host.token },
+      body: v1Csv(['DoS', 'DDoS']),
+    })).json();
+    expect(up.ok).toBe(true);
+    expect(up.result.path).toMatch(/\.uploads[/\\]\d+-evil_name\.csv$/);
+    const started = await (await call('importCapture', { path: up.result.path })).json();
+    expect(started.result.jobId).toMatch(/[0-9a-f-]{36}/);
+    const text = await finished;
+    controller.abort();
+    expect(events).toContain('job:finished');
+    expect(text).toContain('"ok":true');
+    const list = await (await call('listCaptures', {})).json();
+    expect(list.result).toHaveLength(1);
+  });
+
+  it('makes upload names safe', () => {
+    expect(safeUploadName('../../etc/passwd')).toBe('passwd');
+    expect(safeUploadName('..\\..\\a b.csv')).toBe('a_b.csv');
+    expect(safeUploadName('...')).toBe('upload');
+  });
+});
