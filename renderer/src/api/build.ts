@@ -1,0 +1,34 @@
+import { callNames, type Api, type CallName, type Envelope, type EventName, type Events } from '../../../preload/contract';
+
+/** An error answered by the core; `message` is what the analyst reads. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function unwrap<T>(envelope: Envelope<T>): T {
+  if (envelope.ok) return envelope.result;
+  throw new ApiError(envelope.error.code, envelope.error.message);
+}
+
+export type Invoke = (name: CallName, args: unknown) => Promise<Envelope>;
+export type Subscribe = (event: EventName, listener: (payload: unknown) => void) => () => void;
+
+/**
+ * Derives the whole `Api` from the contract's call names: one generic method per call, so a
+ * call added to the contract needs no transport change.
+ */
+export function buildApi(invoke: Invoke, subscribe: Subscribe): Api {
+  const api: Record<string, unknown> = {};
+  for (const name of callNames) {
+    api[name] = async (args: unknown) => unwrap(await invoke(name, args ?? {}));
+  }
+  api.on = <E extends EventName>(event: E, listener: (payload: Events[E]) => void) =>
+    subscribe(event, (payload) => listener(payload as Events[E]));
+  return api as Api;
+}

@@ -1,0 +1,49 @@
+import type { Cell } from '../../../preload/contract';
+
+const intFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const floatFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
+
+export function formatCount(n: number): string {
+  return intFormat.format(n);
+}
+
+export function formatNumber(n: number): string {
+  return Number.isInteger(n) ? intFormat.format(n) : floatFormat.format(n);
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+export function formatCell(value: Cell): string {
+  if (value === null) return '∅';
+  if (typeof value === 'number') return formatNumber(value);
+  return String(value);
+}
+
+export function formatDateTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function formatPercent(fraction: number): string {
+  return `${Math.round(fraction * 100)}%`;
+}
+
+/** Column names that hold identifiers or counts and read best in monospace. */
+export function isMonoColumn(name: string): boolean {
+  return /ADDR|PORT|BYTES|PKTS|FLAGS|PROTO|DURATION|TTL|LEN|flow_id|THROUGHPUT|WIN|TYPE|_ID|COUNT/i.test(name);
+}

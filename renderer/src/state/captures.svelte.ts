@@ -1,0 +1,121 @@
+import type { Api, CaptureInfo, JobFinished, JobProgress } from '../../../preload/contract';
+import type { Transport, UploadHandle } from '../api';
+import { jobOutcome, type JobsState } from './jobs.svelte';
+
+export interface ImportOutcome {
+  ok: boolean;
+  text: string;
+  captureId: number | null;
+}
+
+/** The project's captures and the import in progress (upload, then the core's import job). */
+export class CapturesState {
+  list = $state.raw<CaptureInfo[]>([]);
+  loading = $state(false);
+  loadError = $state<string | null>(null);
+
+  importJobId = $state<string | null>(null);
+  importLabel = $state('');
+  importProgress = $state<JobProgress | null>(null);
+  uploadFraction = $state<number | null>(null);
+  outcome = $state<ImportOutcome | null>(null);
+  busy = $derived(this.importJobId !== null || this.uploadFraction !== null);
+  private upload: UploadHandle | null = null;
+
+  constructor(
+    private api: Api,
+    private transport: Transport,
+    private jobs: JobsState,
+  ) {}
+
+  byId(id: number): CaptureInfo | undefined {
+    return this.list.find((c) => c.id === id);
+  }
+
+  async refresh() {
+    this.loading = true;
+    try {
+      this.list = await this.api.listCaptures({});
+      this.loadError = null;
+    } catch (err) {
+      this.loadError = (err as Error).message;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  async importPath(path: string) {
+    const trimmed = path.trim();
+    if (!trimmed) return;
+    this.outcome = null;
+    try {
+      const { jobId } = await this.api.importCapture({ path: trimmed });
+      this.importJobId = jobId;
+      this.importLabel = trimmed.split(/[\\/]/).pop() ?? trimmed;
+      this.importProgress = null;
+      this.jobs.track(jobId, 'import', `Import ${this.importLabel}`);
+    } catch (err) {
+      this.outcome = { ok: false, text: (err as Error).message, captureId: null };
+    }
+  }
+
+  /** Electron: the native dialog; the core reads the chosen file in place. */
+  async pickAndImport() {
+    try {
+      const path = await this.api.pickCaptureFile({});
+      if (path) await this.importPath(path);
+    } catch (err) {
+      this.outcome = { ok: false, text: (err as Error).message, captureId: null };
+    }
+  }
+
+  /** A dropped or chosen File: Electron imports its path, the web host gets it uploaded first. */
+  async importFile(file: File) {
+    if (this.transport.pathForFile) {
+      const path = this.transport.pathForFile(file);
+      if (path) return this.importPath(path);
+    }
+    if (!this.transport.upload) return;
+    this.outcome = null;
+    this.importLabel = file.name;
+    this.uploadFraction = 0;
+    try {
+      this.upload = this.transport.upload(file, (f) => (this.uploadFraction = f));
+      const path = await this.upload.done;
+      this.uploadFraction = null;
+      await this.importPath(path);
+    } catch (err) {
+      this.uploadFraction = null;
+      this.outcome = { ok: false, text: (err as Error).message, captureId: null };
+    } finally {
+      this.upload = null;
+    }
+  }
+
+  async cancelImport() {
+    if (this.upload) this.upload.abort();
+    else if (this.importJobId) await this.jobs.cancel(this.importJobId);
+  }
+
+  onProgress(progress: JobProgress) {
+    if (progress.jobId === this.importJobId) this.importProgress = progress;
+  }
+
+  onFinished(finished: JobFinished) {
+    if (finished.kind !== 'import') return;
+    if (this.importJobId !== null && finished.jobId !== this.importJobId) return;
+    this.importJobId = null;
+    this.importProgress = null;
+    this.outcome = { ok: finished.ok, text: jobOutcome(finished), captureId: finished.result?.capture.id ?? null };
+    void this.refresh();
+  }
+
+  async remove(id: number) {
+    try {
+      await this.api.deleteCapture({ captureId: id });
+      await this.refresh();
+    } catch (err) {
+      this.loadError = (err as Error).message;
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import type { Aggregates, Api, CaptureInfo, CountRow, FilterClause, FlowFilter, Histogram } from '../../../preload/contract';
+import { sameClause } from '../lib/filterText';
+import { FlowPager } from './flowPager.svelte';
+
+export const HISTOGRAM_BINS = 160;
+
+export interface CountByView {
+  column: string;
+  rows: CountRow[];
+  loading: boolean;
+  error: string | null;
+}
+
+type Range = { from: number; to: number };
+
+/** One Explore tab: a capture, its structured filter, and everything derived from it. */
+export class ExploreTab {
+  readonly captureId: number;
+  readonly capture: CaptureInfo;
+  clauses = $state.raw<FilterClause[]>([]);
+  flowRange = $state.raw<Range | undefined>(undefined);
+  sort = $state.raw<{ column: string; dir: 'asc' | 'desc' } | undefined>(undefined);
+
+  histogram = $state.raw<Histogram | null>(null);
+  histogramError = $state<string | null>(null);
+  aggregates = $state.raw<Aggregates | null>(null);
+  aggregatesError = $state<string | null>(null);
+  countBy = $state.raw<CountByView | null>(null);
+
+  readonly pager: FlowPager;
+  private histogramGen = 0;
+  private aggregatesGen = 0;
+
+  constructor(
+    private api: Api,
+    capture: CaptureInfo,
+  ) {
+    this.captureId = capture.id;
+    this.capture = capture;
+    this.pager = new FlowPager(api);
+    this.reload(true);
+  }
+
+  get filter(): FlowFilter {
+    return { clauses: this.clauses, flowRange: this.flowRange };
+  }
+
+  addClause(clause: FilterClause) {
+    if (this.clauses.some((c) => sameClause(c, clause))) return;
+    this.clauses = [...this.clauses, clause];
+    this.reload(true);
+  }
+
+  removeClause(index: number) {
+    this.clauses = this.clauses.filter((_, i) => i !== index);
+    this.reload(true);
+  }
+
+  clearFilter() {
+    this.clauses = [];
+    this.flowRange = undefined;
+    this.reload(true);
+  }
+
+  /** "New search with value": start over from one clause. */
+  newSearch(clause: FilterClause) {
+    this.clauses = [clause];
+    this.flowRange = undefined;
+    this.reload(true);
+  }
+
+  setFlowRange(range: Range | undefined) {
+    this.flowRange = range;
+    this.reload(false);
+  }
+
+  toggleSort(column: string) {
+    const s = this.sort;
+    this.sort = !s || s.column !== column ? { column, dir: 'asc' } : s.dir === 'asc' ? { column, dir: 'desc' } : undefined;
+    this.pager.reset({ captureId: this.captureId, filter: this.filter, sort: this.sort });
+  }
+
+  /**
+   * The histogram ignores the brush (it is the brush's backdrop); table, top talkers and
+   * count-by follow the whole filter.
+   */
+  private reload(clausesChanged: boolean) {
+    this.pager.reset({ captureId: this.captureId, filter: this.filter, sort: this.sort });
+    void this.loadAggregates();
+    if (clausesChanged) void this.loadHistogram();
+    if (this.countBy) void this.loadCountBy(this.countBy.column);
+  }
+
+  private async loadHistogram() {
+    const gen = ++this.histogramGen;
+    try {
+      const h = await this.api.histogram({ captureId: this.captureId, filter: { clauses: this.clauses }, bins: HISTOGRAM_BINS });
+      if (gen !== this.histogramGen) return;
+      this.histogram = h;
+      this.histogramError = null;
+    } catch (err) {
+      if (gen === this.histogramGen) this.histogramError = (err as Error).message;
+    }
+  }
+
+  private async loadAggregates() {
+    const gen = ++this.aggregatesGen;
+    try {
+      const a = await this.api.aggregates({ captureId: this.captureId, filter: this.filter, top: 10 });
+      if (gen !== this.aggregatesGen) return;
+      this.aggregates = a;
+      this.aggregatesError = null;
+    } catch (err) {
+      if (gen === this.aggregatesGen) this.aggregatesError = (err as Error).message;
+    }
+  }
+
+  async loadCountBy(column: string) {
+    this.countBy = { column, rows: this.countBy?.column === column ? this.countBy.rows : [], loading: true, error: null };
+    try {
+      const rows = await this.api.countBy({ captureId: this.captureId, filter: this.filter, column, limit: 100 });
+      if (this.countBy?.column === column) this.countBy = { column, rows, loading: false, error: null };
+    } catch (err) {
+      if (this.countBy?.column === column) this.countBy = { column, rows: [], loading: false, error: (err as Error).message };
+    }
+  }
+
+  closeCountBy() {
+    this.countBy = null;
+  }
+}
