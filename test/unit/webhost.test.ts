@@ -24,6 +24,8 @@ afterAll(async () => {
   cleanup();
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies are checked by the assertions
+const body = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
 const base = () => `http://127.0.0.1:${host.port}`;
 const call = (name: string, args: unknown, headers: Record<string, string> = { 'x-mindflow-token': host.token }) =>
   fetch(`${base()}/api/call/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(args) });
@@ -50,7 +52,7 @@ describe('the web host', () => {
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     const res = await call('listCaptures', {}, { cookie: cookie.split(';')[0]! });
-    expect(await res.json()).toEqual({ ok: true, result: [] });
+    expect(await body(res)).toEqual({ ok: true, result: [] });
   });
 
   it('refuses a foreign Host header (DNS rebinding)', async () => {
@@ -63,13 +65,13 @@ describe('the web host', () => {
   });
 
   it('validates call arguments: a malformed call gets an error, not a crash', async () => {
-    const bad = await (await call('queryFlows', { captureId: 'one', filter: {}, offset: -1, limit: 10 })).json();
+    const bad = await body(call('queryFlows', { captureId: 'one', filter: {}, offset: -1, limit: 10 }));
     expect(bad.ok).toBe(false);
     expect(bad.error.code).toBe('bad-args');
     expect(bad.error.message).toMatch(/invalid arguments for queryFlows/);
-    const unknown = await (await call('dropEverything', {})).json();
+    const unknown = await body(call('dropEverything', {}));
     expect(unknown.error.message).toMatch(/unknown call/);
-    const appInfo = await (await call('appInfo', {})).json();
+    const appInfo = await body(call('appInfo', {}));
     expect(appInfo.result.host).toBe('web');
   });
 
@@ -89,20 +91,20 @@ describe('the web host', () => {
       events.push(...[...text.matchAll(/event: (\S+)/g)].map((m) => m[1]!));
       return text;
     })();
-    const up = await (await fetch(`${base()}/api/upload?name=${encodeURIComponent('../../evil name.csv')}`, {
+    const up = await body(fetch(`${base()}/api/upload?name=${encodeURIComponent('../../evil name.csv')}`, {
       method: 'POST',
       headers: { 'x-mindflow-token': host.token },
       body: v1Csv(['DoS', 'DDoS']),
-    })).json();
+    }));
     expect(up.ok).toBe(true);
     expect(up.result.path).toMatch(/\.uploads[/\\]\d+-evil_name\.csv$/);
-    const started = await (await call('importCapture', { path: up.result.path })).json();
+    const started = await body(call('importCapture', { path: up.result.path }));
     expect(started.result.jobId).toMatch(/[0-9a-f-]{36}/);
     const text = await finished;
     controller.abort();
     expect(events).toContain('job:finished');
     expect(text).toContain('"ok":true');
-    const list = await (await call('listCaptures', {})).json();
+    const list = await body(call('listCaptures', {}));
     expect(list.result).toHaveLength(1);
   });
 
