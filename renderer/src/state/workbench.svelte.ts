@@ -143,7 +143,7 @@ export class Workbench {
         { id: 'explore.addFilter', title: 'Explore: Add Filter Clause', keybinding: 'Ctrl+F', run: () => this.requestFocus('filter') },
         { id: 'explore.clearFilter', title: 'Explore: Clear Filter', run: () => tab.clearFilter() },
         { id: 'explore.clearBrush', title: 'Explore: Clear Brush (flow range)', run: () => tab.setFlowRange(undefined) },
-        { id: 'explore.closeTab', title: `Explore: Close Tab ${tab.capture.fileName}`, keybinding: 'Ctrl+W', run: () => this.closeTab(tab.captureId) },
+        { id: 'explore.closeTab', title: `Explore: Close Tab ${tab.capture.fileName}`, run: () => this.closeTab(tab.captureId) },
       );
     }
     return list;
