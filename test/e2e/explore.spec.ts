@@ -1,0 +1,119 @@
+/**
+ * An analyst's first session: opens the sample capture, imports a real NF-BoT-IoT v2 export,
+ * narrows the flows with the histogram brush and a right-click pivot, then asks the SQL console.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { WorkbenchPage } from './pages/workbench';
+
+const REAL_SAMPLE = resolve('../shared/data/nf-bot-iot-v2-sample-a.csv.gz');
+const REAL_SAMPLE_NAME = 'nf-bot-iot-v2-sample-a.csv.gz';
+
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+let workbench: WorkbenchPage;
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  workbench = new WorkbenchPage(page);
+  await workbench.open(process.env.MINDFLOW_E2E_URL ?? '');
+});
+
+test.afterAll(async () => {
+  await page.close();
+});
+
+test('opens the sample capture and sees its flows over capture order', async () => {
+  const sampleName = process.env.MINDFLOW_E2E_SAMPLE ?? 'mindflow-sample.csv';
+  await workbench.showCaptures();
+  await expect(workbench.captures.capture(sampleName)).toBeVisible();
+  await workbench.screenshot('01-captures');
+
+  await workbench.captures.openInExplore(sampleName);
+  await expect(workbench.explore.activeTab).toContainText(sampleName);
+  await workbench.explore.waitForRows();
+  expect(await workbench.explore.matchingFlows()).toBeGreaterThan(0);
+  await expect(workbench.explore.histogram).toBeVisible();
+  await expect(page.getByText('capture order (flow #)')).toBeVisible();
+  await workbench.screenshot('02-explore-sample');
+});
+
+test('imports the real NF-BoT-IoT v2 sample by path', async () => {
+  test.skip(!existsSync(REAL_SAMPLE), `real sample not found at ${REAL_SAMPLE} (it lives in ../shared/data and is never committed)`);
+  test.setTimeout(180_000);
+  await workbench.showCaptures();
+  await workbench.captures.importPath(REAL_SAMPLE);
+  await expect(workbench.captures.outcome).toHaveText(/imported 278,781 flows, schema v2|already imported as capture #\d+ — reused/, { timeout: 150_000 });
+  await expect(workbench.captures.capture(REAL_SAMPLE_NAME)).toBeVisible();
+  await workbench.screenshot('03-imported-real-sample');
+
+  await workbench.captures.openInExplore(REAL_SAMPLE_NAME);
+  await expect(workbench.explore.activeTab).toContainText(REAL_SAMPLE_NAME);
+  await workbench.explore.waitForRows();
+  expect(await workbench.explore.matchingFlows()).toBe(278_781);
+});
+
+test('narrows to a stretch of capture order with the histogram brush', async () => {
+  await workbench.explore.waitForRows();
+  const before = await workbench.explore.matchingFlows();
+  await workbench.explore.brush(0.25, 0.5);
+  await expect(workbench.explore.chips.filter({ hasText: 'flow #' })).toBeVisible();
+  await expect.poll(() => workbench.explore.matchingFlows()).toBeLessThan(before);
+  const brushed = await workbench.explore.matchingFlows();
+  expect(brushed).toBeGreaterThan(before * 0.15);
+  expect(brushed).toBeLessThan(before * 0.35);
+  await workbench.screenshot('04-brushed');
+
+  await workbench.explore.clearBrush();
+  await expect(workbench.explore.chips.filter({ hasText: 'flow #' })).toHaveCount(0);
+  await expect.poll(() => workbench.explore.matchingFlows()).toBe(before);
+});
+
+test('pivots on a class cell: filter on it, then count by class', async () => {
+  await workbench.explore.waitForRows();
+  const before = await workbench.explore.matchingFlows();
+  await workbench.explore.pivot('DoS', 'Filter Attack = DoS');
+  await expect(workbench.explore.chips.filter({ hasText: 'Attack' })).toContainText('DoS');
+  await expect.poll(() => workbench.explore.matchingFlows()).toBeLessThan(before);
+  await workbench.explore.waitForRows();
+  const classes = await workbench.explore.grid.getByRole('gridcell', { name: /^(Benign|Reconnaissance|DDoS|DoS|Theft)$/ }).allTextContents();
+  expect(classes.length).toBeGreaterThan(0);
+  expect(new Set(classes.map((c) => c.trim()))).toEqual(new Set(['DoS']));
+
+  await workbench.explore.pivot('DoS', 'Count by Attack');
+  const countBy = workbench.explore.countBy('Attack');
+  await expect(countBy).toBeVisible();
+  await expect(countBy.getByRole('row')).toHaveCount(2); // header + DoS
+  await workbench.screenshot('05-pivot-dos');
+
+  await page.getByRole('button', { name: 'Remove filter Attack = DoS' }).click();
+  await expect.poll(() => workbench.explore.matchingFlows()).toBe(before);
+});
+
+test('asks the read-only SQL console', async () => {
+  await workbench.sql.open();
+  await workbench.sql.run('SELECT Attack, count(*) AS flows FROM flows_1 GROUP BY 1 ORDER BY 2 DESC');
+  await expect(workbench.sql.result).toBeVisible();
+  await expect(workbench.sql.result.getByRole('columnheader', { name: 'flows' })).toBeVisible();
+  expect(await workbench.sql.result.getByRole('row').count()).toBeGreaterThan(1);
+  await expect(workbench.sql.status).toContainText(/ms|s$/);
+  await workbench.screenshot('06-sql-console');
+
+  await workbench.sql.run('DELETE FROM flows_1');
+  await expect(workbench.sql.status).toContainText(/read-only console: .*refused/);
+  await workbench.screenshot('07-sql-refused');
+});
+
+test('keeps the chosen theme after a reload', async () => {
+  const html = page.locator('html');
+  const before = await html.getAttribute('data-theme');
+  await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
+  const after = before === 'dark' ? 'light' : 'dark';
+  await expect(html).toHaveAttribute('data-theme', after);
+  await page.reload();
+  await expect(html).toHaveAttribute('data-theme', after);
+  await workbench.showCaptures();
+  await workbench.screenshot(`08-theme-${after}`);
+});
