@@ -8,6 +8,8 @@ export const MAX_SCROLL_PX = 8_000_000;
 export interface ScrollMap {
   /** height of the scrolling spacer, in px */
   spacerPx: number;
+  /** true when scroll pixels are scaled onto rows (too many rows for a 1:1 spacer) */
+  scaled: boolean;
   /** row position (fractional) at the top of the viewport for a given scrollTop */
   rowAt(scrollTop: number): number;
   /** scrollTop that puts a row at the top of the viewport */
@@ -23,12 +25,14 @@ export function scrollMap(total: number, rowHeight: number, viewportPx: number, 
   if (naturalPx <= maxPx || maxScroll === 0) {
     return {
       spacerPx,
+      scaled: false,
       rowAt: (top) => Math.max(0, Math.min(maxRow, top / rowHeight)),
       scrollTopFor: (row) => row * rowHeight,
     };
   }
   return {
     spacerPx,
+    scaled: true,
     rowAt: (top) => (Math.max(0, Math.min(maxScroll, top)) / maxScroll) * maxRow,
     scrollTopFor: (row) => (Math.max(0, Math.min(maxRow, row)) / maxRow) * maxScroll,
   };

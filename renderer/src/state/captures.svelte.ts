@@ -44,14 +44,15 @@ export class CapturesState {
     }
   }
 
-  async importPath(path: string) {
+  /** `label` names the job when the path is the host's copy of an uploaded file. */
+  async importPath(path: string, label?: string) {
     const trimmed = path.trim();
     if (!trimmed) return;
     this.outcome = null;
     try {
       const { jobId } = await this.api.importCapture({ path: trimmed });
       this.importJobId = jobId;
-      this.importLabel = trimmed.split(/[\\/]/).pop() ?? trimmed;
+      this.importLabel = label ?? trimmed.split(/[\\/]/).pop() ?? trimmed;
       this.importProgress = null;
       this.jobs.track(jobId, 'import', `Import ${this.importLabel}`);
     } catch (err) {
@@ -83,7 +84,7 @@ export class CapturesState {
       this.upload = this.transport.upload(file, (f) => (this.uploadFraction = f));
       const path = await this.upload.done;
       this.uploadFraction = null;
-      await this.importPath(path);
+      await this.importPath(path, file.name);
     } catch (err) {
       this.uploadFraction = null;
       this.outcome = { ok: false, text: (err as Error).message, captureId: null };

@@ -35,12 +35,13 @@ export class JobsState {
     return job;
   }
 
+  /** Names a job we started; its first progress event may have arrived before the call returned. */
   track(jobId: string, kind: JobKind, label: string) {
-    this.upsert({ jobId, kind, label, startedAt: new Date().toISOString(), progress: null });
+    this.upsert({ jobId, kind, label, startedAt: new Date().toISOString(), progress: null }).label = label;
   }
 
   onProgress(progress: JobProgress) {
-    const job = this.upsert({ jobId: progress.jobId, kind: progress.kind, label: progress.message || progress.kind, startedAt: new Date().toISOString(), progress });
+    const job = this.upsert({ jobId: progress.jobId, kind: progress.kind, label: progress.kind, startedAt: new Date().toISOString(), progress });
     job.progress = progress;
   }
 
