@@ -74,26 +74,34 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const env = { ...process.env, MINDFLOW_HOME: dir };
   const project = join(dir, 'e2e.duckdb');
   const sample = join(dir, SAMPLE_FILE_NAME);
-  cli(['sample', '--rows', '20000', '--out', sample, '--seed', '7'], env);
-  cli(['import', sample, '--project', project], env);
-
-  const port = await freePort();
-  const server = spawn(process.execPath, [join(root, 'bin', 'mindflow.js'), 'serve', '--project', project, '--port', String(port)], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await waitForUrl(server);
+  let server: ChildProcess | undefined;
+  let url: string;
+  try {
+    cli(['sample', '--rows', '20000', '--out', sample, '--seed', '7'], env);
+    cli(['import', sample, '--project', project], env);
+    const port = await freePort();
+    server = spawn(process.execPath, [join(root, 'bin', 'mindflow.js'), 'serve', '--project', project, '--port', String(port)], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    url = await waitForUrl(server);
+  } catch (err) {
+    server?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const host = server;
   process.env.MINDFLOW_E2E_URL = url;
   process.env.MINDFLOW_E2E_SAMPLE = SAMPLE_FILE_NAME;
 
   return async () => {
     await new Promise<void>((done) => {
-      if (server.exitCode !== null) return done();
-      server.once('exit', () => done());
-      server.kill('SIGTERM');
+      if (host.exitCode !== null) return done();
+      host.once('exit', () => done());
+      host.kill('SIGTERM');
       setTimeout(() => {
-        server.kill('SIGKILL');
+        host.kill('SIGKILL');
         done();
       }, 5_000).unref();
     });
