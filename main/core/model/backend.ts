@@ -1,0 +1,219 @@
+/**
+ * Chooses and initialises the TensorFlow.js backend. Only a worker entry or a script calls
+ * this: library modules import `@tensorflow/tfjs` and use whichever backend is active.
+ *
+ * Order: @tensorflow/tfjs-node-gpu (CUDA), @tensorflow/tfjs-node, the WebAssembly backend
+ * (SIMD; Node has no wasm threads in tfjs 4.22, so scoring uses one worker per core), then
+ * the plain JavaScript 'cpu' backend. MINDFLOW_BACKEND=gpu|node|wasm|cpu forces one.
+ * The native packages are optional dependencies: they are loaded at run time only if present.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { MindflowError } from '../errors.ts';
+
+export type BackendKind = 'gpu' | 'node' | 'wasm' | 'cpu';
+export const BACKEND_KINDS: readonly BackendKind[] = ['gpu', 'node', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  kind: BackendKind;
+  /** tf.getBackend() after initialisation: 'tensorflow', 'wasm' or 'cpu' */
+  name: string;
+  /** human text for a status bar / report, e.g. "wasm (SIMD, 1 thread)" */
+  label: string;
+}
+
+const require = createRequire(import.meta.url);
+
+function isKind(v: string): v is BackendKind {
+  return (BACKEND_KINDS as readonly string[]).includes(v);
+}
+
+/** Directory holding the tfjs-backend-wasm .wasm binaries, with a trailing slash. */
+export function wasmBinaryDir(): string {
+  const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  return join(dirname(pkg), 'dist') + '/';
+}
+
+async function tryNative(pkg: string): Promise<boolean> {
+  try {
+    await import(/* @vite-ignore */ pkg);
+  } catch {
+    return false;
+  }
+  return tf.findBackend('tensorflow') !== null && (await tf.setBackend('tensorflow'));
+}
+
+interface WasmLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
+}
+type SliceKernel = (args: { inputs: { x: tf.TensorInfo }; attrs: { begin: number[] | number; size?: number[] | number }; backend: unknown }) => tf.TensorInfo;
+
+/**
+ * tfjs-backend-wasm 4.22's Slice (and Unpack, which calls it) first copies the WHOLE input out
+ * of the wasm heap (readSync) for every slice; the CNN-BiLSTM takes dozens of slices per batch,
+ * so that copy dominated inference. This replacement reads the input through a heap view:
+ * same results, no copy. Anything unusual (strings, rank > 4) goes to the original kernel.
+ */
+function patchWasmSlice(): void {
+  const original = tf.getKernel('Slice', 'wasm');
+  if (!original || (original.kernelFunc as { mindflow?: boolean }).mindflow) return;
+  const fallback = original.kernelFunc as unknown as SliceKernel;
+  const slice: SliceKernel = (args) => {
+    const { x } = args.inputs;
+    if (x.dtype === 'string' || x.shape.length > 4 || x.shape.length === 0) return fallback(args);
+    const backend = args.backend as WasmLike;
+    const [begin, size] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, args.attrs.begin, args.attrs.size) as [number[], number[]];
+    const out = backend.makeOutput(size, x.dtype);
+    // Views only after makeOutput: allocating may grow (and detach) the heap.
+    const src = backend.typedArrayFromHeap(x);
+    const dst = backend.typedArrayFromHeap(out);
+    const rank = x.shape.length;
+    const strides = tf.util.computeStrides(x.shape);
+    if (tf.slice_util.isSliceContinous(x.shape, begin, size)) {
+      const off = begin.reduce((acc, v, i) => acc + v * (strides[i] ?? 1), 0);
+      dst.set(src.subarray(off, off + dst.length));
+      return out;
+    }
+    // Copy one innermost row at a time, walking the outer dimensions like an odometer.
+    const row = size[rank - 1]!;
+    const idx = new Array<number>(rank - 1).fill(0);
+    for (let o = 0; o < dst.length; o += row) {
+      let off = begin[rank - 1]!;
+      for (let d = 0; d < rank - 1; d++) off += (begin[d]! + idx[d]!) * strides[d]!;
+      dst.set(src.subarray(off, off + row), o);
+      for (let d = rank - 2; d >= 0; d--) {
+        if (++idx[d]! < size[d]!) break;
+        idx[d] = 0;
+      }
+    }
+    return out;
+  };
+  (slice as { mindflow?: boolean }).mindflow = true;
+  const unpack = (args: { inputs: { value: tf.TensorInfo }; attrs: { axis: number }; backend: unknown }): tf.TensorInfo[] => {
+    const { value } = args.inputs;
+    const rank = value.shape.length;
+    const axis = args.attrs.axis < 0 ? args.attrs.axis + rank : args.attrs.axis;
+    const outShape = value.shape.filter((_, i) => i !== axis);
+    const begin = new Array<number>(rank).fill(0);
+    const size = [...value.shape];
+    size[axis] = 1;
+    return Array.from({ length: value.shape[axis]! }, (_, i) => {
+      begin[axis] = i;
+      const t = slice({ inputs: { x: value }, attrs: { begin: [...begin], size }, backend: args.backend });
+      return { dataId: t.dataId, dtype: t.dtype, shape: outShape };
+    });
+  };
+  tf.unregisterKernel('Slice', 'wasm');
+  tf.registerKernel({ ...original, kernelFunc: slice as unknown as tf.KernelFunc });
+  const originalUnpack = tf.getKernel('Unpack', 'wasm');
+  if (originalUnpack) {
+    tf.unregisterKernel('Unpack', 'wasm');
+    tf.registerKernel({ ...originalUnpack, kernelFunc: unpack as unknown as tf.KernelFunc });
+  }
+}
+
+/**
+ * tfjs-backend-wasm 4.22 multiplies with a transposed operand ~10x slower than without
+ * (3 vs 29 GFLOPS here), and every matMul gradient uses one. Transposing explicitly first
+ * (a fast native kernel) and multiplying plainly is ~6x faster.
+ */
+function patchWasmMatMul(kernelName: 'BatchMatMul' | '_FusedMatMul'): void {
+  const original = tf.getKernel(kernelName, 'wasm');
+  const transpose = tf.getKernel('Transpose', 'wasm');
+  if (!original || !transpose || (original.kernelFunc as { mindflow?: boolean }).mindflow) return;
+  type Args = { inputs: Record<string, tf.TensorInfo>; attrs: Record<string, unknown>; backend: { disposeData(id: object): void } };
+  const call = original.kernelFunc as unknown as (args: Args) => tf.TensorInfo;
+  const tr = transpose.kernelFunc as unknown as (args: { inputs: { x: tf.TensorInfo }; attrs: { perm: number[] }; backend: unknown }) => tf.TensorInfo;
+  const swapLast = (x: tf.TensorInfo, backend: unknown): tf.TensorInfo => {
+    const perm = x.shape.map((_, i) => i);
+    const n = perm.length;
+    [perm[n - 2], perm[n - 1]] = [perm[n - 1]!, perm[n - 2]!];
+    return tr({ inputs: { x }, attrs: { perm }, backend });
+  };
+  const kernelFunc = (args: Args): tf.TensorInfo => {
+    const { transposeA, transposeB } = args.attrs;
+    if (!transposeA && !transposeB) return call(args);
+    const a = args.inputs.a!;
+    const b = args.inputs.b!;
+    const ta = transposeA ? swapLast(a, args.backend) : a;
+    const tb = transposeB ? swapLast(b, args.backend) : b;
+    const out = call({ ...args, inputs: { ...args.inputs, a: ta, b: tb }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+    if (ta !== a) args.backend.disposeData(ta.dataId);
+    if (tb !== b) args.backend.disposeData(tb.dataId);
+    return out;
+  };
+  (kernelFunc as { mindflow?: boolean }).mindflow = true;
+  tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({ ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+}
+
+async function tryWasm(): Promise<string | null> {
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(wasmBinaryDir());
+    patchWasmSlice();
+    patchWasmMatMul('BatchMatMul');
+    patchWasmMatMul('_FusedMatMul');
+    if (!(await tf.setBackend('wasm'))) return null;
+    await tf.ready();
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    return `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${wasm.getThreadsCount()} thread${wasm.getThreadsCount() === 1 ? '' : 's'})`;
+  } catch {
+    return null;
+  }
+}
+
+async function tryKind(kind: BackendKind): Promise<BackendInfo | null> {
+  switch (kind) {
+    case 'gpu':
+      return (await tryNative('@tensorflow/tfjs-node-gpu')) ? { kind, name: tf.getBackend(), label: 'tfjs-node-gpu (CUDA)' } : null;
+    case 'node':
+      return (await tryNative('@tensorflow/tfjs-node')) ? { kind, name: tf.getBackend(), label: 'tfjs-node (native CPU)' } : null;
+    case 'wasm': {
+      const label = await tryWasm();
+      return label ? { kind, name: tf.getBackend(), label } : null;
+    }
+    case 'cpu':
+      await tf.setBackend('cpu');
+      await tf.ready();
+      return { kind, name: tf.getBackend(), label: 'cpu (plain JavaScript)' };
+  }
+}
+
+let active: BackendInfo | null = null;
+
+/**
+ * Initialises the best available backend, or the forced one (argument, else MINDFLOW_BACKEND).
+ * A forced backend that cannot load is an error, not a silent fallback.
+ */
+export async function initBackend(force?: BackendKind | null): Promise<BackendInfo> {
+  const env = process.env.MINDFLOW_BACKEND?.trim().toLowerCase();
+  if (!force && env) {
+    if (!isKind(env)) throw new MindflowError('bad-args', `MINDFLOW_BACKEND must be one of ${BACKEND_KINDS.join(', ')}, got "${env}"`);
+    force = env;
+  }
+  // Prod mode skips per-op NaN checks and the "install tfjs-node" console banner.
+  tf.enableProdMode();
+  if (active && (!force || active.kind === force)) return active;
+  if (force) {
+    const got = await tryKind(force);
+    if (!got) throw new MindflowError('unavailable', `TensorFlow.js backend "${force}" is not available on this machine`);
+    active = got;
+    return got;
+  }
+  for (const kind of BACKEND_KINDS) {
+    const got = await tryKind(kind);
+    if (got) {
+      active = got;
+      return got;
+    }
+  }
+  throw new MindflowError('unavailable', 'no TensorFlow.js backend could be initialised');
+}
+
+/** The backend chosen by initBackend, or null before it ran. */
+export function activeBackend(): BackendInfo | null {
+  return active;
+}

@@ -1,0 +1,168 @@
+/**
+ * Feature sets and the per-flow transform (pure). A feature set is chosen from the columns a
+ * capture has; identifiers (IPs, ports, DNS transaction ids) are never used unless asked for.
+ *
+ * Transform per column kind:
+ * - protocol: one-hot ICMP / TCP / UDP / other (DoS vs DDoS hinges on TCP vs UDP here);
+ * - tcp flags: the 8 flag bits (FIN SYN RST PSH ACK URG ECE CWR) of the OR of all flags;
+ * - duration: exporters wrap unsigned 32-bit timestamps, so values near 2^32/1000 ms are
+ *   an artefact, not a duration: an "unknown duration" flag + 0, else log1p(ms);
+ * - everything else: log1p of a non-negative count/amount (heavy tails).
+ * Then every feature is standardised with mean/std fitted on the training split only.
+ */
+import { V1_FIELDS, V2_EXTRA_FIELDS } from '../capture/schema.ts';
+
+export type FeatureSetName = 'v1' | 'v2';
+
+/** What the analyst may ask for; 'auto' takes the richest set the capture has. */
+export type FeatureSetChoice = FeatureSetName | 'auto';
+
+export type ColumnKind = 'protocol' | 'tcp-flags' | 'duration' | 'log';
+
+export interface FeatureSet {
+  name: FeatureSetName;
+  /** source columns, in the order they are read */
+  columns: string[];
+  /** whether port numbers were included on request */
+  identifiers: boolean;
+}
+
+export interface FeatureStats {
+  mean: number[];
+  std: number[];
+}
+
+/** ms value from which FLOW_DURATION_MILLISECONDS is treated as the 2^32/1000 wrap artefact */
+export const DURATION_WRAP_MS = 4_290_000;
+const PROTOCOLS = [1, 6, 17] as const;
+const TCP_FLAG_BITS = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'] as const;
+
+const IDENTIFIERS = new Set(['IPV4_SRC_ADDR', 'IPV4_DST_ADDR', 'L4_SRC_PORT', 'L4_DST_PORT', 'DNS_QUERY_ID']);
+const PORTS = ['L4_SRC_PORT', 'L4_DST_PORT'];
+
+export const V1_FEATURE_COLUMNS: readonly string[] = V1_FIELDS.filter((c) => !IDENTIFIERS.has(c));
+export const V2_FEATURE_COLUMNS: readonly string[] = [...V1_FEATURE_COLUMNS, ...V2_EXTRA_FIELDS.filter((c) => !IDENTIFIERS.has(c))];
+
+export function columnKind(column: string): ColumnKind {
+  if (column === 'PROTOCOL') return 'protocol';
+  if (column === 'TCP_FLAGS') return 'tcp-flags';
+  if (column === 'FLOW_DURATION_MILLISECONDS' || column === 'DURATION_IN' || column === 'DURATION_OUT') return 'duration';
+  return 'log';
+}
+
+/** Output feature names of one source column. */
+export function columnFeatures(column: string): string[] {
+  switch (columnKind(column)) {
+    case 'protocol':
+      return [...PROTOCOLS.map((p) => `PROTOCOL=${p}`), 'PROTOCOL=other'];
+    case 'tcp-flags':
+      return TCP_FLAG_BITS.map((b) => `${column}.${b}`);
+    case 'duration':
+      return [`${column}.unknown`, `log1p(${column})`];
+    case 'log':
+      return [`log1p(${column})`];
+  }
+}
+
+export function featureNames(set: FeatureSet): string[] {
+  return set.columns.flatMap(columnFeatures);
+}
+
+export function featureCount(set: FeatureSet): number {
+  return featureNames(set).length;
+}
+
+/**
+ * Picks the feature set for a capture's columns. 'auto' is v2 when all v2 feature columns are
+ * present, else v1. Throws a one-line error naming the missing columns.
+ */
+export function chooseFeatureSet(available: readonly string[], choice: FeatureSetChoice = 'auto', opts: { identifiers?: boolean } = {}): FeatureSet {
+  const have = new Set(available);
+  const hasAll = (cols: readonly string[]) => cols.every((c) => have.has(c));
+  const name: FeatureSetName = choice === 'auto' ? (hasAll(V2_FEATURE_COLUMNS) ? 'v2' : 'v1') : choice;
+  const columns = [...(name === 'v2' ? V2_FEATURE_COLUMNS : V1_FEATURE_COLUMNS), ...(opts.identifiers ? PORTS : [])];
+  const missing = columns.filter((c) => !have.has(c));
+  if (missing.length > 0) throw new Error(`feature set ${name} needs column${missing.length > 1 ? 's' : ''} this capture lacks: ${missing.join(', ')}`);
+  return { name, columns, identifiers: Boolean(opts.identifiers) };
+}
+
+/** Columns of `set` missing from a capture: empty when the capture can be scored with it. */
+export function missingColumns(set: FeatureSet, available: readonly string[]): string[] {
+  const have = new Set(available);
+  return set.columns.filter((c) => !have.has(c));
+}
+
+function finite(v: number | null | undefined): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+/**
+ * Encodes one flow (values of set.columns, in order; null = missing) into `out` at `offset`.
+ * Returns the number of features written. Not standardised.
+ */
+export function encodeFlow(set: FeatureSet, values: ArrayLike<number | null>, out: Float32Array, offset = 0): number {
+  let o = offset;
+  for (let c = 0; c < set.columns.length; c++) {
+    const v = finite(values[c]);
+    switch (columnKind(set.columns[c]!)) {
+      case 'protocol': {
+        const i = PROTOCOLS.indexOf(v as (typeof PROTOCOLS)[number]);
+        for (let p = 0; p <= PROTOCOLS.length; p++) out[o + p] = 0;
+        out[o + (i < 0 ? PROTOCOLS.length : i)] = 1;
+        o += PROTOCOLS.length + 1;
+        break;
+      }
+      case 'tcp-flags': {
+        const bits = Math.max(0, Math.trunc(v));
+        for (let b = 0; b < TCP_FLAG_BITS.length; b++) out[o + b] = (bits >> b) & 1;
+        o += TCP_FLAG_BITS.length;
+        break;
+      }
+      case 'duration': {
+        const wrapped = v >= DURATION_WRAP_MS;
+        out[o] = wrapped ? 1 : 0;
+        out[o + 1] = wrapped ? 0 : Math.log1p(Math.max(0, v));
+        o += 2;
+        break;
+      }
+      case 'log':
+        out[o++] = Math.log1p(Math.max(0, v));
+        break;
+    }
+  }
+  return o - offset;
+}
+
+/** Mean and (population) std per feature of an [n, f] matrix; std 0 becomes 1. */
+export function fitStats(matrix: Float32Array, f: number, rows?: ArrayLike<number>): FeatureStats {
+  const mean = new Float64Array(f);
+  const sq = new Float64Array(f);
+  const n = rows ? rows.length : matrix.length / f;
+  for (let r = 0; r < n; r++) {
+    const base = (rows ? rows[r]! : r) * f;
+    for (let j = 0; j < f; j++) mean[j]! += matrix[base + j]!;
+  }
+  for (let j = 0; j < f; j++) mean[j] = n > 0 ? mean[j]! / n : 0;
+  for (let r = 0; r < n; r++) {
+    const base = (rows ? rows[r]! : r) * f;
+    for (let j = 0; j < f; j++) {
+      const d = matrix[base + j]! - mean[j]!;
+      sq[j]! += d * d;
+    }
+  }
+  const std = Array.from(sq, (s) => {
+    const v = n > 0 ? Math.sqrt(s / n) : 0;
+    return v > 1e-6 ? v : 1;
+  });
+  return { mean: Array.from(mean), std };
+}
+
+/** Standardises an [n, f] matrix in place. */
+export function standardize(matrix: Float32Array, stats: FeatureStats): Float32Array {
+  const f = stats.mean.length;
+  for (let i = 0; i < matrix.length; i++) {
+    const j = i % f;
+    matrix[i] = (matrix[i]! - stats.mean[j]!) / stats.std[j]!;
+  }
+  return matrix;
+}

@@ -1,0 +1,105 @@
+/** Classification metrics (pure). Labels are class indices; -1 labels are skipped. */
+
+export interface ClassMetrics {
+  name: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface BinaryMetrics {
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+export interface Metrics {
+  classes: string[];
+  total: number;
+  accuracy: number;
+  perClass: ClassMetrics[];
+  macroF1: number;
+  weightedF1: number;
+  /** benign vs attack, attack being positive; null without a benign class */
+  binary: BinaryMetrics | null;
+  /** confusion[true][predicted] */
+  confusion: number[][];
+}
+
+function ratio(a: number, b: number): number {
+  return b === 0 ? 0 : a / b;
+}
+
+function f1(p: number, r: number): number {
+  return p + r === 0 ? 0 : (2 * p * r) / (p + r);
+}
+
+export function confusionMatrix(truth: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): number[][] {
+  const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  for (let i = 0; i < truth.length; i++) {
+    const t = truth[i]!;
+    const p = predicted[i]!;
+    if (t < 0 || t >= classes || p < 0 || p >= classes) continue;
+    m[t]![p]! += 1;
+  }
+  return m;
+}
+
+/** Index of the benign class: "Benign" (any case) or "0"/"normal"; -1 when none. */
+export function benignIndex(classes: readonly string[]): number {
+  return classes.findIndex((c) => /^(benign|normal|0)$/i.test(c.trim()));
+}
+
+export function metricsFromConfusion(confusion: number[][], classes: string[]): Metrics {
+  const k = classes.length;
+  const total = confusion.reduce((s, row) => s + row.reduce((a, b) => a + b, 0), 0);
+  let correct = 0;
+  const perClass: ClassMetrics[] = [];
+  for (let c = 0; c < k; c++) {
+    const tp = confusion[c]![c]!;
+    correct += tp;
+    const support = confusion[c]!.reduce((a, b) => a + b, 0);
+    const predicted = confusion.reduce((s, row) => s + row[c]!, 0);
+    const precision = ratio(tp, predicted);
+    const recall = ratio(tp, support);
+    perClass.push({ name: classes[c]!, precision, recall, f1: f1(precision, recall), support });
+  }
+  const present = perClass.filter((c) => c.support > 0);
+  const macroF1 = ratio(present.reduce((s, c) => s + c.f1, 0), present.length);
+  const weightedF1 = ratio(perClass.reduce((s, c) => s + c.f1 * c.support, 0), total);
+  const b = benignIndex(classes);
+  let binary: BinaryMetrics | null = null;
+  if (b >= 0) {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (let t = 0; t < k; t++)
+      for (let p = 0; p < k; p++) {
+        const n = confusion[t]![p]!;
+        if (t !== b && p !== b) tp += n;
+        else if (t === b && p !== b) fp += n;
+        else if (t !== b && p === b) fn += n;
+      }
+    const precision = ratio(tp, tp + fp);
+    const recall = ratio(tp, tp + fn);
+    binary = { precision, recall, f1: f1(precision, recall) };
+  }
+  return { classes: [...classes], total, accuracy: ratio(correct, total), perClass, macroF1, weightedF1, binary, confusion };
+}
+
+export function computeMetrics(truth: ArrayLike<number>, predicted: ArrayLike<number>, classes: string[]): Metrics {
+  return metricsFromConfusion(confusionMatrix(truth, predicted, classes.length), classes);
+}
+
+/** Arg-max class per row of an [n, k] probability matrix. */
+export function argmaxRows(probs: Float32Array, k: number): Int32Array {
+  const n = probs.length / k;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (probs[i * k + j]! > probs[i * k + best]!) best = j;
+    out[i] = best;
+  }
+  return out;
+}

@@ -1,0 +1,198 @@
+/**
+ * Flow windows: for each flow, the W flows ending at it in capture order (rowid), optionally
+ * keyed per source host. Missing predecessors (the first flows of a key) are zeros with a
+ * mask channel of 0; the mask is the last channel of every step (1 = a real flow).
+ *
+ * Two forms of the same windows:
+ * - in memory for training: `windowIndex` (row indices, -1 = pad) + `gatherWindows`;
+ * - streaming for scoring: `WindowCarry` keeps the last W-1 rows per key across batches,
+ *   and `streamWindows` reads a DuckDB flows table in rowid ranges, so a capture of any size
+ *   is never materialised as one tensor.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { encodeFlow, featureCount, standardize, type FeatureSet, type FeatureStats } from './features.ts';
+
+export const KEY_COLUMN = 'IPV4_SRC_ADDR';
+export const LABEL_COLUMN = 'Attack';
+
+/** [n, W] predecessor indices in capture order (same key when keys are given); -1 = padding. */
+export function windowIndex(n: number, window: number, keys?: ArrayLike<string | null> | null): Int32Array {
+  const index = new Int32Array(n * window).fill(-1);
+  if (!keys) {
+    for (let i = 0; i < n; i++) for (let p = 0; p < window; p++) index[i * window + p] = i - (window - 1 - p) >= 0 ? i - (window - 1 - p) : -1;
+    return index;
+  }
+  const history = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const key = keys[i] ?? '';
+    let h = history.get(key);
+    if (!h) history.set(key, (h = []));
+    const base = i * window + (window - 1 - h.length);
+    for (let p = 0; p < h.length; p++) index[base + p] = h[p]!;
+    index[i * window + window - 1] = i;
+    h.push(i);
+    if (h.length > window - 1) h.shift();
+  }
+  return index;
+}
+
+/** [rows.length, W, f+1] windows of `rows` from an [n, f] feature matrix and its window index. */
+export function gatherWindows(features: Float32Array, f: number, index: Int32Array, window: number, rows: ArrayLike<number>, out?: Float32Array): Float32Array {
+  const c = f + 1;
+  const x = out ?? new Float32Array(rows.length * window * c);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    for (let p = 0; p < window; p++) {
+      const src = index[row * window + p]!;
+      const o = (r * window + p) * c;
+      if (src < 0) {
+        x.fill(0, o, o + c);
+      } else {
+        x.set(features.subarray(src * f, src * f + f), o);
+        x[o + f] = 1;
+      }
+    }
+  }
+  return x;
+}
+
+/** Builds windows batch by batch, carrying the last W-1 rows of each key across batches. */
+export class WindowCarry {
+  private readonly history = new Map<string, Float32Array[]>();
+  constructor(
+    readonly features: number,
+    readonly window: number,
+    readonly keyed: boolean,
+  ) {}
+
+  /** rows: [n, f] standardised features in capture order; returns [n, W, f+1]. */
+  push(rows: Float32Array, keys?: ArrayLike<string | null> | null): Float32Array {
+    const f = this.features;
+    const w = this.window;
+    const c = f + 1;
+    const n = rows.length / f;
+    const x = new Float32Array(n * w * c);
+    for (let i = 0; i < n; i++) {
+      const key = this.keyed ? (keys?.[i] ?? '') : '';
+      let h = this.history.get(key);
+      if (!h) this.history.set(key, (h = []));
+      const row = rows.subarray(i * f, i * f + f);
+      const start = w - 1 - h.length;
+      for (let p = 0; p < h.length; p++) {
+        const o = (i * w + start + p) * c;
+        x.set(h[p]!, o);
+        x[o + f] = 1;
+      }
+      const o = (i * w + w - 1) * c;
+      x.set(row, o);
+      x[o + f] = 1;
+      if (w > 1) {
+        h.push(row.slice());
+        if (h.length > w - 1) h.shift();
+      }
+    }
+    return x;
+  }
+}
+
+export interface FlowRows {
+  /** rowid of each flow */
+  flowIds: Float64Array;
+  /** [n, features] encoded, not standardised */
+  values: Float32Array;
+  keys: (string | null)[] | null;
+  labels: (string | null)[] | null;
+}
+
+function quote(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Reads flows [from, to) of a flows table, in rowid order, encoded with `set`. */
+export async function readFlows(
+  conn: DuckDBConnection,
+  table: string,
+  set: FeatureSet,
+  opts: { from: number; to: number; keyed?: boolean; labels?: boolean },
+): Promise<FlowRows> {
+  const cols = set.columns.map((c) => `CAST(${quote(c)} AS DOUBLE)`);
+  if (opts.keyed) cols.push(`CAST(${quote(KEY_COLUMN)} AS VARCHAR)`);
+  if (opts.labels) cols.push(`CAST(${quote(LABEL_COLUMN)} AS VARCHAR)`);
+  const reader = await conn.runAndReadAll(`SELECT rowid, ${cols.join(', ')} FROM ${quote(table)} WHERE rowid >= ? AND rowid < ? ORDER BY rowid`, [opts.from, opts.to]);
+  const columns = reader.getColumns();
+  const ids = columns[0] ?? [];
+  const n = ids.length;
+  const f = featureCount(set);
+  const values = new Float32Array(n * f);
+  const raw = new Array<number | null>(set.columns.length);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < set.columns.length; c++) raw[c] = columns[c + 1]![i] as number | null;
+    encodeFlow(set, raw, values, i * f);
+  }
+  let next = set.columns.length + 1;
+  const keys = opts.keyed ? (columns[next++]! as (string | null)[]) : null;
+  const labels = opts.labels ? (columns[next++]! as (string | null)[]) : null;
+  return { flowIds: Float64Array.from(ids, (v) => Number(v)), values, keys, labels };
+}
+
+export interface WindowBatch {
+  /** [size, window, channels] */
+  x: Float32Array;
+  size: number;
+  flowIds: Float64Array;
+  /** class index per flow (-1 = not one of the classes / unlabelled), when labels were asked for */
+  labels: Int32Array | null;
+}
+
+export interface StreamOptions {
+  set: FeatureSet;
+  stats: FeatureStats;
+  window: number;
+  keyed: boolean;
+  batchSize?: number;
+  /** map the Attack column to these class indices */
+  classes?: string[] | null;
+  /** binary mode: Benign -> 0, any other class -> 1 */
+  binary?: boolean;
+  from?: number;
+  to?: number;
+  signal?: AbortSignal;
+}
+
+export async function tableRowCount(conn: DuckDBConnection, table: string): Promise<number> {
+  const r = await conn.runAndReadAll(`SELECT count(*) FROM ${quote(table)}`);
+  return Number(r.getColumns()[0]?.[0] ?? 0);
+}
+
+/** Maps class names to indices; binary mode maps Benign to 0 and every other name to 1. */
+export function labelIndex(labels: ArrayLike<string | null>, classes: readonly string[], binary = false): Int32Array {
+  const map = new Map(classes.map((c, i) => [c, i]));
+  return Int32Array.from({ length: labels.length }, (_, i) => {
+    const l = labels[i];
+    if (l == null) return -1;
+    if (binary) return l.toLowerCase() === 'benign' ? 0 : 1;
+    return map.get(l) ?? -1;
+  });
+}
+
+/** Streams standardised windows of a flows table in capture order, `batchSize` flows at a time. */
+export async function* streamWindows(conn: DuckDBConnection, table: string, opts: StreamOptions): AsyncGenerator<WindowBatch> {
+  const batch = opts.batchSize ?? 8192;
+  const from = opts.from ?? 0;
+  const to = opts.to ?? (await tableRowCount(conn, table));
+  const f = featureCount(opts.set);
+  const carry = new WindowCarry(f, opts.window, opts.keyed);
+  const withLabels = Boolean(opts.classes);
+  for (let start = from; start < to; start += batch) {
+    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled');
+    const rows = await readFlows(conn, table, opts.set, { from: start, to: Math.min(to, start + batch), keyed: opts.keyed, labels: withLabels });
+    standardize(rows.values, opts.stats);
+    const x = carry.push(rows.values, rows.keys);
+    yield {
+      x,
+      size: rows.flowIds.length,
+      flowIds: rows.flowIds,
+      labels: withLabels && rows.labels ? labelIndex(rows.labels, opts.classes!, opts.binary) : null,
+    };
+  }
+}
