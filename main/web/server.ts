@@ -172,8 +172,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     if (url.pathname === '/api/upload' && req.method === 'POST') {
       const name = safeUploadName(url.searchParams.get('name') ?? 'upload.csv');
-      await mkdir(uploadDir, { recursive: true });
-      const dest = join(uploadDir, `${Date.now()}-${name}`);
+      // One folder per upload keeps the analyst's file name (it becomes the capture's name).
+      const folder = join(uploadDir, `${Date.now()}-${randomBytes(4).toString('hex')}`);
+      await mkdir(folder, { recursive: true });
+      const dest = join(folder, name);
       try {
         await pipeline(req, createWriteStream(dest));
       } catch (err) {

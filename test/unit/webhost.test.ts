@@ -97,7 +97,7 @@ describe('the web host', () => {
       body: v1Csv(['DoS', 'DDoS']),
     }));
     expect(up.ok).toBe(true);
-    expect(up.result.path).toMatch(/\.uploads[/\\]\d+-evil_name\.csv$/);
+    expect(up.result.path).toMatch(/\.uploads[/\\]\d+-[0-9a-f]{8}[/\\]evil_name\.csv$/);
     const started = await body(call('importCapture', { path: up.result.path }));
     expect(started.result.jobId).toMatch(/[0-9a-f-]{36}/);
     const text = await finished;

@@ -1,0 +1,100 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workbench } from '../../main/core/workbench.ts';
+import { importCapture } from '../../main/core/capture/import.ts';
+import type { CaptureInfo } from '../../preload/contract.ts';
+import { V1_HEADER, V1_ROWS, tempDir } from './helpers.ts';
+
+const CLASSES = ['Benign', 'Reconnaissance', 'DDoS', 'DoS', 'Theft'];
+const N = 3000;
+let wb: Workbench;
+let capture: CaptureInfo;
+let cleanup: () => void;
+
+// flow i has class CLASSES[i % 5] and IN_BYTES = i (so sorts and ranges are checkable)
+beforeAll(async () => {
+  let dir: string;
+  ({ dir, cleanup } = tempDir());
+  const lines = Array.from({ length: N }, (_, i) => {
+    const row = [...V1_ROWS[CLASSES[i % 5]!]!];
+    row[6] = i;
+    return row.join(',');
+  });
+  const csv = join(dir, 'q.csv');
+  writeFileSync(csv, [V1_HEADER.join(','), ...lines].join('\n'));
+  wb = await Workbench.open(join(dir, 'p.duckdb'), { host: 'web' });
+  capture = (await importCapture(wb.project, csv)).capture;
+});
+afterAll(() => {
+  wb.close();
+  cleanup();
+});
+
+const page = (args: Partial<Parameters<Workbench['handlers']['queryFlows']>[0]>) =>
+  wb.handlers.queryFlows({ captureId: capture.id, filter: { clauses: [] }, offset: 0, limit: 50, ...args });
+
+describe('queryFlows', () => {
+  it('pages the unfiltered capture in capture order', async () => {
+    const p = await page({ offset: 1000, limit: 5 });
+    expect(p.total).toBe(N);
+    expect(p.columns[0]).toEqual({ name: 'flow_id', type: 'integer' });
+    expect(p.rows.map((r) => r[0])).toEqual([1000, 1001, 1002, 1003, 1004]);
+  });
+
+  it('pages a filtered capture in capture order, with its total', async () => {
+    const p = await page({ filter: { clauses: [{ field: 'Attack', op: '=', value: 'DoS' }] }, offset: 10, limit: 3 });
+    expect(p.total).toBe(N / 5);
+    expect(p.rows.map((r) => r[0])).toEqual([53, 58, 63]);
+  });
+
+  it('sorts by flow id descending and by any column', async () => {
+    expect((await page({ sort: { column: 'flow_id', dir: 'desc' }, limit: 3 })).rows.map((r) => r[0])).toEqual([2999, 2998, 2997]);
+    const byBytes = await page({ sort: { column: 'IN_BYTES', dir: 'desc' }, filter: { clauses: [{ field: 'Attack', op: '=', value: 'Theft' }] }, offset: 1, limit: 3 });
+    expect(byBytes.rows.map((r) => r[0])).toEqual([2994, 2989, 2984]);
+  });
+
+  it('applies the brush range as a half-open flow range', async () => {
+    const p = await page({ filter: { clauses: [], flowRange: { from: 100, to: 110 } }, limit: 50 });
+    expect(p.total).toBe(10);
+    expect(p.rows.map((r) => r[0])).toEqual([100, 101, 102, 103, 104, 105, 106, 107, 108, 109]);
+  });
+
+  it('an injection attempt in a value matches nothing and changes nothing', async () => {
+    const p = await page({ filter: { clauses: [{ field: 'Attack', op: '=', value: "DoS' OR '1'='1" }] } });
+    expect(p.total).toBe(0);
+    expect((await wb.project.listCaptures()).length).toBe(1);
+  });
+});
+
+describe('aggregates, count by and the histogram', () => {
+  it('counts classes, protocols, talkers, pairs and ports under a filter', async () => {
+    const a = await wb.handlers.aggregates({ captureId: capture.id, filter: { clauses: [{ field: 'Attack', op: '!=', value: 'Benign' }] } });
+    expect(a.total).toBe(N - N / 5);
+    expect(a.classCounts.map((c) => c.count)).toEqual([600, 600, 600, 600]);
+    expect(a.classCounts.map((c) => c.value)).not.toContain('Benign');
+    expect(a.topSources[0]!.count).toBe(600);
+    expect(a.topDstPorts.find((p) => p.value === 80)?.count).toBe(1200);
+    expect(a.topPairs[0]).toMatchObject({ dst: '192.168.100.3' });
+  });
+
+  it('counts by any column', async () => {
+    const rows = await wb.handlers.countBy({ captureId: capture.id, filter: { clauses: [{ field: 'port', op: '=', value: 80 }] }, column: 'PROTOCOL' });
+    expect(rows).toEqual([{ value: 6, count: 600 }, { value: 17, count: 600 }]);
+  });
+
+  it('bins flows by class over capture order; every flow lands in one bin', async () => {
+    const h = await wb.handlers.histogram({ captureId: capture.id, filter: { clauses: [] }, bins: 7 });
+    expect(h.counts).toHaveLength(7);
+    expect(h.series.sort()).toEqual([...CLASSES].sort());
+    expect(h.counts.flat().reduce((a, b) => a + b, 0)).toBe(N);
+    expect(h.binWidth).toBeCloseTo(N / 7);
+    const dos = h.series.indexOf('DoS');
+    expect(h.counts.reduce((a, bin) => a + bin[dos]!, 0)).toBe(N / 5);
+  });
+
+  it('ignores the brush range (the histogram always shows the whole capture)', async () => {
+    const h = await wb.handlers.histogram({ captureId: capture.id, filter: { clauses: [], flowRange: { from: 0, to: 10 } }, bins: 3 });
+    expect(h.counts.flat().reduce((a, b) => a + b, 0)).toBe(N);
+  });
+});
