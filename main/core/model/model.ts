@@ -25,6 +25,13 @@ export interface ModelConfig {
   poolSize: number;
   dropout: number;
   lstmUnits: number;
+  /**
+   * Units of a ReLU projection of the window's own (last) flow concatenated to the BiLSTM
+   * output; 0 = the paper's architecture exactly. Flows in a capture-order window are often
+   * unrelated (NF-BoT-IoT rows are shuffled), and max-pooling mixes the flow being scored
+   * with its neighbours; this skip keeps its own features in view.
+   */
+  flowSkipUnits: number;
   learningRate: number;
   seed?: number;
 }
@@ -36,6 +43,7 @@ export const DEFAULT_ARCHITECTURE = {
   poolSize: 2,
   dropout: 0.3,
   lstmUnits: 64,
+  flowSkipUnits: 64,
   learningRate: 1e-3,
 };
 
@@ -64,6 +72,7 @@ export interface CnnBiLstmArgs {
   poolSize: number;
   dropout: number;
   lstmUnits: number;
+  flowSkipUnits?: number;
   seed?: number | undefined;
   name?: string;
 }
@@ -96,6 +105,8 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
   private readonly seed: number | undefined;
   private convKernels: tf.LayerVariable[] = [];
   private convBiases: tf.LayerVariable[] = [];
+  private dropoutCalls = 0;
+  private skip: { kernel: tf.LayerVariable; bias: tf.LayerVariable } | null = null;
   private lstm: { kernel: tf.LayerVariable; recurrent: tf.LayerVariable; bias: tf.LayerVariable }[] = [];
 
   constructor(args: CnnBiLstmArgs) {
@@ -107,6 +118,7 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
       poolSize: args.poolSize,
       dropout: args.dropout,
       lstmUnits: args.lstmUnits,
+      flowSkipUnits: args.flowSkipUnits ?? 0,
     };
     this.seed = args.seed;
   }
@@ -119,6 +131,12 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     let channels = shape[shape.length - 1];
     if (typeof channels !== 'number') throw new Error('MindflowCnnBiLstm needs a known channel count');
+    if (this.args.flowSkipUnits > 0) {
+      this.skip = {
+        kernel: this.addWeight('flow_skip_kernel', [channels, this.args.flowSkipUnits], 'float32', this.init(50)),
+        bias: this.addWeight('flow_skip_bias', [this.args.flowSkipUnits], 'float32', tf.initializers.zeros()),
+      };
+    }
     const { convFilters, kernelSize, lstmUnits: u } = this.args;
     convFilters.forEach((filters, i) => {
       this.convKernels.push(this.addWeight(`conv${i + 1}_kernel`, [kernelSize, channels as number, filters], 'float32', this.init(i)));
@@ -140,7 +158,7 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    return [shape[0] ?? null, 2 * this.args.lstmUnits];
+    return [shape[0] ?? null, 2 * this.args.lstmUnits + this.args.flowSkipUnits];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
@@ -150,6 +168,15 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
       const batch = input.shape[0];
       // [time, batch, channels]: slices along time are contiguous from here on.
       let x = tf.transpose(input, [1, 0, 2]) as tf.Tensor3D;
+      const [window, , inChannels] = x.shape;
+      const own = this.skip
+        ? tf.fused.matMul({
+            a: tf.slice(x, [window - 1, 0, 0], [1, batch, inChannels]).reshape([batch, inChannels]),
+            b: this.skip.kernel.read(),
+            bias: this.skip.bias.read(),
+            activation: 'relu',
+          })
+        : null;
       this.convKernels.forEach((kernelVar, i) => {
         if (padding === 'same' && k > 1) {
           const before = Math.floor((k - 1) / 2);
@@ -177,7 +204,11 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
         for (let j = 1; j < poolSize; j++) pooled = tf.maximum(pooled, grouped.slice([0, j, 0], [steps, 1, batch * c]));
         x = pooled.reshape([steps, batch, c]);
       }
-      if (kwargs.training && dropout > 0) x = tf.dropout(x, dropout) as tf.Tensor3D;
+      if (kwargs.training && dropout > 0) {
+        // Seeded per call so a seeded training run is reproducible.
+        const seed = this.seed === undefined ? undefined : this.seed * 7919 + this.dropoutCalls++;
+        x = tf.dropout(x, dropout, undefined, seed) as tf.Tensor3D;
+      }
       const [steps, , c] = x.shape;
       const flat = x.reshape([steps * batch, c]);
       const finals = this.lstm.map(({ kernel, recurrent, bias }, d) => {
@@ -208,7 +239,7 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
         }
         return h as tf.Tensor;
       });
-      return tf.concat(finals, 1);
+      return tf.concat(own ? [...finals, own] : finals, 1);
     });
   }
 
@@ -230,6 +261,7 @@ export function buildModel(config: ModelConfig): tf.LayersModel {
     poolSize: config.poolSize,
     dropout: config.dropout,
     lstmUnits: config.lstmUnits,
+    flowSkipUnits: config.flowSkipUnits,
     seed,
     name: 'cnn_bilstm',
   }).apply(input) as tf.SymbolicTensor;

@@ -1,0 +1,202 @@
+/**
+ * Main-process side of the model worker: spawns worker threads, trains in one, scores a
+ * capture across several (one per core by default). The main thread only reads DuckDB and
+ * assembles windows; TensorFlow.js runs in the workers.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { MindflowError } from '../errors.ts';
+import type { BackendInfo, BackendKind } from './backend.ts';
+import type { ModelManifest } from './package.ts';
+import type { SaveTarget, TrainSettings, TrainSummary, WorkerRequest, WorkerResponse } from './protocol.ts';
+import type { BatchProgress, Dataset, EpochProgress } from './train.ts';
+import { streamWindows, tableRowCount } from './windows.ts';
+
+/** Spawns the worker entry; under tsx (a .ts module) the worker gets `--import tsx`. */
+function spawn(): Worker {
+  const isTs = import.meta.url.endsWith('.ts');
+  const url = new URL(isTs ? './worker.ts' : './worker.js', import.meta.url);
+  return new Worker(url, isTs ? { execArgv: ['--import', 'tsx'] } : {});
+}
+
+interface Pending {
+  resolve: (msg: WorkerResponse) => void;
+  reject: (err: Error) => void;
+  onProgress?: (msg: WorkerResponse) => void;
+}
+
+export class ModelWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private ready: Promise<BackendInfo>;
+  private failure: Error | null = null;
+
+  constructor(backend: BackendKind | null = null) {
+    this.worker = spawn();
+    let onReady!: (b: BackendInfo) => void;
+    let onFail!: (e: Error) => void;
+    this.ready = new Promise<BackendInfo>((res, rej) => ((onReady = res), (onFail = rej)));
+    this.ready.catch(() => undefined);
+    this.worker.on('message', (msg: WorkerResponse) => {
+      if (msg.type === 'ready') return onReady(msg.backend);
+      if (msg.type === 'error' && msg.id === null) return onFail(new MindflowError('internal', msg.message));
+      const p = this.pending.get(msg.id as number);
+      if (!p) return;
+      if (msg.type === 'batch' || msg.type === 'epoch') return p.onProgress?.(msg);
+      this.pending.delete(msg.id as number);
+      if (msg.type === 'error') p.reject(new MindflowError(msg.code as ConstructorParameters<typeof MindflowError>[0], msg.message));
+      else p.resolve(msg);
+    });
+    this.worker.on('error', (err) => this.fail(err));
+    this.worker.on('exit', (code) => this.fail(new MindflowError('internal', `model worker exited (code ${code})`)));
+    this.post({ type: 'init', backend });
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  private post(msg: WorkerRequest, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(msg, transfer);
+  }
+
+  private request(make: (id: number) => WorkerRequest, transfer: ArrayBuffer[] = [], onProgress?: (m: WorkerResponse) => void): { id: number; done: Promise<WorkerResponse> } {
+    const id = this.nextId++;
+    const done = new Promise<WorkerResponse>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      this.pending.set(id, { resolve, reject, ...(onProgress ? { onProgress } : {}) });
+      this.post(make(id), transfer);
+    });
+    return { id, done };
+  }
+
+  /** The backend the worker initialised (visible in the status bar, CLI and reports). */
+  backend(): Promise<BackendInfo> {
+    return this.ready;
+  }
+
+  async load(dir: string): Promise<ModelManifest> {
+    await this.ready;
+    const r = await this.request((id) => ({ type: 'load', id, dir })).done;
+    return (r as Extract<WorkerResponse, { type: 'loaded' }>).manifest;
+  }
+
+  /** Class probabilities [size, classes] of windows x [size, W, C]; x's buffer is transferred. */
+  async score(x: Float32Array, size: number): Promise<Float32Array> {
+    await this.ready;
+    const r = await this.request((id) => ({ type: 'score', id, x, size }), [x.buffer as ArrayBuffer]).done;
+    return (r as Extract<WorkerResponse, { type: 'scored' }>).probs;
+  }
+
+  async train(
+    dataset: Dataset,
+    settings: TrainSettings,
+    opts: { save?: SaveTarget; signal?: AbortSignal; onBatch?: (p: BatchProgress) => void; onEpoch?: (p: EpochProgress) => void } = {},
+  ): Promise<TrainSummary> {
+    await this.ready;
+    const { id, done } = this.request(
+      (id) => ({ type: 'train', id, dataset, settings, save: opts.save ?? null }),
+      [],
+      (m) => {
+        if (m.type === 'batch') opts.onBatch?.(m.progress);
+        if (m.type === 'epoch') opts.onEpoch?.(m.progress);
+      },
+    );
+    const onAbort = () => this.post({ type: 'cancel', id });
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const r = await done;
+      return (r as Extract<WorkerResponse, { type: 'trained' }>).summary;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async terminate(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+}
+
+export interface ScoredBatch {
+  flowIds: Float64Array;
+  /** [flowIds.length, classes] */
+  probs: Float32Array;
+  labels: Int32Array | null;
+}
+
+export interface ScoreOptions {
+  workers?: number;
+  backend?: BackendKind | null;
+  batchSize?: number;
+  /** map labels (when the capture has them) for evaluation */
+  withLabels?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** receives results in capture order */
+  onBatch: (batch: ScoredBatch) => void | Promise<void>;
+}
+
+/** A set of workers with the same model loaded; one per core by default. */
+export class ScoringPool {
+  private constructor(
+    readonly workers: ModelWorker[],
+    readonly manifest: ModelManifest,
+    readonly backend: BackendInfo,
+  ) {}
+
+  static async open(modelDir: string, opts: { workers?: number; backend?: BackendKind | null } = {}): Promise<ScoringPool> {
+    const n = Math.max(1, opts.workers ?? availableParallelism());
+    const workers = Array.from({ length: n }, () => new ModelWorker(opts.backend ?? null));
+    try {
+      const manifests = await Promise.all(workers.map((w) => w.load(modelDir)));
+      return new ScoringPool(workers, manifests[0]!, await workers[0]!.backend());
+    } catch (err) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw err;
+    }
+  }
+
+  /** Scores every flow of a flows table in capture order; returns the number of flows scored. */
+  async scoreTable(conn: DuckDBConnection, table: string, opts: ScoreOptions): Promise<number> {
+    const m = this.manifest;
+    const total = await tableRowCount(conn, table);
+    const batches = streamWindows(conn, table, {
+      set: m.featureSet,
+      stats: m.normalization,
+      window: m.window,
+      keyed: m.keyed,
+      batchSize: opts.batchSize ?? 4096,
+      classes: opts.withLabels ? m.classes : null,
+      binary: m.binary,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    // Keep two batches in flight per worker; deliver results strictly in order.
+    const inflight: Promise<ScoredBatch>[] = [];
+    const limit = this.workers.length * 2;
+    let turn = 0;
+    let done = 0;
+    const drain = async () => {
+      const r = await inflight.shift()!;
+      await opts.onBatch(r);
+      done += r.flowIds.length;
+      opts.onProgress?.(done, total);
+    };
+    for await (const b of batches) {
+      if (opts.signal?.aborted) throw new MindflowError('cancelled', 'scan cancelled');
+      const worker = this.workers[turn++ % this.workers.length]!;
+      inflight.push(worker.score(b.x, b.size).then((probs) => ({ flowIds: b.flowIds, probs, labels: b.labels })));
+      if (inflight.length >= limit) await drain();
+    }
+    while (inflight.length) await drain();
+    return done;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,38 @@
+/** Messages between the main process and a model worker (structured-clone safe). */
+import type { BackendInfo, BackendKind } from './backend.ts';
+import type { Metrics } from './metrics.ts';
+import type { ModelManifest } from './package.ts';
+import type { BatchProgress, Dataset, EpochProgress, TrainOptions } from './train.ts';
+
+/** Training settings that can cross a thread boundary (no callbacks, no signal). */
+export type TrainSettings = Omit<TrainOptions, 'signal' | 'onBatch' | 'onEpoch'>;
+
+export interface SaveTarget {
+  dir: string;
+  name: string;
+  appVersion: string;
+}
+
+export type WorkerRequest =
+  | { type: 'init'; backend: BackendKind | null }
+  | { type: 'load'; id: number; dir: string }
+  | { type: 'score'; id: number; x: Float32Array; size: number }
+  | { type: 'train'; id: number; dataset: Dataset; settings: TrainSettings; save: SaveTarget | null }
+  | { type: 'cancel'; id: number };
+
+export interface TrainSummary {
+  manifest: ModelManifest;
+  history: EpochProgress[];
+  test: Metrics | null;
+  seconds: number;
+  trainWindowsPerSecond: number;
+}
+
+export type WorkerResponse =
+  | { type: 'ready'; backend: BackendInfo }
+  | { type: 'loaded'; id: number; manifest: ModelManifest }
+  | { type: 'scored'; id: number; probs: Float32Array }
+  | { type: 'batch'; id: number; progress: BatchProgress }
+  | { type: 'epoch'; id: number; progress: EpochProgress }
+  | { type: 'trained'; id: number; summary: TrainSummary }
+  | { type: 'error'; id: number | null; code: string; message: string };

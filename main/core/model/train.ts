@@ -1,0 +1,374 @@
+/**
+ * Training and evaluation of the detector on in-memory flows (pure of any backend choice).
+ *
+ * Honesty rules: the split is by unique feature rows (identical encoded rows never land on two
+ * sides), stratified by class and seeded; normalisation statistics are fitted on the training
+ * split only; test metrics come from flows the model never saw.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { MindflowError } from '../errors.ts';
+import { featureCount, fitStats, type FeatureSet, type FeatureStats } from './features.ts';
+import { computeMetrics, argmaxRows, type Metrics } from './metrics.ts';
+import { buildModel, modelConfig, type ModelConfig } from './model.ts';
+import { gatherWindows, labelIndex, readFlows, tableRowCount, windowIndex } from './windows.ts';
+
+/** Flows of one capture in memory, ready to window. All typed arrays: transferable to a worker. */
+export interface Dataset {
+  n: number;
+  /** encoded features per flow (not standardised) */
+  features: number;
+  values: Float32Array;
+  window: number;
+  keyed: boolean;
+  /** [n, window] predecessor indices, -1 = pad */
+  index: Int32Array;
+  labels: Int32Array;
+  classes: string[];
+  binary: boolean;
+  /** group id per flow: flows with identical encoded features share one */
+  groups: Int32Array;
+  flowIds: Float64Array;
+  set: FeatureSet;
+  /** sha256 of the encoded features and labels */
+  hash: string;
+}
+
+export interface LoadOptions {
+  set: FeatureSet;
+  window?: number;
+  keyed?: boolean;
+  /** class names in output order; default: the Attack values found, Benign first */
+  classes?: string[];
+  binary?: boolean;
+  /** read at most this many flows (capture order) */
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+export async function loadDataset(conn: DuckDBConnection, table: string, opts: LoadOptions): Promise<Dataset> {
+  const total = await tableRowCount(conn, table);
+  const n = Math.min(total, opts.limit ?? total);
+  const f = featureCount(opts.set);
+  const window = opts.window ?? 10;
+  const keyed = opts.keyed ?? false;
+  const values = new Float32Array(n * f);
+  const flowIds = new Float64Array(n);
+  const names: (string | null)[] = new Array(n);
+  const keys: (string | null)[] | null = keyed ? new Array(n) : null;
+  const chunk = 100_000;
+  for (let start = 0; start < n; start += chunk) {
+    if (opts.signal?.aborted) throw new MindflowError('cancelled', 'training cancelled');
+    const rows = await readFlows(conn, table, opts.set, { from: start, to: Math.min(n, start + chunk), keyed, labels: true });
+    values.set(rows.values, start * f);
+    flowIds.set(rows.flowIds, start);
+    rows.labels!.forEach((l, i) => (names[start + i] = l));
+    if (keys) rows.keys!.forEach((k, i) => (keys[start + i] = k));
+  }
+  let classes = opts.binary ? ['Benign', 'Attack'] : opts.classes;
+  if (!classes) {
+    const found = [...new Set(names.filter((x): x is string => x != null))].sort();
+    classes = [...found.filter((c) => c.toLowerCase() === 'benign'), ...found.filter((c) => c.toLowerCase() !== 'benign')];
+  }
+  if (classes.length < 2) throw new MindflowError('bad-args', `training needs at least 2 classes in column Attack, found ${classes.length}`);
+  const labels = labelIndex(names, classes, opts.binary);
+  const groups = new Int32Array(n);
+  const seen = new Map<string, number>();
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  for (let i = 0; i < n; i++) {
+    const key = Buffer.from(bytes.subarray(i * f * 4, (i + 1) * f * 4)).toString('latin1');
+    let g = seen.get(key);
+    if (g === undefined) seen.set(key, (g = seen.size));
+    groups[i] = g;
+  }
+  const hash = createHash('sha256').update(bytes).update(new Uint8Array(labels.buffer)).update(classes.join('\n')).digest('hex');
+  return { n, features: f, values, window, keyed, index: windowIndex(n, window, keys), labels, classes, binary: Boolean(opts.binary), groups, flowIds, set: opts.set, hash };
+}
+
+/** Small seeded PRNG (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+export interface Split {
+  train: Int32Array;
+  validation: Int32Array;
+  test: Int32Array;
+}
+
+/**
+ * Splits rows by group: every group (identical feature rows) goes wholly to one side. Groups
+ * are stratified by their majority label, shuffled with `seed`, and each class's groups are
+ * dealt out so that every class with at least 3 groups has one on each side.
+ */
+export function splitByGroups(labels: Int32Array, groups: Int32Array, opts: { test: number; validation: number; seed: number }): Split {
+  const votes = new Map<number, Map<number, number>>();
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i]! < 0) continue;
+    const g = groups[i]!;
+    let v = votes.get(g);
+    if (!v) votes.set(g, (v = new Map()));
+    v.set(labels[i]!, (v.get(labels[i]!) ?? 0) + 1);
+  }
+  const byClass = new Map<number, number[]>();
+  for (const [g, v] of [...votes.entries()].sort((a, b) => a[0] - b[0])) {
+    const major = [...v.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0];
+    let list = byClass.get(major);
+    if (!list) byClass.set(major, (list = []));
+    list.push(g);
+  }
+  const random = rng(opts.seed);
+  const side = new Map<number, 0 | 1 | 2>();
+  for (const cls of [...byClass.keys()].sort((a, b) => a - b)) {
+    const list = shuffle(byClass.get(cls)!, random);
+    let nTest = Math.round(list.length * opts.test);
+    let nVal = Math.round(list.length * opts.validation);
+    if (list.length >= 3) {
+      nTest = Math.max(1, nTest);
+      nVal = Math.max(opts.validation > 0 ? 1 : 0, nVal);
+    }
+    list.forEach((g, i) => side.set(g, i < nTest ? 2 : i < nTest + nVal ? 1 : 0));
+  }
+  const parts: number[][] = [[], [], []];
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i]! < 0) continue;
+    parts[side.get(groups[i]!)!]!.push(i);
+  }
+  return { train: Int32Array.from(parts[0]!), validation: Int32Array.from(parts[1]!), test: Int32Array.from(parts[2]!) };
+}
+
+export type ClassWeighting = 'balanced' | 'sqrt' | 'none';
+
+/** Per-class loss weights from label counts, normalised to a mean of 1 over present classes. */
+export function classWeights(labels: ArrayLike<number>, rows: ArrayLike<number>, classes: number, mode: ClassWeighting): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (let i = 0; i < rows.length; i++) counts[labels[rows[i]!]!]! += 1;
+  const raw = counts.map((c) => (c === 0 || mode === 'none' ? 1 : mode === 'balanced' ? 1 / c : 1 / Math.sqrt(c)));
+  const present = counts.map((c, i) => (c > 0 ? raw[i]! : 0)).filter((w) => w > 0);
+  const mean = present.reduce((a, b) => a + b, 0) / Math.max(1, present.length);
+  return raw.map((w) => w / mean);
+}
+
+export interface TrainOptions extends Partial<Omit<ModelConfig, 'window' | 'channels' | 'classes'>> {
+  epochs?: number;
+  batchSize?: number;
+  seed?: number;
+  testFraction?: number;
+  validationFraction?: number;
+  classWeighting?: ClassWeighting;
+  /** at most this many flows per group (identical feature rows) per epoch, resampled each epoch; 0 = all */
+  maxPerGroup?: number;
+  /** stop when validation macro F1 has not improved for this many epochs (best weights kept) */
+  earlyStoppingPatience?: number;
+  signal?: AbortSignal;
+  onBatch?: (p: BatchProgress) => void;
+  onEpoch?: (p: EpochProgress) => void;
+}
+
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  accuracy: number;
+}
+
+export interface EpochProgress {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  accuracy: number;
+  validation: Metrics | null;
+  windowsPerSecond: number;
+  seconds: number;
+}
+
+export interface TrainResult {
+  model: tf.LayersModel;
+  config: ModelConfig;
+  stats: FeatureStats;
+  split: { train: number; validation: number; test: number; seed: number };
+  history: EpochProgress[];
+  bestEpoch: number;
+  test: Metrics | null;
+  seconds: number;
+  trainWindowsPerSecond: number;
+}
+
+function epochRows(rows: Int32Array, groups: Int32Array, cap: number, random: () => number): number[] {
+  if (!cap) return shuffle(Array.from(rows), random);
+  const perGroup = new Map<number, number[]>();
+  for (const r of rows) {
+    const g = groups[r]!;
+    let l = perGroup.get(g);
+    if (!l) perGroup.set(g, (l = []));
+    l.push(r);
+  }
+  const out: number[] = [];
+  for (const l of perGroup.values()) {
+    if (l.length <= cap) out.push(...l);
+    else for (let i = 0; i < cap; i++) out.push(l[Math.floor(random() * l.length)]!);
+  }
+  return shuffle(out, random);
+}
+
+/** Standardised copy of a dataset's features. */
+export function standardized(ds: Dataset, stats: FeatureStats): Float32Array {
+  const out = new Float32Array(ds.values.length);
+  const f = ds.features;
+  for (let i = 0; i < out.length; i++) {
+    const j = i % f;
+    out[i] = (ds.values[i]! - stats.mean[j]!) / stats.std[j]!;
+  }
+  return out;
+}
+
+/** Class probabilities [n, k] for windows [n, W, C], `batch` windows per forward pass. */
+export function predictProbs(model: tf.LayersModel, x: Float32Array, n: number, window: number, channels: number, batch = 4096): Float32Array {
+  const k = (model.outputs[0]!.shape[1] as number) ?? 0;
+  const out = new Float32Array(n * k);
+  for (let s = 0; s < n; s += batch) {
+    const m = Math.min(batch, n - s);
+    const probs = tf.tidy(() => model.predict(tf.tensor3d(x.subarray(s * window * channels, (s + m) * window * channels), [m, window, channels]), { batchSize: m }) as tf.Tensor);
+    out.set(probs.dataSync() as Float32Array, s * k);
+    probs.dispose();
+  }
+  return out;
+}
+
+/** Metrics of `model` on the given rows of a dataset (standardised features given). */
+export function evaluateRows(model: tf.LayersModel, ds: Dataset, std: Float32Array, rows: Int32Array, batch = 4096): Metrics {
+  const k = ds.classes.length;
+  const predicted = new Int32Array(rows.length);
+  const truth = new Int32Array(rows.length);
+  const c = ds.features + 1;
+  for (let s = 0; s < rows.length; s += batch) {
+    const part = rows.subarray(s, Math.min(rows.length, s + batch));
+    const x = gatherWindows(std, ds.features, ds.index, ds.window, part);
+    const probs = predictProbs(model, x, part.length, ds.window, c, batch);
+    predicted.set(argmaxRows(probs, k), s);
+    for (let i = 0; i < part.length; i++) truth[s + i] = ds.labels[part[i]!]!;
+  }
+  return computeMetrics(truth, predicted, ds.classes);
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Promise<TrainResult> {
+  const started = performance.now();
+  const seed = options.seed ?? 42;
+  const epochs = options.epochs ?? 20;
+  const batchSize = options.batchSize ?? 256;
+  const split = splitByGroups(ds.labels, ds.groups, { test: options.testFraction ?? 0.2, validation: options.validationFraction ?? 0.1, seed });
+  if (split.train.length === 0) throw new MindflowError('no-flows', 'no labelled flows left to train on after the split');
+  const stats = fitStats(ds.values, ds.features, split.train);
+  const std = standardized(ds, stats);
+  const c = ds.features + 1;
+  const k = ds.classes.length;
+  const config = modelConfig({ ...options, window: ds.window, channels: c, classes: k, seed });
+  const model = buildModel(config);
+  const optimizer = tf.train.adam(config.learningRate);
+  const weights = classWeights(ds.labels, split.train, k, options.classWeighting ?? 'sqrt');
+  const random = rng(seed + 1);
+  const history: EpochProgress[] = [];
+  let best = -1;
+  let bestEpoch = 0;
+  let bestWeights: tf.Tensor[] | null = null;
+  let trained = 0;
+  let trainSeconds = 0;
+  const cancelled = () => new MindflowError('cancelled', 'training cancelled');
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const t0 = performance.now();
+      const rows = epochRows(split.train, ds.groups, options.maxPerGroup ?? 0, random);
+      const batches = Math.ceil(rows.length / batchSize);
+      let lossSum = 0;
+      let correct = 0;
+      for (let b = 0; b < batches; b++) {
+        if (options.signal?.aborted) throw cancelled();
+        const part = rows.slice(b * batchSize, (b + 1) * batchSize);
+        const x = gatherWindows(std, ds.features, ds.index, ds.window, part);
+        const y = Int32Array.from(part, (r) => ds.labels[r]!);
+        const w = Float32Array.from(y, (l) => weights[l]!);
+        const [loss, hits] = tf.tidy(() => {
+          const xt = tf.tensor3d(x, [part.length, ds.window, c]);
+          const yt = tf.oneHot(tf.tensor1d(y, 'int32'), k);
+          const wt = tf.tensor1d(w);
+          let hitsT: tf.Tensor | null = null;
+          const l = optimizer.minimize(() => {
+            const p = model.apply(xt, { training: true }) as tf.Tensor;
+            hitsT = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(p, 1), tf.argMax(yt, 1)), 'float32')));
+            const ce = tf.neg(tf.sum(tf.mul(yt, tf.log(tf.clipByValue(p, 1e-7, 1))), 1));
+            return tf.div(tf.sum(tf.mul(ce, wt)), tf.sum(wt)) as tf.Scalar;
+          }, true)!;
+          return [l, hitsT!];
+        });
+        const lossValue = (await loss.data())[0]!;
+        const hitValue = (await hits.data())[0]!;
+        loss.dispose();
+        hits.dispose();
+        lossSum += lossValue * part.length;
+        correct += hitValue;
+        trained += part.length;
+        options.onBatch?.({ epoch, batch: b + 1, batches, loss: lossValue, accuracy: hitValue / part.length });
+        if (b % 8 === 7) await yieldToLoop();
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      trainSeconds += seconds;
+      const validation = split.validation.length > 0 ? evaluateRows(model, ds, std, split.validation) : null;
+      const progress: EpochProgress = {
+        epoch,
+        epochs,
+        loss: lossSum / Math.max(1, rows.length),
+        accuracy: correct / Math.max(1, rows.length),
+        validation,
+        windowsPerSecond: rows.length / seconds,
+        seconds,
+      };
+      history.push(progress);
+      options.onEpoch?.(progress);
+      const score = validation ? validation.macroF1 : -progress.loss;
+      if (score > best) {
+        best = score;
+        bestEpoch = epoch;
+        bestWeights?.forEach((t) => t.dispose());
+        bestWeights = model.getWeights().map((t) => t.clone());
+      } else if (options.earlyStoppingPatience && epoch - bestEpoch >= options.earlyStoppingPatience) {
+        break;
+      }
+      await yieldToLoop();
+    }
+    if (bestWeights && options.earlyStoppingPatience) model.setWeights(bestWeights);
+  } finally {
+    bestWeights?.forEach((t) => t.dispose());
+    optimizer.dispose();
+  }
+  const test = split.test.length > 0 ? evaluateRows(model, ds, std, split.test) : null;
+  return {
+    model,
+    config,
+    stats,
+    split: { train: split.train.length, validation: split.validation.length, test: split.test.length, seed },
+    history,
+    bestEpoch,
+    test,
+    seconds: (performance.now() - started) / 1000,
+    trainWindowsPerSecond: trained / Math.max(1e-9, trainSeconds),
+  };
+}

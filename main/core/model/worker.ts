@@ -1,0 +1,87 @@
+/**
+ * worker_threads entry of the model worker: the only place (with scripts) that chooses a
+ * TensorFlow.js backend. Training and scoring run here, never on the main thread.
+ * Protocol: see protocol.ts. One model per worker; jobs are cancelled by id.
+ */
+import { isMainThread, parentPort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { errorCode, oneLine } from '../errors.ts';
+import { initBackend, type BackendInfo } from './backend.ts';
+import { manifestFor } from './manifest.ts';
+import { loadModelPackage, saveModelPackage, type ModelManifest } from './package.ts';
+import type { WorkerRequest, WorkerResponse } from './protocol.ts';
+import { trainDetector } from './train.ts';
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  let backend: BackendInfo | null = null;
+  let model: tf.LayersModel | null = null;
+  let manifest: ModelManifest | null = null;
+  const jobs = new Map<number, AbortController>();
+  const send = (msg: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
+
+  const handle = async (msg: WorkerRequest): Promise<void> => {
+    switch (msg.type) {
+      case 'init':
+        backend = await initBackend(msg.backend);
+        send({ type: 'ready', backend });
+        return;
+      case 'cancel':
+        jobs.get(msg.id)?.abort();
+        return;
+      case 'load': {
+        const pkg = await loadModelPackage(msg.dir);
+        model?.dispose();
+        model = pkg.model;
+        manifest = pkg.manifest;
+        send({ type: 'loaded', id: msg.id, manifest });
+        return;
+      }
+      case 'score': {
+        if (!model || !manifest) throw new Error('no model loaded in this worker');
+        const channels = manifest.features.length + 1;
+        const probs = tf.tidy(() => model!.predict(tf.tensor3d(msg.x, [msg.size, manifest!.window, channels]), { batchSize: msg.size }) as tf.Tensor);
+        const out = (await probs.data()) as Float32Array;
+        probs.dispose();
+        send({ type: 'scored', id: msg.id, probs: out }, [out.buffer as ArrayBuffer]);
+        return;
+      }
+      case 'train': {
+        const controller = new AbortController();
+        jobs.set(msg.id, controller);
+        try {
+          const result = await trainDetector(msg.dataset, {
+            ...msg.settings,
+            signal: controller.signal,
+            onBatch: (progress) => send({ type: 'batch', id: msg.id, progress }),
+            onEpoch: (progress) => send({ type: 'epoch', id: msg.id, progress }),
+          });
+          const m = manifestFor(msg.dataset, result, {
+            name: msg.save?.name ?? 'model',
+            backend: backend?.label ?? tf.getBackend(),
+            appVersion: msg.save?.appVersion ?? '0.0.0',
+            settings: { epochs: msg.settings.epochs, batchSize: msg.settings.batchSize, maxPerGroup: msg.settings.maxPerGroup, classWeighting: msg.settings.classWeighting },
+          });
+          if (msg.save) await saveModelPackage(msg.save.dir, result.model, m);
+          model?.dispose();
+          model = result.model;
+          manifest = m;
+          send({
+            type: 'trained',
+            id: msg.id,
+            summary: { manifest: m, history: result.history, test: result.test, seconds: result.seconds, trainWindowsPerSecond: result.trainWindowsPerSecond },
+          });
+        } finally {
+          jobs.delete(msg.id);
+        }
+        return;
+      }
+    }
+  };
+
+  port.on('message', (msg: WorkerRequest) => {
+    handle(msg).catch((err: unknown) => {
+      send({ type: 'error', id: 'id' in msg ? msg.id : null, code: errorCode(err), message: oneLine(err) });
+    });
+  });
+}

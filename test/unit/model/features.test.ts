@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { V1_FIELDS, V2_EXTRA_FIELDS } from '../../../main/core/capture/schema.ts';
+import {
+  chooseFeatureSet,
+  encodeFlow,
+  featureNames,
+  fitStats,
+  missingColumns,
+  standardize,
+  V1_FEATURE_COLUMNS,
+  type FeatureSet,
+} from '../../../main/core/model/features.ts';
+
+const v1Set: FeatureSet = { name: 'v1', columns: [...V1_FEATURE_COLUMNS], identifiers: false };
+
+describe('chooseFeatureSet', () => {
+  it.each([
+    ['v1 capture, auto', [...V1_FIELDS, 'Attack'], 'auto', 'v1'],
+    ['v2 capture, auto', [...V1_FIELDS, ...V2_EXTRA_FIELDS], 'auto', 'v2'],
+    ['v2 capture, v1 asked', [...V1_FIELDS, ...V2_EXTRA_FIELDS], 'v1', 'v1'],
+  ] as const)('%s -> %s', (_name, cols, choice, expected) => {
+    expect(chooseFeatureSet(cols, choice).name).toBe(expected);
+  });
+
+  it('uses the 8 non-identifier v1 fields by default and never IPs, ports or DNS ids', () => {
+    const set = chooseFeatureSet([...V1_FIELDS, ...V2_EXTRA_FIELDS], 'v1');
+    expect(set.columns).toEqual(['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS']);
+    const v2 = chooseFeatureSet([...V1_FIELDS, ...V2_EXTRA_FIELDS], 'v2');
+    for (const id of ['IPV4_SRC_ADDR', 'IPV4_DST_ADDR', 'L4_SRC_PORT', 'L4_DST_PORT', 'DNS_QUERY_ID']) expect(v2.columns).not.toContain(id);
+  });
+
+  it('adds ports only when asked', () => {
+    expect(chooseFeatureSet([...V1_FIELDS], 'v1', { identifiers: true }).columns).toContain('L4_DST_PORT');
+  });
+
+  it('refuses v2 on a v1 capture with the missing columns named', () => {
+    expect(() => chooseFeatureSet([...V1_FIELDS], 'v2')).toThrow(/needs columns this capture lacks: CLIENT_TCP_FLAGS/);
+    expect(missingColumns(v1Set, ['PROTOCOL'])).toContain('IN_BYTES');
+  });
+});
+
+describe('encodeFlow', () => {
+  const names = featureNames(v1Set);
+  const encode = (values: (number | null)[]) => {
+    const out = new Float32Array(names.length);
+    encodeFlow(v1Set, values, out);
+    return Object.fromEntries(names.map((n, i) => [n, out[i]]));
+  };
+  // PROTOCOL, L7_PROTO, IN_BYTES, OUT_BYTES, IN_PKTS, OUT_PKTS, TCP_FLAGS, FLOW_DURATION_MILLISECONDS
+  it.each([
+    ['TCP one-hot', [6, 0, 0, 0, 0, 0, 0, 0], { 'PROTOCOL=6': 1, 'PROTOCOL=17': 0, 'PROTOCOL=other': 0 }],
+    ['UDP one-hot', [17, 0, 0, 0, 0, 0, 0, 0], { 'PROTOCOL=6': 0, 'PROTOCOL=17': 1 }],
+    ['unknown protocol', [47, 0, 0, 0, 0, 0, 0, 0], { 'PROTOCOL=other': 1, 'PROTOCOL=1': 0 }],
+    ['SYN+RST+ACK flags as bits', [6, 0, 0, 0, 0, 0, 22, 0], { 'TCP_FLAGS.SYN': 1, 'TCP_FLAGS.RST': 1, 'TCP_FLAGS.ACK': 1, 'TCP_FLAGS.FIN': 0, 'TCP_FLAGS.PSH': 0 }],
+    ['log1p counts', [6, 0, Math.E - 1, 0, 0, 0, 0, 0], { 'log1p(IN_BYTES)': 1, 'log1p(OUT_BYTES)': 0 }],
+    ['duration wrap-around -> unknown flag + 0', [6, 0, 0, 0, 0, 0, 0, 4294967], { 'FLOW_DURATION_MILLISECONDS.unknown': 1, 'log1p(FLOW_DURATION_MILLISECONDS)': 0 }],
+    ['a real duration', [6, 0, 0, 0, 0, 0, 0, Math.E ** 2 - 1], { 'FLOW_DURATION_MILLISECONDS.unknown': 0, 'log1p(FLOW_DURATION_MILLISECONDS)': 2 }],
+    ['missing values are 0', [null, null, null, null, null, null, null, null], { 'PROTOCOL=other': 1, 'log1p(IN_BYTES)': 0 }],
+  ] as const)('%s', (_name, values, expected) => {
+    const got = encode([...values]);
+    for (const [k, v] of Object.entries(expected)) expect(got[k], k).toBeCloseTo(v, 5);
+  });
+
+  it('writes exactly featureNames().length values', () => {
+    expect(encodeFlow(v1Set, [6, 7, 1, 1, 1, 1, 2, 3], new Float32Array(100), 10)).toBe(names.length);
+    expect(names.length).toBe(19);
+  });
+});
+
+describe('fitStats / standardize', () => {
+  it('fits mean and population std on the given rows only, std 0 -> 1', () => {
+    const m = Float32Array.from([1, 5, 3, 5, 100, 7]); // 3 rows x 2
+    const s = fitStats(m, 2, [0, 1]);
+    expect(s.mean).toEqual([2, 5]);
+    expect(s.std).toEqual([1, 1]);
+    const z = standardize(Float32Array.from([3, 6]), s);
+    expect(Array.from(z)).toEqual([1, 1]);
+  });
+  it('survives a JSON round trip (manifest)', () => {
+    const s = fitStats(Float32Array.from([1, 2, 3, 4]), 2);
+    expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+  });
+});
