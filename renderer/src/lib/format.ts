@@ -47,3 +47,15 @@ export function formatPercent(fraction: number): string {
 export function isMonoColumn(name: string): boolean {
   return /ADDR|PORT|BYTES|PKTS|FLAGS|PROTO|DURATION|TTL|LEN|flow_id|THROUGHPUT|WIN|TYPE|_ID|COUNT/i.test(name);
 }
+
+/** A metric in 0..1 (precision, recall, F1, accuracy) with three decimals; "–" when absent. */
+export function formatScore(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(3);
+}
+
+/** Throughput such as windows per second: 3 significant figures, grouped. */
+export function formatRate(perSecond: number): string {
+  if (!Number.isFinite(perSecond)) return '–';
+  if (perSecond >= 1000) return formatCount(Math.round(perSecond));
+  return perSecond.toPrecision(3);
+}

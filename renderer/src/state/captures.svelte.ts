@@ -1,6 +1,7 @@
 import type { Api, CaptureInfo, JobFinished, JobProgress } from '../../../preload/contract';
 import type { Transport, UploadHandle } from '../api';
 import { jobOutcome, type JobsState } from './jobs.svelte';
+import { importResult } from '../lib/jobResults';
 
 export interface ImportOutcome {
   ok: boolean;
@@ -107,7 +108,7 @@ export class CapturesState {
     if (this.importJobId !== null && finished.jobId !== this.importJobId) return;
     this.importJobId = null;
     this.importProgress = null;
-    this.outcome = { ok: finished.ok, text: jobOutcome(finished), captureId: finished.result?.capture.id ?? null };
+    this.outcome = { ok: finished.ok, text: jobOutcome(finished), captureId: importResult(finished)?.capture.id ?? null };
     void this.refresh();
   }
 

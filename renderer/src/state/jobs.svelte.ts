@@ -1,4 +1,6 @@
 import type { Api, JobFinished, JobInfo, JobKind, JobProgress } from '../../../preload/contract';
+import { evaluationResult, importResult, scanResult, trainResult } from '../lib/jobResults';
+import { formatCount, formatScore } from '../lib/format';
 
 export interface JobView {
   jobId: string;
@@ -68,11 +70,21 @@ export class JobsState {
 export function jobOutcome(f: JobFinished): string {
   if (f.cancelled) return 'cancelled';
   if (!f.ok) return f.error ?? 'failed';
-  if (f.result) {
-    const c = f.result.capture;
-    return f.result.reused
+  const imported = importResult(f);
+  if (imported) {
+    const c = imported.capture;
+    return imported.reused
       ? `already imported as capture #${c.id} — reused`
-      : `imported ${new Intl.NumberFormat('en-US').format(c.rows)} flows, schema ${c.schemaVersion}`;
+      : `imported ${formatCount(c.rows)} flows, schema ${c.schemaVersion}`;
   }
+  const trained = trainResult(f);
+  if (trained) {
+    const m = trained.model.metrics;
+    return `trained ${trained.model.name}${m ? `, held-out macro F1 ${formatScore(m.macroF1)}` : ''}`;
+  }
+  const evaluation = evaluationResult(f);
+  if (evaluation) return `macro F1 ${formatScore(evaluation.metrics.macroF1)} on ${formatCount(evaluation.flows)} flows`;
+  const scan = scanResult(f);
+  if (scan) return `scored ${formatCount(scan.flows)} flows, ${formatCount(scan.flaggedWindows)} flagged windows`;
   return 'done';
 }

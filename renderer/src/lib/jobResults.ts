@@ -1,0 +1,21 @@
+import type { Evaluation, ImportResult, JobFinished, ScanSummary, TrainResult } from '../../../preload/contract';
+
+/**
+ * A finished job's result, narrowed by the job's kind: the contract carries one union, and the
+ * kind says which member it is.
+ */
+export function importResult(f: JobFinished): ImportResult | null {
+  return f.ok && f.kind === 'import' && f.result && 'capture' in f.result ? f.result : null;
+}
+
+export function trainResult(f: JobFinished): TrainResult | null {
+  return f.ok && f.kind === 'train' && f.result && 'model' in f.result ? f.result : null;
+}
+
+export function evaluationResult(f: JobFinished): Evaluation | null {
+  return f.ok && f.kind === 'evaluate' && f.result && 'metrics' in f.result && 'modelId' in f.result && !('flaggedWindows' in f.result) ? (f.result as Evaluation) : null;
+}
+
+export function scanResult(f: JobFinished): ScanSummary | null {
+  return f.ok && f.kind === 'scan' && f.result && 'flaggedWindows' in f.result ? f.result : null;
+}
