@@ -113,7 +113,7 @@ export interface AppInfo {
   node: string;
 }
 
-export type JobKind = 'import' | 'sample';
+export type JobKind = 'import' | 'train' | 'evaluate' | 'scan';
 
 export interface JobStarted {
   jobId: string;
@@ -141,7 +141,7 @@ export interface JobFinished {
   ok: boolean;
   cancelled: boolean;
   error?: string | undefined;
-  result?: ImportResult | undefined;
+  result?: ImportResult | TrainResult | Evaluation | ScanSummary | undefined;
 }
 
 export interface JobInfo {
@@ -150,6 +150,149 @@ export interface JobInfo {
   label: string;
   startedAt: string;
   progress: JobProgress | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The detector
+
+export interface ClassMetrics {
+  name: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface ModelMetrics {
+  classes: string[];
+  total: number;
+  accuracy: number;
+  perClass: ClassMetrics[];
+  macroF1: number;
+  weightedF1: number;
+  /** benign vs attack (attack positive); null when the classes have no benign class */
+  binary: { precision: number; recall: number; f1: number } | null;
+  /** confusion[true][predicted] */
+  confusion: number[][];
+}
+
+/** One epoch of training, for the live curves and the stored loss curve. */
+export interface EpochPoint {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  accuracy: number;
+  valMacroF1: number | null;
+  valAccuracy: number | null;
+  seconds: number;
+  windowsPerSecond: number;
+}
+
+export interface BatchPoint {
+  jobId: string;
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  accuracy: number;
+}
+
+export interface BackendStatus {
+  /** what runs the model: tfjs-node-gpu (CUDA), tfjs-node, wasm, cpu (plain JS) */
+  name: string;
+  /** e.g. "NVIDIA H100 (CUDA)", "WebAssembly SIMD, 2 threads" */
+  device: string;
+  /** why faster backends were not used, one line each */
+  notes: string[];
+}
+
+export interface TrainSettings {
+  featureSet: 'auto' | 'v1' | 'v2';
+  window: number;
+  keyBySource: boolean;
+  binary: boolean;
+  convFilters: number[];
+  kernelSize: number;
+  poolSize: number;
+  dropout: number;
+  lstmUnits: number;
+  learningRate: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  testFraction: number;
+  validationFraction: number;
+  /** 0 disables early stopping on validation macro F1 */
+  earlyStoppingPatience: number;
+  classWeighting: 'balanced' | 'sqrt' | 'none';
+}
+
+export interface ModelSummary {
+  id: string;
+  name: string;
+  /** the default model shipped with the app */
+  builtin: boolean;
+  classes: string[];
+  binary: boolean;
+  featureSet: string;
+  features: string[];
+  window: number;
+  keyed: boolean;
+  backend: string;
+  created: string;
+  appVersion: string;
+  trainingDataHash: string;
+  /** held-out test metrics from training */
+  metrics: ModelMetrics | null;
+  history: EpochPoint[];
+  settings: Partial<TrainSettings>;
+}
+
+export interface TrainResult {
+  model: ModelSummary;
+}
+
+export interface Evaluation {
+  modelId: string;
+  captureId: number;
+  metrics: ModelMetrics;
+  flows: number;
+  seconds: number;
+  backend: string;
+}
+
+export interface ScanSummary {
+  id: number;
+  captureId: number;
+  modelId: string;
+  modelName: string;
+  threshold: number;
+  createdAt: string;
+  flows: number;
+  seconds: number;
+  windowsPerSecond: number;
+  backend: string;
+  /** predicted class -> flows */
+  predictedCounts: Record<string, number>;
+  flaggedWindows: number;
+  /** metrics against the capture's labels, when it has them */
+  metrics: ModelMetrics | null;
+}
+
+export interface FlaggedWindow {
+  id: number;
+  scanId: number;
+  class: string;
+  /** first and last flow id, in capture order */
+  firstFlow: number;
+  lastFlow: number;
+  flows: number;
+  peak: number;
+  mean: number;
+  srcHosts: string[];
+  dstHosts: string[];
+  dstPorts: number[];
+  key: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,6 +313,30 @@ const filter = v.object({
     }),
   ),
 });
+const modelId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a model id'));
+const positiveInt = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max));
+const fraction = v.pipe(v.number(), v.minValue(0), v.maxValue(0.9));
+const trainSettings = v.partial(
+  v.object({
+    featureSet: v.picklist(['auto', 'v1', 'v2']),
+    window: positiveInt(256),
+    keyBySource: v.boolean(),
+    binary: v.boolean(),
+    convFilters: v.pipe(v.array(positiveInt(1024)), v.minLength(1), v.maxLength(6)),
+    kernelSize: positiveInt(15),
+    poolSize: positiveInt(8),
+    dropout: v.pipe(v.number(), v.minValue(0), v.maxValue(0.9)),
+    lstmUnits: positiveInt(1024),
+    learningRate: v.pipe(v.number(), v.gtValue(0), v.maxValue(1)),
+    epochs: positiveInt(1000),
+    batchSize: positiveInt(65_536),
+    seed: v.pipe(v.number(), v.integer()),
+    testFraction: fraction,
+    validationFraction: fraction,
+    earlyStoppingPatience: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
+    classWeighting: v.picklist(['balanced', 'sqrt', 'none']),
+  }),
+);
 const columnName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'not a column name'));
 
 /** Declares a call: its argument schema, and (as a type only) its result. */
@@ -210,6 +377,30 @@ export const calls = {
       limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))),
     }),
   ),
+  backendStatus: call<BackendStatus>()(v.object({})),
+  listModels: call<ModelSummary[]>()(v.object({})),
+  trainModel: call<JobStarted>()(
+    v.object({
+      captureId,
+      name: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(120))),
+      settings: v.optional(trainSettings),
+    }),
+  ),
+  evaluateModel: call<JobStarted>()(v.object({ modelId, captureId })),
+  importModel: call<ModelSummary>()(v.object({ dir: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)) })),
+  exportModel: call<string>()(v.object({ modelId, dir: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)) })),
+  deleteModel: call<void>()(v.object({ modelId })),
+  scanCapture: call<JobStarted>()(
+    v.object({ captureId, modelId: v.optional(modelId), threshold: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))) }),
+  ),
+  listScans: call<ScanSummary[]>()(v.object({ captureId: v.optional(captureId) })),
+  flaggedWindows: call<{ windows: FlaggedWindow[]; total: number }>()(
+    v.object({
+      scanId: v.pipe(v.number(), v.integer(), v.minValue(1)),
+      offset: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5000)),
+    }),
+  ),
   /** Electron only: shows the native open dialog. The web host answers null. */
   pickCaptureFile: call<string | null>()(v.object({})),
 };
@@ -227,9 +418,13 @@ export interface Events {
   'job:progress': JobProgress;
   'job:finished': JobFinished;
   'captures:changed': { captureIds: number[] };
+  'models:changed': { modelIds: string[] };
+  'scans:changed': { captureId: number; scanId: number };
+  'train:epoch': { jobId: string; point: EpochPoint };
+  'train:batch': BatchPoint;
 }
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['job:progress', 'job:finished', 'captures:changed'];
+export const eventNames: EventName[] = ['job:progress', 'job:finished', 'captures:changed', 'models:changed', 'scans:changed', 'train:epoch', 'train:batch'];
 
 /** What the renderer sees: one async method per call, plus event subscription. */
 export type Api = { [K in CallName]: (args: CallArgs<K>) => Promise<CallResult<K>> } & {

@@ -1,10 +1,10 @@
 /**
  * Thin helpers over @duckdb/node-api: plain JS values out, bound parameters in.
  */
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBBlobValue, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Cell, ColumnInfo } from '../../preload/contract.ts';
 
-export type Params = (string | number | boolean | null | bigint)[];
+export type Params = (string | number | boolean | null | bigint | DuckDBBlobValue)[];
 
 export interface Rows {
   columns: ColumnInfo[];

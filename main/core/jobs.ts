@@ -19,7 +19,7 @@ export class Jobs {
   private running = new Map<string, Running>();
   constructor(private readonly emit: Emit) {}
 
-  start<R extends JobFinished['result']>(kind: JobKind, label: string, work: (ctx: JobContext) => Promise<R>, onDone?: (result: R) => void): string {
+  start<R extends JobFinished['result']>(kind: JobKind, label: string, work: (ctx: JobContext & { jobId: string }) => Promise<R>, onDone?: (result: R) => void): string {
     const jobId = randomUUID();
     const controller = new AbortController();
     const info: JobInfo = { jobId, kind, label, startedAt: new Date().toISOString(), progress: null };
@@ -35,7 +35,7 @@ export class Jobs {
     };
     // Start on the next tick so the caller has the id before the first event.
     setImmediate(() => {
-      work({ signal: controller.signal, progress })
+      work({ jobId, signal: controller.signal, progress })
         .then((result) => {
           this.running.delete(jobId);
           this.emit('job:finished', { jobId, kind, ok: true, cancelled: false, result });

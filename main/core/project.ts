@@ -10,7 +10,7 @@ import type { CaptureInfo, SchemaVersion } from '../../preload/contract.ts';
 import { queryObjects } from './db.ts';
 import { MindflowError } from './errors.ts';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: string[][] = [
   [
@@ -31,6 +31,50 @@ const MIGRATIONS: string[][] = [
        order_by VARCHAR NOT NULL,
        imported_at TIMESTAMP NOT NULL,
        import_seconds DOUBLE NOT NULL)`,
+  ],
+  [
+    // The detector: models (package files inside the project), scans, flagged windows.
+    // Each scan's per-flow predictions are a table scan_<id>, row i = flow i of the capture.
+    `CREATE TABLE IF NOT EXISTS models (
+       id VARCHAR PRIMARY KEY,
+       name VARCHAR NOT NULL,
+       manifest VARCHAR NOT NULL,
+       model_json VARCHAR NOT NULL,
+       weights BLOB NOT NULL,
+       created TIMESTAMP NOT NULL,
+       history VARCHAR NOT NULL,
+       settings VARCHAR NOT NULL)`,
+    `CREATE SEQUENCE IF NOT EXISTS scan_ids START 1`,
+    `CREATE TABLE IF NOT EXISTS scans (
+       id INTEGER PRIMARY KEY,
+       capture_id INTEGER NOT NULL,
+       model_id VARCHAR NOT NULL,
+       model_name VARCHAR NOT NULL,
+       classes VARCHAR NOT NULL,
+       threshold DOUBLE NOT NULL,
+       keyed BOOLEAN NOT NULL,
+       created_at TIMESTAMP NOT NULL,
+       flows BIGINT NOT NULL,
+       seconds DOUBLE NOT NULL,
+       windows_per_second DOUBLE NOT NULL,
+       backend VARCHAR NOT NULL,
+       predicted_counts VARCHAR NOT NULL,
+       flagged_windows BIGINT NOT NULL,
+       metrics VARCHAR)`,
+    `CREATE TABLE IF NOT EXISTS flagged_windows (
+       scan_id INTEGER NOT NULL,
+       id INTEGER NOT NULL,
+       class VARCHAR NOT NULL,
+       first_flow BIGINT NOT NULL,
+       last_flow BIGINT NOT NULL,
+       flows INTEGER NOT NULL,
+       peak DOUBLE NOT NULL,
+       mean DOUBLE NOT NULL,
+       src_hosts VARCHAR[] NOT NULL,
+       dst_hosts VARCHAR[] NOT NULL,
+       dst_ports INTEGER[] NOT NULL,
+       key VARCHAR,
+       PRIMARY KEY (scan_id, id))`,
   ],
 ];
 
@@ -152,7 +196,7 @@ export class Project {
 
   private async migrate(): Promise<void> {
     await this.withConnection(async (c) => {
-      await c.run(MIGRATIONS[0]![0]!);
+      await c.run(MIGRATIONS[0]![0]!); // the meta table, so the version can be read
       const rows = await queryObjects<{ value: string }>(c, `SELECT value FROM meta WHERE key = 'schema_version'`);
       const current = rows.length ? Number(rows[0]!.value) : 0;
       if (current > SCHEMA_VERSION) {
@@ -194,6 +238,12 @@ export class Project {
     await this.withConnection(async (c) => {
       await c.run('BEGIN');
       try {
+        const scans = await queryObjects<{ id: number }>(c, `SELECT id FROM scans WHERE capture_id = ?`, [id]);
+        for (const scan of scans) {
+          await c.run(`DROP TABLE IF EXISTS scan_${scan.id}`);
+          await c.run(`DELETE FROM flagged_windows WHERE scan_id = ?`, [scan.id]);
+        }
+        await c.run(`DELETE FROM scans WHERE capture_id = ?`, [id]);
         await c.run(`DROP TABLE IF EXISTS flows_${id}`);
         await c.run(`DELETE FROM captures WHERE id = ?`, [id]);
         await c.run('COMMIT');

@@ -12,6 +12,8 @@ import { Jobs, type Emit } from './jobs.ts';
 import { Project } from './project.ts';
 import { runReadOnlySql } from './query/console.ts';
 import { aggregates, countBy, histogram, queryFlows } from './query/flows.ts';
+import { evaluateModel, flaggedWindows, listScans, probeBackend, scanCapture, trainModel } from './detector/service.ts';
+import { ModelStore } from './detector/store.ts';
 import type { Envelope } from '../../preload/contract.ts';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { name: string; version: string };
@@ -108,6 +110,48 @@ export class Workbench {
         return project.withConnection((c) => histogram(c, capture, filter, bins));
       },
       runSql: async ({ sql, limit }) => project.withConnection((c) => runReadOnlySql(c, sql, limit)),
+      backendStatus: () => probeBackend(),
+      listModels: () => new ModelStore(project).list(),
+      trainModel: async ({ captureId, name, settings }) => {
+        const capture = await project.capture(captureId);
+        return {
+          jobId: this.jobs.start(
+            'train',
+            `train on ${capture.fileName}`,
+            (ctx) =>
+              trainModel(project, capture, { name, settings }, {
+                ...ctx,
+                onEpoch: (point) => emit('train:epoch', { jobId: ctx.jobId, point }),
+                onBatch: (p) => emit('train:batch', { jobId: ctx.jobId, ...p }),
+              }),
+            (r) => emit('models:changed', { modelIds: [r.model.id] }),
+          ),
+        };
+      },
+      evaluateModel: async ({ modelId, captureId }) => {
+        const capture = await project.capture(captureId);
+        return { jobId: this.jobs.start('evaluate', `evaluate on ${capture.fileName}`, (ctx) => evaluateModel(project, capture, modelId, ctx)) };
+      },
+      importModel: async ({ dir }) => {
+        const model = await new ModelStore(project).add(dir);
+        emit('models:changed', { modelIds: [model.id] });
+        return model;
+      },
+      exportModel: ({ modelId, dir }) => new ModelStore(project).export(modelId, dir),
+      deleteModel: async ({ modelId }) => {
+        await new ModelStore(project).remove(modelId);
+        emit('models:changed', { modelIds: [modelId] });
+      },
+      scanCapture: async ({ captureId, modelId, threshold }) => {
+        const capture = await project.capture(captureId);
+        return {
+          jobId: this.jobs.start('scan', `scan ${capture.fileName}`, (ctx) => scanCapture(project, capture, { modelId, threshold }, ctx), (r) =>
+            emit('scans:changed', { captureId, scanId: r.id }),
+          ),
+        };
+      },
+      listScans: ({ captureId }) => listScans(project, captureId),
+      flaggedWindows: ({ scanId, offset, limit }) => flaggedWindows(project, scanId, offset, limit),
       pickCaptureFile: async () => (this.options.pickFile ? this.options.pickFile() : null),
     };
   }

@@ -27,6 +27,8 @@ export interface ProgressUpdate {
 }
 
 export interface JobContext {
+  /** the job's id, for events that belong to it */
+  jobId?: string;
   signal: AbortSignal;
   progress: (p: ProgressUpdate) => void;
 }

@@ -13,11 +13,13 @@ import type { SaveTarget, TrainSettings, TrainSummary, WorkerRequest, WorkerResp
 import type { BatchProgress, Dataset, EpochProgress } from './train.ts';
 import { streamWindows, tableRowCount } from './windows.ts';
 
-/** Spawns the worker entry; under tsx (a .ts module) the worker gets `--import tsx`. */
+/**
+ * Spawns the worker entry. From TypeScript sources a small .mjs boot file registers tsx inside
+ * the worker thread (Node 20 does not apply `--import` loaders to workers reliably).
+ */
 function spawn(): Worker {
   const isTs = import.meta.url.endsWith('.ts');
-  const url = new URL(isTs ? './worker.ts' : './worker.js', import.meta.url);
-  return new Worker(url, isTs ? { execArgv: ['--import', 'tsx'] } : {});
+  return new Worker(new URL(isTs ? './worker-boot.mjs' : './worker.js', import.meta.url));
 }
 
 interface Pending {
@@ -32,12 +34,14 @@ export class ModelWorker {
   private nextId = 1;
   private ready: Promise<BackendInfo>;
   private failure: Error | null = null;
+  private rejectReady: ((err: Error) => void) | null = null;
 
   constructor(backend: BackendKind | null = null) {
     this.worker = spawn();
     let onReady!: (b: BackendInfo) => void;
     let onFail!: (e: Error) => void;
     this.ready = new Promise<BackendInfo>((res, rej) => ((onReady = res), (onFail = rej)));
+    this.rejectReady = onFail;
     this.ready.catch(() => undefined);
     this.worker.on('message', (msg: WorkerResponse) => {
       if (msg.type === 'ready') return onReady(msg.backend);
@@ -56,6 +60,7 @@ export class ModelWorker {
 
   private fail(err: Error): void {
     this.failure ??= err;
+    this.rejectReady?.(err);
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
   }

@@ -1,0 +1,437 @@
+/**
+ * The detector's operations over a project: train a model on a capture, evaluate a model on
+ * a labelled capture, scan every flow of a capture into DuckDB and derive flagged windows.
+ * TensorFlow.js runs in worker threads (model/client.ts); this module reads DuckDB, moves
+ * batches and writes results. Each operation is a plain async function with its context.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIGINT, DuckDBDataChunk, FLOAT, UTINYINT, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import type { BackendStatus, CaptureInfo, EpochPoint, Evaluation, FlaggedWindow, ModelMetrics, ScanSummary, TrainResult, TrainSettings } from '../../../preload/contract.ts';
+import type { JobContext } from '../capture/import.ts';
+import { flowsTable, queryObjects, scalar } from '../db.ts';
+import { MindflowError } from '../errors.ts';
+import type { Project } from '../project.ts';
+import type { BackendInfo, BackendKind } from '../model/backend.ts';
+import { ModelWorker, ScoringPool } from '../model/client.ts';
+import { chooseFeatureSet } from '../model/features.ts';
+import { benignIndex, metricsFromConfusion } from '../model/metrics.ts';
+import { assertCompatible, readManifest, type ModelManifest } from '../model/package.ts';
+import { loadDataset } from '../model/train.ts';
+import type { EpochProgress } from '../model/train.ts';
+import { ModelStore } from './store.ts';
+
+export const DEFAULT_THRESHOLD = 0.5;
+
+export interface DetectorContext extends JobContext {
+  onEpoch?: (point: EpochPoint) => void;
+  onBatch?: (p: { epoch: number; batch: number; batches: number; loss: number; accuracy: number }) => void;
+}
+
+function forcedBackend(): BackendKind | null {
+  const env = process.env.MINDFLOW_BACKEND?.trim().toLowerCase();
+  return env === 'gpu' || env === 'node' || env === 'wasm' || env === 'cpu' ? env : null;
+}
+
+export function backendStatusOf(info: BackendInfo): BackendStatus {
+  const notes: string[] = [];
+  if (info.kind === 'wasm' || info.kind === 'cpu') {
+    notes.push('@tensorflow/tfjs-node-gpu and @tensorflow/tfjs-node are not installed or could not load (optional: they need libtensorflow)');
+  }
+  if (info.kind === 'cpu') notes.push('the WebAssembly backend could not start; plain JavaScript is much slower');
+  if (process.env.MINDFLOW_BACKEND) notes.push(`forced by MINDFLOW_BACKEND=${process.env.MINDFLOW_BACKEND}`);
+  const names: Record<BackendKind, string> = { gpu: 'tfjs-node-gpu', node: 'tfjs-node', wasm: 'wasm', cpu: 'cpu' };
+  return { name: names[info.kind], device: info.label, notes };
+}
+
+let probed: Promise<BackendStatus> | null = null;
+
+/** Which backend the model workers get on this machine (probed once, in a worker). */
+export function probeBackend(): Promise<BackendStatus> {
+  probed ??= (async () => {
+    const worker = new ModelWorker(forcedBackend());
+    try {
+      return backendStatusOf(await worker.backend());
+    } finally {
+      await worker.terminate();
+    }
+  })();
+  probed.catch(() => (probed = null));
+  return probed;
+}
+
+function toEpochPoint(p: EpochProgress): EpochPoint {
+  return {
+    epoch: p.epoch,
+    epochs: p.epochs,
+    loss: p.loss,
+    accuracy: p.accuracy,
+    valMacroF1: p.validation?.macroF1 ?? null,
+    valAccuracy: p.validation?.accuracy ?? null,
+    seconds: p.seconds,
+    windowsPerSecond: p.windowsPerSecond,
+  };
+}
+
+export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
+  featureSet: 'v1',
+  window: 10,
+  keyBySource: false,
+  binary: false,
+  convFilters: [64, 128],
+  kernelSize: 3,
+  poolSize: 2,
+  dropout: 0.3,
+  lstmUnits: 64,
+  learningRate: 1e-3,
+  epochs: 20,
+  batchSize: 256,
+  seed: 42,
+  testFraction: 0.2,
+  validationFraction: 0.1,
+  earlyStoppingPatience: 0,
+  classWeighting: 'sqrt',
+};
+
+export async function trainModel(project: Project, capture: CaptureInfo, opts: { name?: string | undefined; settings?: Partial<TrainSettings> | undefined }, ctx: DetectorContext): Promise<TrainResult> {
+  if (!capture.labelled) throw new MindflowError('bad-args', `capture #${capture.id} (${capture.fileName}) has no labels: training needs a labelled capture`);
+  const settings: TrainSettings = { ...DEFAULT_TRAIN_SETTINGS, ...(opts.settings ?? {}) };
+  const set = chooseFeatureSet(capture.columns, settings.featureSet);
+  ctx.progress({ phase: 'reading', fraction: null, message: `reading ${capture.rows.toLocaleString('en-US')} flows of ${capture.fileName}` });
+  const conn = await project.connect();
+  let dataset;
+  try {
+    dataset = await loadDataset(conn, flowsTable(capture.id), { set, window: settings.window, keyed: settings.keyBySource, binary: settings.binary, signal: ctx.signal });
+  } finally {
+    conn.closeSync();
+  }
+  if (ctx.signal.aborted) throw new MindflowError('cancelled', 'training cancelled');
+  const name = opts.name ?? `MindFlow CNN-BiLSTM on ${capture.fileName}`;
+  const dir = await mkdtemp(join(tmpdir(), 'mindflow-train-'));
+  const packageDir = join(dir, 'model');
+  const worker = new ModelWorker(forcedBackend());
+  const history: EpochPoint[] = [];
+  try {
+    const backend = await worker.backend();
+    ctx.progress({ phase: 'training', fraction: 0, message: `training on ${backend.label}` });
+    await worker.train(
+      dataset,
+      {
+        epochs: settings.epochs,
+        batchSize: settings.batchSize,
+        seed: settings.seed,
+        testFraction: settings.testFraction,
+        validationFraction: settings.validationFraction,
+        classWeighting: settings.classWeighting,
+        earlyStoppingPatience: settings.earlyStoppingPatience || undefined,
+        convFilters: settings.convFilters,
+        kernelSize: settings.kernelSize,
+        poolSize: settings.poolSize,
+        dropout: settings.dropout,
+        lstmUnits: settings.lstmUnits,
+        learningRate: settings.learningRate,
+      },
+      {
+        save: { dir: packageDir, name, appVersion: process.env.npm_package_version ?? '' },
+        signal: ctx.signal,
+        onBatch: (p) => {
+          ctx.onBatch?.(p);
+          ctx.progress({ phase: 'training', fraction: ((p.epoch - 1) + p.batch / p.batches) / settings.epochs, message: `epoch ${p.epoch}/${settings.epochs}, loss ${p.loss.toFixed(4)}` });
+        },
+        onEpoch: (p) => {
+          const point = toEpochPoint(p);
+          history.push(point);
+          ctx.onEpoch?.(point);
+        },
+      },
+    );
+    if (ctx.signal.aborted) throw new MindflowError('cancelled', 'training cancelled');
+    const model = await new ModelStore(project).add(packageDir, { history, settings });
+    return { model };
+  } catch (err) {
+    if (ctx.signal.aborted) throw new MindflowError('cancelled', 'training cancelled');
+    throw err;
+  } finally {
+    await worker.terminate();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Confusion over the manifest's classes for flows whose label is one of them. */
+class ConfusionAccumulator {
+  readonly matrix: number[][];
+  constructor(readonly classes: string[]) {
+    this.matrix = classes.map(() => new Array<number>(classes.length).fill(0));
+  }
+  add(labels: Int32Array, predicted: Uint8Array): void {
+    for (let i = 0; i < labels.length; i++) {
+      const t = labels[i]!;
+      if (t >= 0) this.matrix[t]![predicted[i]!]! += 1;
+    }
+  }
+  metrics(): ModelMetrics | null {
+    const total = this.matrix.flat().reduce((a, b) => a + b, 0);
+    return total ? (metricsFromConfusion(this.matrix, this.classes) as ModelMetrics) : null;
+  }
+}
+
+function argmax(probs: Float32Array, k: number, n: number): { predicted: Uint8Array; confidence: Float32Array } {
+  const predicted = new Uint8Array(n);
+  const confidence = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bestP = probs[i * k]!;
+    for (let c = 1; c < k; c++) {
+      const p = probs[i * k + c]!;
+      if (p > bestP) {
+        bestP = p;
+        best = c;
+      }
+    }
+    predicted[i] = best;
+    confidence[i] = bestP;
+  }
+  return { predicted, confidence };
+}
+
+interface ScoreRun {
+  flows: number;
+  seconds: number;
+  backend: BackendInfo;
+  manifest: ModelManifest;
+  confusion: ConfusionAccumulator | null;
+  predictedCounts: number[];
+}
+
+/** Scores every flow of a capture, in capture order, handing each batch to `sink`. */
+async function scoreCapture(
+  project: Project,
+  capture: CaptureInfo,
+  modelId: string | undefined,
+  ctx: JobContext,
+  sink: ((flowIds: Float64Array, predicted: Uint8Array, confidence: Float32Array, probs: Float32Array, k: number) => void) | null,
+): Promise<ScoreRun> {
+  const model = await new ModelStore(project).get(modelId);
+  const manifest0 = await readManifest(model.dir);
+  assertCompatible(manifest0, capture.columns, `capture #${capture.id} (${capture.fileName}, ${capture.schemaVersion})`);
+  ctx.progress({ phase: 'loading model', fraction: 0, message: `loading ${manifest0.name}` });
+  const pool = await ScoringPool.open(model.dir, { backend: forcedBackend() });
+  const conn = await project.connect();
+  const t0 = performance.now();
+  try {
+    const { manifest } = pool;
+    const k = manifest.classes.length;
+    const labelled = capture.labelled && capture.columns.includes('Attack');
+    const confusion = labelled ? new ConfusionAccumulator(manifest.classes) : null;
+    const predictedCounts = new Array<number>(k).fill(0);
+    const flows = await pool.scoreTable(conn, flowsTable(capture.id), {
+      withLabels: labelled,
+      signal: ctx.signal,
+      onProgress: (done, total) => ctx.progress({ phase: 'scoring', fraction: done / total, message: `scored ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} flows` }),
+      onBatch: (b) => {
+        const n = b.flowIds.length;
+        const { predicted, confidence } = argmax(b.probs, k, n);
+        for (let i = 0; i < n; i++) predictedCounts[predicted[i]!]! += 1;
+        if (confusion && b.labels) confusion.add(b.labels, predicted);
+        sink?.(b.flowIds, predicted, confidence, b.probs, k);
+      },
+    });
+    if (ctx.signal.aborted) throw new MindflowError('cancelled', 'scan cancelled');
+    return { flows, seconds: (performance.now() - t0) / 1000, backend: pool.backend, manifest, confusion, predictedCounts };
+  } catch (err) {
+    if (ctx.signal.aborted) throw new MindflowError('cancelled', 'scan cancelled');
+    throw err;
+  } finally {
+    conn.closeSync();
+    await pool.close();
+  }
+}
+
+export async function evaluateModel(project: Project, capture: CaptureInfo, modelId: string, ctx: JobContext): Promise<Evaluation> {
+  if (!capture.labelled) throw new MindflowError('bad-args', `capture #${capture.id} (${capture.fileName}) has no labels to evaluate against`);
+  const run = await scoreCapture(project, capture, modelId, ctx, null);
+  const metrics = run.confusion?.metrics();
+  if (!metrics) {
+    throw new MindflowError('bad-args', `none of capture #${capture.id}'s classes (${Object.keys(capture.classCounts).join(', ')}) are among the model's (${run.manifest.classes.join(', ')})`);
+  }
+  return { modelId, captureId: capture.id, metrics, flows: run.flows, seconds: run.seconds, backend: backendStatusOf(run.backend).name };
+}
+
+const PRED_TYPES: DuckDBType[] = [BIGINT, UTINYINT, FLOAT, FLOAT];
+
+/**
+ * Scans a capture: per-flow predictions land in `scan_<id>` (row i is flow i), then flagged
+ * windows are derived in SQL. All in one transaction: a failed or cancelled scan leaves nothing.
+ */
+export async function scanCapture(project: Project, capture: CaptureInfo, opts: { modelId?: string | undefined; threshold?: number | undefined }, ctx: JobContext): Promise<ScanSummary> {
+  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+  const modelId = opts.modelId ?? 'default';
+  const conn = await project.connect();
+  const id = Number(await scalar(conn, `SELECT nextval('scan_ids')`));
+  const table = `scan_${id}`;
+  try {
+    const probe = await new ModelStore(project).get(modelId);
+    const k = probe.summary.classes.length;
+    const probCols = probe.summary.classes.map((_, i) => `p${i} FLOAT`).join(', ');
+    await conn.run(`CREATE TABLE ${table} (flow_id BIGINT, predicted UTINYINT, confidence FLOAT, attack_score FLOAT, ${probCols})`);
+    const appender = await conn.createAppender(table);
+    const types = [...PRED_TYPES, ...probe.summary.classes.map(() => FLOAT)];
+    const benign = benignIndex(probe.summary.classes);
+    const run = await scoreCapture(project, capture, modelId, ctx, (flowIds, predicted, confidence, probs) => {
+      const n = flowIds.length;
+      for (let s = 0; s < n; s += 2048) {
+        const m = Math.min(2048, n - s);
+        const cols: (number | bigint)[][] = types.map(() => new Array(m));
+        for (let i = 0; i < m; i++) {
+          const r = s + i;
+          cols[0]![i] = BigInt(flowIds[r]!);
+          cols[1]![i] = predicted[r]!;
+          cols[2]![i] = confidence[r]!;
+          cols[3]![i] = benign >= 0 ? 1 - probs[r * k + benign]! : confidence[r]!;
+          for (let c = 0; c < k; c++) cols[4 + c]![i] = probs[r * k + c]!;
+        }
+        const chunk = DuckDBDataChunk.create(types, m);
+        chunk.setColumns(cols as never);
+        appender.appendDataChunk(chunk);
+      }
+    });
+    appender.closeSync();
+    ctx.progress({ phase: 'deriving windows', fraction: 1, message: 'deriving flagged windows' });
+    const classes = run.manifest.classes;
+    const flagged = await deriveFlaggedWindows(conn, capture, id, classes, threshold, run.manifest.keyed);
+    const predictedCounts = Object.fromEntries(classes.map((c, i) => [c, run.predictedCounts[i]!]));
+    const metrics = run.confusion?.metrics() ?? null;
+    await conn.run(`INSERT INTO scans VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)`, [
+      id, capture.id, modelId, run.manifest.name, JSON.stringify(classes), threshold, run.manifest.keyed, run.flows, run.seconds,
+      run.flows / Math.max(run.seconds, 1e-9), backendStatusOf(run.backend).name, JSON.stringify(predictedCounts), flagged,
+      metrics ? JSON.stringify(metrics) : null,
+    ]);
+    return await getScan(project, id);
+  } catch (err) {
+    await conn.run(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
+    await conn.run(`DELETE FROM flagged_windows WHERE scan_id = ?`, [id]).catch(() => {});
+    throw err;
+  } finally {
+    conn.closeSync();
+  }
+}
+
+/**
+ * Flagged windows: runs of consecutive flows (in key order: per source host for keyed models,
+ * else capture order) predicted as the same attack class with confidence >= threshold.
+ * Gaps and islands: within a key, row number minus row number within (key, class) is constant
+ * along a run.
+ */
+export async function deriveFlaggedWindows(conn: DuckDBConnection, capture: CaptureInfo, scanId: number, classes: string[], threshold: number, keyed: boolean): Promise<number> {
+  const benign = benignIndex(classes);
+  const classCase = `CASE p.predicted ${classes.map((c, i) => `WHEN ${i} THEN '${c.replace(/'/g, "''")}'`).join(' ')} END`;
+  const key = keyed ? 'f."IPV4_SRC_ADDR"' : 'NULL::VARCHAR';
+  await conn.run(`DELETE FROM flagged_windows WHERE scan_id = ?`, [scanId]);
+  await conn.run(
+    `INSERT INTO flagged_windows
+     WITH joined AS (
+       SELECT p.flow_id, p.predicted, p.confidence, f."IPV4_SRC_ADDR" AS src, f."IPV4_DST_ADDR" AS dst, f."L4_DST_PORT" AS dport,
+              ${key} AS k, (p.predicted <> ? AND p.confidence >= ?) AS flagged
+       FROM ${flowsTable(capture.id)} f POSITIONAL JOIN scan_${scanId} p
+     ), ordered AS (
+       SELECT *, row_number() OVER (PARTITION BY k ORDER BY flow_id) AS rn FROM joined
+     ), islands AS (
+       SELECT *, rn - row_number() OVER (PARTITION BY k, predicted ORDER BY flow_id) AS grp FROM ordered WHERE flagged
+     ), runs AS (
+       SELECT k, predicted, min(flow_id) AS first_flow, max(flow_id) AS last_flow, count(*) AS flows,
+              max(confidence) AS peak, avg(confidence) AS mean,
+              list_sort(list_distinct(list(src)))[1:20] AS src_hosts,
+              list_sort(list_distinct(list(dst)))[1:20] AS dst_hosts,
+              list_sort(list_distinct(list(dport)))[1:20] AS dst_ports
+       FROM islands GROUP BY k, predicted, grp
+     )
+     SELECT ?, CAST(row_number() OVER (ORDER BY first_flow, k) AS INTEGER), ${classCase.replace(/p\.predicted/g, 'predicted')},
+            first_flow, last_flow, flows, peak, mean, src_hosts, dst_hosts, dst_ports, k
+     FROM runs p`,
+    [benign, threshold, scanId],
+  );
+  return Number(await scalar(conn, `SELECT count(*) FROM flagged_windows WHERE scan_id = ?`, [scanId]));
+}
+
+interface ScanRow {
+  id: number;
+  capture_id: number;
+  model_id: string;
+  model_name: string;
+  threshold: number;
+  created_at: string;
+  flows: number;
+  seconds: number;
+  windows_per_second: number;
+  backend: string;
+  predicted_counts: string;
+  flagged_windows: number;
+  metrics: string | null;
+}
+
+const SCAN_SELECT = `SELECT id, capture_id, model_id, model_name, threshold, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at,
+  flows, seconds, windows_per_second, backend, predicted_counts, flagged_windows, metrics FROM scans`;
+
+function toScan(r: ScanRow): ScanSummary {
+  return {
+    id: r.id,
+    captureId: r.capture_id,
+    modelId: r.model_id,
+    modelName: r.model_name,
+    threshold: r.threshold,
+    createdAt: r.created_at,
+    flows: r.flows,
+    seconds: r.seconds,
+    windowsPerSecond: r.windows_per_second,
+    backend: r.backend,
+    predictedCounts: JSON.parse(r.predicted_counts) as Record<string, number>,
+    flaggedWindows: r.flagged_windows,
+    metrics: r.metrics ? (JSON.parse(r.metrics) as ModelMetrics) : null,
+  };
+}
+
+export async function getScan(project: Project, id: number): Promise<ScanSummary> {
+  const rows = await project.withConnection((c) => queryObjects<ScanRow>(c, `${SCAN_SELECT} WHERE id = ?`, [id]));
+  if (!rows[0]) throw new MindflowError('bad-args', `no scan #${id} in this project`);
+  return toScan(rows[0]);
+}
+
+export async function listScans(project: Project, captureId?: number): Promise<ScanSummary[]> {
+  const rows = await project.withConnection((c) =>
+    captureId === undefined
+      ? queryObjects<ScanRow>(c, `${SCAN_SELECT} ORDER BY id DESC`)
+      : queryObjects<ScanRow>(c, `${SCAN_SELECT} WHERE capture_id = ? ORDER BY id DESC`, [captureId]),
+  );
+  return rows.map(toScan);
+}
+
+export async function flaggedWindows(project: Project, scanId: number, offset: number, limit: number): Promise<{ windows: FlaggedWindow[]; total: number }> {
+  return project.withConnection(async (c) => {
+    const rows = await queryObjects<{ id: number; class: string; first_flow: number; last_flow: number; flows: number; peak: number; mean: number; src_hosts: string; dst_hosts: string; dst_ports: string; key: string | null }>(
+      c,
+      `SELECT id, class, first_flow, last_flow, flows, peak, mean, to_json(src_hosts)::VARCHAR AS src_hosts, to_json(dst_hosts)::VARCHAR AS dst_hosts,
+              to_json(dst_ports)::VARCHAR AS dst_ports, key
+       FROM flagged_windows WHERE scan_id = ? ORDER BY peak DESC, flows DESC, id LIMIT ? OFFSET ?`,
+      [scanId, limit, offset],
+    );
+    const total = Number(await scalar(c, `SELECT count(*) FROM flagged_windows WHERE scan_id = ?`, [scanId]));
+    return {
+      total,
+      windows: rows.map((r) => ({
+        id: r.id,
+        scanId,
+        class: r.class,
+        firstFlow: r.first_flow,
+        lastFlow: r.last_flow,
+        flows: r.flows,
+        peak: r.peak,
+        mean: r.mean,
+        srcHosts: JSON.parse(r.src_hosts) as string[],
+        dstHosts: JSON.parse(r.dst_hosts) as string[],
+        dstPorts: JSON.parse(r.dst_ports) as number[],
+        key: r.key,
+      })),
+    };
+  });
+}

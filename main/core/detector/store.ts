@@ -1,0 +1,181 @@
+/**
+ * Models live inside the project file: manifest, model.json and weights as a BLOB, so a
+ * project stays one file an analyst can copy. A package directory (what TensorFlow.js and the
+ * worker read) is materialised on demand in a cache folder. The default model ships with the
+ * app under resources/models/default and is listed as built in.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { blobValue, DuckDBBlobValue } from '@duckdb/node-api';
+import type { EpochPoint, ModelSummary, TrainSettings } from '../../../preload/contract.ts';
+import { queryObjects } from '../db.ts';
+import { MindflowError } from '../errors.ts';
+import { appRoot } from '../paths.ts';
+import type { Project } from '../project.ts';
+import { MANIFEST_FILE, MODEL_FILE, WEIGHTS_FILE, readManifest, type ModelManifest } from '../model/package.ts';
+
+export const DEFAULT_MODEL_ID = 'default';
+
+export function defaultModelDir(): string {
+  return join(appRoot(), 'resources', 'models', 'default');
+}
+
+export interface StoredModel {
+  summary: ModelSummary;
+  /** a package directory holding model.json, weights.bin and manifest.json */
+  dir: string;
+}
+
+
+function summaryOf(id: string, manifest: ModelManifest, builtin: boolean, history: EpochPoint[], settings: Partial<TrainSettings>): ModelSummary {
+  const training = manifest.training as Record<string, unknown>;
+  const curve = Array.isArray(training.lossCurve) ? (training.lossCurve as number[]) : [];
+  const valF1 = Array.isArray(training.validationMacroF1) ? (training.validationMacroF1 as (number | null)[]) : [];
+  return {
+    id,
+    name: manifest.name,
+    builtin,
+    classes: manifest.classes,
+    binary: manifest.binary,
+    featureSet: manifest.featureSet.name,
+    features: manifest.features,
+    window: manifest.window,
+    keyed: manifest.keyed,
+    backend: manifest.backend,
+    created: manifest.created,
+    appVersion: manifest.appVersion,
+    trainingDataHash: manifest.training.dataHash,
+    metrics: manifest.metrics,
+    history: history.length
+      ? history
+      : curve.map((loss, i) => ({ epoch: i + 1, epochs: curve.length, loss, accuracy: NaN, valMacroF1: valF1[i] ?? null, valAccuracy: null, seconds: 0, windowsPerSecond: 0 })),
+    settings,
+  };
+}
+
+/** Reads a package directory into the three pieces stored in the project. */
+export async function readPackage(dir: string): Promise<{ manifest: ModelManifest; modelJson: string; weights: Uint8Array }> {
+  const full = resolve(dir);
+  if (!existsSync(full)) throw new MindflowError('not-found', `model package not found: ${full}`);
+  const manifest = await readManifest(full);
+  let modelJsonText: string;
+  try {
+    modelJsonText = await readFile(join(full, MODEL_FILE), 'utf8');
+  } catch {
+    throw new MindflowError('bad-value', `model package ${full}: ${MODEL_FILE} is missing`);
+  }
+  let parsed: { weightsManifest?: { paths: string[]; weights: unknown[] }[]; modelTopology?: unknown };
+  try {
+    parsed = JSON.parse(modelJsonText) as typeof parsed;
+  } catch (err) {
+    throw new MindflowError('bad-value', `model package ${full}: ${MODEL_FILE} is not valid JSON (${(err as Error).message})`);
+  }
+  if (!parsed.modelTopology || !Array.isArray(parsed.weightsManifest)) {
+    throw new MindflowError('bad-value', `model package ${full}: ${MODEL_FILE} is not a TensorFlow.js layers model`);
+  }
+  const parts: Uint8Array[] = [];
+  for (const p of parsed.weightsManifest.flatMap((g) => g.paths)) {
+    try {
+      parts.push(new Uint8Array(await readFile(join(full, p))));
+    } catch {
+      throw new MindflowError('bad-value', `model package ${full}: weights file ${p} is missing`);
+    }
+  }
+  const weights = new Uint8Array(parts.reduce((s, b) => s + b.byteLength, 0));
+  let o = 0;
+  for (const b of parts) {
+    weights.set(b, o);
+    o += b.byteLength;
+  }
+  // One weights file, whatever the source package had.
+  parsed.weightsManifest = [{ paths: [`./${WEIGHTS_FILE}`], weights: parsed.weightsManifest.flatMap((g) => g.weights) }];
+  return { manifest, modelJson: JSON.stringify(parsed), weights };
+}
+
+async function writePackage(dir: string, manifest: ModelManifest, modelJson: string, weights: Uint8Array): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  await mkdir(tmp, { recursive: true });
+  await writeFile(join(tmp, MODEL_FILE), modelJson);
+  await writeFile(join(tmp, WEIGHTS_FILE), weights);
+  await writeFile(join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+}
+
+export class ModelStore {
+  constructor(private readonly project: Project) {}
+
+  async list(): Promise<ModelSummary[]> {
+    const out: ModelSummary[] = [];
+    const builtin = await this.builtin().catch(() => null);
+    if (builtin) out.push(builtin.summary);
+    const rows = await this.project.withConnection((c) =>
+      queryObjects<{ id: string; manifest: string; history: string; settings: string }>(c, `SELECT id, manifest, history, settings FROM models ORDER BY created DESC`),
+    );
+    for (const r of rows) {
+      out.push(summaryOf(r.id, JSON.parse(r.manifest) as ModelManifest, false, JSON.parse(r.history) as EpochPoint[], JSON.parse(r.settings) as Partial<TrainSettings>));
+    }
+    return out;
+  }
+
+  private async builtin(): Promise<StoredModel> {
+    const dir = defaultModelDir();
+    if (!existsSync(join(dir, MANIFEST_FILE))) {
+      throw new MindflowError('not-found', `the default model is missing (${dir}): run "npm run train:default"`);
+    }
+    const manifest = await readManifest(dir);
+    return { summary: summaryOf(DEFAULT_MODEL_ID, manifest, true, [], {}), dir };
+  }
+
+  /** The model and a package directory the worker can load. */
+  async get(id: string = DEFAULT_MODEL_ID): Promise<StoredModel> {
+    if (id === DEFAULT_MODEL_ID) return this.builtin();
+    const raw = await this.project.withConnection(async (c) =>
+      (await c.runAndReadAll(`SELECT id, manifest, model_json, weights, history, settings FROM models WHERE id = ?`, [id])).getRows(),
+    );
+    const r = raw[0];
+    if (!r) throw new MindflowError('bad-args', `no model "${id}" in this project`);
+    const row = { id: String(r[0]), manifest: String(r[1]), model_json: String(r[2]), history: String(r[4]), settings: String(r[5]) };
+    const manifest = JSON.parse(row.manifest) as ModelManifest;
+    const weights = (r[3] as DuckDBBlobValue).bytes;
+    const digest = createHash('sha256').update(row.model_json).update(weights).digest('hex').slice(0, 16);
+    const dir = join(tmpdir(), 'mindflow-models', `${id}-${digest}`);
+    if (!existsSync(join(dir, MANIFEST_FILE))) await writePackage(dir, manifest, row.model_json, weights);
+    return { summary: summaryOf(row.id, manifest, false, JSON.parse(row.history) as EpochPoint[], JSON.parse(row.settings) as Partial<TrainSettings>), dir };
+  }
+
+  /** Stores a package directory's model in the project under a new id. */
+  async add(dir: string, extra: { history?: EpochPoint[]; settings?: Partial<TrainSettings> } = {}): Promise<ModelSummary> {
+    const { manifest, modelJson, weights } = await readPackage(dir);
+    const id = `m${Date.now().toString(36)}${createHash('sha256').update(modelJson).update(weights).digest('hex').slice(0, 6)}`;
+    await this.project.withConnection((c) =>
+      c.run(`INSERT INTO models VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?)`, [
+        id,
+        manifest.name,
+        JSON.stringify(manifest),
+        modelJson,
+        blobValue(weights),
+        JSON.stringify(extra.history ?? []),
+        JSON.stringify(extra.settings ?? {}),
+      ]),
+    );
+    return summaryOf(id, manifest, false, extra.history ?? [], extra.settings ?? {});
+  }
+
+  async export(id: string, dir: string): Promise<string> {
+    const model = await this.get(id);
+    const target = resolve(dir);
+    const { manifest, modelJson, weights } = await readPackage(model.dir);
+    await writePackage(target, manifest, modelJson, weights);
+    return target;
+  }
+
+  async remove(id: string): Promise<void> {
+    if (id === DEFAULT_MODEL_ID) throw new MindflowError('bad-args', 'the built-in default model cannot be deleted');
+    await this.get(id);
+    await this.project.withConnection((c) => c.run(`DELETE FROM models WHERE id = ?`, [id]));
+  }
+}
