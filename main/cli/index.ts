@@ -12,6 +12,12 @@ import { generateSample } from '../core/sample/generator.ts';
 import { ensureSampleCapture } from '../core/starter.ts';
 import { Workbench } from '../core/workbench.ts';
 import { startWebHost } from '../web/server.ts';
+import { DEFAULT_THRESHOLD, evaluateModel, flaggedWindows, scanCapture, trainModel } from '../core/detector/service.ts';
+import { DEFAULT_MODEL_ID, ModelStore } from '../core/detector/store.ts';
+import type { CaptureInfo, ModelMetrics, TrainSettings } from '../../preload/contract.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const USAGE = `mindflow: NetFlow captures, the MindFlow detector and triage, from the command line
 
@@ -20,13 +26,22 @@ usage:
   mindflow captures --project P.duckdb [--json]        list the captures in a project
   mindflow sample --rows N --out FILE.csv [--seed S]   write the built-in NF-BoT-IoT v1 sample
   mindflow serve [--project P.duckdb] [--port N]       start the web host on 127.0.0.1
+  mindflow train --project P --capture ID --out DIR    train the CNN-BiLSTM on a labelled capture
+        [--epochs N --window W --batch N --lr X --filters 64,128 --kernel K --pool P
+         --dropout D --units U --features auto|v1|v2 --keyed --binary --seed S
+         --patience N --weighting balanced|sqrt|none --name NAME] [--json]
+  mindflow eval FILE [--model DIR] [--project P] [--json]   metrics of a model on a labelled capture
+  mindflow scan FILE [--model DIR] [--project P] [--threshold T] [--json]
+                                                       score every flow, list flagged windows
+  (eval and scan use the built-in default model without --model; without --project they work
+   in a temporary project; MINDFLOW_BACKEND=gpu|node|wasm|cpu forces a TensorFlow.js backend)
   mindflow help                                        this text
 `;
 
 class UsageError extends Error {}
 
 function fmt(n: number): string {
-  return n.toLocaleString('en-US');
+  return Math.round(n).toLocaleString('en-US');
 }
 
 function progressPrinter(label: string): JobContext['progress'] {
@@ -148,6 +163,172 @@ async function cmdServe(argv: string[]): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+function num(name: string, value: string | undefined, opts: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
+    throw new UsageError(`--${name} must be ${opts.integer ? 'a whole number' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}`);
+  }
+  return n;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function printEpoch(json: boolean): (p: { epoch: number; epochs: number; loss: number; accuracy: number; valMacroF1: number | null; windowsPerSecond: number }) => void {
+  return (p) => {
+    clearProgress();
+    const line = `epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}  acc ${p.accuracy.toFixed(4)}  val macro-F1 ${p.valMacroF1 === null ? '-' : p.valMacroF1.toFixed(4)}  ${fmt(p.windowsPerSecond)} windows/s`;
+    (json ? process.stderr : process.stdout).write(`${line}\n`);
+  };
+}
+
+function metricsTable(m: ModelMetrics): string {
+  const rows = m.perClass.map((c) => `  ${c.name.padEnd(16)} ${c.precision.toFixed(4)}  ${c.recall.toFixed(4)}  ${c.f1.toFixed(4)}  ${String(c.support).padStart(9)}`);
+  const binary = m.binary ? `\nbinary (benign vs attack): precision ${m.binary.precision.toFixed(4)}  recall ${m.binary.recall.toFixed(4)}  F1 ${m.binary.f1.toFixed(4)}` : '';
+  return `  ${'class'.padEnd(16)} precision recall  F1      support\n${rows.join('\n')}\naccuracy ${m.accuracy.toFixed(4)}  macro F1 ${m.macroF1.toFixed(4)}  weighted F1 ${m.weightedF1.toFixed(4)}${binary}`;
+}
+
+async function cmdTrain(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      project: { type: 'string' }, capture: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' },
+      epochs: { type: 'string' }, window: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
+      filters: { type: 'string' }, kernel: { type: 'string' }, pool: { type: 'string' }, dropout: { type: 'string' },
+      units: { type: 'string' }, features: { type: 'string' }, keyed: { type: 'boolean' }, binary: { type: 'boolean' },
+      seed: { type: 'string' }, patience: { type: 'string' }, weighting: { type: 'string' }, json: { type: 'boolean' },
+    },
+  });
+  const captureId = num('capture', values.capture, { integer: true, min: 1 });
+  if (captureId === undefined) throw new UsageError('--capture ID is required (see "mindflow captures")');
+  if (!values.out) throw new UsageError('--out DIR is required (the model package is written there)');
+  if (values.features && !['auto', 'v1', 'v2'].includes(values.features)) throw new UsageError('--features must be auto, v1 or v2');
+  if (values.weighting && !['balanced', 'sqrt', 'none'].includes(values.weighting)) throw new UsageError('--weighting must be balanced, sqrt or none');
+  const filters = values.filters?.split(',').map((f) => num('filters', f.trim(), { integer: true, min: 1 })!);
+  const settings: Partial<TrainSettings> = definedOnly({
+    epochs: num('epochs', values.epochs, { integer: true, min: 1 }),
+    window: num('window', values.window, { integer: true, min: 1, max: 256 }),
+    batchSize: num('batch', values.batch, { integer: true, min: 1 }),
+    learningRate: num('lr', values.lr, { min: 0 }),
+    convFilters: filters,
+    kernelSize: num('kernel', values.kernel, { integer: true, min: 1 }),
+    poolSize: num('pool', values.pool, { integer: true, min: 1 }),
+    dropout: num('dropout', values.dropout, { min: 0, max: 0.9 }),
+    lstmUnits: num('units', values.units, { integer: true, min: 1 }),
+    featureSet: values.features as TrainSettings['featureSet'] | undefined,
+    keyBySource: values.keyed,
+    binary: values.binary,
+    seed: num('seed', values.seed, { integer: true }),
+    earlyStoppingPatience: num('patience', values.patience, { integer: true, min: 0 }),
+    classWeighting: values.weighting as TrainSettings['classWeighting'] | undefined,
+  });
+  const project = await Project.open(requireProject(values));
+  try {
+    const capture = await project.capture(captureId);
+    const controller = cancellable();
+    const print = progressPrinter('train');
+    const { model } = await trainModel(project, capture, { name: values.name, settings }, {
+      signal: controller.signal,
+      progress: print,
+      onEpoch: printEpoch(Boolean(values.json)),
+    });
+    clearProgress();
+    const dir = await new ModelStore(project).export(model.id, values.out);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ model, dir }, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`trained "${model.name}" (model ${model.id}) on ${model.backend}\nwrote the package to ${dir}\n`);
+    if (model.metrics) process.stdout.write(`held-out test metrics (flows the model never saw):\n${metricsTable(model.metrics)}\n`);
+  } finally {
+    project.close();
+  }
+}
+
+/** The project to work in for eval/scan: the named one, else a temporary one removed afterwards. */
+async function workProject(path: string | undefined): Promise<{ project: Project; done: () => void }> {
+  if (path) {
+    const project = await Project.open(resolve(path));
+    return { project, done: () => project.close() };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'mindflow-cli-'));
+  const project = await Project.open(join(dir, 'work.duckdb'));
+  return { project, done: () => { project.close(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+async function captureFor(project: Project, file: string, signal: AbortSignal): Promise<CaptureInfo> {
+  const { capture } = await importCapture(project, file, { signal, progress: progressPrinter('import') });
+  clearProgress();
+  return capture;
+}
+
+async function cmdEval(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { model: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean' } } });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError('eval takes exactly one FILE');
+  const { project, done } = await workProject(values.project);
+  try {
+    const controller = cancellable();
+    const capture = await captureFor(project, file, controller.signal);
+    const modelId = values.model ? (await new ModelStore(project).add(values.model)).id : DEFAULT_MODEL_ID;
+    const ev = await evaluateModel(project, capture, modelId, { signal: controller.signal, progress: progressPrinter('eval') });
+    clearProgress();
+    const m = ev.metrics;
+    if (values.json) {
+      const perClass = Object.fromEntries(m.perClass.map((c) => [c.name, { precision: c.precision, recall: c.recall, f1: c.f1, support: c.support }]));
+      const out = { accuracy: m.accuracy, macroF1: m.macroF1, weightedF1: m.weightedF1, perClass, confusion: m.confusion, classes: m.classes, backend: ev.backend, flows: ev.flows, seconds: ev.seconds, binary: m.binary };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`${capture.fileName}: ${fmt(ev.flows)} flows scored in ${ev.seconds.toFixed(1)} s on ${ev.backend}\n${metricsTable(m)}\nconfusion (rows true, columns predicted: ${m.classes.join(', ')}):\n${m.confusion.map((r) => `  ${r.map((x) => String(x).padStart(8)).join('')}`).join('\n')}\n`);
+  } finally {
+    done();
+  }
+}
+
+async function cmdScan(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { model: { type: 'string' }, project: { type: 'string' }, threshold: { type: 'string' }, json: { type: 'boolean' }, top: { type: 'string' } },
+  });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError('scan takes exactly one FILE');
+  const threshold = num('threshold', values.threshold, { min: 0, max: 1 }) ?? DEFAULT_THRESHOLD;
+  const top = num('top', values.top, { integer: true, min: 0 }) ?? 20;
+  const { project, done } = await workProject(values.project);
+  try {
+    const controller = cancellable();
+    const capture = await captureFor(project, file, controller.signal);
+    const modelId = values.model ? (await new ModelStore(project).add(values.model)).id : DEFAULT_MODEL_ID;
+    const scan = await scanCapture(project, capture, { modelId, threshold }, { signal: controller.signal, progress: progressPrinter('scan') });
+    clearProgress();
+    const windows = (await flaggedWindows(project, scan.id, 0, top)).windows;
+    if (values.json) {
+      const out = {
+        scanId: scan.id, captureId: capture.id, model: scan.modelName, backend: scan.backend, threshold, flows: scan.flows, seconds: scan.seconds,
+        flowsPerSecond: scan.windowsPerSecond, predicted: scan.predictedCounts, flaggedWindows: scan.flaggedWindows, windows,
+        metrics: scan.metrics ? { accuracy: scan.metrics.accuracy, macroF1: scan.metrics.macroF1, weightedF1: scan.metrics.weightedF1 } : null,
+      };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      return;
+    }
+    const counts = Object.entries(scan.predictedCounts).map(([k, n]) => `${k} ${fmt(n)}`).join(', ');
+    const lines = [
+      `scanned ${capture.fileName}: ${fmt(scan.flows)} flows in ${scan.seconds.toFixed(2)} s (${fmt(scan.windowsPerSecond)} windows/s on ${scan.backend}) with "${scan.modelName}"`,
+      `predicted: ${counts}`,
+      `flagged windows (threshold ${threshold}): ${fmt(scan.flaggedWindows)}${scan.flaggedWindows > windows.length ? `, top ${windows.length} by confidence:` : ':'}`,
+      ...windows.map((w) => `  #${w.id}  ${w.class.padEnd(15)} flows ${w.firstFlow}-${w.lastFlow} (${w.flows})  peak ${w.peak.toFixed(3)} mean ${w.mean.toFixed(3)}  ${w.srcHosts.slice(0, 3).join(',')} -> ${w.dstHosts.slice(0, 3).join(',')}:${w.dstPorts.slice(0, 5).join(',')}`),
+    ];
+    if (scan.metrics) lines.push(`against the capture's labels: accuracy ${scan.metrics.accuracy.toFixed(4)}, macro F1 ${scan.metrics.macroF1.toFixed(4)}, weighted F1 ${scan.metrics.weightedF1.toFixed(4)}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    done();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -159,6 +340,12 @@ async function main(argv: string[]): Promise<void> {
       return cmdSample(rest);
     case 'serve':
       return cmdServe(rest);
+    case 'train':
+      return cmdTrain(rest);
+    case 'eval':
+      return cmdEval(rest);
+    case 'scan':
+      return cmdScan(rest);
     case undefined:
     case 'help':
     case '--help':

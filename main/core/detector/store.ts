@@ -150,7 +150,12 @@ export class ModelStore {
   /** Stores a package directory's model in the project under a new id. */
   async add(dir: string, extra: { history?: EpochPoint[]; settings?: Partial<TrainSettings> } = {}): Promise<ModelSummary> {
     const { manifest, modelJson, weights } = await readPackage(dir);
-    const id = `m${Date.now().toString(36)}${createHash('sha256').update(modelJson).update(weights).digest('hex').slice(0, 6)}`;
+    // The id is the content hash: adding the same package twice reuses it.
+    const id = `m${createHash('sha256').update(modelJson).update(weights).digest('hex').slice(0, 16)}`;
+    const existing = await this.project.withConnection((c) => queryObjects<{ history: string; settings: string }>(c, `SELECT history, settings FROM models WHERE id = ?`, [id]));
+    if (existing[0]) {
+      return summaryOf(id, manifest, false, JSON.parse(existing[0].history) as EpochPoint[], JSON.parse(existing[0].settings) as Partial<TrainSettings>);
+    }
     await this.project.withConnection((c) =>
       c.run(`INSERT INTO models VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?)`, [
         id,
