@@ -8,7 +8,8 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve(__dirname, 'main/index.ts') },
+        // The model worker is its own entry: client.ts spawns ./worker.js beside index.js.
+        input: { index: resolve(__dirname, 'main/index.ts'), worker: resolve(__dirname, 'main/core/model/worker.ts') },
         external: ['@duckdb/node-api', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'],
       },
     },
