@@ -23,7 +23,7 @@ export interface BackendInfo {
   label: string;
 }
 
-const require = createRequire(import.meta.url);
+const requireFromHere = createRequire(import.meta.url);
 
 function isKind(v: string): v is BackendKind {
   return (BACKEND_KINDS as readonly string[]).includes(v);
@@ -31,7 +31,7 @@ function isKind(v: string): v is BackendKind {
 
 /** Directory holding the tfjs-backend-wasm .wasm binaries, with a trailing slash. */
 export function wasmBinaryDir(): string {
-  const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  const pkg = requireFromHere.resolve('@tensorflow/tfjs-backend-wasm/package.json');
   return join(dirname(pkg), 'dist') + '/';
 }
 
