@@ -216,14 +216,14 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
         const rw = recurrent.read();
         const bw = bias.read();
         // Per gate: input projection for all steps at once, then unstacked by time (contiguous).
-        const proj = Array.from({ length: GATES }, (_, g) =>
-          tf.unstack(
-            tf
-              .matMul(flat, tf.slice(kw, [0, g * u], [c, u]))
-              .add(tf.slice(bw, [g * u], [u]))
-              .reshape([steps, batch, u]),
-          ),
-        );
+        const proj = Array.from({ length: GATES }, (_, g) => {
+          const all = tf
+            .matMul(flat, tf.slice(kw, [0, g * u], [c, u]))
+            .add(tf.slice(bw, [g * u], [u]))
+            .reshape([steps, batch * u]);
+          // contiguous per-step slices (tf.unstack's gradient breaks on a single step)
+          return Array.from({ length: steps }, (_, t) => tf.slice(all, [t, 0], [1, batch * u]).reshape([batch, u]));
+        });
         const rec = Array.from({ length: GATES }, (_, g) => tf.slice(rw, [0, g * u], [u, u]));
         let h: tf.Tensor | null = null;
         let cell: tf.Tensor | null = null;

@@ -172,8 +172,14 @@ export interface TrainOptions extends Partial<Omit<ModelConfig, 'window' | 'chan
   testFraction?: number;
   validationFraction?: number;
   classWeighting?: ClassWeighting;
-  /** at most this many flows per group (identical feature rows) per epoch, resampled each epoch; 0 = all */
+  /** at most this many flows per group (identical feature rows) per epoch, resampled each epoch; 0 = no cap */
   maxPerGroup?: number;
+  /**
+   * 'sqrt': each epoch takes ceil(sqrt(m)) flows of a group of m identical rows (then the cap):
+   * heavy duplicates keep some of their weight without drowning the rare patterns. 'all' (default)
+   * takes every flow.
+   */
+  groupSampling?: 'all' | 'sqrt';
   /** stop when validation macro F1 has not improved for this many epochs (best weights kept) */
   earlyStoppingPatience?: number;
   signal?: AbortSignal;
@@ -211,8 +217,8 @@ export interface TrainResult {
   trainWindowsPerSecond: number;
 }
 
-function epochRows(rows: Int32Array, groups: Int32Array, cap: number, random: () => number): number[] {
-  if (!cap) return shuffle(Array.from(rows), random);
+function epochRows(rows: Int32Array, groups: Int32Array, cap: number, sampling: 'all' | 'sqrt', random: () => number): number[] {
+  if (!cap && sampling === 'all') return shuffle(Array.from(rows), random);
   const perGroup = new Map<number, number[]>();
   for (const r of rows) {
     const g = groups[r]!;
@@ -222,8 +228,10 @@ function epochRows(rows: Int32Array, groups: Int32Array, cap: number, random: ()
   }
   const out: number[] = [];
   for (const l of perGroup.values()) {
-    if (l.length <= cap) out.push(...l);
-    else for (let i = 0; i < cap; i++) out.push(l[Math.floor(random() * l.length)]!);
+    let take = sampling === 'sqrt' ? Math.ceil(Math.sqrt(l.length)) : l.length;
+    if (cap) take = Math.min(take, cap);
+    if (take >= l.length) out.push(...l);
+    else for (let i = 0; i < take; i++) out.push(l[Math.floor(random() * l.length)]!);
   }
   return shuffle(out, random);
 }
@@ -296,7 +304,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now();
-      const rows = epochRows(split.train, ds.groups, options.maxPerGroup ?? 0, random);
+      const rows = epochRows(split.train, ds.groups, options.maxPerGroup ?? 0, options.groupSampling ?? 'all', random);
       const batches = Math.ceil(rows.length / batchSize);
       let lossSum = 0;
       let correct = 0;

@@ -1,0 +1,116 @@
+/**
+ * Detector throughput: scoring windows/s on the wasm backend vs the plain JavaScript 'cpu'
+ * backend (same process, same model, same windows), scoring through the worker pool (one
+ * worker per core, the product path), and training windows/s on wasm.
+ *
+ *   node --import tsx test/bench/model.bench.ts [--windows N] [--model DIR]
+ *
+ * Uses the default model package when present (else a freshly built default-architecture model).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { initBackend, type BackendKind } from '../../main/core/model/backend.ts';
+import { ScoringPool } from '../../main/core/model/client.ts';
+import { buildModel, modelConfig } from '../../main/core/model/model.ts';
+import { loadModelPackage } from '../../main/core/model/package.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { values: args } = parseArgs({
+  options: {
+    windows: { type: 'string', default: '65536' },
+    model: { type: 'string', default: join(root, 'resources/models/default') },
+    sample: { type: 'string', default: resolve(root, '../shared/data/nf-bot-iot-v2-sample-a.csv.gz') },
+  },
+});
+const W = 10;
+const BATCH = 4096;
+
+async function model(): Promise<{ model: tf.LayersModel; channels: number; what: string }> {
+  if (existsSync(join(args.model!, 'manifest.json'))) {
+    const pkg = await loadModelPackage(args.model!);
+    return { model: pkg.model, channels: pkg.manifest.features.length + 1, what: `package ${args.model} (${pkg.manifest.featureSet.name}, ${pkg.manifest.features.length} features)` };
+  }
+  const channels = 52;
+  return { model: buildModel(modelConfig({ window: W, channels, classes: 5, seed: 1 })), channels, what: 'fresh default architecture (52 channels)' };
+}
+
+async function scoring(kind: BackendKind, n: number): Promise<number> {
+  await initBackend(kind);
+  const { model: m, channels } = await model();
+  const x = tf.randomNormal([BATCH, W, channels], 0, 1, 'float32', 1);
+  (m.predict(x, { batchSize: BATCH }) as tf.Tensor).dispose();
+  const t0 = performance.now();
+  let done = 0;
+  while (done < n) {
+    const p = m.predict(x, { batchSize: BATCH }) as tf.Tensor;
+    await p.data();
+    p.dispose();
+    done += BATCH;
+  }
+  const rate = done / ((performance.now() - t0) / 1000);
+  x.dispose();
+  m.dispose();
+  return rate;
+}
+
+async function training(n: number): Promise<number> {
+  await initBackend('wasm');
+  const { model: m, channels } = await model();
+  const optimizer = tf.train.adam(1e-3);
+  const B = 256;
+  const x = tf.randomNormal([B, W, channels], 0, 1, 'float32', 2);
+  const y = tf.oneHot(tf.tensor1d(Array.from({ length: B }, (_, i) => i % 5), 'int32'), 5);
+  const step = () => {
+    const l = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, m.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+    l.dataSync();
+    l.dispose();
+  };
+  step();
+  const t0 = performance.now();
+  let done = 0;
+  while (done < n) {
+    step();
+    done += B;
+  }
+  return done / ((performance.now() - t0) / 1000);
+}
+
+async function pooled(): Promise<{ rate: number; workers: number; backend: string } | null> {
+  if (!existsSync(join(args.model!, 'manifest.json')) || !existsSync(args.sample!)) return null;
+  const conn = await (await DuckDBInstance.create(':memory:')).connect();
+  await conn.run(`CREATE TABLE flows_1 AS SELECT * FROM read_csv('${args.sample!.replace(/'/g, "''")}')`);
+  const workers = availableParallelism();
+  const pool = await ScoringPool.open(args.model!, { workers, backend: 'wasm' });
+  try {
+    const t0 = performance.now();
+    const n = await pool.scoreTable(conn, 'flows_1', { batchSize: BATCH, onBatch: () => undefined });
+    return { rate: n / ((performance.now() - t0) / 1000), workers, backend: pool.backend.label };
+  } finally {
+    await pool.close();
+    conn.closeSync();
+  }
+}
+
+const n = Number(args.windows);
+const { what } = await (async () => {
+  await initBackend('wasm');
+  const r = await model();
+  r.model.dispose();
+  return r;
+})();
+console.log(`model: ${what}; window ${W}; batch ${BATCH}`);
+const wasm = await scoring('wasm', n);
+console.log(`scoring wasm (1 thread):  ${Math.round(wasm)} windows/s`);
+const cpu = await scoring('cpu', Math.min(n, 16384));
+console.log(`scoring cpu  (1 thread):  ${Math.round(cpu)} windows/s`);
+console.log(`wasm / cpu: ${(wasm / cpu).toFixed(1)}x`);
+const train = await training(Math.min(n, 20480));
+console.log(`training wasm (batch 256): ${Math.round(train)} windows/s`);
+const pool = await pooled();
+if (pool) console.log(`scan of sample A through ${pool.workers} ${pool.backend} workers (DuckDB read + windows + model): ${Math.round(pool.rate)} windows/s`);
+else console.log('pooled scan skipped (needs resources/models/default and the real sample)');

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { initBackend } from '../../../main/core/model/backend.ts';
+import { chooseFeatureSet } from '../../../main/core/model/features.ts';
+import { classWeights, loadDataset, rng, splitByGroups, trainDetector } from '../../../main/core/model/train.ts';
+import { hasRealSample, REAL_SAMPLE, REAL_SAMPLE_SKIP } from '../helpers.ts';
+
+describe('splitByGroups', () => {
+  // 3 classes; groups repeat rows (identical features) many times
+  const labels = Int32Array.from({ length: 300 }, (_, i) => i % 3);
+  const groups = Int32Array.from({ length: 300 }, (_, i) => (i % 30) * 3 + (i % 3)); // 90 groups, each pure
+  const split = splitByGroups(labels, groups, { test: 0.2, validation: 0.1, seed: 1 });
+
+  it('never puts one group on two sides', () => {
+    const side = new Map<number, string>();
+    for (const [name, rows] of Object.entries(split))
+      for (const r of rows as Int32Array) {
+        const g = groups[r]!;
+        expect(side.get(g) ?? name, `group ${g}`).toBe(name);
+        side.set(g, name);
+      }
+    expect(split.train.length + split.validation.length + split.test.length).toBe(300);
+  });
+
+  it('is stratified: every class is on every side', () => {
+    for (const rows of [split.train, split.validation, split.test]) expect(new Set(Array.from(rows, (r) => labels[r])).size).toBe(3);
+  });
+
+  it('is reproducible for a seed and differs across seeds', () => {
+    const again = splitByGroups(labels, groups, { test: 0.2, validation: 0.1, seed: 1 });
+    expect(Array.from(again.test)).toEqual(Array.from(split.test));
+    const other = splitByGroups(labels, groups, { test: 0.2, validation: 0.1, seed: 2 });
+    expect(Array.from(other.test)).not.toEqual(Array.from(split.test));
+  });
+
+  it('skips unlabelled (-1) rows', () => {
+    const s = splitByGroups(Int32Array.from([0, -1, 1, 1]), Int32Array.from([0, 1, 2, 3]), { test: 0, validation: 0, seed: 1 });
+    expect(Array.from(s.train)).toEqual([0, 2, 3]);
+  });
+});
+
+describe('classWeights', () => {
+  const labels = [0, 0, 0, 0, 1];
+  it.each([
+    ['none', [1, 1]],
+    ['balanced', [(1 / 4) / ((1 / 4 + 1) / 2), 1 / ((1 / 4 + 1) / 2)]],
+    ['sqrt', [(1 / 2) / ((1 / 2 + 1) / 2), 1 / ((1 / 2 + 1) / 2)]],
+  ] as const)('%s', (mode, expected) => {
+    const w = classWeights(labels, [0, 1, 2, 3, 4], 2, mode);
+    w.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 10));
+  });
+});
+
+describe('rng', () => {
+  it('is deterministic per seed', () => {
+    const a = rng(5);
+    const b = rng(5);
+    expect([a(), a(), a()]).toEqual([b(), b(), b()]);
+  });
+});
+
+describe.skipIf(!hasRealSample)('short real training on a slice of sample A', () => {
+  let conn: DuckDBConnection;
+  beforeAll(async () => {
+    await initBackend('wasm');
+    const db = await DuckDBInstance.create(':memory:');
+    conn = await db.connect();
+    await conn.run(`CREATE TABLE flows_1 AS SELECT * FROM read_csv('${REAL_SAMPLE.replace(/'/g, "''")}') LIMIT 60000`);
+  });
+  afterAll(() => conn?.closeSync());
+
+  it('reaches the macro-F1 floor on unseen feature rows, reports progress and metrics', async () => {
+    const cols = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE flows_1)`)).getColumns()[0] as string[];
+    const ds = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(cols, 'auto'), window: 10 });
+    let batches = 0;
+    const epochs: number[] = [];
+    const result = await trainDetector(ds, {
+      epochs: 4,
+      batchSize: 256,
+      maxPerGroup: 2,
+      learningRate: 3e-3,
+      seed: 42,
+      onBatch: () => batches++,
+      onEpoch: (p) => epochs.push(p.epoch),
+    });
+    expect(epochs).toEqual([1, 2, 3, 4]);
+    expect(batches).toBeGreaterThan(10);
+    expect(result.history.every((h) => Number.isFinite(h.loss) && h.validation !== null)).toBe(true);
+    const test = result.test!;
+    expect(test.total).toBe(result.split.test);
+    expect(test.confusion).toHaveLength(ds.classes.length);
+    expect(test.macroF1).toBeGreaterThan(0.75);
+    expect(test.weightedF1).toBeGreaterThan(0.95);
+    result.model.dispose();
+  });
+
+  it('cancels through an AbortSignal', async () => {
+    const cols = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE flows_1)`)).getColumns()[0] as string[];
+    const ds = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(cols, 'v1'), window: 10, limit: 5000 });
+    const controller = new AbortController();
+    const run = trainDetector(ds, { epochs: 50, signal: controller.signal, onBatch: (p) => p.batch === 2 && controller.abort() });
+    await expect(run).rejects.toThrow(/cancelled/);
+  });
+});
+
+if (!hasRealSample) console.warn(REAL_SAMPLE_SKIP);

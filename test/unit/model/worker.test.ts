@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { ModelWorker, ScoringPool } from '../../../main/core/model/client.ts';
+import { chooseFeatureSet } from '../../../main/core/model/features.ts';
+import { loadDataset } from '../../../main/core/model/train.ts';
+import { tempDir } from '../helpers.ts';
+
+/** A small synthetic capture: the class is readable from PROTOCOL and TCP_FLAGS. */
+async function syntheticCapture(conn: DuckDBConnection, n: number): Promise<void> {
+  await conn.run(`CREATE TABLE flows_1 AS
+    SELECT '192.168.100.' || (147 + i % 4) AS IPV4_SRC_ADDR, 40000 + i % 1000 AS L4_SRC_PORT, '192.168.100.3' AS IPV4_DST_ADDR, 80 AS L4_DST_PORT,
+      CASE i % 3 WHEN 0 THEN 17 ELSE 6 END AS PROTOCOL, 0.0 AS L7_PROTO,
+      CASE i % 3 WHEN 0 THEN 56 WHEN 1 THEN 280 ELSE 44 END + (i * 7919) % 5 AS IN_BYTES, 0 AS OUT_BYTES, 1 + i % 2 AS IN_PKTS, 0 AS OUT_PKTS,
+      CASE i % 3 WHEN 0 THEN 0 WHEN 1 THEN 2 ELSE 22 END AS TCP_FLAGS, (i * 31) % 50 AS FLOW_DURATION_MILLISECONDS,
+      1 AS Label, CASE i % 3 WHEN 0 THEN 'DDoS' WHEN 1 THEN 'DoS' ELSE 'Reconnaissance' END AS Attack
+    FROM range(${n}) t(i)`);
+}
+
+describe('model worker (worker_threads under tsx)', () => {
+  const tmp = tempDir('mindflow-worker-');
+  const dir = join(tmp.dir, 'model');
+  let conn: DuckDBConnection;
+  beforeAll(async () => {
+    conn = await (await DuckDBInstance.create(':memory:')).connect();
+    await syntheticCapture(conn, 3000);
+  });
+  afterAll(() => {
+    conn?.closeSync();
+    tmp.cleanup();
+  });
+
+  it('trains in a worker with progress, saves a package, reports its backend', async () => {
+    const worker = new ModelWorker('wasm');
+    try {
+      expect((await worker.backend()).name).toBe('wasm');
+      const ds = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'], 'v1'), window: 4 });
+      const epochs: number[] = [];
+      let batches = 0;
+      const summary = await worker.train(
+        ds,
+        { epochs: 3, batchSize: 64, convFilters: [8, 8], lstmUnits: 8, flowSkipUnits: 8, kernelSize: 2, learningRate: 1e-2, seed: 1 },
+        { save: { dir, name: 'synthetic', appVersion: '0.1.0' }, onEpoch: (p) => epochs.push(p.epoch), onBatch: () => batches++ },
+      );
+      expect(epochs).toEqual([1, 2, 3]);
+      expect(batches).toBeGreaterThan(0);
+      expect(summary.manifest.backend).toMatch(/wasm/);
+      expect(summary.test!.macroF1).toBeGreaterThan(0.9);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  it('cancels a training job', async () => {
+    const worker = new ModelWorker('cpu');
+    try {
+      const ds = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'], 'v1'), window: 4 });
+      const controller = new AbortController();
+      const run = worker.train(ds, { epochs: 100, batchSize: 32, convFilters: [4, 4], lstmUnits: 4, kernelSize: 2 }, { signal: controller.signal, onBatch: (p) => p.batch === 3 && controller.abort() });
+      await expect(run).rejects.toThrow(/cancelled/);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  it('scores a capture across two workers, in capture order', async () => {
+    const pool = await ScoringPool.open(dir, { workers: 2, backend: 'wasm' });
+    try {
+      const ids: number[] = [];
+      let correct = 0;
+      const scored = await pool.scoreTable(conn, 'flows_1', {
+        batchSize: 500,
+        withLabels: true,
+        onBatch: (b) => {
+          ids.push(...b.flowIds);
+          const k = pool.manifest.classes.length;
+          for (let i = 0; i < b.flowIds.length; i++) {
+            let best = 0;
+            for (let j = 1; j < k; j++) if (b.probs[i * k + j]! > b.probs[i * k + best]!) best = j;
+            if (best === b.labels![i]) correct++;
+          }
+        },
+      });
+      expect(scored).toBe(3000);
+      expect(ids).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+      expect(correct / 3000).toBeGreaterThan(0.9);
+    } finally {
+      await pool.close();
+    }
+  });
+});
