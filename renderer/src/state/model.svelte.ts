@@ -58,7 +58,9 @@ export class ModelState {
   evalJobId = $state<string | null>(null);
   evalProgress = $state.raw<JobProgress | null>(null);
   evaluation = $state.raw<Evaluation | null>(null);
-  evalOutcome = $state<Outcome | null>(null);
+  /** how the last evaluation ended, and of which model */
+  evalOutcome = $state<(Outcome & { modelId: string }) | null>(null);
+  private evalModelId: string | null = null;
   metricsSource = $state<MetricsSource>('heldout');
 
   // --- packages
@@ -162,10 +164,11 @@ export class ModelState {
     try {
       const { jobId } = await this.api.evaluateModel({ modelId: model.id, captureId: this.evalCaptureId });
       this.evalJobId = jobId;
+      this.evalModelId = model.id;
       this.evalProgress = null;
       this.jobs.track(jobId, 'evaluate', `Evaluate ${model.name} on #${this.evalCaptureId}`);
     } catch (err) {
-      this.evalOutcome = { ok: false, text: (err as Error).message };
+      this.evalOutcome = { ok: false, text: (err as Error).message, modelId: model.id };
     }
   }
 
@@ -196,7 +199,7 @@ export class ModelState {
       this.evalJobId = null;
       this.evalProgress = null;
       const result = evaluationResult(f);
-      this.evalOutcome = { ok: f.ok, text: jobOutcome(f) };
+      this.evalOutcome = { ok: f.ok, text: jobOutcome(f), modelId: result?.modelId ?? this.evalModelId ?? '' };
       if (result) {
         this.evaluation = result;
         if (result.modelId === this.selectedId) this.metricsSource = 'evaluation';

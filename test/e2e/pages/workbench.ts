@@ -11,11 +11,13 @@ export class WorkbenchPage {
   readonly captures: CapturesPanel;
   readonly explore: ExploreEditor;
   readonly sql: SqlConsole;
+  readonly model: ModelView;
 
   constructor(readonly page: Page) {
     this.captures = new CapturesPanel(page);
     this.explore = new ExploreEditor(page);
     this.sql = new SqlConsole(page);
+    this.model = new ModelView(page);
   }
 
   async open(url: string) {
@@ -65,6 +67,92 @@ export class CapturesPanel {
 
   async openInExplore(fileName: string) {
     await this.page.getByRole('button', { name: `Open ${fileName} in Explore` }).first().click();
+  }
+
+  async scan(fileName: string) {
+    await this.page.getByRole('button', { name: `Scan ${fileName}`, exact: true }).click();
+  }
+
+  scanProgress(fileName: string): Locator {
+    return this.page.getByRole('progressbar', { name: `Scan of ${fileName}` });
+  }
+
+  /** The card's summary of its newest scan: flows scored, windows/s, flagged windows, predicted classes. */
+  latestScan(fileName: string): Locator {
+    return this.page.getByRole('status', { name: `Latest scan of ${fileName}` });
+  }
+}
+
+/** The Model view: its side bar (models, packages) and its editor (train, live curves, metrics). */
+export class ModelView {
+  constructor(readonly page: Page) {}
+
+  async open() {
+    const button = this.page.getByRole('button', { name: 'Model', exact: true });
+    if ((await button.getAttribute('aria-pressed')) !== 'true') await button.click();
+    await expect(this.page.getByRole('tab', { name: 'Model', exact: true })).toHaveAttribute('aria-selected', 'true');
+  }
+
+  get settings(): Locator {
+    return this.page.getByRole('form', { name: 'Training settings' });
+  }
+
+  /** Fills the training form: labels as the analyst reads them, values as typed. */
+  async configure(fields: Record<string, string>) {
+    for (const [label, value] of Object.entries(fields)) {
+      await this.settings.getByLabel(label, { exact: true }).fill(value);
+    }
+  }
+
+  async chooseCapture(fileName: string) {
+    const select = this.settings.getByLabel('Capture', { exact: true });
+    const value = await select.locator('option').filter({ hasText: fileName }).first().getAttribute('value');
+    await select.selectOption(value ?? '');
+  }
+
+  async train() {
+    await this.settings.getByRole('button', { name: 'Train', exact: true }).click();
+  }
+
+  get epochCounter(): Locator {
+    return this.page.getByLabel('Epoch counter');
+  }
+
+  get lossChart(): Locator {
+    return this.page.getByRole('img', { name: /^Training loss:/ });
+  }
+
+  get scoreChart(): Locator {
+    return this.page.getByRole('img', { name: /^Training accuracy and macro F1:/ });
+  }
+
+  get trainingResult(): Locator {
+    return this.page.getByRole('status', { name: 'Training result' });
+  }
+
+  get models(): Locator {
+    return this.page.getByRole('list', { name: 'Models' });
+  }
+
+  get perClassTable(): Locator {
+    return this.page.getByRole('table', { name: 'Per-class metrics' });
+  }
+
+  get confusionMatrix(): Locator {
+    return this.page.getByRole('img', { name: /^Confusion matrix/ });
+  }
+
+  /** Evaluates the selected model on the capture chosen beside the Evaluate button. */
+  async evaluate() {
+    await this.page.getByRole('form', { name: 'Evaluate model' }).getByRole('button', { name: 'Evaluate', exact: true }).click();
+  }
+
+  get evaluationResult(): Locator {
+    return this.page.getByRole('status', { name: 'Evaluation result' });
+  }
+
+  get historyLossChart(): Locator {
+    return this.page.getByRole('img', { name: /^History loss:/ });
   }
 }
 
