@@ -44,6 +44,8 @@ test('trains a small model on the sample and watches the live curves', async () 
   await model.configure({ 'Conv1D filters': '8,x' });
   await expect(model.settings.getByText('Comma-separated whole numbers')).toBeVisible();
   await expect(model.settings.getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
+  await model.settings.getByLabel('Conv1D filters', { exact: true }).scrollIntoViewIfNeeded();
+  await workbench.screenshot('09-train-validation');
   await model.configure({ 'Conv1D filters': '8,16' });
 
   await model.train();
@@ -114,6 +116,20 @@ test('scans the sample capture with the new model and sees what it flagged', asy
   await expect(workbench.captures.latestScan(sampleName)).toContainText('predicted:');
   await expect(workbench.captures.latestScan(sampleName)).toContainText('e2e small detector');
   await workbench.screenshot('12-scan');
+});
+
+test('stops a long training run with Cancel', async () => {
+  test.setTimeout(120_000);
+  const model = workbench.model;
+  await model.open();
+  await model.configure({ Epochs: '200', 'Early-stop patience': '0' });
+  await model.train();
+  // the analyst watches the first epoch, then decides it is not worth the wait
+  await expect(model.epochCounter).toContainText('1 / 200', { timeout: 60_000 });
+  await model.cancelTraining();
+  await expect(model.trainingResult).toContainText('training cancelled', { timeout: 60_000 });
+  await expect(model.settings.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
+  await model.configure({ Epochs: '2', 'Early-stop patience': '5' });
 });
 
 test('finds the detector commands in the palette', async () => {

@@ -17,6 +17,8 @@ export interface TrainRun {
 export interface Outcome {
   ok: boolean;
   text: string;
+  /** the analyst stopped it: neither a success nor an error */
+  cancelled?: boolean;
 }
 
 /** Where the metrics panel reads from: the model's held-out test split, or an evaluation. */
@@ -50,6 +52,8 @@ export class ModelState {
   /** the model the last finished run produced */
   trained = $state.raw<ModelSummary | null>(null);
   training = $derived(this.run !== null);
+  /** Cancel was asked for and the job has not finished yet */
+  cancelling = $state(false);
   private pendingBatches: BatchPoint[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -130,7 +134,9 @@ export class ModelState {
   }
 
   async cancelTraining() {
-    if (this.run) await this.jobs.cancel(this.run.jobId);
+    if (!this.run) return;
+    this.cancelling = true;
+    await this.jobs.cancel(this.run.jobId);
   }
 
   onEpoch(e: { jobId: string; point: EpochPoint }) {
@@ -185,8 +191,9 @@ export class ModelState {
     if (this.run && f.jobId === this.run.jobId) {
       this.flushBatches();
       this.run = null;
+      this.cancelling = false;
       this.trainProgress = null;
-      this.trainOutcome = { ok: f.ok, text: jobOutcome(f) };
+      this.trainOutcome = { ok: f.ok, cancelled: f.cancelled, text: f.cancelled ? `training cancelled${this.epochs.length ? ` after ${this.epochs.length} epoch${this.epochs.length === 1 ? '' : 's'}` : ''}` : jobOutcome(f) };
       const result = trainResult(f);
       if (result) {
         this.trained = result.model;

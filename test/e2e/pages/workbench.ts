@@ -114,6 +114,10 @@ export class ModelView {
     await this.settings.getByRole('button', { name: 'Train', exact: true }).click();
   }
 
+  async cancelTraining() {
+    await this.settings.getByRole('button', { name: 'Cancel training' }).click();
+  }
+
   get epochCounter(): Locator {
     return this.page.getByLabel('Epoch counter');
   }
