@@ -166,7 +166,11 @@ export class ScoringPool {
     }
   }
 
-  /** Scores every flow of a flows table in capture order; returns the number of flows scored. */
+  /**
+   * Scores every flow of a flows table in capture order; returns the number of flows scored.
+   * `conn` is used for one streaming read for the whole scan: give it a connection of its own
+   * (instance.connect()), and write results through another one.
+   */
   async scoreTable(conn: DuckDBConnection, table: string, opts: ScoreOptions): Promise<number> {
     const m = this.manifest;
     const total = await tableRowCount(conn, table);

@@ -108,6 +108,34 @@ function quote(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+function selectSql(table: string, set: FeatureSet, keyed: boolean, labels: boolean): string {
+  const cols = ['CAST(rowid AS DOUBLE)', ...set.columns.map((c) => `CAST(${quote(c)} AS DOUBLE)`)];
+  if (keyed) cols.push(`CAST(${quote(KEY_COLUMN)} AS VARCHAR)`);
+  if (labels) cols.push(`CAST(${quote(LABEL_COLUMN)} AS VARCHAR)`);
+  return `SELECT ${cols.join(', ')} FROM ${quote(table)} WHERE rowid >= ? AND rowid < ? ORDER BY rowid`;
+}
+
+/** Encodes column-major query output (rowid, set.columns..., [key], [label]) into FlowRows. */
+function encodeColumns(columns: unknown[][], set: FeatureSet, keyed: boolean, labels: boolean): FlowRows {
+  const ids = (columns[0] ?? []) as number[];
+  const n = ids.length;
+  const f = featureCount(set);
+  const values = new Float32Array(n * f);
+  const k = set.columns.length;
+  const raw = new Array<number | null>(k);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < k; c++) raw[c] = columns[c + 1]![i] as number | null;
+    encodeFlow(set, raw, values, i * f);
+  }
+  let next = k + 1;
+  return {
+    flowIds: Float64Array.from(ids),
+    values,
+    keys: keyed ? (columns[next++]! as (string | null)[]) : null,
+    labels: labels ? (columns[next++]! as (string | null)[]) : null,
+  };
+}
+
 /** Reads flows [from, to) of a flows table, in rowid order, encoded with `set`. */
 export async function readFlows(
   conn: DuckDBConnection,
@@ -115,24 +143,44 @@ export async function readFlows(
   set: FeatureSet,
   opts: { from: number; to: number; keyed?: boolean; labels?: boolean },
 ): Promise<FlowRows> {
-  const cols = set.columns.map((c) => `CAST(${quote(c)} AS DOUBLE)`);
-  if (opts.keyed) cols.push(`CAST(${quote(KEY_COLUMN)} AS VARCHAR)`);
-  if (opts.labels) cols.push(`CAST(${quote(LABEL_COLUMN)} AS VARCHAR)`);
-  const reader = await conn.runAndReadAll(`SELECT rowid, ${cols.join(', ')} FROM ${quote(table)} WHERE rowid >= ? AND rowid < ? ORDER BY rowid`, [opts.from, opts.to]);
-  const columns = reader.getColumns();
-  const ids = columns[0] ?? [];
-  const n = ids.length;
-  const f = featureCount(set);
-  const values = new Float32Array(n * f);
-  const raw = new Array<number | null>(set.columns.length);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < set.columns.length; c++) raw[c] = columns[c + 1]![i] as number | null;
-    encodeFlow(set, raw, values, i * f);
+  const keyed = Boolean(opts.keyed);
+  const labels = Boolean(opts.labels);
+  const reader = await conn.runAndReadAll(selectSql(table, set, keyed, labels), [opts.from, opts.to]);
+  return encodeColumns(reader.getColumns(), set, keyed, labels);
+}
+
+/**
+ * Streams flows [from, to) in rowid order through one DuckDB streaming query (no per-batch
+ * query, nothing materialised beyond a batch), `batchSize` flows at a time.
+ */
+export async function* streamFlows(
+  conn: DuckDBConnection,
+  table: string,
+  set: FeatureSet,
+  opts: { from: number; to: number; batchSize: number; keyed?: boolean; labels?: boolean; signal?: AbortSignal },
+): AsyncGenerator<FlowRows> {
+  const keyed = Boolean(opts.keyed);
+  const labels = Boolean(opts.labels);
+  const result = await conn.stream(selectSql(table, set, keyed, labels), [opts.from, opts.to]);
+  let pending: unknown[][] | null = null;
+  let rows = 0;
+  for (;;) {
+    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled');
+    const chunk = await result.fetchChunk();
+    const done = !chunk || chunk.rowCount === 0;
+    if (!done) {
+      const cols = chunk.getColumns() as unknown[][];
+      if (!pending) pending = cols;
+      else cols.forEach((c, i) => (pending![i] as unknown[]).push(...c));
+      rows += chunk.rowCount;
+    }
+    if (pending && (done || rows >= opts.batchSize)) {
+      yield encodeColumns(pending, set, keyed, labels);
+      pending = null;
+      rows = 0;
+    }
+    if (done) return;
   }
-  let next = set.columns.length + 1;
-  const keys = opts.keyed ? (columns[next++]! as (string | null)[]) : null;
-  const labels = opts.labels ? (columns[next++]! as (string | null)[]) : null;
-  return { flowIds: Float64Array.from(ids, (v) => Number(v)), values, keys, labels };
 }
 
 export interface WindowBatch {
@@ -183,9 +231,7 @@ export async function* streamWindows(conn: DuckDBConnection, table: string, opts
   const f = featureCount(opts.set);
   const carry = new WindowCarry(f, opts.window, opts.keyed);
   const withLabels = Boolean(opts.classes);
-  for (let start = from; start < to; start += batch) {
-    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled');
-    const rows = await readFlows(conn, table, opts.set, { from: start, to: Math.min(to, start + batch), keyed: opts.keyed, labels: withLabels });
+  for await (const rows of streamFlows(conn, table, opts.set, { from, to, batchSize: batch, keyed: opts.keyed, labels: withLabels, ...(opts.signal ? { signal: opts.signal } : {}) })) {
     standardize(rows.values, opts.stats);
     const x = carry.push(rows.values, rows.keys);
     yield {

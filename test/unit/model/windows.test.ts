@@ -54,3 +54,41 @@ describe('labelIndex', () => {
     expect(Array.from(labelIndex(['Benign', 'DoS', 'Worm'], ['Benign', 'Attack'], true))).toEqual([0, 1, 1]);
   });
 });
+
+describe('streamWindows from DuckDB', () => {
+  it('streams the same windows, flow ids and labels for any batch size, keyed or not', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { streamWindows } = await import('../../../main/core/model/windows.ts');
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
+    const n = 5000;
+    await conn.run(`CREATE TABLE flows_1 AS SELECT 'h' || (i % 7) AS IPV4_SRC_ADDR, 6 AS PROTOCOL, 0.0 AS L7_PROTO, i AS IN_BYTES, 0 AS OUT_BYTES, 1 AS IN_PKTS,
+      0 AS OUT_PKTS, 2 AS TCP_FLAGS, 0 AS FLOW_DURATION_MILLISECONDS, CASE WHEN i % 3 = 0 THEN 'Benign' ELSE 'DoS' END AS Attack FROM range(${n}) t(i)`);
+    const set = { name: 'v1' as const, columns: ['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'], identifiers: false };
+    const f = 19;
+    const stats = { mean: new Array(f).fill(0), std: new Array(f).fill(1) };
+    for (const keyed of [false, true]) {
+      const runs: { x: number[]; ids: number[]; labels: number[] }[] = [];
+      for (const batchSize of [1, 3000, 100_000]) {
+        const x: number[] = [];
+        const ids: number[] = [];
+        const labels: number[] = [];
+        for await (const b of streamWindows(conn, 'flows_1', { set, stats, window: 4, keyed, batchSize, classes: ['Benign', 'DoS'] })) {
+          expect(b.x.length).toBe(b.size * 4 * (f + 1));
+          for (let i = 0; i < b.x.length; i += f + 1) x.push(b.x[i + 5]!, b.x[i + f]!); // log1p(IN_BYTES), mask
+          ids.push(...b.flowIds);
+          labels.push(...b.labels!);
+        }
+        runs.push({ x, ids, labels });
+      }
+      expect(runs[0]!.ids).toEqual(Array.from({ length: n }, (_, i) => i));
+      expect(runs[0]!.labels.slice(0, 4)).toEqual([0, 1, 1, 0]);
+      expect(runs[1]).toEqual(runs[0]);
+      expect(runs[2]).toEqual(runs[0]);
+      // flow 8 (key h1 when keyed): its window holds flows 5,6,7,8 unkeyed, or the same key's 1 (padded) ... 8
+      const w8 = runs[0]!.x.slice(8 * 8, 8 * 8 + 8);
+      if (!keyed) expect(w8.filter((_, i) => i % 2 === 0)).toEqual([5, 6, 7, 8].map((v) => Math.fround(Math.log1p(v))));
+      else expect(w8).toEqual([0, 0, 0, 0, Math.fround(Math.log1p(1)), 1, Math.fround(Math.log1p(8)), 1]);
+    }
+    conn.closeSync();
+  });
+});
