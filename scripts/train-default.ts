@@ -17,7 +17,7 @@ import { initBackend } from '../main/core/model/backend.ts';
 import { chooseFeatureSet } from '../main/core/model/features.ts';
 import { manifestFor } from '../main/core/model/manifest.ts';
 import { saveModelPackage } from '../main/core/model/package.ts';
-import { loadDataset, trainDetector, type TrainOptions } from '../main/core/model/train.ts';
+import { DEFAULT_TRAINING, loadDataset, trainDetector, type TrainOptions } from '../main/core/model/train.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -30,18 +30,6 @@ const { values: args } = parseArgs({
     keyed: { type: 'boolean', default: false },
   },
 });
-
-/** The settings of the shipped default model (architecture = design.md defaults + flow skip). */
-export const DEFAULT_TRAINING: TrainOptions = {
-  epochs: 12,
-  batchSize: 256,
-  learningRate: 2e-3,
-  groupSampling: 'sqrt',
-  maxPerGroup: 0,
-  classWeighting: 'sqrt',
-  testFraction: 0.2,
-  validationFraction: 0.1,
-};
 
 async function main(): Promise<void> {
   if (!existsSync(args.data!)) {

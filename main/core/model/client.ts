@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MindflowError } from '../errors.ts';
 import type { BackendInfo, BackendKind } from './backend.ts';
+import { argmaxRows, computeMetrics, type Metrics } from './metrics.ts';
 import type { ModelManifest } from './package.ts';
 import type { SaveTarget, TrainSettings, TrainSummary, WorkerRequest, WorkerResponse } from './protocol.ts';
 import type { BatchProgress, Dataset, EpochProgress } from './train.ts';
@@ -203,6 +204,34 @@ export class ScoringPool {
     }
     while (inflight.length) await drain();
     return done;
+  }
+
+  /**
+   * Evaluates the loaded model on a labelled capture (every flow, in capture order). Flows
+   * whose Attack value is not one of the model's classes are left out and counted.
+   */
+  async evaluateTable(
+    conn: DuckDBConnection,
+    table: string,
+    opts: Omit<ScoreOptions, 'onBatch' | 'withLabels'> = {},
+  ): Promise<{ metrics: Metrics; unknownLabels: number }> {
+    const k = this.manifest.classes.length;
+    const truth: number[] = [];
+    const predicted: number[] = [];
+    let unknownLabels = 0;
+    await this.scoreTable(conn, table, {
+      ...opts,
+      withLabels: true,
+      onBatch: (b) => {
+        const p = argmaxRows(b.probs, k);
+        for (let i = 0; i < p.length; i++) {
+          const t = b.labels![i]!;
+          if (t < 0) unknownLabels++;
+          else (truth.push(t), predicted.push(p[i]!));
+        }
+      },
+    });
+    return { metrics: computeMetrics(truth, predicted, this.manifest.classes), unknownLabels };
   }
 
   async close(): Promise<void> {

@@ -84,6 +84,10 @@ describe('model worker (worker_threads under tsx)', () => {
       expect(scored).toBe(3000);
       expect(ids).toEqual(Array.from({ length: 3000 }, (_, i) => i));
       expect(correct / 3000).toBeGreaterThan(0.9);
+      const { metrics, unknownLabels } = await pool.evaluateTable(conn, 'flows_1', { batchSize: 1000 });
+      expect(unknownLabels).toBe(0);
+      expect(metrics.total).toBe(3000);
+      expect(metrics.accuracy).toBeCloseTo(correct / 3000, 10);
     } finally {
       await pool.close();
     }
