@@ -4,6 +4,9 @@
  * matrix, then scans the sample capture with the new model from the Captures view.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WorkbenchPage } from './pages/workbench';
 
 test.describe.configure({ mode: 'serial' });
@@ -130,6 +133,30 @@ test('stops a long training run with Cancel', async () => {
   await expect(model.trainingResult).toContainText('training cancelled', { timeout: 60_000 });
   await expect(model.settings.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
   await model.configure({ Epochs: '2', 'Early-stop patience': '5' });
+});
+
+test('exports a model package, deletes the model and imports the package back', async () => {
+  const model = workbench.model;
+  await model.open();
+  await model.models.getByRole('button', { name: 'Select model e2e binary detector' }).click();
+  const dir = join(mkdtempSync(join(tmpdir(), 'mindflow-e2e-export-')), 'binary-package');
+  await model.exportPackage(dir);
+  await expect(model.packageResult).toContainText('exported to');
+  const before = await model.models.getByRole('listitem').count();
+
+  const binary = model.models.getByRole('listitem', { name: 'Model e2e binary detector' });
+  await binary.getByRole('button', { name: 'Delete model e2e binary detector' }).click();
+  await binary.getByRole('group', { name: 'Confirm delete' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(model.models.getByRole('listitem')).toHaveCount(before - 1);
+  // the built-in model cannot be deleted
+  await expect(model.models.getByRole('button', { name: /^Delete model default/ })).toHaveCount(0);
+
+  await model.importPackage(dir);
+  await expect(model.packageResult).toContainText('imported e2e binary detector');
+  await expect(model.models.getByRole('listitem')).toHaveCount(before);
+  await expect(model.models.getByRole('button', { name: 'Select model e2e binary detector' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(model.confusionMatrix).toBeVisible();
+  await workbench.screenshot('14-model-packages');
 });
 
 test('finds the detector commands in the palette', async () => {

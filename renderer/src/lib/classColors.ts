@@ -9,6 +9,8 @@ const known: Record<string, string> = {
   dos: '#D55E00',
   theft: '#CC79A7',
   all: '#56B4E9',
+  // binary models: benign vs every attack class together
+  attack: '#D55E00',
 };
 const spare = ['#56B4E9', '#F0E442', '#8C6D31', '#7F7F7F', '#17BECF', '#9467BD', '#BCBD22'];
 

@@ -155,6 +155,20 @@ export class ModelView {
     return this.page.getByRole('status', { name: 'Evaluation result' });
   }
 
+  async exportPackage(dir: string) {
+    await this.page.getByRole('textbox', { name: 'Export directory' }).fill(dir);
+    await this.page.getByRole('button', { name: 'Export package' }).click();
+  }
+
+  async importPackage(dir: string) {
+    await this.page.getByRole('textbox', { name: 'Package directory to import' }).fill(dir);
+    await this.page.getByRole('button', { name: 'Import package' }).click();
+  }
+
+  get packageResult(): Locator {
+    return this.page.getByLabel('Package result', { exact: true });
+  }
+
   get historyLossChart(): Locator {
     return this.page.getByRole('img', { name: /^History loss:/ });
   }
