@@ -235,6 +235,9 @@ export interface ModelSummary {
   classes: string[];
   binary: boolean;
   featureSet: string;
+  /** the capture columns the model reads */
+  featureColumns: string[];
+  /** encoded feature names, in channel order */
   features: string[];
   window: number;
   keyed: boolean;

@@ -13,7 +13,7 @@ import { ensureSampleCapture } from '../core/starter.ts';
 import { Workbench } from '../core/workbench.ts';
 import { startWebHost } from '../web/server.ts';
 import { DEFAULT_THRESHOLD, evaluateModel, flaggedWindows, scanCapture, trainModel } from '../core/detector/service.ts';
-import { DEFAULT_MODEL_ID, ModelStore } from '../core/detector/store.ts';
+import { ModelStore } from '../core/detector/store.ts';
 import type { CaptureInfo, ModelMetrics, TrainSettings } from '../../preload/contract.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -272,7 +272,7 @@ async function cmdEval(argv: string[]): Promise<void> {
   try {
     const controller = cancellable();
     const capture = await captureFor(project, file, controller.signal);
-    const modelId = values.model ? (await new ModelStore(project).add(values.model)).id : DEFAULT_MODEL_ID;
+    const modelId = values.model ? (await new ModelStore(project).add(values.model)).id : undefined;
     const ev = await evaluateModel(project, capture, modelId, { signal: controller.signal, progress: progressPrinter('eval') });
     clearProgress();
     const m = ev.metrics;
@@ -302,7 +302,7 @@ async function cmdScan(argv: string[]): Promise<void> {
   try {
     const controller = cancellable();
     const capture = await captureFor(project, file, controller.signal);
-    const modelId = values.model ? (await new ModelStore(project).add(values.model)).id : DEFAULT_MODEL_ID;
+    const modelId = values.model ? (await new ModelStore(project).add(values.model)).id : undefined;
     const scan = await scanCapture(project, capture, { modelId, threshold }, { signal: controller.signal, progress: progressPrinter('scan') });
     clearProgress();
     const windows = (await flaggedWindows(project, scan.id, 0, top)).windows;

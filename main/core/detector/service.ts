@@ -196,6 +196,7 @@ function argmax(probs: Float32Array, k: number, n: number): { predicted: Uint8Ar
 }
 
 interface ScoreRun {
+  modelId: string;
   flows: number;
   seconds: number;
   backend: BackendInfo;
@@ -212,7 +213,8 @@ async function scoreCapture(
   ctx: JobContext,
   sink: ((flowIds: Float64Array, predicted: Uint8Array, confidence: Float32Array, probs: Float32Array, k: number) => void) | null,
 ): Promise<ScoreRun> {
-  const model = await new ModelStore(project).get(modelId);
+  const store = new ModelStore(project);
+  const model = modelId ? await store.get(modelId) : await store.builtinFor(capture.columns);
   const manifest0 = await readManifest(model.dir);
   assertCompatible(manifest0, capture.columns, `capture #${capture.id} (${capture.fileName}, ${capture.schemaVersion})`);
   ctx.progress({ phase: 'loading model', fraction: 0, message: `loading ${manifest0.name}` });
@@ -238,7 +240,7 @@ async function scoreCapture(
       },
     });
     if (ctx.signal.aborted) throw new MindflowError('cancelled', 'scan cancelled');
-    return { flows, seconds: (performance.now() - t0) / 1000, backend: pool.backend, manifest, confusion, predictedCounts };
+    return { modelId: model.summary.id, flows, seconds: (performance.now() - t0) / 1000, backend: pool.backend, manifest, confusion, predictedCounts };
   } catch (err) {
     if (ctx.signal.aborted) throw new MindflowError('cancelled', 'scan cancelled');
     throw err;
@@ -248,14 +250,14 @@ async function scoreCapture(
   }
 }
 
-export async function evaluateModel(project: Project, capture: CaptureInfo, modelId: string, ctx: JobContext): Promise<Evaluation> {
+export async function evaluateModel(project: Project, capture: CaptureInfo, modelId: string | undefined, ctx: JobContext): Promise<Evaluation> {
   if (!capture.labelled) throw new MindflowError('bad-args', `capture #${capture.id} (${capture.fileName}) has no labels to evaluate against`);
   const run = await scoreCapture(project, capture, modelId, ctx, null);
   const metrics = run.confusion?.metrics();
   if (!metrics) {
     throw new MindflowError('bad-args', `none of capture #${capture.id}'s classes (${Object.keys(capture.classCounts).join(', ')}) are among the model's (${run.manifest.classes.join(', ')})`);
   }
-  return { modelId, captureId: capture.id, metrics, flows: run.flows, seconds: run.seconds, backend: backendStatusOf(run.backend).name };
+  return { modelId: run.modelId, captureId: capture.id, metrics, flows: run.flows, seconds: run.seconds, backend: backendStatusOf(run.backend).name };
 }
 
 const PRED_TYPES: DuckDBType[] = [BIGINT, UTINYINT, FLOAT, FLOAT];
@@ -266,12 +268,13 @@ const PRED_TYPES: DuckDBType[] = [BIGINT, UTINYINT, FLOAT, FLOAT];
  */
 export async function scanCapture(project: Project, capture: CaptureInfo, opts: { modelId?: string | undefined; threshold?: number | undefined }, ctx: JobContext): Promise<ScanSummary> {
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
-  const modelId = opts.modelId ?? 'default';
+  const store = new ModelStore(project);
+  const probe = opts.modelId ? await store.get(opts.modelId) : await store.builtinFor(capture.columns);
+  const modelId = probe.summary.id;
   const conn = await project.connect();
   const id = Number(await scalar(conn, `SELECT nextval('scan_ids')`));
   const table = `scan_${id}`;
   try {
-    const probe = await new ModelStore(project).get(modelId);
     const k = probe.summary.classes.length;
     const probCols = probe.summary.classes.map((_, i) => `p${i} FLOAT`).join(', ');
     await conn.run(`CREATE TABLE ${table} (flow_id BIGINT, predicted UTINYINT, confidence FLOAT, attack_score FLOAT, ${probCols})`);

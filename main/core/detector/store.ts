@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { blobValue, DuckDBBlobValue } from '@duckdb/node-api';
@@ -15,12 +15,14 @@ import { queryObjects } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import { appRoot } from '../paths.ts';
 import type { Project } from '../project.ts';
+import { missingColumns, type FeatureSet } from '../model/features.ts';
 import { MANIFEST_FILE, MODEL_FILE, WEIGHTS_FILE, readManifest, type ModelManifest } from '../model/package.ts';
 
+/** The built-in models: one package directory each under resources/models, its name is its id. */
 export const DEFAULT_MODEL_ID = 'default';
 
-export function defaultModelDir(): string {
-  return join(appRoot(), 'resources', 'models', 'default');
+export function builtinModelsDir(): string {
+  return join(appRoot(), 'resources', 'models');
 }
 
 export interface StoredModel {
@@ -29,6 +31,10 @@ export interface StoredModel {
   dir: string;
 }
 
+
+function featureSetOf(s: ModelSummary): FeatureSet {
+  return { name: s.featureSet as FeatureSet['name'], columns: s.featureColumns, identifiers: false };
+}
 
 function summaryOf(id: string, manifest: ModelManifest, builtin: boolean, history: EpochPoint[], settings: Partial<TrainSettings>): ModelSummary {
   const training = manifest.training as Record<string, unknown>;
@@ -41,6 +47,7 @@ function summaryOf(id: string, manifest: ModelManifest, builtin: boolean, histor
     classes: manifest.classes,
     binary: manifest.binary,
     featureSet: manifest.featureSet.name,
+    featureColumns: manifest.featureSet.columns,
     features: manifest.features,
     window: manifest.window,
     keyed: manifest.keyed,
@@ -109,9 +116,7 @@ export class ModelStore {
   constructor(private readonly project: Project) {}
 
   async list(): Promise<ModelSummary[]> {
-    const out: ModelSummary[] = [];
-    const builtin = await this.builtin().catch(() => null);
-    if (builtin) out.push(builtin.summary);
+    const out: ModelSummary[] = (await this.builtins()).map((b) => b.summary);
     const rows = await this.project.withConnection((c) =>
       queryObjects<{ id: string; manifest: string; history: string; settings: string }>(c, `SELECT id, manifest, history, settings FROM models ORDER BY created DESC`),
     );
@@ -121,18 +126,33 @@ export class ModelStore {
     return out;
   }
 
-  private async builtin(): Promise<StoredModel> {
-    const dir = defaultModelDir();
-    if (!existsSync(join(dir, MANIFEST_FILE))) {
-      throw new MindflowError('not-found', `the default model is missing (${dir}): run "npm run train:default"`);
+  /** Built-in models, the default first; a package that does not validate is left out. */
+  async builtins(): Promise<StoredModel[]> {
+    const root = builtinModelsDir();
+    const names = existsSync(root) ? (await readdir(root)).filter((n) => /^[A-Za-z0-9_-]{1,64}$/.test(n)).sort((a, b) => (a === DEFAULT_MODEL_ID ? -1 : b === DEFAULT_MODEL_ID ? 1 : a.localeCompare(b))) : [];
+    const out: StoredModel[] = [];
+    for (const name of names) {
+      const dir = join(root, name);
+      if (!existsSync(join(dir, MANIFEST_FILE))) continue;
+      const manifest = await readManifest(dir).catch(() => null);
+      if (manifest) out.push({ summary: summaryOf(name, manifest, true, [], {}), dir });
     }
-    const manifest = await readManifest(dir);
-    return { summary: summaryOf(DEFAULT_MODEL_ID, manifest, true, [], {}), dir };
+    return out;
+  }
+
+  /** The built-in model for a capture: the default when the capture has its features, else the first that fits. */
+  async builtinFor(columns: readonly string[]): Promise<StoredModel> {
+    const all = await this.builtins();
+    if (all.length === 0) throw new MindflowError('not-found', `no built-in model in ${builtinModelsDir()}: run "npm run train:default"`);
+    const fits = all.find((b) => missingColumns(featureSetOf(b.summary), columns).length === 0);
+    return fits ?? all[0]!;
   }
 
   /** The model and a package directory the worker can load. */
   async get(id: string = DEFAULT_MODEL_ID): Promise<StoredModel> {
-    if (id === DEFAULT_MODEL_ID) return this.builtin();
+    const builtin = (await this.builtins()).find((b) => b.summary.id === id);
+    if (builtin) return builtin;
+    if (id === DEFAULT_MODEL_ID) throw new MindflowError('not-found', `the default model is missing from ${builtinModelsDir()}: run "npm run train:default"`);
     const raw = await this.project.withConnection(async (c) =>
       (await c.runAndReadAll(`SELECT id, manifest, model_json, weights, history, settings FROM models WHERE id = ?`, [id])).getRows(),
     );
@@ -179,7 +199,7 @@ export class ModelStore {
   }
 
   async remove(id: string): Promise<void> {
-    if (id === DEFAULT_MODEL_ID) throw new MindflowError('bad-args', 'the built-in default model cannot be deleted');
+    if ((await this.builtins()).some((b) => b.summary.id === id)) throw new MindflowError('bad-args', `the built-in model "${id}" cannot be deleted`);
     await this.get(id);
     await this.project.withConnection((c) => c.run(`DELETE FROM models WHERE id = ?`, [id]));
   }

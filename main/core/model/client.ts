@@ -104,6 +104,8 @@ export class ModelWorker {
     opts: { save?: SaveTarget; signal?: AbortSignal; onBatch?: (p: BatchProgress) => void; onEpoch?: (p: EpochProgress) => void } = {},
   ): Promise<TrainSummary> {
     await this.ready;
+    // A cancel that came while the worker was starting must not be lost.
+    if (opts.signal?.aborted) throw new MindflowError('cancelled', 'training cancelled');
     const { id, done } = this.request(
       (id) => ({ type: 'train', id, dataset, settings, save: opts.save ?? null }),
       [],
