@@ -104,3 +104,23 @@ describe.skipIf(!hasRealSample)('short real training on a slice of sample A', ()
 });
 
 if (!hasRealSample) console.warn(REAL_SAMPLE_SKIP);
+
+describe('binary mode and early stopping (synthetic capture)', () => {
+  it('trains Benign vs Attack and stops when validation macro F1 stalls, keeping the best weights', async () => {
+    await initBackend('wasm');
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
+    await conn.run(`CREATE TABLE flows_1 AS SELECT CASE i % 4 WHEN 0 THEN 17 ELSE 6 END AS PROTOCOL, 0.0 AS L7_PROTO, 40 + i % 97 AS IN_BYTES, i % 13 AS OUT_BYTES,
+      1 + i % 3 AS IN_PKTS, 0 AS OUT_PKTS, CASE i % 4 WHEN 0 THEN 0 ELSE 22 END AS TCP_FLAGS, 0 AS FLOW_DURATION_MILLISECONDS,
+      CASE i % 4 WHEN 0 THEN 'Benign' WHEN 1 THEN 'DoS' ELSE 'Reconnaissance' END AS Attack FROM range(4000) t(i)`);
+    const ds = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'], 'v1'), window: 5, binary: true });
+    expect(ds.classes).toEqual(['Benign', 'Attack']);
+    expect(new Set(ds.labels)).toEqual(new Set([0, 1]));
+    const r = await trainDetector(ds, { epochs: 30, batchSize: 64, convFilters: [8, 8], lstmUnits: 8, flowSkipUnits: 8, kernelSize: 2, learningRate: 1e-2, earlyStoppingPatience: 2, seed: 3 });
+    expect(r.history.length).toBeLessThan(30);
+    expect(r.history.length - r.bestEpoch).toBe(2);
+    expect(r.test!.binary!.f1).toBeGreaterThan(0.95);
+    expect(r.model.outputs[0]!.shape).toEqual([null, 2]);
+    r.model.dispose();
+    conn.closeSync();
+  });
+});
