@@ -57,6 +57,11 @@ export interface FilterClause {
 
 export interface FlowFilter {
   clauses: FilterClause[];
+  /**
+   * With a scan, flows carry the scan's columns (`predicted`, `confidence`, `attack_score`,
+   * `verdict`), which clauses and sorts may use.
+   */
+  scanId?: number | undefined;
   /** half-open range of flow ids in capture order, e.g. from the histogram brush */
   flowRange?: { from: number; to: number } | undefined;
 }
@@ -86,6 +91,8 @@ export interface Aggregates {
 }
 
 export interface Histogram {
+  /** what the series are: the capture's labels, or a scan's predicted classes */
+  colourBy: 'label' | 'predicted';
   /** flow id range covered, half-open */
   from: number;
   to: number;
@@ -282,10 +289,18 @@ export interface ScanSummary {
   metrics: ModelMetrics | null;
 }
 
+export const verdicts = ['tp', 'fp', 'review'] as const;
+export type Verdict = (typeof verdicts)[number];
+export type TriageStatus = Verdict | 'untriaged';
+
 export interface FlaggedWindow {
   id: number;
   scanId: number;
   class: string;
+  verdict: Verdict | null;
+  verdictReason: string | null;
+  verdictBy: string | null;
+  verdictAt: string | null;
   /** first and last flow id, in capture order */
   firstFlow: number;
   lastFlow: number;
@@ -296,6 +311,94 @@ export interface FlaggedWindow {
   dstHosts: string[];
   dstPorts: number[];
   key: string | null;
+}
+
+export interface WindowQuery {
+  scanId: number;
+  offset: number;
+  limit: number;
+  sort?: { by: 'score' | 'class' | 'host' | 'size' | 'order'; dir: 'asc' | 'desc' } | undefined;
+  classes?: string[] | undefined;
+  /** a host on either side of the window */
+  host?: string | undefined;
+  status?: TriageStatus | undefined;
+  minScore?: number | undefined;
+  maxScore?: number | undefined;
+}
+
+export interface WindowPage {
+  windows: FlaggedWindow[];
+  total: number;
+  /** counts by triage status over the whole scan */
+  statusCounts: Record<TriageStatus, number>;
+  ms: number;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  analyst: string;
+  action: 'verdict' | 'undo' | 'note';
+  scanId: number;
+  windowId: number;
+  previous: string | null;
+  value: string | null;
+  reason: string | null;
+}
+
+export interface WindowNote {
+  id: number;
+  scanId: number;
+  windowId: number;
+  at: string;
+  analyst: string;
+  text: string;
+}
+
+export interface WindowDetail {
+  window: FlaggedWindow;
+  /** the scan's classes, in probability order */
+  classes: string[];
+  columns: ColumnInfo[];
+  /** flows of the window plus context before and after, in key order */
+  rows: Cell[][];
+  /** per row: class probabilities (same order as classes) */
+  probs: number[][];
+  /** per row: whether it belongs to the window */
+  inWindow: boolean[];
+  /** per row: the true label when the capture has one */
+  labels: (string | null)[];
+  /** mean class probabilities over the window's flows */
+  windowProbs: number[];
+  previousId: number | null;
+  nextId: number | null;
+  notes: WindowNote[];
+}
+
+export interface Explanation {
+  scanId: number;
+  windowId: number;
+  className: string;
+  method: string;
+  /** the window's last W flows (the model's input), by flow id */
+  flowIds: number[];
+  features: string[];
+  /** attribution[flow][feature]: drop in the class probability when that cell is occluded */
+  attribution: number[][];
+  flowWeights: number[];
+  featureWeights: number[];
+  sentence: string;
+  ms: number;
+}
+
+export interface ThresholdPoint {
+  threshold: number;
+  flaggedFlows: number;
+  windows: number;
+  /** labelled captures only: share of attack flows flagged, and benign flows flagged */
+  recall: number | null;
+  falsePositives: number | null;
+  falsePositiveRate: number | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,6 +412,7 @@ const clause = v.object({
 });
 const filter = v.object({
   clauses: v.pipe(v.array(clause), v.maxLength(64)),
+  scanId: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   flowRange: v.optional(
     v.object({
       from: v.pipe(v.number(), v.integer(), v.minValue(0)),
@@ -316,6 +420,8 @@ const filter = v.object({
     }),
   ),
 });
+const scanId = v.pipe(v.number(), v.integer(), v.minValue(1));
+const windowId = v.pipe(v.number(), v.integer(), v.minValue(1));
 const modelId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a model id'));
 const positiveInt = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max));
 const fraction = v.pipe(v.number(), v.minValue(0), v.maxValue(0.9));
@@ -372,7 +478,12 @@ export const calls = {
     v.object({ captureId, filter, column: columnName, limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000))) }),
   ),
   histogram: call<Histogram>()(
-    v.object({ captureId, filter, bins: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2000)) }),
+    v.object({
+      captureId,
+      filter,
+      bins: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2000)),
+      colourBy: v.optional(v.picklist(['label', 'predicted'])),
+    }),
   ),
   runSql: call<SqlResult>()(
     v.object({
@@ -397,13 +508,36 @@ export const calls = {
     v.object({ captureId, modelId: v.optional(modelId), threshold: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))) }),
   ),
   listScans: call<ScanSummary[]>()(v.object({ captureId: v.optional(captureId) })),
-  flaggedWindows: call<{ windows: FlaggedWindow[]; total: number }>()(
+  flaggedWindows: call<WindowPage>()(
     v.object({
-      scanId: v.pipe(v.number(), v.integer(), v.minValue(1)),
+      scanId,
       offset: v.pipe(v.number(), v.integer(), v.minValue(0)),
       limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5000)),
+      sort: v.optional(v.object({ by: v.picklist(['score', 'class', 'host', 'size', 'order']), dir: v.picklist(['asc', 'desc']) })),
+      classes: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(200))), v.maxLength(100))),
+      host: v.optional(v.pipe(v.string(), v.maxLength(200))),
+      status: v.optional(v.picklist(['untriaged', ...verdicts])),
+      minScore: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+      maxScore: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
     }),
   ),
+  setVerdict: call<{ updated: number }>()(
+    v.object({
+      scanId,
+      windowIds: v.pipe(v.array(windowId), v.minLength(1), v.maxLength(100_000)),
+      verdict: v.nullable(v.picklist(verdicts)),
+      reason: v.optional(v.pipe(v.string(), v.maxLength(2000))),
+    }),
+  ),
+  /** Undoes the last verdict change (all windows it touched). */
+  undoVerdict: call<{ undone: number; scanId: number | null }>()(v.object({})),
+  auditLog: call<AuditEntry[]>()(v.object({ limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))) })),
+  addNote: call<WindowNote>()(v.object({ scanId, windowId, text: v.pipe(v.string(), v.minLength(1), v.maxLength(10_000)) })),
+  windowDetail: call<WindowDetail>()(
+    v.object({ scanId, windowId, context: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(500))) }),
+  ),
+  explainWindow: call<Explanation>()(v.object({ scanId, windowId })),
+  thresholdCurve: call<ThresholdPoint[]>()(v.object({ scanId })),
   /** Electron only: shows the native open dialog. The web host answers null. */
   pickCaptureFile: call<string | null>()(v.object({})),
 };
@@ -425,9 +559,10 @@ export interface Events {
   'scans:changed': { captureId: number; scanId: number };
   'train:epoch': { jobId: string; point: EpochPoint };
   'train:batch': BatchPoint;
+  'verdicts:changed': { scanId: number; windowIds: number[] };
 }
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['job:progress', 'job:finished', 'captures:changed', 'models:changed', 'scans:changed', 'train:epoch', 'train:batch'];
+export const eventNames: EventName[] = ['job:progress', 'job:finished', 'captures:changed', 'models:changed', 'scans:changed', 'train:epoch', 'train:batch', 'verdicts:changed'];
 
 /** What the renderer sees: one async method per call, plus event subscription. */
 export type Api = { [K in CallName]: (args: CallArgs<K>) => Promise<CallResult<K>> } & {

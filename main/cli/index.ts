@@ -12,7 +12,8 @@ import { generateSample } from '../core/sample/generator.ts';
 import { ensureSampleCapture } from '../core/starter.ts';
 import { Workbench } from '../core/workbench.ts';
 import { startWebHost } from '../web/server.ts';
-import { DEFAULT_THRESHOLD, evaluateModel, flaggedWindows, scanCapture, trainModel } from '../core/detector/service.ts';
+import { DEFAULT_THRESHOLD, evaluateModel, scanCapture, trainModel } from '../core/detector/service.ts';
+import { listWindows, setVerdict } from '../core/triage/triage.ts';
 import { ModelStore } from '../core/detector/store.ts';
 import type { CaptureInfo, ModelMetrics, TrainSettings } from '../../preload/contract.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -305,7 +306,7 @@ async function cmdScan(argv: string[]): Promise<void> {
     const modelId = values.model ? (await new ModelStore(project).add(values.model)).id : undefined;
     const scan = await scanCapture(project, capture, { modelId, threshold }, { signal: controller.signal, progress: progressPrinter('scan') });
     clearProgress();
-    const windows = (await flaggedWindows(project, scan.id, 0, top)).windows;
+    const windows = (await listWindows(project, { scanId: scan.id, offset: 0, limit: Math.max(1, top) })).windows.slice(0, top);
     if (values.json) {
       const out = {
         scanId: scan.id, captureId: capture.id, model: scan.modelName, backend: scan.backend, threshold, flows: scan.flows, seconds: scan.seconds,

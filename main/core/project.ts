@@ -10,7 +10,7 @@ import type { CaptureInfo, SchemaVersion } from '../../preload/contract.ts';
 import { queryObjects } from './db.ts';
 import { MindflowError } from './errors.ts';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const MIGRATIONS: string[][] = [
   [
@@ -75,6 +75,38 @@ const MIGRATIONS: string[][] = [
        dst_ports INTEGER[] NOT NULL,
        key VARCHAR,
        PRIMARY KEY (scan_id, id))`,
+  ],
+  [
+    // Triage: the current verdict per window, notes, and the append-only audit log.
+    `CREATE TABLE IF NOT EXISTS verdicts (
+       scan_id INTEGER NOT NULL,
+       window_id INTEGER NOT NULL,
+       verdict VARCHAR NOT NULL,
+       reason VARCHAR,
+       analyst VARCHAR NOT NULL,
+       ts TIMESTAMP NOT NULL,
+       PRIMARY KEY (scan_id, window_id))`,
+    `CREATE SEQUENCE IF NOT EXISTS note_ids START 1`,
+    `CREATE TABLE IF NOT EXISTS notes (
+       id INTEGER PRIMARY KEY,
+       scan_id INTEGER NOT NULL,
+       window_id INTEGER NOT NULL,
+       ts TIMESTAMP NOT NULL,
+       analyst VARCHAR NOT NULL,
+       text VARCHAR NOT NULL)`,
+    `CREATE SEQUENCE IF NOT EXISTS audit_ids START 1`,
+    `CREATE TABLE IF NOT EXISTS audit_log (
+       id INTEGER PRIMARY KEY,
+       batch INTEGER NOT NULL,
+       ts TIMESTAMP NOT NULL,
+       analyst VARCHAR NOT NULL,
+       action VARCHAR NOT NULL,
+       scan_id INTEGER NOT NULL,
+       window_id INTEGER NOT NULL,
+       previous VARCHAR,
+       value VARCHAR,
+       reason VARCHAR,
+       undone BOOLEAN NOT NULL DEFAULT false)`,
   ],
 ];
 
@@ -242,6 +274,8 @@ export class Project {
         for (const scan of scans) {
           await c.run(`DROP TABLE IF EXISTS scan_${scan.id}`);
           await c.run(`DELETE FROM flagged_windows WHERE scan_id = ?`, [scan.id]);
+          await c.run(`DELETE FROM verdicts WHERE scan_id = ?`, [scan.id]);
+          await c.run(`DELETE FROM notes WHERE scan_id = ?`, [scan.id]);
         }
         await c.run(`DELETE FROM scans WHERE capture_id = ?`, [id]);
         await c.run(`DROP TABLE IF EXISTS flows_${id}`);

@@ -12,7 +12,9 @@ import { Jobs, type Emit } from './jobs.ts';
 import { Project } from './project.ts';
 import { runReadOnlySql } from './query/console.ts';
 import { aggregates, countBy, histogram, queryFlows } from './query/flows.ts';
-import { evaluateModel, flaggedWindows, listScans, probeBackend, scanCapture, trainModel } from './detector/service.ts';
+import { evaluateModel, listScans, probeBackend, scanCapture, trainModel } from './detector/service.ts';
+import { addNote, auditLog, listWindows, setVerdict, thresholdCurve, undoVerdict, windowDetail } from './triage/triage.ts';
+import { Explainer } from './triage/explain.ts';
 import { ModelStore } from './detector/store.ts';
 import type { Envelope } from '../../preload/contract.ts';
 
@@ -29,6 +31,7 @@ type Listener = <E extends keyof Events>(event: E, payload: Events[E]) => void;
 
 export class Workbench {
   readonly jobs: Jobs;
+  private readonly explainer = new Explainer();
   readonly handlers: Handlers;
   private listeners = new Set<Listener>();
 
@@ -105,9 +108,9 @@ export class Workbench {
         const capture = await project.capture(captureId);
         return project.withConnection((c) => countBy(c, capture, filter, column, limit));
       },
-      histogram: async ({ captureId, filter, bins }) => {
+      histogram: async ({ captureId, filter, bins, colourBy }) => {
         const capture = await project.capture(captureId);
-        return project.withConnection((c) => histogram(c, capture, filter, bins));
+        return project.withConnection((c) => histogram(c, capture, filter, bins, colourBy));
       },
       runSql: async ({ sql, limit }) => project.withConnection((c) => runReadOnlySql(c, sql, limit)),
       backendStatus: () => probeBackend(),
@@ -151,13 +154,29 @@ export class Workbench {
         };
       },
       listScans: ({ captureId }) => listScans(project, captureId),
-      flaggedWindows: ({ scanId, offset, limit }) => flaggedWindows(project, scanId, offset, limit),
+      flaggedWindows: (q) => listWindows(project, q),
+      setVerdict: async ({ scanId, windowIds, verdict, reason }) => {
+        const r = await setVerdict(project, scanId, windowIds, verdict, reason);
+        emit('verdicts:changed', { scanId, windowIds });
+        return r;
+      },
+      undoVerdict: async () => {
+        const r = await undoVerdict(project);
+        if (r.scanId !== null) emit('verdicts:changed', { scanId: r.scanId, windowIds: [] });
+        return r;
+      },
+      auditLog: ({ limit }) => auditLog(project, limit),
+      addNote: ({ scanId, windowId, text }) => addNote(project, scanId, windowId, text),
+      windowDetail: ({ scanId, windowId, context }) => windowDetail(project, (id) => project.capture(id), scanId, windowId, context),
+      explainWindow: ({ scanId, windowId }) => this.explainer.explain(project, (id) => project.capture(id), scanId, windowId),
+      thresholdCurve: ({ scanId }) => thresholdCurve(project, (id) => project.capture(id), scanId),
       pickCaptureFile: async () => (this.options.pickFile ? this.options.pickFile() : null),
     };
   }
 
   close(): void {
     this.jobs.cancelAll();
+    void this.explainer.close();
     this.project.close();
   }
 }

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIGINT, DuckDBDataChunk, FLOAT, UTINYINT, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
-import type { BackendStatus, CaptureInfo, EpochPoint, Evaluation, FlaggedWindow, ModelMetrics, ScanSummary, TrainResult, TrainSettings } from '../../../preload/contract.ts';
+import type { BackendStatus, CaptureInfo, EpochPoint, Evaluation, ModelMetrics, ScanSummary, TrainResult, TrainSettings } from '../../../preload/contract.ts';
 import type { JobContext } from '../capture/import.ts';
 import { flowsTable, queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
@@ -407,34 +407,4 @@ export async function listScans(project: Project, captureId?: number): Promise<S
       : queryObjects<ScanRow>(c, `${SCAN_SELECT} WHERE capture_id = ? ORDER BY id DESC`, [captureId]),
   );
   return rows.map(toScan);
-}
-
-export async function flaggedWindows(project: Project, scanId: number, offset: number, limit: number): Promise<{ windows: FlaggedWindow[]; total: number }> {
-  return project.withConnection(async (c) => {
-    const rows = await queryObjects<{ id: number; class: string; first_flow: number; last_flow: number; flows: number; peak: number; mean: number; src_hosts: string; dst_hosts: string; dst_ports: string; key: string | null }>(
-      c,
-      `SELECT id, class, first_flow, last_flow, flows, peak, mean, to_json(src_hosts)::VARCHAR AS src_hosts, to_json(dst_hosts)::VARCHAR AS dst_hosts,
-              to_json(dst_ports)::VARCHAR AS dst_ports, key
-       FROM flagged_windows WHERE scan_id = ? ORDER BY peak DESC, flows DESC, id LIMIT ? OFFSET ?`,
-      [scanId, limit, offset],
-    );
-    const total = Number(await scalar(c, `SELECT count(*) FROM flagged_windows WHERE scan_id = ?`, [scanId]));
-    return {
-      total,
-      windows: rows.map((r) => ({
-        id: r.id,
-        scanId,
-        class: r.class,
-        firstFlow: r.first_flow,
-        lastFlow: r.last_flow,
-        flows: r.flows,
-        peak: r.peak,
-        mean: r.mean,
-        srcHosts: JSON.parse(r.src_hosts) as string[],
-        dstHosts: JSON.parse(r.dst_hosts) as string[],
-        dstPorts: JSON.parse(r.dst_ports) as number[],
-        key: r.key,
-      })),
-    };
-  });
 }

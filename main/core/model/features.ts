@@ -133,6 +133,38 @@ export function encodeFlow(set: FeatureSet, values: ArrayLike<number | null>, ou
   return o - offset;
 }
 
+/**
+ * Column-major form of encodeFlow for a batch: columns[c][i] is the value of set.columns[c] for
+ * flow i. Same output as encoding each row with encodeFlow, several times faster.
+ */
+export function encodeColumns(set: FeatureSet, columns: readonly ArrayLike<unknown>[], n: number, out: Float32Array = new Float32Array(n * featureCount(set))): Float32Array {
+  const f = out.length / Math.max(1, n);
+  let o = 0;
+  set.columns.forEach((name, c) => {
+    const col = columns[c]!;
+    const kind = columnKind(name);
+    if (kind === 'log') {
+      for (let i = 0, p = o; i < n; i++, p += f) {
+        const v = col[i];
+        out[p] = typeof v === 'number' && v > 0 && Number.isFinite(v) ? Math.log1p(v) : 0;
+      }
+      o += 1;
+      return;
+    }
+    const width = columnFeatures(name).length;
+    const one: FeatureSet = { name: set.name, columns: [name], identifiers: set.identifiers };
+    const cell = [0 as number | null];
+    const tmp = new Float32Array(width);
+    for (let i = 0, p = o; i < n; i++, p += f) {
+      cell[0] = col[i] as number | null;
+      encodeFlow(one, cell, tmp, 0);
+      out.set(tmp, p);
+    }
+    o += width;
+  });
+  return out;
+}
+
 /** Mean and (population) std per feature of an [n, f] matrix; std 0 becomes 1. */
 export function fitStats(matrix: Float32Array, f: number, rows?: ArrayLike<number>): FeatureStats {
   const mean = new Float64Array(f);

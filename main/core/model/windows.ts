@@ -10,7 +10,7 @@
  *   is never materialised as one tensor.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { encodeFlow, featureCount, standardize, type FeatureSet, type FeatureStats } from './features.ts';
+import { encodeColumns, featureCount, standardize, type FeatureSet, type FeatureStats } from './features.ts';
 
 export const KEY_COLUMN = 'IPV4_SRC_ADDR';
 export const LABEL_COLUMN = 'Attack';
@@ -59,6 +59,8 @@ export function gatherWindows(features: Float32Array, f: number, index: Int32Arr
 /** Builds windows batch by batch, carrying the last W-1 rows of each key across batches. */
 export class WindowCarry {
   private readonly history = new Map<string, Float32Array[]>();
+  /** unkeyed: the last W-1 rows (with their mask channel), padding rows all zero */
+  private tail: Float32Array | null = null;
   constructor(
     readonly features: number,
     readonly window: number,
@@ -72,6 +74,20 @@ export class WindowCarry {
     const c = f + 1;
     const n = rows.length / f;
     const x = new Float32Array(n * w * c);
+    if (!this.keyed) {
+      // Unkeyed: the previous W-1 rows + this batch as one [W-1+n, C] matrix; window i is the
+      // contiguous block of rows i..i+W-1, so each window is one copy.
+      const all = new Float32Array((w - 1 + n) * c);
+      if (this.tail) all.set(this.tail);
+      for (let i = 0; i < n; i++) {
+        const o = (w - 1 + i) * c;
+        all.set(rows.subarray(i * f, i * f + f), o);
+        all[o + f] = 1;
+      }
+      for (let i = 0; i < n; i++) x.set(all.subarray(i * c, (i + w) * c), i * w * c);
+      this.tail = all.slice(n * c);
+      return x;
+    }
     for (let i = 0; i < n; i++) {
       const key = this.keyed ? (keys?.[i] ?? '') : '';
       let h = this.history.get(key);
@@ -109,24 +125,19 @@ function quote(name: string): string {
 }
 
 function selectSql(table: string, set: FeatureSet, keyed: boolean, labels: boolean): string {
-  const cols = ['CAST(rowid AS DOUBLE)', ...set.columns.map((c) => `CAST(${quote(c)} AS DOUBLE)`)];
+  // Missing numeric values read as 0 (what encodeFlow does with null), so vectors have no nulls.
+  const cols = ['CAST(rowid AS DOUBLE)', ...set.columns.map((c) => `COALESCE(CAST(${quote(c)} AS DOUBLE), 0)`)];
   if (keyed) cols.push(`CAST(${quote(KEY_COLUMN)} AS VARCHAR)`);
   if (labels) cols.push(`CAST(${quote(LABEL_COLUMN)} AS VARCHAR)`);
   return `SELECT ${cols.join(', ')} FROM ${quote(table)} WHERE rowid >= ? AND rowid < ? ORDER BY rowid`;
 }
 
 /** Encodes column-major query output (rowid, set.columns..., [key], [label]) into FlowRows. */
-function encodeColumns(columns: unknown[][], set: FeatureSet, keyed: boolean, labels: boolean): FlowRows {
+function toFlowRows(columns: unknown[][], set: FeatureSet, keyed: boolean, labels: boolean): FlowRows {
   const ids = (columns[0] ?? []) as number[];
   const n = ids.length;
-  const f = featureCount(set);
-  const values = new Float32Array(n * f);
   const k = set.columns.length;
-  const raw = new Array<number | null>(k);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) raw[c] = columns[c + 1]![i] as number | null;
-    encodeFlow(set, raw, values, i * f);
-  }
+  const values = encodeColumns(set, columns.slice(1, k + 1), n, new Float32Array(n * featureCount(set)));
   let next = k + 1;
   return {
     flowIds: Float64Array.from(ids),
@@ -146,7 +157,7 @@ export async function readFlows(
   const keyed = Boolean(opts.keyed);
   const labels = Boolean(opts.labels);
   const reader = await conn.runAndReadAll(selectSql(table, set, keyed, labels), [opts.from, opts.to]);
-  return encodeColumns(reader.getColumns(), set, keyed, labels);
+  return toFlowRows(reader.getColumns(), set, keyed, labels);
 }
 
 /**
@@ -162,25 +173,46 @@ export async function* streamFlows(
   const keyed = Boolean(opts.keyed);
   const labels = Boolean(opts.labels);
   const result = await conn.stream(selectSql(table, set, keyed, labels), [opts.from, opts.to]);
-  let pending: unknown[][] | null = null;
+  const numeric = set.columns.length + 1;
+  let parts: unknown[][][] = [];
   let rows = 0;
+  const flush = (): FlowRows => {
+    const columns = parts[0]!.map((_, j) => {
+      if (j < numeric) {
+        const out = new Float64Array(rows);
+        let o = 0;
+        for (const p of parts) {
+          const v = p[j] as unknown as Float64Array;
+          out.set(v, o);
+          o += v.length;
+        }
+        return out as unknown as unknown[];
+      }
+      return parts.flatMap((p) => p[j]!);
+    });
+    parts = [];
+    rows = 0;
+    return toFlowRows(columns, set, keyed, labels);
+  };
   for (;;) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled');
     const chunk = await result.fetchChunk();
-    const done = !chunk || chunk.rowCount === 0;
-    if (!done) {
-      const cols = chunk.getColumns() as unknown[][];
-      if (!pending) pending = cols;
-      else cols.forEach((c, i) => (pending![i] as unknown[]).push(...c));
-      rows += chunk.rowCount;
+    if (!chunk || chunk.rowCount === 0) break;
+    const n = chunk.rowCount;
+    const cols: unknown[][] = [];
+    for (let j = 0; j < chunk.columnCount; j++) {
+      const vector = chunk.getColumnVector(j);
+      // DOUBLE vectors expose their Float64Array (no per-value conversion); anything else is
+      // read value by value.
+      const items = (vector as unknown as { items?: unknown }).items;
+      if (j < numeric && items instanceof Float64Array && items.length === n) cols.push(items.slice() as unknown as unknown[]);
+      else cols.push(Array.from({ length: n }, (_, i) => vector.getItem(i)));
     }
-    if (pending && (done || rows >= opts.batchSize)) {
-      yield encodeColumns(pending, set, keyed, labels);
-      pending = null;
-      rows = 0;
-    }
-    if (done) return;
+    parts.push(cols);
+    rows += n;
+    if (rows >= opts.batchSize) yield flush();
   }
+  if (rows > 0) yield flush();
 }
 
 export interface WindowBatch {

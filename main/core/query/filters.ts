@@ -41,9 +41,14 @@ export function resolveField(field: string, columns: readonly string[]): string 
   throw new MindflowError('bad-args', `unknown filter field "${field}": this capture has no such column`);
 }
 
+/** Columns a scan adds to its capture's flows (see query/flows.ts). */
+export const SCAN_COLUMNS: Record<string, 'text' | 'float'> = { predicted: 'text', confidence: 'float', attack_score: 'float', verdict: 'text' };
+
 function isNumericField(field: string): boolean {
   if (field === 'flow_id' || field === 'port') return true;
   if (field === 'host') return false;
+  const scanType = SCAN_COLUMNS[field];
+  if (scanType) return scanType === 'float';
   return sqlTypeOf(field) !== 'VARCHAR';
 }
 
@@ -56,7 +61,7 @@ function coerce(field: string, value: string | number): string | number {
   return n;
 }
 
-function clauseSql(c: FilterClause, columns: readonly string[], params: Params): string {
+function clauseSql(c: FilterClause, columns: readonly string[], params: Params, idColumn: string): string {
   const field = resolveField(c.field, columns);
   const value = coerce(field, c.value);
   const pair = VIRTUAL[field];
@@ -69,16 +74,17 @@ function clauseSql(c: FilterClause, columns: readonly string[], params: Params):
       : `(${ident(a)} ${c.op} ? OR ${ident(b)} ${c.op} ?)`;
   }
   params.push(value);
-  const col = field === 'flow_id' ? 'rowid' : ident(field);
+  const col = field === 'flow_id' ? idColumn : ident(field);
   // != keeps rows whose value is missing: an analyst excluding one class still sees unlabelled rows
   return c.op === '!=' ? `(${col} IS DISTINCT FROM ?)` : `${col} ${c.op} ?`;
 }
 
-export function buildWhere(filter: FlowFilter, columns: readonly string[]): Where {
+/** `idColumn` is how the flow id is spelled in the FROM: `rowid` on a flows table, `flow_id` on a scan view. */
+export function buildWhere(filter: FlowFilter, columns: readonly string[], idColumn = 'rowid'): Where {
   const params: Params = [];
-  const parts = filter.clauses.map((c) => clauseSql(c, columns, params));
+  const parts = filter.clauses.map((c) => clauseSql(c, columns, params, idColumn));
   if (filter.flowRange) {
-    parts.push('rowid >= ? AND rowid < ?');
+    parts.push(`${idColumn} >= ? AND ${idColumn} < ?`);
     params.push(filter.flowRange.from, filter.flowRange.to);
   }
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };

@@ -1,13 +1,12 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { importCapture } from '../../../main/core/capture/import.ts';
-import { deriveFlaggedWindows, flaggedWindows } from '../../../main/core/detector/service.ts';
+import { deriveFlaggedWindows } from '../../../main/core/detector/service.ts';
+import { listWindows } from '../../../main/core/triage/triage.ts';
 import { Project } from '../../../main/core/project.ts';
 import type { CaptureInfo } from '../../../preload/contract.ts';
-import { V1_HEADER, V1_ROWS, tempDir } from '../helpers.ts';
+import { tempDir } from '../helpers.ts';
+import { SCAN_CLASSES, makeScan } from './scan-fixture.ts';
 
-const CLASSES = ['Benign', 'DDoS', 'DoS'];
 let project: Project;
 let cleanup: () => void;
 let dir: string;
@@ -21,34 +20,16 @@ afterEach(() => {
   cleanup();
 });
 
-/** A capture whose flow i comes from srcs[i], and a scan predicting preds[i] with conf[i]. */
-async function setup(srcs: string[], preds: number[], conf: number[]): Promise<CaptureInfo> {
-  const rows = srcs.map((src, i) => {
-    const r = [...V1_ROWS.DoS!];
-    r[0] = src;
-    r[3] = 1000 + i;
-    return r.join(',');
-  });
-  const csv = join(dir, 'w.csv');
-  writeFileSync(csv, [V1_HEADER.join(','), ...rows].join('\n'));
-  const { capture } = await importCapture(project, csv);
-  await project.withConnection(async (c) => {
-    await c.run(`CREATE TABLE scan_1 (flow_id BIGINT, predicted UTINYINT, confidence FLOAT, attack_score FLOAT, p0 FLOAT, p1 FLOAT, p2 FLOAT)`);
-    for (let i = 0; i < preds.length; i++) {
-      await c.run(`INSERT INTO scan_1 VALUES (?, ?, ?, 0, 0, 0, 0)`, [i, preds[i]!, conf[i]!]);
-    }
-  });
-  return capture;
-}
+const setup = (srcs: string[], preds: number[], conf: number[]) => makeScan(project, dir, srcs, preds, conf);
 
 async function windows(capture: CaptureInfo, threshold: number, keyed: boolean) {
   const conn = await project.connect();
   try {
-    await deriveFlaggedWindows(conn, capture, 1, CLASSES, threshold, keyed);
+    await deriveFlaggedWindows(conn, capture, 1, SCAN_CLASSES, threshold, keyed);
   } finally {
     conn.closeSync();
   }
-  const { windows: ws, total } = await flaggedWindows(project, 1, 0, 100);
+  const { windows: ws, total } = await listWindows(project, { scanId: 1, offset: 0, limit: 100 });
   return { total, runs: ws.sort((a, b) => a.firstFlow - b.firstFlow).map((w) => [w.class, w.firstFlow, w.lastFlow, w.flows]) };
 }
 
@@ -79,7 +60,7 @@ describe('flagged windows', () => {
   it('carry peak and mean confidence, hosts and ports', async () => {
     const cap = await setup([A, A], [2, 2], [0.75, 0.25 + 0.5]);
     await windows(cap, 0.5, false);
-    const { windows: [w] } = await flaggedWindows(project, 1, 0, 10);
+    const { windows: [w] } = await listWindows(project, { scanId: 1, offset: 0, limit: 10 });
     expect(w).toMatchObject({ class: 'DoS', flows: 2, srcHosts: [A], dstHosts: ['192.168.100.3'], dstPorts: [1000, 1001] });
     expect(w!.peak).toBeCloseTo(0.75);
     expect(w!.mean).toBeCloseTo(0.75);

@@ -1,0 +1,204 @@
+/**
+ * Why a window was flagged: occlusion on the model worker. The window's most confident flow is
+ * scored with its W-flow input as is, then once per (flow, feature) cell with that cell set to
+ * the training mean (0 after standardisation). The drop in the flagged class's probability is
+ * that cell's attribution. W x F + 1 windows in one batch: fast enough to run on demand.
+ */
+import type { CaptureInfo, Explanation, FlaggedWindow } from '../../../preload/contract.ts';
+import { flowsTable, queryObjects } from '../db.ts';
+import { MindflowError } from '../errors.ts';
+import type { Project } from '../project.ts';
+import { ModelWorker } from '../model/client.ts';
+import { columnFeatures } from '../model/features.ts';
+import { readManifest, type ModelManifest } from '../model/package.ts';
+import { streamWindows } from '../model/windows.ts';
+import { ModelStore } from '../detector/store.ts';
+import { getWindow, scanMeta } from './triage.ts';
+
+const COLUMN_WORDS: Record<string, string> = {
+  PROTOCOL: 'protocol',
+  L7_PROTO: 'application protocol',
+  IN_BYTES: 'bytes in',
+  OUT_BYTES: 'bytes out',
+  IN_PKTS: 'packets in',
+  OUT_PKTS: 'packets out',
+  TCP_FLAGS: 'TCP flags',
+  CLIENT_TCP_FLAGS: 'client TCP flags',
+  SERVER_TCP_FLAGS: 'server TCP flags',
+  FLOW_DURATION_MILLISECONDS: 'duration',
+  DURATION_IN: 'duration in',
+  DURATION_OUT: 'duration out',
+  MIN_TTL: 'TTL',
+  MAX_TTL: 'TTL',
+  L4_SRC_PORT: 'source port',
+  L4_DST_PORT: 'destination port',
+};
+
+const PROTOCOL_NAMES: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6' };
+
+function flagWords(flags: number): string {
+  const names: string[] = [];
+  if (flags & 2) names.push('SYN');
+  if (flags & 16) names.push('ACK');
+  if (flags & 4) names.push('RST');
+  if (flags & 1) names.push('FIN');
+  if (flags & 8) names.push('PSH');
+  return names.length ? names.join('+') : '';
+}
+
+function mode<T>(xs: T[]): T | undefined {
+  const counts = new Map<T, number>();
+  let best: T | undefined;
+  let bestN = 0;
+  for (const x of xs) {
+    const n = (counts.get(x) ?? 0) + 1;
+    counts.set(x, n);
+    if (n > bestN) {
+      best = x;
+      bestN = n;
+    }
+  }
+  return best;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : 0;
+}
+
+/** "192.168.100.3" then ".5" for siblings in the same /24. */
+function hostList(hosts: string[], max = 3): string {
+  const shown = hosts.slice(0, max).map((h, i) => {
+    const prefix = hosts[0]!.split('.').slice(0, 3).join('.');
+    return i > 0 && h.startsWith(`${prefix}.`) ? `.${h.split('.')[3]}` : h;
+  });
+  return shown.join(', ') + (hosts.length > max ? ` and ${hosts.length - max} more` : '');
+}
+
+export function explanationSentence(
+  w: FlaggedWindow,
+  flows: { protocol: number; flags: number; inBytes: number }[],
+  topColumns: string[],
+): string {
+  const proto = mode(flows.map((f) => f.protocol));
+  const flags = mode(flows.map((f) => f.flags));
+  const bytes = Math.round(median(flows.map((f) => f.inBytes)));
+  const protoName = proto === undefined ? '' : (PROTOCOL_NAMES[proto] ?? `protocol ${proto}`);
+  const flagText = proto === 6 && flags ? ` ${flagWords(flags)}` : '';
+  const ports = w.dstPorts.slice(0, 3).join(',') + (w.dstPorts.length > 3 ? ',…' : '');
+  const dst = w.dstHosts.length === 1 ? `${w.dstHosts[0]}:${ports}` : `${hostList(w.dstHosts)} (ports ${ports})`;
+  const words = [...new Set(topColumns.map((c) => COLUMN_WORDS[c] ?? c.toLowerCase().replace(/_/g, ' ')))].slice(0, 2);
+  const weigh = words.length === 2 ? `${words[0]} and ${words[1]} weigh most` : words.length === 1 ? `${words[0]} weighs most` : 'no single feature dominates';
+  return `${w.class} ${w.peak.toFixed(3)}: ${w.flows} ${protoName}${flagText} flow${w.flows === 1 ? '' : 's'} of ~${bytes.toLocaleString('en-US')} bytes from ${hostList(w.srcHosts)} to ${dst}; ${weigh}.`;
+}
+
+/** One model worker kept warm for explanations; reloaded when another model is asked for. */
+export class Explainer {
+  private worker: ModelWorker | null = null;
+  private loaded: string | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Explanations run one at a time on the worker; callers just await theirs. */
+  explain(project: Project, captureOf: (id: number) => Promise<CaptureInfo>, scanId: number, windowId: number): Promise<Explanation> {
+    const run = this.queue.then(() => this.run(project, captureOf, scanId, windowId));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async workerFor(dir: string): Promise<ModelWorker> {
+    if (this.worker && this.loaded === dir) return this.worker;
+    if (!this.worker) this.worker = new ModelWorker(null);
+    await this.worker.load(dir);
+    this.loaded = dir;
+    return this.worker;
+  }
+
+  private async run(project: Project, captureOf: (id: number) => Promise<CaptureInfo>, scanId: number, windowId: number): Promise<Explanation> {
+    const t0 = performance.now();
+    const conn = await project.connect();
+    try {
+      const meta = await scanMeta(conn, scanId);
+      const capture = await captureOf(meta.captureId);
+      const w = await getWindow(conn, scanId, windowId);
+      const modelId = (await queryObjects<{ model_id: string }>(conn, `SELECT model_id FROM scans WHERE id = ?`, [scanId]))[0]!.model_id;
+      const model = await new ModelStore(project).get(modelId).catch(() => {
+        throw new MindflowError('bad-args', `the model of scan #${scanId} (${modelId}) is no longer in this project: rescan to explain its windows`);
+      });
+      const manifest: ModelManifest = await readManifest(model.dir);
+      const cls = manifest.classes.indexOf(w.class);
+      // A keyed window is every flow of its key in its range; an unkeyed one, every flow in it.
+      const conf = await queryObjects<{ id: number; p: number; proto: number; flags: number; bytes: number }>(
+        conn,
+        `SELECT f.rowid AS id, p.p${cls} AS p, f."PROTOCOL" AS proto, f."TCP_FLAGS" AS flags, f."IN_BYTES" AS bytes
+         FROM ${flowsTable(capture.id)} f POSITIONAL JOIN scan_${scanId} p
+         WHERE f.rowid BETWEEN ? AND ? ${w.key === null ? '' : `AND f."IPV4_SRC_ADDR" = ?`} ORDER BY p.p${cls} DESC LIMIT 5000`,
+        w.key === null ? [w.firstFlow, w.lastFlow] : [w.firstFlow, w.lastFlow, w.key],
+      );
+      if (conf.length === 0) throw new MindflowError('internal', `window #${windowId} has no flows`);
+      const peak = conf[0]!;
+      // The peak flow's input: the W flows ending at it in key order (reading from far enough
+      // back that a keyed window has its whole history).
+      const W = manifest.window;
+      const from = manifest.keyed ? Math.max(0, peak.id - 50_000) : Math.max(0, peak.id - W + 1);
+      let last: Float32Array | null = null;
+      for await (const b of streamWindows(conn, flowsTable(capture.id), {
+        set: manifest.featureSet, stats: manifest.normalization, window: W, keyed: manifest.keyed, from, to: peak.id + 1, batchSize: 65_536,
+      })) {
+        const per = b.x.length / b.size;
+        last = b.x.slice((b.size - 1) * per, b.size * per);
+      }
+      if (!last) throw new MindflowError('internal', `could not rebuild the input of flow ${peak.id}`);
+      const C = last.length / W;
+      const F = manifest.features.length;
+      const x = new Float32Array((W * F + 1) * W * C);
+      x.set(last, 0);
+      for (let j = 0; j < W; j++) {
+        for (let f = 0; f < F; f++) {
+          const o = (1 + j * F + f) * W * C;
+          x.set(last, o);
+          x[o + j * C + f] = 0;
+        }
+      }
+      const worker = await this.workerFor(model.dir);
+      const probs = await worker.score(x, W * F + 1);
+      const k = manifest.classes.length;
+      const base = probs[cls]!;
+      const attribution = Array.from({ length: W }, (_, j) => Array.from({ length: F }, (_, f) => base - probs[(1 + j * F + f) * k + cls]!));
+      // A padded row (mask 0: before the key's first flow) carries nothing.
+      for (let j = 0; j < W; j++) if (C > F && last[j * C + F] === 0) attribution[j]!.fill(0);
+      const flowWeights = attribution.map((row) => row.reduce((s, a) => s + Math.abs(a), 0));
+      const featureWeights = manifest.features.map((_, f) => attribution.reduce((s, row) => s + Math.abs(row[f]!), 0));
+      const byColumn = manifest.featureSet.columns
+        .map((col) => {
+          const names = new Set(columnFeatures(col));
+          return { col, weight: manifest.features.reduce((s, name, f) => s + (names.has(name) ? featureWeights[f]! : 0), 0) };
+        })
+        .sort((a, b) => b.weight - a.weight);
+      const inputIds = manifest.keyed
+        ? (await queryObjects<{ id: number }>(conn, `SELECT rowid AS id FROM ${flowsTable(capture.id)} WHERE "IPV4_SRC_ADDR" = ? AND rowid <= ? ORDER BY rowid DESC LIMIT ?`, [w.key ?? '', peak.id, W])).map((r) => r.id).reverse()
+        : Array.from({ length: Math.min(W, peak.id + 1) }, (_, i) => peak.id - Math.min(W, peak.id + 1) + 1 + i);
+      const pad = W - inputIds.length;
+      return {
+        scanId,
+        windowId,
+        className: w.class,
+        method: `occlusion of each (flow, feature) cell of flow ${peak.id}'s ${W}-flow input, on ${(await worker.backend()).label}`,
+        flowIds: [...new Array<number>(pad).fill(-1), ...inputIds],
+        features: manifest.features,
+        attribution,
+        flowWeights,
+        featureWeights,
+        sentence: explanationSentence(w, conf.map((r) => ({ protocol: r.proto, flags: r.flags, inBytes: r.bytes })), byColumn.filter((b) => b.weight > 0).map((b) => b.col)),
+        ms: performance.now() - t0,
+      };
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.terminate();
+    this.worker = null;
+    this.loaded = null;
+  }
+}

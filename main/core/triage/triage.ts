@@ -1,0 +1,355 @@
+/**
+ * Triage: the queue of flagged windows, verdicts (committed at once, each change audited,
+ * the last change undoable), notes, a window's drill-down data and the threshold curve.
+ */
+import { userInfo } from 'node:os';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type {
+  AuditEntry,
+  CaptureInfo,
+  FlaggedWindow,
+  ThresholdPoint,
+  TriageStatus,
+  Verdict,
+  WindowDetail,
+  WindowNote,
+  WindowPage,
+  WindowQuery,
+} from '../../../preload/contract.ts';
+import { columnInfoOf } from '../capture/schema.ts';
+import { flowsTable, ident, queryObjects, scalar, type Params } from '../db.ts';
+import { MindflowError } from '../errors.ts';
+import type { Project } from '../project.ts';
+
+export function analystName(): string {
+  if (process.env.MINDFLOW_ANALYST) return process.env.MINDFLOW_ANALYST;
+  try {
+    return userInfo().username || 'analyst';
+  } catch {
+    return 'analyst';
+  }
+}
+
+interface ScanMeta {
+  id: number;
+  captureId: number;
+  classes: string[];
+  threshold: number;
+  keyed: boolean;
+}
+
+export async function scanMeta(conn: DuckDBConnection, scanId: number): Promise<ScanMeta> {
+  const rows = await queryObjects<{ capture_id: number; classes: string; threshold: number; keyed: boolean }>(
+    conn, `SELECT capture_id, classes, threshold, keyed FROM scans WHERE id = ?`, [scanId]);
+  const r = rows[0];
+  if (!r) throw new MindflowError('bad-args', `no scan #${scanId} in this project`);
+  return { id: scanId, captureId: r.capture_id, classes: JSON.parse(r.classes) as string[], threshold: r.threshold, keyed: r.keyed };
+}
+
+const WINDOW_SELECT = `SELECT w.id, w.class, w.first_flow, w.last_flow, w.flows, w.peak, w.mean,
+  to_json(w.src_hosts)::VARCHAR AS src_hosts, to_json(w.dst_hosts)::VARCHAR AS dst_hosts, to_json(w.dst_ports)::VARCHAR AS dst_ports, w.key,
+  v.verdict, v.reason, v.analyst, strftime(v.ts, '%Y-%m-%dT%H:%M:%SZ') AS verdict_at
+  FROM flagged_windows w LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id`;
+
+interface WindowRow {
+  id: number;
+  class: string;
+  first_flow: number;
+  last_flow: number;
+  flows: number;
+  peak: number;
+  mean: number;
+  src_hosts: string;
+  dst_hosts: string;
+  dst_ports: string;
+  key: string | null;
+  verdict: string | null;
+  reason: string | null;
+  analyst: string | null;
+  verdict_at: string | null;
+}
+
+function toWindow(scanId: number, r: WindowRow): FlaggedWindow {
+  return {
+    id: r.id,
+    scanId,
+    class: r.class,
+    verdict: r.verdict as Verdict | null,
+    verdictReason: r.reason,
+    verdictBy: r.analyst,
+    verdictAt: r.verdict_at,
+    firstFlow: r.first_flow,
+    lastFlow: r.last_flow,
+    flows: r.flows,
+    peak: r.peak,
+    mean: r.mean,
+    srcHosts: JSON.parse(r.src_hosts) as string[],
+    dstHosts: JSON.parse(r.dst_hosts) as string[],
+    dstPorts: JSON.parse(r.dst_ports) as number[],
+    key: r.key,
+  };
+}
+
+const SORTS: Record<NonNullable<WindowQuery['sort']>['by'], string> = {
+  score: 'w.peak {dir}, w.mean {dir}, w.flows DESC, w.id',
+  class: 'w.class {dir}, w.peak DESC, w.id',
+  host: 'w.src_hosts[1] {dir}, w.peak DESC, w.id',
+  size: 'w.flows {dir}, w.peak DESC, w.id',
+  order: 'w.first_flow {dir}, w.id',
+};
+
+export async function listWindows(project: Project, q: WindowQuery): Promise<WindowPage> {
+  const t0 = performance.now();
+  return project.withConnection(async (c) => {
+    await scanMeta(c, q.scanId);
+    const where: string[] = ['w.scan_id = ?'];
+    const params: Params = [q.scanId];
+    if (q.classes?.length) {
+      where.push(`w.class IN (${q.classes.map(() => '?').join(', ')})`);
+      params.push(...q.classes);
+    }
+    if (q.host) {
+      where.push('(list_contains(w.src_hosts, ?) OR list_contains(w.dst_hosts, ?))');
+      params.push(q.host, q.host);
+    }
+    if (q.status === 'untriaged') where.push('v.verdict IS NULL');
+    else if (q.status) {
+      where.push('v.verdict = ?');
+      params.push(q.status);
+    }
+    if (q.minScore !== undefined) {
+      where.push('w.peak >= ?');
+      params.push(q.minScore);
+    }
+    if (q.maxScore !== undefined) {
+      where.push('w.peak <= ?');
+      params.push(q.maxScore);
+    }
+    const sort = q.sort ?? { by: 'score', dir: 'desc' };
+    const order = SORTS[sort.by].replaceAll('{dir}', sort.dir === 'asc' ? 'ASC' : 'DESC');
+    const rows = await queryObjects<WindowRow>(c, `${WINDOW_SELECT} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]);
+    const total = Number(await scalar(c, `SELECT count(*) FROM flagged_windows w LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id WHERE ${where.join(' AND ')}`, params));
+    const statusRows = await queryObjects<{ s: string; n: number }>(
+      c, `SELECT coalesce(v.verdict, 'untriaged') AS s, count(*) AS n FROM flagged_windows w LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id WHERE w.scan_id = ? GROUP BY 1`, [q.scanId]);
+    const statusCounts: Record<TriageStatus, number> = { untriaged: 0, tp: 0, fp: 0, review: 0 };
+    for (const r of statusRows) statusCounts[r.s as TriageStatus] = r.n;
+    return { windows: rows.map((r) => toWindow(q.scanId, r)), total, statusCounts, ms: performance.now() - t0 };
+  });
+}
+
+export async function getWindow(c: DuckDBConnection, scanId: number, windowId: number): Promise<FlaggedWindow> {
+  const rows = await queryObjects<WindowRow>(c, `${WINDOW_SELECT} WHERE w.scan_id = ? AND w.id = ?`, [scanId, windowId]);
+  if (!rows[0]) throw new MindflowError('bad-args', `no flagged window #${windowId} in scan #${scanId}`);
+  return toWindow(scanId, rows[0]);
+}
+
+async function inTransaction<T>(c: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+  await c.run('BEGIN TRANSACTION');
+  try {
+    const out = await fn();
+    await c.run('COMMIT');
+    return out;
+  } catch (err) {
+    await c.run('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Sets (or clears, with null) the verdict of windows. One transaction: the verdicts and one
+ * audit row per window, sharing a batch id so the whole change can be undone at once.
+ */
+export async function setVerdict(project: Project, scanId: number, windowIds: number[], verdict: Verdict | null, reason?: string): Promise<{ updated: number }> {
+  const analyst = analystName();
+  const ids = [...new Set(windowIds)];
+  return project.withConnection((c) =>
+    inTransaction(c, async () => {
+      await scanMeta(c, scanId);
+      const known = await queryObjects<{ id: number; verdict: string | null }>(
+        c,
+        `SELECT w.id, v.verdict FROM flagged_windows w LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id
+         WHERE w.scan_id = ? AND w.id IN (${ids.map(() => '?').join(', ')})`,
+        [scanId, ...ids],
+      );
+      if (known.length !== ids.length) {
+        const have = new Set(known.map((k) => k.id));
+        const missing = ids.filter((i) => !have.has(i));
+        throw new MindflowError('bad-args', `no flagged window${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')} in scan #${scanId}`);
+      }
+      const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
+      for (const k of known) {
+        if (verdict === null) await c.run(`DELETE FROM verdicts WHERE scan_id = ? AND window_id = ?`, [scanId, k.id]);
+        else await c.run(`INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)`, [scanId, k.id, verdict, reason ?? null, analyst]);
+        await c.run(
+          `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason) VALUES (nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'verdict', ?, ?, ?, ?, ?)`,
+          [batch, analyst, scanId, k.id, k.verdict, verdict, reason ?? null],
+        );
+      }
+      return { updated: known.length };
+    }),
+  );
+}
+
+/** Undoes the newest verdict change not yet undone: every window it touched gets its previous verdict back. */
+export async function undoVerdict(project: Project): Promise<{ undone: number; scanId: number | null }> {
+  const analyst = analystName();
+  return project.withConnection((c) =>
+    inTransaction(c, async () => {
+      const last = await queryObjects<{ batch: number }>(c, `SELECT batch FROM audit_log WHERE action = 'verdict' AND NOT undone ORDER BY id DESC LIMIT 1`);
+      if (!last[0]) return { undone: 0, scanId: null };
+      const entries = await queryObjects<{ id: number; scan_id: number; window_id: number; previous: string | null; value: string | null }>(
+        c, `SELECT id, scan_id, window_id, previous, value FROM audit_log WHERE batch = ? AND action = 'verdict' ORDER BY id`, [last[0].batch]);
+      const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
+      for (const e of entries) {
+        if (e.previous === null) await c.run(`DELETE FROM verdicts WHERE scan_id = ? AND window_id = ?`, [e.scan_id, e.window_id]);
+        else await c.run(`INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, NULL, ?, now()::TIMESTAMP)`, [e.scan_id, e.window_id, e.previous, analyst]);
+        await c.run(`UPDATE audit_log SET undone = true WHERE id = ?`, [e.id]);
+        await c.run(
+          `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason) VALUES (nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'undo', ?, ?, ?, ?, NULL)`,
+          [batch, analyst, e.scan_id, e.window_id, e.value, e.previous],
+        );
+      }
+      return { undone: entries.length, scanId: entries[0]?.scan_id ?? null };
+    }),
+  );
+}
+
+export async function auditLog(project: Project, limit = 200): Promise<AuditEntry[]> {
+  const rows = await project.withConnection((c) =>
+    queryObjects<{ id: number; at: string; analyst: string; action: AuditEntry['action']; scan_id: number; window_id: number; previous: string | null; value: string | null; reason: string | null }>(
+      c, `SELECT id, strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, analyst, action, scan_id, window_id, previous, value, reason FROM audit_log ORDER BY id DESC LIMIT ?`, [limit]),
+  );
+  return rows.map((r) => ({ id: r.id, at: r.at, analyst: r.analyst, action: r.action, scanId: r.scan_id, windowId: r.window_id, previous: r.previous, value: r.value, reason: r.reason }));
+}
+
+export async function addNote(project: Project, scanId: number, windowId: number, text: string): Promise<WindowNote> {
+  const analyst = analystName();
+  return project.withConnection((c) =>
+    inTransaction(c, async () => {
+      await getWindow(c, scanId, windowId);
+      const id = Number(await scalar(c, `SELECT nextval('note_ids')`));
+      await c.run(`INSERT INTO notes VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?)`, [id, scanId, windowId, analyst, text]);
+      await c.run(
+        `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason) VALUES (nextval('audit_ids'), currval('audit_ids'), now()::TIMESTAMP, ?, 'note', ?, ?, NULL, ?, NULL)`,
+        [analyst, scanId, windowId, text],
+      );
+      return (await notesOf(c, scanId, windowId)).find((n) => n.id === id)!;
+    }),
+  );
+}
+
+async function notesOf(c: DuckDBConnection, scanId: number, windowId: number): Promise<WindowNote[]> {
+  const rows = await queryObjects<{ id: number; at: string; analyst: string; text: string }>(
+    c, `SELECT id, strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS at, analyst, text FROM notes WHERE scan_id = ? AND window_id = ? ORDER BY id`, [scanId, windowId]);
+  return rows.map((r) => ({ id: r.id, scanId, windowId, at: r.at, analyst: r.analyst, text: r.text }));
+}
+
+/** Flow ids of a window and `context` flows before and after it, in key order. */
+export async function windowFlowIds(c: DuckDBConnection, capture: CaptureInfo, w: FlaggedWindow, context: number): Promise<{ ids: number[]; inWindow: boolean[] }> {
+  const table = flowsTable(capture.id);
+  if (w.key === null) {
+    const from = Math.max(0, w.firstFlow - context);
+    const to = Math.min(capture.rows - 1, w.lastFlow + context);
+    const ids = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    return { ids, inWindow: ids.map((id) => id >= w.firstFlow && id <= w.lastFlow) };
+  }
+  const rows = await queryObjects<{ id: number }>(
+    c,
+    `(SELECT rowid AS id FROM ${table} WHERE "IPV4_SRC_ADDR" = ? AND rowid < ? ORDER BY rowid DESC LIMIT ?)
+     UNION ALL (SELECT rowid AS id FROM ${table} WHERE "IPV4_SRC_ADDR" = ? AND rowid BETWEEN ? AND ?)
+     UNION ALL (SELECT rowid AS id FROM ${table} WHERE "IPV4_SRC_ADDR" = ? AND rowid > ? ORDER BY rowid LIMIT ?)`,
+    [w.key, w.firstFlow, context, w.key, w.firstFlow, w.lastFlow, w.key, w.lastFlow, context],
+  );
+  const ids = rows.map((r) => r.id).sort((a, b) => a - b);
+  return { ids, inWindow: ids.map((id) => id >= w.firstFlow && id <= w.lastFlow) };
+}
+
+export async function windowDetail(project: Project, captureOf: (id: number) => Promise<CaptureInfo>, scanId: number, windowId: number, context = 10): Promise<WindowDetail> {
+  return project.withConnection(async (c) => {
+    const meta = await scanMeta(c, scanId);
+    const capture = await captureOf(meta.captureId);
+    const window = await getWindow(c, scanId, windowId);
+    const { ids, inWindow } = await windowFlowIds(c, capture, window, context);
+    const k = meta.classes.length;
+    const probCols = meta.classes.map((_, i) => `p.p${i}`).join(', ');
+    const lo = ids[0] ?? 0;
+    const hi = ids[ids.length - 1] ?? 0;
+    const reader = await c.runAndReadAll(
+      `SELECT f.rowid AS flow_id, ${capture.columns.map((col) => `f.${ident(col)}`).join(', ')}, ${probCols}
+       FROM ${flowsTable(capture.id)} f POSITIONAL JOIN scan_${scanId} p
+       WHERE f.rowid BETWEEN ? AND ? AND f.rowid IN (${ids.map(() => '?').join(', ') || 'NULL'}) ORDER BY f.rowid`,
+      [lo, hi, ...ids],
+    );
+    const raw = reader.getRowsJS() as unknown[][];
+    const n = capture.columns.length + 1;
+    const rows = raw.map((r) => r.slice(0, n).map((v) => (typeof v === 'bigint' ? Number(v) : (v as string | number | null))));
+    const probs = raw.map((r) => r.slice(n, n + k).map((v) => Number(v)));
+    const labelIndex = capture.columns.indexOf('Attack');
+    const labels = rows.map((r) => (labelIndex >= 0 ? ((r[labelIndex + 1] as string | null) ?? null) : null));
+    const inside = probs.filter((_, i) => inWindow[i]);
+    const windowProbs = meta.classes.map((_, j) => inside.reduce((s, p) => s + p[j]!, 0) / Math.max(1, inside.length));
+    const neighbours = await queryObjects<{ prev: number | null; next: number | null }>(
+      c,
+      `SELECT (SELECT id FROM flagged_windows WHERE scan_id = ? AND (first_flow, id) < (?, ?) ORDER BY first_flow DESC, id DESC LIMIT 1) AS prev,
+              (SELECT id FROM flagged_windows WHERE scan_id = ? AND (first_flow, id) > (?, ?) ORDER BY first_flow, id LIMIT 1) AS next`,
+      [scanId, window.firstFlow, window.id, scanId, window.firstFlow, window.id],
+    );
+    return {
+      window,
+      classes: meta.classes,
+      columns: [{ name: 'flow_id', type: 'integer' }, ...capture.columns.map(columnInfoOf)],
+      rows,
+      probs,
+      inWindow,
+      labels,
+      windowProbs,
+      previousId: neighbours[0]?.prev ?? null,
+      nextId: neighbours[0]?.next ?? null,
+      notes: await notesOf(c, scanId, windowId),
+    };
+  });
+}
+
+/**
+ * How many flows and windows a threshold would flag, with recall and false positives against
+ * the labels. One pass: a flow flagged at t starts a window unless its predecessor (in key
+ * order) is flagged at t with the same class, so windows(t) = #(conf >= t) - #(min(conf,
+ * prev conf) >= t over same-class pairs).
+ */
+export async function thresholdCurve(project: Project, captureOf: (id: number) => Promise<CaptureInfo>, scanId: number): Promise<ThresholdPoint[]> {
+  return project.withConnection(async (c) => {
+    const meta = await scanMeta(c, scanId);
+    const capture = await captureOf(meta.captureId);
+    const benign = meta.classes.findIndex((x) => x.toLowerCase() === 'benign');
+    const labelled = capture.labelled && capture.columns.includes('Attack');
+    const key = meta.keyed ? 'f."IPV4_SRC_ADDR"' : 'NULL';
+    const isAttackLabel = labelled ? `(lower(f."Attack") <> 'benign')` : 'NULL';
+    const thresholds = Array.from({ length: 19 }, (_, i) => Math.round((0.05 + i * 0.05) * 100) / 100).concat([0.97, 0.99, 0.999]).sort((a, b) => a - b);
+    const rows = await queryObjects<Record<string, number | null>>(
+      c,
+      `WITH s AS (
+         SELECT p.predicted, p.confidence, ${isAttackLabel} AS attack_label,
+                lag(p.predicted) OVER (PARTITION BY ${key} ORDER BY f.rowid) AS prev_pred,
+                lag(p.confidence) OVER (PARTITION BY ${key} ORDER BY f.rowid) AS prev_conf
+         FROM ${flowsTable(capture.id)} f POSITIONAL JOIN scan_${scanId} p)
+       SELECT ${thresholds.map((t, i) => `
+         count(*) FILTER (WHERE predicted <> ${benign} AND confidence >= ${t}) AS f${i},
+         count(*) FILTER (WHERE predicted <> ${benign} AND confidence >= ${t} AND prev_pred = predicted AND prev_conf >= ${t}) AS c${i},
+         count(*) FILTER (WHERE predicted <> ${benign} AND confidence >= ${t} AND attack_label) AS tp${i},
+         count(*) FILTER (WHERE predicted <> ${benign} AND confidence >= ${t} AND NOT attack_label) AS fp${i}`).join(',')},
+         count(*) FILTER (WHERE attack_label) AS attacks, count(*) FILTER (WHERE NOT attack_label) AS benigns
+       FROM s`,
+    );
+    const r = rows[0]!;
+    const attacks = Number(r.attacks ?? 0);
+    const benigns = Number(r.benigns ?? 0);
+    return thresholds.map((t, i) => ({
+      threshold: t,
+      flaggedFlows: Number(r[`f${i}`]),
+      windows: Number(r[`f${i}`]) - Number(r[`c${i}`]),
+      recall: labelled && attacks > 0 ? Number(r[`tp${i}`]) / attacks : null,
+      falsePositives: labelled ? Number(r[`fp${i}`]) : null,
+      falsePositiveRate: labelled && benigns > 0 ? Number(r[`fp${i}`]) / benigns : null,
+    }));
+  });
+}

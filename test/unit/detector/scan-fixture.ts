@@ -1,0 +1,37 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importCapture } from '../../../main/core/capture/import.ts';
+import type { Project } from '../../../main/core/project.ts';
+import type { CaptureInfo } from '../../../preload/contract.ts';
+import { V1_HEADER, V1_ROWS } from '../helpers.ts';
+
+export const SCAN_CLASSES = ['Benign', 'DDoS', 'DoS'];
+
+/**
+ * A capture whose flow i comes from srcs[i] (to 192.168.100.3, port 1000 + i, labelled
+ * labels[i] or DoS) and scan #1 of it predicting preds[i] with confidence conf[i], as a real
+ * scan would leave them in the project.
+ */
+export async function makeScan(project: Project, dir: string, srcs: string[], preds: number[], conf: number[], labels?: string[]): Promise<CaptureInfo> {
+  const rows = srcs.map((src, i) => {
+    const r = [...V1_ROWS.DoS!];
+    r[0] = src;
+    r[3] = 1000 + i;
+    if (labels) r[13] = labels[i]!;
+    return r.join(',');
+  });
+  const csv = join(dir, `scan-${srcs.length}-${Date.now()}.csv`);
+  writeFileSync(csv, [V1_HEADER.join(','), ...rows].join('\n'));
+  const { capture } = await importCapture(project, csv);
+  await project.withConnection(async (c) => {
+    await c.run(`INSERT INTO scans VALUES (1, ?, 'm', 'test model', ?, 0.5, false, now()::TIMESTAMP, ?, 1, 1, 'cpu', '{}', 0, NULL)`, [capture.id, JSON.stringify(SCAN_CLASSES), preds.length]);
+    await c.run(`CREATE TABLE scan_1 (flow_id BIGINT, predicted UTINYINT, confidence FLOAT, attack_score FLOAT, p0 FLOAT, p1 FLOAT, p2 FLOAT)`);
+    for (let i = 0; i < preds.length; i++) {
+      const p = [0, 0, 0];
+      p[preds[i]!] = conf[i]!;
+      p[(preds[i]! + 1) % 3] = 1 - conf[i]!;
+      await c.run(`INSERT INTO scan_1 VALUES (?, ?, ?, ?, ?, ?, ?)`, [i, preds[i]!, conf[i]!, 1 - p[0]!, p[0]!, p[1]!, p[2]!]);
+    }
+  });
+  return capture;
+}

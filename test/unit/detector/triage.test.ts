@@ -1,0 +1,174 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deriveFlaggedWindows } from '../../../main/core/detector/service.ts';
+import { Project } from '../../../main/core/project.ts';
+import { addNote, auditLog, listWindows, setVerdict, thresholdCurve, undoVerdict, windowDetail } from '../../../main/core/triage/triage.ts';
+import { Workbench } from '../../../main/core/workbench.ts';
+import type { CaptureInfo } from '../../../preload/contract.ts';
+import { tempDir } from '../helpers.ts';
+import { SCAN_CLASSES, makeScan } from './scan-fixture.ts';
+
+const A = '192.168.100.147';
+const B = '192.168.100.148';
+let project: Project;
+let cleanup: () => void;
+let dir: string;
+let capture: CaptureInfo;
+
+// windows (unkeyed): #1 DDoS flows 0-1, #2 DoS flows 3-5 (peak .99), #3 DDoS flow 7
+const SRCS = [A, A, B, B, B, B, A, A, A];
+const PREDS = [1, 1, 0, 2, 2, 2, 0, 1, 0];
+const CONF = [0.9, 0.8, 0.9, 0.7, 0.99, 0.8, 0.9, 0.6, 0.9];
+const LABELS = ['DDoS', 'DDoS', 'Benign', 'DoS', 'DoS', 'DoS', 'Benign', 'Benign', 'Benign'];
+
+beforeEach(async () => {
+  ({ dir, cleanup } = tempDir());
+  project = await Project.open(join(dir, 'p.duckdb'));
+  capture = await makeScan(project, dir, SRCS, PREDS, CONF, LABELS);
+  const conn = await project.connect();
+  await deriveFlaggedWindows(conn, capture, 1, SCAN_CLASSES, 0.5, false);
+  conn.closeSync();
+});
+afterEach(() => {
+  project.close();
+  cleanup();
+});
+
+const page = (q: Partial<Parameters<typeof listWindows>[1]> = {}) => listWindows(project, { scanId: 1, offset: 0, limit: 50, ...q });
+
+describe('the detections queue', () => {
+  it('sorts by score by default and by capture order, class or size on request', async () => {
+    expect((await page()).windows.map((w) => w.id)).toEqual([2, 1, 3]);
+    expect((await page({ sort: { by: 'order', dir: 'asc' } })).windows.map((w) => w.id)).toEqual([1, 2, 3]);
+    expect((await page({ sort: { by: 'size', dir: 'desc' } })).windows.map((w) => w.flows)).toEqual([3, 2, 1]);
+  });
+
+  it('filters by class, host, status and score range', async () => {
+    expect((await page({ classes: ['DoS'] })).windows.map((w) => w.id)).toEqual([2]);
+    expect((await page({ host: B })).windows.map((w) => w.id)).toEqual([2]);
+    expect((await page({ minScore: 0.85 })).total).toBe(2);
+    expect((await page({ maxScore: 0.7 })).windows.map((w) => w.id)).toEqual([3]);
+    await setVerdict(project, 1, [3], 'fp');
+    expect((await page({ status: 'fp' })).windows.map((w) => w.id)).toEqual([3]);
+    expect((await page({ status: 'untriaged' })).total).toBe(2);
+  });
+});
+
+describe('verdicts', () => {
+  it('are stored at once with who and when, counted by status, and audited with the previous value', async () => {
+    process.env.MINDFLOW_ANALYST = 'ana';
+    await setVerdict(project, 1, [2], 'tp', 'SYN flood');
+    await setVerdict(project, 1, [2], 'review');
+    const w = (await page()).windows.find((x) => x.id === 2)!;
+    expect(w).toMatchObject({ verdict: 'review', verdictBy: 'ana' });
+    expect(w.verdictAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect((await page()).statusCounts).toEqual({ untriaged: 2, tp: 0, fp: 0, review: 1 });
+    const log = await auditLog(project);
+    expect(log.map((e) => [e.action, e.windowId, e.previous, e.value, e.analyst])).toEqual([
+      ['verdict', 2, 'tp', 'review', 'ana'],
+      ['verdict', 2, null, 'tp', 'ana'],
+    ]);
+    expect(log[1]!.reason).toBe('SYN flood');
+    delete process.env.MINDFLOW_ANALYST;
+  });
+
+  it('undo restores the previous verdicts of the last change, bulk included, and is audited', async () => {
+    await setVerdict(project, 1, [1], 'tp');
+    await setVerdict(project, 1, [1, 2, 3], 'fp');
+    expect(await undoVerdict(project)).toEqual({ undone: 3, scanId: 1 });
+    const ws = (await page({ sort: { by: 'order', dir: 'asc' } })).windows;
+    expect(ws.map((w) => w.verdict)).toEqual(['tp', null, null]);
+    expect(await undoVerdict(project)).toEqual({ undone: 1, scanId: 1 });
+    expect((await page()).statusCounts.untriaged).toBe(3);
+    expect(await undoVerdict(project)).toEqual({ undone: 0, scanId: null });
+    expect((await auditLog(project)).filter((e) => e.action === 'undo')).toHaveLength(4);
+  });
+
+  it('an unknown window is refused and nothing changes', async () => {
+    await expect(setVerdict(project, 1, [1, 99], 'tp')).rejects.toThrow(/no flagged window 99 in scan #1/);
+    expect((await page()).statusCounts.untriaged).toBe(3);
+    expect(await auditLog(project)).toEqual([]);
+  });
+
+  it('survive a crash: a process killed right after committing loses nothing, and the project opens', async () => {
+    project.close();
+    const script = `
+      import { Project } from ${JSON.stringify(join(process.cwd(), 'main/core/project.ts'))};
+      import { setVerdict, addNote } from ${JSON.stringify(join(process.cwd(), 'main/core/triage/triage.ts'))};
+      const p = await Project.open(${JSON.stringify(join(dir, 'p.duckdb'))});
+      await setVerdict(p, 1, [1], 'tp', 'committed before the crash');
+      await addNote(p, 1, 2, 'note before the crash');
+      await setVerdict(p, 1, [3], 'fp');
+      process.stdout.write('committed\\n');
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('committed')) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', (code) => (code !== null && code !== 0 ? reject(new Error(`child exited ${code}`)) : undefined));
+    });
+    await new Promise((r) => child.on('close', r));
+    project = await Project.open(join(dir, 'p.duckdb'));
+    const ws = (await page({ sort: { by: 'order', dir: 'asc' } })).windows;
+    expect(ws.map((w) => w.verdict)).toEqual(['tp', null, 'fp']);
+    expect(ws[0]!.verdictReason).toBe('committed before the crash');
+    expect((await auditLog(project)).filter((e) => e.action === 'note').map((e) => e.value)).toEqual(['note before the crash']);
+  }, 60_000);
+});
+
+describe('the window drill-down', () => {
+  it('gives the window flows with context, probabilities, labels, window probabilities, neighbours and notes', async () => {
+    await addNote(project, 1, 2, 'looks like a SYN flood');
+    const d = await windowDetail(project, (id) => project.capture(id), 1, 2, 1);
+    expect(d.rows.map((r) => r[0])).toEqual([2, 3, 4, 5, 6]);
+    expect(d.inWindow).toEqual([false, true, true, true, false]);
+    expect(d.labels).toEqual(['Benign', 'DoS', 'DoS', 'DoS', 'Benign']);
+    expect(d.classes).toEqual(SCAN_CLASSES);
+    expect(d.probs[2]![2]).toBeCloseTo(0.99);
+    expect(d.windowProbs[2]).toBeCloseTo((0.7 + 0.99 + 0.8) / 3);
+    expect([d.previousId, d.nextId]).toEqual([1, 3]);
+    expect(d.notes.map((n) => n.text)).toEqual(['looks like a SYN flood']);
+    expect(d.columns[0]!.name).toBe('flow_id');
+  });
+});
+
+describe('the threshold curve', () => {
+  it('counts flagged flows, windows, recall and false positives per threshold', async () => {
+    const curve = await thresholdCurve(project, (id) => project.capture(id), 1);
+    const at = (t: number) => curve.find((p) => p.threshold === t)!;
+    // attack predictions: 0.9 0.8 | 0.7 0.99 0.8 | 0.6 (flow 7, labelled Benign)
+    expect(at(0.5)).toMatchObject({ flaggedFlows: 6, windows: 3, falsePositives: 1 });
+    expect(at(0.5).recall).toBeCloseTo(5 / 5);
+    expect(at(0.5).falsePositiveRate).toBeCloseTo(1 / 4);
+    expect(at(0.75)).toMatchObject({ flaggedFlows: 4, windows: 2, falsePositives: 0 });
+    expect(at(0.95)).toMatchObject({ flaggedFlows: 1, windows: 1 });
+  });
+});
+
+describe('through the contract', () => {
+  it('a malformed call gets an error, never a crash', async () => {
+    project.close();
+    const wb = await Workbench.open(join(dir, 'p.duckdb'), { host: 'web' });
+    try {
+      for (const [name, args] of [
+        ['setVerdict', { scanId: 1, windowIds: [1], verdict: 'maybe' }],
+        ['setVerdict', { scanId: 1, windowIds: [] , verdict: 'tp' }],
+        ['flaggedWindows', { scanId: -1, offset: 0, limit: 10 }],
+        ['windowDetail', { scanId: 1 }],
+        ['addNote', { scanId: 1, windowId: 1, text: '' }],
+      ] as const) {
+        const r = await wb.dispatch(name, args);
+        expect(r.ok, name).toBe(false);
+      }
+      expect((await wb.dispatch('setVerdict', { scanId: 1, windowIds: [1], verdict: 'tp' })).ok).toBe(true);
+    } finally {
+      wb.close();
+      project = await Project.open(join(dir, 'p2.duckdb'));
+    }
+  });
+});
