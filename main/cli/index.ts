@@ -12,10 +12,10 @@ import { generateSample } from '../core/sample/generator.ts';
 import { ensureSampleCapture } from '../core/starter.ts';
 import { Workbench } from '../core/workbench.ts';
 import { startWebHost } from '../web/server.ts';
-import { DEFAULT_THRESHOLD, evaluateModel, scanCapture, trainModel } from '../core/detector/service.ts';
+import { DEFAULT_THRESHOLD, evaluateModel, listScans, scanCapture, trainModel } from '../core/detector/service.ts';
 import { listWindows, setVerdict } from '../core/triage/triage.ts';
 import { ModelStore } from '../core/detector/store.ts';
-import type { CaptureInfo, ModelMetrics, TrainSettings } from '../../preload/contract.ts';
+import type { CaptureInfo, ModelMetrics, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,10 @@ usage:
   mindflow eval FILE [--model DIR] [--project P] [--json]   metrics of a model on a labelled capture
   mindflow scan FILE [--model DIR] [--project P] [--threshold T] [--json]
                                                        score every flow, list flagged windows
+  mindflow windows --project P [--scan ID] [--status untriaged|tp|fp|review] [--class C]
+        [--limit N] [--json]                           the flagged windows of a scan (latest by default)
+  mindflow verdict --project P --window ID --set tp|fp|review|clear [--scan ID] [--reason R]
+                                                       record an analyst verdict (audited)
   (eval and scan use the built-in default model without --model; without --project they work
    in a temporary project; MINDFLOW_BACKEND=gpu|node|wasm|cpu forces a TensorFlow.js backend)
   mindflow help                                        this text
@@ -330,6 +334,70 @@ async function cmdScan(argv: string[]): Promise<void> {
   }
 }
 
+async function latestScanId(project: Project, scan: string | undefined): Promise<number> {
+  const id = num('scan', scan, { integer: true, min: 1 });
+  if (id !== undefined) return id;
+  const scans = await listScans(project);
+  if (!scans[0]) throw new Error('this project has no scans yet: run "mindflow scan FILE --project P" first');
+  return scans[0].id;
+}
+
+async function cmdWindows(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { project: { type: 'string' }, scan: { type: 'string' }, status: { type: 'string' }, class: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const statuses = ['untriaged', 'tp', 'fp', 'review'];
+  if (values.status && !statuses.includes(values.status)) throw new UsageError(`--status must be one of ${statuses.join(', ')}`);
+  const limit = num('limit', values.limit, { integer: true, min: 1, max: 100_000 }) ?? 100_000;
+  const project = await Project.open(requireProject(values));
+  try {
+    const scanId = await latestScanId(project, values.scan);
+    const page = await listWindows(project, {
+      scanId, offset: 0, limit,
+      status: values.status as TriageStatus | undefined,
+      classes: values.class ? [values.class] : undefined,
+    });
+    const windows = page.windows.map((w) => ({
+      id: w.id, class: w.class, score: w.peak, meanScore: w.mean, flows: w.flows, firstFlow: w.firstFlow, lastFlow: w.lastFlow,
+      hosts: [...new Set([...w.srcHosts, ...w.dstHosts])], srcHosts: w.srcHosts, dstHosts: w.dstHosts, dstPorts: w.dstPorts, key: w.key,
+      verdict: w.verdict, reason: w.verdictReason, analyst: w.verdictBy, verdictAt: w.verdictAt,
+    }));
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ scanId, total: page.total, statusCounts: page.statusCounts, windows }, null, 2)}\n`);
+      return;
+    }
+    const c = page.statusCounts;
+    process.stdout.write(`scan #${scanId}: ${fmt(page.total)} windows (untriaged ${fmt(c.untriaged)}, tp ${fmt(c.tp)}, fp ${fmt(c.fp)}, review ${fmt(c.review)})\n`);
+    for (const w of windows) {
+      process.stdout.write(`#${w.id}  ${w.class.padEnd(15)} score ${w.score.toFixed(3)}  flows ${w.firstFlow}-${w.lastFlow} (${w.flows})  ${w.srcHosts.slice(0, 2).join(',')} -> ${w.dstHosts.slice(0, 2).join(',')}:${w.dstPorts.slice(0, 4).join(',')}  ${w.verdict ?? 'untriaged'}\n`);
+    }
+  } finally {
+    project.close();
+  }
+}
+
+async function cmdVerdict(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { project: { type: 'string' }, scan: { type: 'string' }, window: { type: 'string' }, set: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const windowId = num('window', values.window, { integer: true, min: 1 });
+  if (windowId === undefined) throw new UsageError('--window ID is required (see "mindflow windows")');
+  const choices = ['tp', 'fp', 'review', 'clear'];
+  if (!values.set || !choices.includes(values.set)) throw new UsageError(`--set must be one of ${choices.join(', ')}`);
+  const project = await Project.open(requireProject(values));
+  try {
+    const scanId = await latestScanId(project, values.scan);
+    const verdict = values.set === 'clear' ? null : (values.set as Verdict);
+    await setVerdict(project, scanId, [windowId], verdict, values.reason);
+    if (values.json) process.stdout.write(`${JSON.stringify({ scanId, windowId, verdict, reason: values.reason ?? null })}\n`);
+    else process.stdout.write(`window #${windowId} of scan #${scanId}: ${verdict ?? 'verdict cleared'}${values.reason ? ` (${values.reason})` : ''}\n`);
+  } finally {
+    project.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -347,6 +415,10 @@ async function main(argv: string[]): Promise<void> {
       return cmdEval(rest);
     case 'scan':
       return cmdScan(rest);
+    case 'windows':
+      return cmdWindows(rest);
+    case 'verdict':
+      return cmdVerdict(rest);
     case undefined:
     case 'help':
     case '--help':
