@@ -81,3 +81,23 @@ describe('fitStats / standardize', () => {
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
   });
 });
+
+describe('encodeColumns (batch, column-major)', () => {
+  it('equals encodeFlow row by row, for every column kind', async () => {
+    const { encodeColumns } = await import('../../../main/core/model/features.ts');
+    const rows = [
+      [6, 7, 100, 0, 2, 0, 22, 4294967],
+      [17, 5.5, 56, 0, 1, 0, 0, 12],
+      [1, 0, null, -3, Number.NaN, 0, 255, 0],
+      [47, 188, 1e9, 1e6, 1e5, 1e5, 24, 4290001],
+    ];
+    const f = featureNames(v1Set).length;
+    const columns = v1Set.columns.map((_, c) => rows.map((r) => r[c] ?? null));
+    const batch = encodeColumns(v1Set, columns, rows.length);
+    rows.forEach((r, i) => {
+      const one = new Float32Array(f);
+      encodeFlow(v1Set, r, one);
+      expect(Array.from(batch.subarray(i * f, (i + 1) * f))).toEqual(Array.from(one));
+    });
+  });
+});
