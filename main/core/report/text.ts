@@ -1,0 +1,114 @@
+/**
+ * Escaping and formatting shared by the report builders. Every value from a capture or an
+ * analyst goes through one of the escapers for the format it lands in.
+ */
+
+/** Text or a double-quoted attribute value in HTML/SVG. */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Control characters other than tab/newline are never useful in a report. */
+function stripControls(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u2028\u2029]/g, ' ');
+}
+
+/**
+ * Inline Markdown text (CommonMark + GFM): every ASCII punctuation character that can start
+ * markup is backslash-escaped (emphasis, code, links, images, HTML, tables, autolinks, entities),
+ * line breaks become spaces, and a leading block marker (list, heading, quote, rule, ordered
+ * list number) is escaped so the value can never open a block.
+ */
+export function escapeMarkdown(value: unknown): string {
+  let s = stripControls(String(value)).replace(/\r\n?|\n/g, ' ');
+  s = s.replace(/[\\`*_{}[\]()#+!|<>~&:@$=^"]/g, (c) => `\\${c}`);
+  // GFM extended autolinks start at "www."; break them
+  s = s.replace(/(www)\./gi, '$1\\.');
+  // block starts: "- x", "1. x", "1) x" (# + > = are escaped everywhere above)
+  s = s.replace(/^(\s*)-/, '$1\\-').replace(/^(\s*\d+)([.)])/, '$1\\$2');
+  return s;
+}
+
+/** Multi-line Markdown text: each line escaped as `escapeMarkdown`, kept as its own line. */
+export function escapeMarkdownBlock(value: unknown): string {
+  return String(value)
+    .split(/\r\n?|\n/)
+    .map((line) => escapeMarkdown(line))
+    .join('  \n');
+}
+
+/**
+ * One CSV cell (RFC 4180), with spreadsheet-formula neutralisation: a cell starting with
+ * = + - @ tab or CR gets a leading single quote, so Excel/LibreOffice/Sheets read it as text.
+ * Cells with a quote, comma, CR, LF or a neutralised start are double-quoted.
+ */
+export function csvCell(value: unknown): string {
+  let s = value === null || value === undefined ? '' : String(value);
+  let quote = false;
+  if (/^[=+\-@\t\r]/.test(s)) {
+    s = `'${s}`;
+    quote = true;
+  }
+  if (quote || /[",\r\n]/.test(s)) return `"${s.replace(/"/g, '""')}"`;
+  return s;
+}
+
+export function csvRow(cells: readonly unknown[]): string {
+  return cells.map(csvCell).join(',');
+}
+
+/** A string literal inside a STIX pattern: backslash and single quote escaped, quoted. */
+export function stixPatternString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * RFC 3339 UTC timestamp with milliseconds ('2025-03-14T10:05:00.000Z'). An unparseable
+ * value falls back to `fallback` (itself normalised), then to the epoch.
+ */
+export function rfc3339(value: string, fallback?: string): string {
+  const t = Date.parse(value);
+  if (Number.isFinite(t)) return new Date(t).toISOString();
+  if (fallback !== undefined) return rfc3339(fallback);
+  return new Date(0).toISOString();
+}
+
+/** 0.9812 -> '98.1%'. */
+export function percent(p: number, digits = 1): string {
+  return Number.isFinite(p) ? `${(p * 100).toFixed(digits)}%` : 'n/a';
+}
+
+/** 0.98123 -> '0.9812'. */
+export function fixed(p: number, digits = 4): string {
+  return Number.isFinite(p) ? p.toFixed(digits) : 'n/a';
+}
+
+/** 278781 -> '278,781'. */
+export function count(n: number): string {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a';
+}
+
+export function bytes(n: number): string {
+  if (!Number.isFinite(n)) return 'n/a';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u += 1;
+  }
+  return u === 0 ? `${String(n)} B` : `${v.toFixed(1)} ${units[u] ?? ''} (${count(n)} bytes)`;
+}
+
+/** 'flows 1,201–1,208' or 'flow 7'. */
+export function flowRange(first: number, last: number): string {
+  return first === last ? `flow ${count(first)}` : `flows ${count(first)}–${count(last)}`;
+}
+
+/** A readable UTC time for people: '2025-03-14 10:05:00 UTC'. */
+export function humanTime(value: string): string {
+  const t = Date.parse(value);
+  if (!Number.isFinite(t)) return String(value);
+  return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
