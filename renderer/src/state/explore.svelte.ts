@@ -3,6 +3,8 @@ import { sameClause } from '../lib/filterText';
 import { FlowPager } from './flowPager.svelte';
 
 export const HISTOGRAM_BINS = 160;
+/** the columns a scan adds to the flows (FlowFilter.scanId) */
+export const scanColumns = ['predicted', 'confidence', 'attack_score', 'verdict'] as const;
 
 export interface CountByView {
   column: string;
@@ -20,6 +22,9 @@ export class ExploreTab {
   clauses = $state.raw<FilterClause[]>([]);
   flowRange = $state.raw<Range | undefined>(undefined);
   sort = $state.raw<{ column: string; dir: 'asc' | 'desc' } | undefined>(undefined);
+  /** the scan whose columns (predicted, confidence, attack_score, verdict) the flows carry */
+  scanId = $state<number | null>(null);
+  colourBy = $state<'label' | 'predicted'>('label');
 
   histogram = $state.raw<Histogram | null>(null);
   histogramError = $state<string | null>(null);
@@ -34,15 +39,40 @@ export class ExploreTab {
   constructor(
     private api: Api,
     capture: CaptureInfo,
+    scanId: number | null = null,
   ) {
     this.captureId = capture.id;
     this.capture = capture;
+    this.scanId = scanId;
+    if (!capture.labelled && scanId !== null) this.colourBy = 'predicted';
     this.pager = new FlowPager(api);
     this.reload(true);
   }
 
   get filter(): FlowFilter {
-    return { clauses: this.clauses, flowRange: this.flowRange };
+    return { clauses: this.clauses, flowRange: this.flowRange, ...(this.scanId !== null ? { scanId: this.scanId } : {}) };
+  }
+
+  /** Fields a clause may name: the capture's columns, plus the scan's when there is one. */
+  get fields(): string[] {
+    return this.scanId !== null ? [...this.capture.columns, ...scanColumns] : this.capture.columns;
+  }
+
+  /** A newer scan of the capture: its columns replace the old ones (clauses on them stay). */
+  setScan(scanId: number | null) {
+    if (scanId === this.scanId) return;
+    this.scanId = scanId;
+    if (scanId === null) {
+      this.clauses = this.clauses.filter((c) => !(scanColumns as readonly string[]).includes(c.field));
+      this.colourBy = 'label';
+    }
+    this.reload(true);
+  }
+
+  setColourBy(colourBy: 'label' | 'predicted') {
+    if (colourBy === this.colourBy) return;
+    this.colourBy = colourBy;
+    void this.loadHistogram();
   }
 
   addClause(clause: FilterClause) {
@@ -94,7 +124,9 @@ export class ExploreTab {
   private async loadHistogram() {
     const gen = ++this.histogramGen;
     try {
-      const h = await this.api.histogram({ captureId: this.captureId, filter: { clauses: this.clauses }, bins: HISTOGRAM_BINS });
+      const predicted = this.colourBy === 'predicted' && this.scanId !== null;
+      const filter: FlowFilter = { clauses: this.clauses, ...(this.scanId !== null ? { scanId: this.scanId } : {}) };
+      const h = await this.api.histogram({ captureId: this.captureId, filter, bins: HISTOGRAM_BINS, ...(predicted ? { colourBy: 'predicted' as const } : {}) });
       if (gen !== this.histogramGen) return;
       this.histogram = h;
       this.histogramError = null;

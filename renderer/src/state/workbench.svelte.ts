@@ -1,6 +1,8 @@
-import type { Api, AppInfo, CaptureInfo } from '../../../preload/contract';
+import type { Api, AppInfo, CaptureInfo, FilterClause, Verdict } from '../../../preload/contract';
 import type { Transport } from '../api';
 import { CapturesState } from './captures.svelte';
+import { DetectionsState, verdictLabels } from './detections.svelte';
+import { DrilldownTab, drilldownKey } from './drilldown.svelte';
 import { ExploreTab } from './explore.svelte';
 import { JobsState } from './jobs.svelte';
 import { ModelState } from './model.svelte';
@@ -8,8 +10,10 @@ import { ScansState } from './scans.svelte';
 import { SqlConsoleState } from './sqlConsole.svelte';
 import { ThemeState } from './theme.svelte';
 
-export type Activity = 'captures' | 'explore' | 'model';
-export type FocusTarget = 'import' | 'filter' | 'sql' | 'train' | 'evaluate';
+export type Activity = 'captures' | 'explore' | 'detections' | 'model';
+/** every editor tab: the Model and Detections editors, one Explore tab per capture, one drill-down per window */
+export type EditorKey = 'model' | 'detections' | `explore:${number}` | `window:${number}:${number}`;
+export type FocusTarget = 'import' | 'filter' | 'sql' | 'train' | 'evaluate' | 'queue' | 'reason' | 'note';
 export type PanelTab = 'jobs' | 'sql';
 
 export interface Command {
@@ -33,11 +37,25 @@ export class Workbench {
   paletteOpen = $state(false);
 
   tabs = $state.raw<ExploreTab[]>([]);
+  /** the capture of the Explore tab shown last (top talkers, status bar, SQL console follow it) */
   activeCaptureId = $state<number | null>(null);
   activeTab = $derived(this.tabs.find((t) => t.captureId === this.activeCaptureId) ?? null);
-  /** the Model editor is one more editor tab, beside the Explore tabs */
+  /** the Model and Detections editors are editor tabs too, beside the Explore and drill-down tabs */
   modelTabOpen = $state(false);
-  modelTabActive = $state(false);
+  detectionsTabOpen = $state(false);
+  drilldowns = $state.raw<DrilldownTab[]>([]);
+  activeEditor = $state<EditorKey | null>(null);
+  modelTabActive = $derived(this.activeEditor === 'model');
+  detectionsTabActive = $derived(this.activeEditor === 'detections');
+  exploreActive = $derived(this.activeEditor !== null && this.activeEditor.startsWith('explore:'));
+  activeDrilldown = $derived(this.drilldowns.find((d) => d.key === this.activeEditor) ?? null);
+  /** open editors in tab order */
+  editors = $derived<EditorKey[]>([
+    ...(this.modelTabOpen ? (['model'] as const) : []),
+    ...(this.detectionsTabOpen ? (['detections'] as const) : []),
+    ...this.tabs.map((t) => `explore:${t.captureId}` as const),
+    ...this.drilldowns.map((d) => d.key),
+  ]);
 
   readonly theme = new ThemeState();
   readonly jobs: JobsState;
@@ -45,6 +63,12 @@ export class Workbench {
   readonly sql: SqlConsoleState;
   readonly model: ModelState;
   readonly scans: ScansState;
+  readonly detections: DetectionsState;
+
+  /** the Detections editor shows the queue or the scan's metrics and threshold */
+  detectionsPane = $state<'queue' | 'metrics'>('queue');
+  /** bumped by the "Measure Queue Scroll" command; the queue runs its scroll bench */
+  benchRequest = $state<number | null>(null);
 
   /** Focus requests from commands to components (e.g. "Import capture" focuses the path field). */
   focusRequest = $state<{ target: FocusTarget; seq: number } | null>(null);
@@ -57,6 +81,7 @@ export class Workbench {
     this.sql = new SqlConsoleState(this.api);
     this.model = new ModelState(this.api, this.jobs);
     this.scans = new ScansState(this.api, this.jobs);
+    this.detections = new DetectionsState(this.api);
 
     this.api.on('job:progress', (p) => {
       this.jobs.onProgress(p);
@@ -72,7 +97,14 @@ export class Workbench {
     });
     this.api.on('captures:changed', () => void this.refreshCaptures());
     this.api.on('models:changed', () => void this.model.refresh());
-    this.api.on('scans:changed', () => void this.scans.refresh());
+    this.api.on('scans:changed', (e) => {
+      void this.scans.refresh();
+      this.detections.onScansChanged(e.captureId);
+    });
+    this.api.on('verdicts:changed', (e) => {
+      this.detections.onVerdictsChanged(e.scanId);
+      for (const d of this.drilldowns) d.onVerdictsChanged(e.scanId, e.windowIds);
+    });
     this.api.on('train:epoch', (e) => this.model.onEpoch(e));
     this.api.on('train:batch', (b) => this.model.onBatch(b));
   }
@@ -90,25 +122,103 @@ export class Workbench {
     await this.captures.refresh();
     // close tabs whose capture was deleted
     const alive = new Set(this.captures.list.map((c) => c.id));
-    if (this.tabs.some((t) => !alive.has(t.captureId))) {
-      this.tabs = this.tabs.filter((t) => alive.has(t.captureId));
-      if (this.activeCaptureId !== null && !alive.has(this.activeCaptureId)) this.activeCaptureId = this.tabs.at(-1)?.captureId ?? null;
+    for (const t of this.tabs) if (!alive.has(t.captureId)) this.closeEditor(`explore:${t.captureId}`);
+    // the Detections view follows the first capture that has a scan until one is chosen
+    if (this.detections.captureId === null || !alive.has(this.detections.captureId)) {
+      const first = this.captures.list.find((c) => this.scans.latest[c.id]) ?? this.captures.list[0];
+      void this.detections.setCapture(first?.id ?? null);
     }
   }
 
+  /** Shows an editor tab; Explore tabs also become the capture the side bar and status bar follow. */
+  activate(key: EditorKey) {
+    this.activeEditor = key;
+    if (key.startsWith('explore:')) this.activeCaptureId = Number(key.slice('explore:'.length));
+  }
+
+  /** Closes an editor tab; the tab to its right (else left) becomes active. */
+  closeEditor(key: EditorKey) {
+    const order = this.editors;
+    const index = order.indexOf(key);
+    if (index < 0) return;
+    if (key === 'model') this.modelTabOpen = false;
+    else if (key === 'detections') this.detectionsTabOpen = false;
+    else if (key.startsWith('explore:')) {
+      const id = Number(key.slice('explore:'.length));
+      this.tabs = this.tabs.filter((t) => t.captureId !== id);
+      if (this.activeCaptureId === id) this.activeCaptureId = this.tabs.at(-1)?.captureId ?? null;
+    } else this.drilldowns = this.drilldowns.filter((d) => d.key !== key);
+    if (this.activeEditor === key) this.activeEditor = order[index + 1] ?? order[index - 1] ?? null;
+    if (this.activeEditor?.startsWith('explore:')) this.activate(this.activeEditor);
+  }
+
   openCapture(capture: CaptureInfo) {
-    if (!this.tabs.some((t) => t.captureId === capture.id)) this.tabs = [...this.tabs, new ExploreTab(this.api, capture)];
-    this.activeCaptureId = capture.id;
-    this.modelTabActive = false;
+    if (!this.tabs.some((t) => t.captureId === capture.id)) this.tabs = [...this.tabs, new ExploreTab(this.api, capture, this.scans.latest[capture.id]?.id ?? null)];
+    this.activate(`explore:${capture.id}`);
     this.activity = 'explore';
     this.sideBarVisible = true;
   }
 
   closeTab(captureId: number) {
-    const index = this.tabs.findIndex((t) => t.captureId === captureId);
-    if (index < 0) return;
-    this.tabs = this.tabs.filter((t) => t.captureId !== captureId);
-    if (this.activeCaptureId === captureId) this.activeCaptureId = (this.tabs[index] ?? this.tabs[index - 1])?.captureId ?? null;
+    this.closeEditor(`explore:${captureId}`);
+  }
+
+  /** Pivot: Explore the capture with exactly these clauses. */
+  exploreWith(captureId: number, clauses: FilterClause[]) {
+    const capture = this.captures.byId(captureId);
+    if (!capture) return;
+    this.openCapture(capture);
+    const tab = this.tabs.find((t) => t.captureId === captureId);
+    if (!tab || !clauses.length) return;
+    tab.newSearch(clauses[0]!);
+    for (const c of clauses.slice(1)) tab.addClause(c);
+  }
+
+  /** Shows the Detections view: side bar (scan, counts, filters) and the queue editor. */
+  openDetections() {
+    this.activity = 'detections';
+    this.sideBarVisible = true;
+    this.detectionsTabOpen = true;
+    this.activate('detections');
+    this.requestFocus('queue');
+  }
+
+  /** Opens (or shows) the drill-down of a flagged window. */
+  openWindow(scanId: number, windowId: number) {
+    const key = drilldownKey(scanId, windowId);
+    if (!this.drilldowns.some((d) => d.key === key)) this.drilldowns = [...this.drilldowns, new DrilldownTab(this.api, scanId, windowId)];
+    this.activate(key);
+  }
+
+  /** Replaces the active drill-down with a neighbouring window's (previous / next flagged window). */
+  stepWindow(direction: -1 | 1) {
+    const d = this.activeDrilldown;
+    const target = direction < 0 ? d?.detail?.previousId : d?.detail?.nextId;
+    if (!d || target === null || target === undefined) return;
+    const key = drilldownKey(d.scanId, target);
+    if (!this.drilldowns.some((x) => x.key === key)) {
+      const fresh = new DrilldownTab(this.api, d.scanId, target);
+      this.drilldowns = this.drilldowns.map((x) => (x === d ? fresh : x));
+    }
+    this.activate(key);
+  }
+
+  /** A verdict from the keyboard or the palette: the drill-down's window when one is shown, else the queue's. */
+  verdict(verdict: Verdict | null) {
+    const d = this.activeDrilldown;
+    if (d) void d.setVerdict(verdict);
+    else void this.detections.setVerdict(verdict);
+  }
+
+  /** Explore pivots of a window: host, src→dst pair, port. */
+  pivotWindow(kind: 'host' | 'pair' | 'port', value: { host?: string; src?: string; dst?: string; port?: number }, captureId: number) {
+    if (kind === 'host' && value.host) this.exploreWith(captureId, [{ field: 'host', op: '=', value: value.host }]);
+    else if (kind === 'pair' && value.src && value.dst)
+      this.exploreWith(captureId, [
+        { field: 'IPV4_SRC_ADDR', op: '=', value: value.src },
+        { field: 'IPV4_DST_ADDR', op: '=', value: value.dst },
+      ]);
+    else if (kind === 'port' && value.port !== undefined) this.exploreWith(captureId, [{ field: 'port', op: '=', value: value.port }]);
   }
 
   showActivity(activity: Activity) {
@@ -117,6 +227,7 @@ export class Workbench {
       this.activity = activity;
       this.sideBarVisible = true;
       if (activity === 'model') this.openModelEditor();
+      if (activity === 'detections') this.openDetections();
     }
   }
 
@@ -129,17 +240,15 @@ export class Workbench {
 
   openModelEditor() {
     this.modelTabOpen = true;
-    this.modelTabActive = true;
+    this.activate('model');
   }
 
   activateExploreTab(captureId: number) {
-    this.activeCaptureId = captureId;
-    this.modelTabActive = false;
+    this.activate(`explore:${captureId}`);
   }
 
   closeModelEditor() {
-    this.modelTabOpen = false;
-    this.modelTabActive = false;
+    this.closeEditor('model');
   }
 
   /** Scans a capture with the selected model (or the default one when none is chosen). */
@@ -201,6 +310,53 @@ export class Workbench {
             this.scanCapture(c.id);
           },
         });
+    }
+    list.push({ id: 'view.detections', title: 'View: Show Detections', run: () => this.openDetections() });
+    const det = this.detections;
+    if (det.scanId !== null) {
+      const drill = this.activeDrilldown;
+      const on = drill ? `window #${drill.windowId}` : det.selected.size ? `${det.selected.size} selected windows` : 'current window';
+      for (const v of ['tp', 'fp', 'review'] as const) {
+        const key = { tp: 'T', fp: 'F', review: 'R' }[v];
+        list.push({ id: `triage.verdict.${v}`, title: `Triage: Mark ${on} ${verdictLabels[v]}`, keybinding: key, run: () => this.verdict(v) });
+      }
+      list.push(
+        { id: 'triage.clear', title: `Triage: Clear Verdict of ${on}`, run: () => this.verdict(null) },
+        { id: 'triage.undo', title: 'Triage: Undo Last Verdict', keybinding: 'U / Ctrl+Z', run: () => void det.undo() },
+        { id: 'triage.next', title: 'Triage: Next Window', keybinding: 'J', run: () => (drill ? this.stepWindow(1) : det.move(1)) },
+        { id: 'triage.previous', title: 'Triage: Previous Window', keybinding: 'K', run: () => (drill ? this.stepWindow(-1) : det.move(-1)) },
+        { id: 'triage.select', title: 'Triage: Toggle Selection of Current Window', keybinding: 'X', run: () => det.toggleSelected() },
+        { id: 'triage.clearSelection', title: 'Triage: Clear Selection', run: () => det.clearSelection() },
+        { id: 'triage.reason', title: 'Triage: Write a Reason for the Next Verdict', run: () => { this.openDetections(); this.requestFocus('reason'); } },
+        { id: 'triage.filters.clear', title: 'Triage: Clear Queue Filters', run: () => det.clearFilters() },
+        { id: 'triage.metrics', title: 'Triage: Show Scan Metrics and Threshold', run: () => { this.openDetections(); this.detectionsPane = 'metrics'; } },
+        { id: 'triage.queue', title: 'Triage: Show Queue', run: () => { this.openDetections(); this.detectionsPane = 'queue'; } },
+        { id: 'bench.queueScroll', title: 'Triage: Measure Queue Scroll (performance mark)', run: () => { this.openDetections(); this.detectionsPane = 'queue'; this.benchRequest = (this.benchRequest ?? 0) + 1; } },
+      );
+      const w = det.current;
+      if (w && !drill) list.push({ id: 'triage.open', title: `Triage: Open Drill-down of Window #${w.id}`, keybinding: 'Enter', run: () => this.openWindow(w.scanId, w.id) });
+      const target = drill?.detail?.window ?? w;
+      if (target) {
+        list.push({ id: 'triage.explain', title: `Triage: Explain Window #${target.id}`, run: () => { this.openWindow(target.scanId, target.id); void this.activeDrilldown?.explain(); } });
+        const captureId = det.captureId ?? det.scan?.captureId;
+        if (captureId) {
+          for (const host of [...new Set([...target.srcHosts, ...target.dstHosts])].slice(0, 4))
+            list.push({ id: `triage.pivot.host.${host}`, title: `Triage: Explore Host ${host}`, run: () => this.pivotWindow('host', { host }, captureId) });
+          const src = target.srcHosts[0];
+          const dst = target.dstHosts[0];
+          if (src && dst) list.push({ id: 'triage.pivot.pair', title: `Triage: Explore Pair ${src} → ${dst}`, run: () => this.pivotWindow('pair', { src, dst }, captureId) });
+          for (const port of target.dstPorts.slice(0, 3))
+            list.push({ id: `triage.pivot.port.${port}`, title: `Triage: Explore Port ${port}`, run: () => this.pivotWindow('port', { port }, captureId) });
+        }
+      }
+      if (drill) {
+        list.push(
+          { id: 'triage.nextWindow', title: 'Triage: Next Flagged Window (drill-down)', run: () => this.stepWindow(1) },
+          { id: 'triage.previousWindow', title: 'Triage: Previous Flagged Window (drill-down)', run: () => this.stepWindow(-1) },
+          { id: 'triage.note', title: 'Triage: Add Note to Window', run: () => this.requestFocus('note') },
+          { id: 'triage.closeDrilldown', title: `Triage: Close Drill-down #${drill.windowId}`, run: () => this.closeEditor(drill.key) },
+        );
+      }
     }
     const tab = this.activeTab;
     if (tab) {

@@ -1,0 +1,238 @@
+import type { Api, FlaggedWindow, ScanSummary, ThresholdPoint, TriageStatus, Verdict, WindowQuery } from '../../../preload/contract';
+import { WindowPager, type WindowFilter } from './windowPager.svelte';
+
+export type WindowSort = NonNullable<WindowQuery['sort']>;
+export type SortBy = WindowSort['by'];
+
+export const verdictLabels: Record<Verdict, string> = { tp: 'True positive', fp: 'False positive', review: 'Needs review' };
+export const statusLabels: Record<TriageStatus, string> = { untriaged: 'Untriaged', tp: 'TP', fp: 'FP', review: 'Review' };
+
+/**
+ * The Detections view: which scan is triaged, the queue of its flagged windows (sorted and
+ * filtered in the core, paged in as the analyst scrolls), the cursor, the x-selection for bulk
+ * verdicts, the scan's threshold curve and the last triage action.
+ */
+export class DetectionsState {
+  captureId = $state<number | null>(null);
+  /** the scans of the chosen capture, newest first */
+  scans = $state.raw<ScanSummary[]>([]);
+  scanId = $state<number | null>(null);
+  /** follow the capture's newest scan until the analyst picks another */
+  followLatest = $state(true);
+  scan = $derived(this.scans.find((s) => s.id === this.scanId) ?? null);
+
+  sort = $state.raw<WindowSort>({ by: 'score', dir: 'desc' });
+  classes = $state.raw<string[]>([]);
+  host = $state('');
+  status = $state<TriageStatus | ''>('');
+  minScore = $state<number | null>(null);
+  maxScore = $state<number | null>(null);
+
+  readonly pager: WindowPager;
+  cursor = $state(0);
+  /** window ids marked with x: a verdict then applies to all of them */
+  selected = $state.raw<Set<number>>(new Set());
+  reason = $state('');
+  /** the last triage action, read out to screen readers and shown under the queue */
+  message = $state<{ text: string; error: boolean } | null>(null);
+  busy = $state(false);
+
+  curve = $state.raw<ThresholdPoint[] | null>(null);
+  curveError = $state<string | null>(null);
+  curveLoading = $state(false);
+  threshold = $state(0.5);
+
+  private curveFor: number | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private api: Api) {
+    this.pager = new WindowPager(api);
+  }
+
+  get query(): WindowFilter | null {
+    if (this.scanId === null) return null;
+    const q: WindowFilter = { scanId: this.scanId, sort: this.sort };
+    if (this.classes.length) q.classes = this.classes;
+    if (this.host.trim()) q.host = this.host.trim();
+    if (this.status) q.status = this.status;
+    if (this.minScore !== null) q.minScore = this.minScore;
+    if (this.maxScore !== null) q.maxScore = this.maxScore;
+    return q;
+  }
+
+  /** Shows a capture's scans; keeps the chosen scan when it is still there. */
+  async setCapture(captureId: number | null, force = false) {
+    if (captureId === this.captureId && !force) return;
+    const changed = captureId !== this.captureId;
+    this.captureId = captureId;
+    if (changed) this.followLatest = true;
+    if (captureId === null) {
+      this.scans = [];
+      this.pickScan(null, false);
+      return;
+    }
+    try {
+      const list = (await this.api.listScans({ captureId })).filter((s) => s.captureId === captureId).sort((a, b) => b.id - a.id);
+      if (this.captureId !== captureId) return;
+      this.scans = list;
+      const keep = !this.followLatest && list.some((s) => s.id === this.scanId);
+      this.pickScan(keep ? this.scanId : (list[0]?.id ?? null), !this.followLatest);
+    } catch (err) {
+      this.message = { text: (err as Error).message, error: true };
+    }
+  }
+
+  /** A scan finished or was added: list again, move to the newest when following it. */
+  onScansChanged(captureId: number) {
+    if (captureId === this.captureId) void this.setCapture(captureId, true);
+  }
+
+  pickScan(scanId: number | null, byHand = true) {
+    if (byHand) this.followLatest = scanId === this.scans[0]?.id;
+    if (scanId === this.scanId) return;
+    this.scanId = scanId;
+    this.curve = null;
+    this.curveFor = null;
+    this.threshold = this.scan?.threshold ?? 0.5;
+    this.reload();
+  }
+
+  reload() {
+    this.cursor = 0;
+    this.selected = new Set();
+    this.pager.reset(this.query);
+  }
+
+  setSort(by: SortBy) {
+    const dir = this.sort.by === by ? (this.sort.dir === 'desc' ? 'asc' : 'desc') : by === 'class' || by === 'host' || by === 'order' ? 'asc' : 'desc';
+    this.sort = { by, dir };
+    this.reload();
+  }
+
+  toggleClass(name: string) {
+    this.classes = this.classes.includes(name) ? this.classes.filter((c) => c !== name) : [...this.classes, name];
+    this.reload();
+  }
+
+  setStatus(status: TriageStatus | '') {
+    this.status = status;
+    this.reload();
+  }
+
+  setScoreRange(min: number | null, max: number | null) {
+    this.minScore = min;
+    this.maxScore = max;
+    this.reload();
+  }
+
+  clearFilters() {
+    this.classes = [];
+    this.host = '';
+    this.status = '';
+    this.minScore = null;
+    this.maxScore = null;
+    this.reload();
+  }
+
+  get current(): FlaggedWindow | undefined {
+    void this.pager.version;
+    return this.pager.row(this.cursor);
+  }
+
+  move(delta: number) {
+    const total = this.pager.total;
+    if (!total) return;
+    this.cursor = Math.max(0, Math.min(total - 1, this.cursor + delta));
+  }
+
+  moveTo(index: number) {
+    this.cursor = Math.max(0, Math.min(Math.max(0, this.pager.total - 1), index));
+  }
+
+  toggleSelected() {
+    const w = this.current;
+    if (!w) return;
+    const next = new Set(this.selected);
+    if (next.has(w.id)) next.delete(w.id);
+    else next.add(w.id);
+    this.selected = next;
+  }
+
+  clearSelection() {
+    this.selected = new Set();
+  }
+
+  /** The windows a verdict key applies to: the x-selection, else the window under the cursor. */
+  targets(): number[] {
+    if (this.selected.size) return [...this.selected];
+    const w = this.current;
+    return w ? [w.id] : [];
+  }
+
+  /** Commits a verdict at once; the rows change before the core answers and are then reloaded. */
+  async setVerdict(verdict: Verdict | null, windowIds = this.targets()) {
+    const scanId = this.scanId;
+    if (scanId === null || !windowIds.length) return;
+    const reason = this.reason.trim();
+    const ids = new Set(windowIds);
+    this.pager.patch(ids, { verdict, verdictReason: reason || null, verdictBy: 'you', verdictAt: new Date().toISOString() });
+    this.busy = true;
+    try {
+      const { updated } = await this.api.setVerdict({ scanId, windowIds, verdict, ...(reason ? { reason } : {}) });
+      const what = verdict ? verdictLabels[verdict] : 'Verdict cleared';
+      this.message = { text: `${what}: ${updated} window${updated === 1 ? '' : 's'}${windowIds.length === 1 ? ` (#${windowIds[0]})` : ''}${reason ? ` · ${reason}` : ''}`, error: false };
+      if (this.selected.size) this.selected = new Set();
+      this.reason = '';
+    } catch (err) {
+      this.message = { text: `Verdict not saved: ${(err as Error).message}`, error: true };
+    } finally {
+      this.busy = false;
+      await this.pager.refresh();
+    }
+  }
+
+  async undo() {
+    try {
+      const { undone } = await this.api.undoVerdict({});
+      this.message = { text: undone ? `Undid the last verdict (${undone} window${undone === 1 ? '' : 's'})` : 'Nothing to undo', error: false };
+    } catch (err) {
+      this.message = { text: `Undo failed: ${(err as Error).message}`, error: true };
+    }
+    await this.pager.refresh();
+  }
+
+  /** Verdicts changed elsewhere (a drill-down, another window, the CLI): reload shortly. */
+  onVerdictsChanged(scanId: number) {
+    if (scanId !== this.scanId || this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      void this.pager.refresh();
+    }, 60);
+  }
+
+  async loadCurve() {
+    const scanId = this.scanId;
+    if (scanId === null || this.curveFor === scanId || this.curveLoading) return;
+    this.curveLoading = true;
+    try {
+      const points = await this.api.thresholdCurve({ scanId });
+      if (scanId !== this.scanId) return;
+      this.curve = [...points].sort((a, b) => a.threshold - b.threshold);
+      this.curveFor = scanId;
+      this.curveError = null;
+    } catch (err) {
+      if (scanId === this.scanId) this.curveError = (err as Error).message;
+    } finally {
+      this.curveLoading = false;
+    }
+  }
+
+  /** The curve's point nearest the slider. */
+  pointAt = $derived.by((): ThresholdPoint | null => {
+    const curve = this.curve;
+    if (!curve?.length) return null;
+    let best = curve[0]!;
+    for (const p of curve) if (Math.abs(p.threshold - this.threshold) < Math.abs(best.threshold - this.threshold)) best = p;
+    return best;
+  });
+}

@@ -1,0 +1,88 @@
+import type { Api, Explanation, Verdict, WindowDetail } from '../../../preload/contract';
+import { verdictLabels } from './detections.svelte';
+
+export const CONTEXT_FLOWS = 10;
+
+export const drilldownKey = (scanId: number, windowId: number) => `window:${scanId}:${windowId}` as const;
+
+/**
+ * One window drill-down editor: the window's flows with context, per-flow and window class
+ * probabilities, and the attribution ("why it was flagged"), computed on the model worker on
+ * open without holding anything else up.
+ */
+export class DrilldownTab {
+  readonly key: `window:${number}:${number}`;
+  detail = $state.raw<WindowDetail | null>(null);
+  detailError = $state<string | null>(null);
+  explanation = $state.raw<Explanation | null>(null);
+  explainError = $state<string | null>(null);
+  explaining = $state(false);
+  noteText = $state('');
+  noteError = $state<string | null>(null);
+  message = $state<string | null>(null);
+  /** performance mark name to close once the attribution is on screen (bench) */
+  pendingMark: string | null = null;
+
+  constructor(
+    private api: Api,
+    readonly scanId: number,
+    readonly windowId: number,
+  ) {
+    this.key = drilldownKey(scanId, windowId);
+    void this.load();
+    void this.explain();
+  }
+
+  get title(): string {
+    return this.detail ? `${this.detail.window.class} #${this.windowId}` : `Window #${this.windowId}`;
+  }
+
+  async load() {
+    try {
+      this.detail = await this.api.windowDetail({ scanId: this.scanId, windowId: this.windowId, context: CONTEXT_FLOWS });
+      this.detailError = null;
+    } catch (err) {
+      this.detailError = (err as Error).message;
+    }
+  }
+
+  async explain() {
+    if (this.explaining) return;
+    this.explaining = true;
+    this.explainError = null;
+    try {
+      this.explanation = await this.api.explainWindow({ scanId: this.scanId, windowId: this.windowId });
+    } catch (err) {
+      this.explainError = (err as Error).message;
+    } finally {
+      this.explaining = false;
+    }
+  }
+
+  async setVerdict(verdict: Verdict | null, reason = '') {
+    try {
+      await this.api.setVerdict({ scanId: this.scanId, windowIds: [this.windowId], verdict, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+      this.message = verdict ? `${verdictLabels[verdict]} saved` : 'Verdict cleared';
+      await this.load();
+    } catch (err) {
+      this.message = `Verdict not saved: ${(err as Error).message}`;
+    }
+  }
+
+  async addNote() {
+    const text = this.noteText.trim();
+    if (!text) return;
+    try {
+      const note = await this.api.addNote({ scanId: this.scanId, windowId: this.windowId, text });
+      this.noteText = '';
+      this.noteError = null;
+      if (this.detail) this.detail = { ...this.detail, notes: [...this.detail.notes, note] };
+    } catch (err) {
+      this.noteError = (err as Error).message;
+    }
+  }
+
+  onVerdictsChanged(scanId: number, windowIds: number[]) {
+    if (scanId === this.scanId && windowIds.includes(this.windowId)) void this.load();
+  }
+}
