@@ -80,16 +80,21 @@ async function training(n: number): Promise<number> {
   return done / ((performance.now() - t0) / 1000);
 }
 
-async function pooled(): Promise<{ rate: number; workers: number; backend: string } | null> {
+async function pooled(): Promise<{ rates: number[]; workers: number; backend: string } | null> {
   if (!existsSync(join(args.model!, 'manifest.json')) || !existsSync(args.sample!)) return null;
   const conn = await (await DuckDBInstance.create(':memory:')).connect();
   await conn.run(`CREATE TABLE flows_1 AS SELECT * FROM read_csv('${args.sample!.replace(/'/g, "''")}')`);
   const workers = availableParallelism();
   const pool = await ScoringPool.open(args.model!, { workers, backend: 'wasm' });
   try {
-    const t0 = performance.now();
-    const n = await pool.scoreTable(conn, 'flows_1', { batchSize: BATCH, onBatch: () => undefined });
-    return { rate: n / ((performance.now() - t0) / 1000), workers, backend: pool.backend.label };
+    // Three passes: on a shared machine the best pass is the least disturbed one.
+    const rates: number[] = [];
+    for (let pass = 0; pass < 3; pass++) {
+      const t0 = performance.now();
+      const n = await pool.scoreTable(conn, 'flows_1', { batchSize: BATCH, onBatch: () => undefined });
+      rates.push(n / ((performance.now() - t0) / 1000));
+    }
+    return { rates, workers, backend: pool.backend.label };
   } finally {
     await pool.close();
     conn.closeSync();
@@ -112,5 +117,8 @@ console.log(`wasm / cpu: ${(wasm / cpu).toFixed(1)}x`);
 const train = await training(Math.min(n, 20480));
 console.log(`training wasm (batch 256): ${Math.round(train)} windows/s`);
 const pool = await pooled();
-if (pool) console.log(`scan of sample A through ${pool.workers} ${pool.backend} workers (DuckDB read + windows + model): ${Math.round(pool.rate)} windows/s`);
+if (pool)
+  console.log(
+    `scan of sample A through ${pool.workers} ${pool.backend} workers (DuckDB read + windows + model): best ${Math.round(Math.max(...pool.rates))} windows/s (passes: ${pool.rates.map(Math.round).join(', ')})`,
+  );
 else console.log('pooled scan skipped (needs resources/models/default and the real sample)');
