@@ -34,7 +34,7 @@ export function escapeMarkdown(value: unknown): string {
 export function escapeMarkdownBlock(value: unknown): string {
   return String(value)
     .split(/\r\n?|\n/)
-    .map((line) => escapeMarkdown(line))
+    .map((line) => escapeMarkdown(line.trimStart()))
     .join('  \n');
 }
 
