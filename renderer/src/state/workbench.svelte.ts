@@ -1,9 +1,10 @@
-import type { Api, AppInfo, CaptureInfo, FilterClause, Verdict } from '../../../preload/contract';
+import type { Api, AppInfo, CaptureInfo, FilterClause, ModelSummary, Verdict } from '../../../preload/contract';
 import type { Transport } from '../api';
 import { CapturesState } from './captures.svelte';
 import { DetectionsState, verdictLabels } from './detections.svelte';
 import { DrilldownTab, drilldownKey } from './drilldown.svelte';
 import { ExploreTab } from './explore.svelte';
+import { scanResult } from '../lib/jobResults';
 import { JobsState } from './jobs.svelte';
 import { ModelState } from './model.svelte';
 import { ScansState } from './scans.svelte';
@@ -94,11 +95,16 @@ export class Workbench {
       this.captures.onFinished(f);
       this.model.onFinished(f);
       this.scans.onFinished(f);
+      const scanned = f.kind === 'scan' && f.ok ? scanResult(f) : null;
+      if (scanned) {
+        this.detections.onScansChanged(scanned.captureId);
+        void this.scans.refresh().then(() => this.followScannedCapture());
+      }
     });
     this.api.on('captures:changed', () => void this.refreshCaptures());
     this.api.on('models:changed', () => void this.model.refresh());
     this.api.on('scans:changed', (e) => {
-      void this.scans.refresh();
+      void this.scans.refresh().then(() => this.followScannedCapture());
       this.detections.onScansChanged(e.captureId);
     });
     this.api.on('verdicts:changed', (e) => {
@@ -116,6 +122,15 @@ export class Workbench {
       this.appError = (err as Error).message;
     }
     await Promise.all([this.refreshCaptures(), this.jobs.load(), this.model.refresh(), this.model.loadBackend(), this.scans.refresh()]);
+    this.followScannedCapture();
+  }
+
+  /** The Detections view shows a capture that has a scan, while the one it shows has none. */
+  followScannedCapture() {
+    const det = this.detections;
+    if (det.captureId !== null && this.scans.latest[det.captureId]) return;
+    const scanned = this.captures.list.find((c) => this.scans.latest[c.id]);
+    if (scanned) void det.setCapture(scanned.id);
   }
 
   async refreshCaptures() {
@@ -253,8 +268,22 @@ export class Workbench {
 
   /** Scans a capture with the selected model (or the default one when none is chosen). */
   scanCapture(captureId: number) {
-    const model = this.model.scanModel;
+    const model = this.scanModelFor(captureId);
     void this.scans.scan(captureId, model ? { id: model.id, name: model.name } : null);
+  }
+
+  /**
+   * The model a scan of this capture uses: the selected one, except a built-in whose features
+   * the capture lacks (a v2 default on a v1 capture): then the built-in that fits, or none, and
+   * the core picks.
+   */
+  scanModelFor(captureId: number): ModelSummary | null {
+    const model = this.model.scanModel;
+    const capture = this.captures.byId(captureId);
+    if (!model || !capture || !model.builtin) return model;
+    const fits = (m: ModelSummary) => m.featureColumns.every((c) => capture.columns.includes(c));
+    if (fits(model)) return model;
+    return this.model.models.find((m) => m.builtin && fits(m)) ?? null;
   }
 
   showPanel(tab: PanelTab) {

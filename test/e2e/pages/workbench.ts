@@ -12,12 +12,16 @@ export class WorkbenchPage {
   readonly explore: ExploreEditor;
   readonly sql: SqlConsole;
   readonly model: ModelView;
+  readonly detections: DetectionsView;
+  readonly drilldown: DrilldownEditor;
 
   constructor(readonly page: Page) {
     this.captures = new CapturesPanel(page);
     this.explore = new ExploreEditor(page);
     this.sql = new SqlConsole(page);
     this.model = new ModelView(page);
+    this.detections = new DetectionsView(page);
+    this.drilldown = new DrilldownEditor(page);
   }
 
   async open(url: string) {
@@ -36,6 +40,11 @@ export class WorkbenchPage {
     const palette = this.page.getByRole('dialog', { name: 'Command palette' });
     await palette.getByRole('combobox').fill(title);
     await palette.getByRole('option', { name: title }).first().click();
+  }
+
+  /** Hides the bottom panel (jobs, SQL) to give the editor the room. */
+  async hidePanel() {
+    if (await this.page.getByRole('tab', { name: 'SQL Console' }).isVisible()) await this.page.keyboard.press('Control+J');
   }
 
   async screenshot(name: string) {
@@ -261,5 +270,99 @@ export class SqlConsole {
 
   get status(): Locator {
     return this.page.getByRole('region', { name: 'SQL results' }).getByRole('status');
+  }
+}
+
+/** The Detections view: side bar (capture, scan, status, filters) and the queue editor. */
+export class DetectionsView {
+  constructor(readonly page: Page) {}
+
+  async open() {
+    const button = this.page.getByRole('button', { name: 'Detections', exact: true });
+    if ((await button.getAttribute('aria-pressed')) !== 'true') await button.click();
+    const tab = this.page.getByRole('tab', { name: 'Detections', exact: true });
+    // a drill-down may be the active editor: the Detections tab brings the queue back
+    if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+    await expect(tab).toHaveAttribute('aria-selected', 'true');
+  }
+
+  async chooseCapture(fileName: string) {
+    const select = this.page.getByRole('combobox', { name: 'Capture to triage' });
+    const value = await select.locator('option').filter({ hasText: fileName }).first().getAttribute('value');
+    await select.selectOption(value ?? '');
+  }
+
+  get queue(): Locator {
+    return this.page.getByRole('grid', { name: 'Flagged windows' });
+  }
+
+  /** The queue row at a 0-based position. */
+  row(index: number): Locator {
+    return this.page.locator(`#qrow-${index}`);
+  }
+
+  /** "TP 1" etc. in the editor's always-visible counts. */
+  count(status: 'Untriaged' | 'TP' | 'FP' | 'Review'): Locator {
+    return this.page.getByRole('list', { name: 'Triage counts' }).getByRole('listitem').filter({ hasText: status });
+  }
+
+  async countOf(status: 'Untriaged' | 'TP' | 'FP' | 'Review'): Promise<number> {
+    const text = await this.count(status).locator('strong').textContent();
+    return Number((text ?? '').replace(/[^\d]/g, ''));
+  }
+
+  get result(): Locator {
+    return this.page.getByRole('status', { name: 'Triage result' });
+  }
+
+  /** Types triage keys into the queue, one by one, waiting for each verdict to be answered. */
+  async keys(...keys: string[]) {
+    await this.queue.focus();
+    for (const key of keys) await this.page.keyboard.press(key);
+  }
+
+  async showMetrics() {
+    await this.page.getByRole('tab', { name: 'Scan metrics & threshold' }).click();
+  }
+
+  async showQueue() {
+    await this.page.getByRole('tab', { name: 'Queue', exact: true }).click();
+  }
+
+  get threshold(): Locator {
+    return this.page.getByRole('slider', { name: 'Threshold' });
+  }
+
+  get thresholdChart(): Locator {
+    return this.page.getByRole('img', { name: /^Threshold effect/ });
+  }
+
+  get thresholdNumbers(): Locator {
+    return this.page.getByLabel('At this threshold');
+  }
+}
+
+/** One window drill-down editor tab. */
+export class DrilldownEditor {
+  constructor(readonly page: Page) {}
+
+  get region(): Locator {
+    return this.page.getByRole('region', { name: /^Window \d+ drill-down$/ });
+  }
+
+  get explanation(): Locator {
+    return this.page.getByLabel('Explanation', { exact: true });
+  }
+
+  get heatmap(): Locator {
+    return this.page.getByRole('img', { name: /^Attribution heatmap/ });
+  }
+
+  get flows(): Locator {
+    return this.page.getByRole('table', { name: 'Flows of the window' });
+  }
+
+  get windowProbabilities(): Locator {
+    return this.page.getByRole('list', { name: 'Window class probabilities' });
   }
 }

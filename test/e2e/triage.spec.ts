@@ -1,0 +1,146 @@
+/**
+ * An analyst triages: scans the sample with the default model from Captures, works down the
+ * Detections queue with the keyboard (j t j f j r), opens a window, reads why it was flagged,
+ * reloads and finds the verdicts kept, undoes one; then reads the scan's columns in Explore and
+ * the threshold's effect. The bench reads the performance marks the renderer leaves behind.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { WorkbenchPage } from './pages/workbench';
+
+test.describe.configure({ mode: 'serial' });
+
+const sampleName = process.env.MINDFLOW_E2E_SAMPLE ?? 'mindflow-sample.csv';
+let page: Page;
+let workbench: WorkbenchPage;
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  workbench = new WorkbenchPage(page);
+  await workbench.open(process.env.MINDFLOW_E2E_URL ?? '');
+});
+
+test.afterAll(async () => {
+  await page.close();
+});
+
+test('scans the sample with the default model from Captures', async () => {
+  test.setTimeout(240_000);
+  await workbench.showCaptures();
+  const card = workbench.captures.capture(sampleName);
+  await expect(card.getByText(/with default/)).toBeVisible();
+  await workbench.captures.scan(sampleName);
+  await expect(workbench.captures.latestScan(sampleName)).toContainText('flagged windows', { timeout: 200_000 });
+  await expect(workbench.captures.latestScan(sampleName)).toContainText('default');
+});
+
+test('triages three windows with the keyboard and opens one', async () => {
+  const det = workbench.detections;
+  await workbench.hidePanel();
+  await det.open();
+  await det.chooseCapture(sampleName);
+  await expect(page.getByRole('combobox', { name: 'Scan to triage' })).toContainText('default');
+  await expect(det.row(3)).toContainText(/\d\.\d{3}/);
+  const untriaged = await det.countOf('Untriaged');
+  expect(untriaged).toBeGreaterThan(3);
+
+  await det.keys('j', 't');
+  await expect(det.row(1)).toContainText('True positive');
+  await det.keys('j', 'f');
+  await expect(det.row(2)).toContainText('False positive');
+  await det.keys('j', 'r');
+  await expect(det.row(3)).toContainText('Needs review');
+  await expect(det.count('TP')).toContainText('1');
+  await expect(det.count('FP')).toContainText('1');
+  await expect(det.count('Review')).toContainText('1');
+  await expect(page.getByRole('button', { name: /^Triage counts for scan \d+: untriaged \d+, true positive 1, false positive 1, review 1$/ })).toBeVisible();
+  await expect(det.row(0)).not.toContainText(/True positive|False positive|Needs review/);
+  await workbench.screenshot('20-detections');
+
+  // Enter opens the window under the cursor; its attribution arrives without blocking the tab
+  await page.keyboard.press('Enter');
+  const drill = workbench.drilldown;
+  await expect(drill.region).toBeVisible();
+  await expect(drill.flows).toBeVisible();
+  await expect(drill.windowProbabilities).toBeVisible();
+  await expect(page.getByRole('status', { name: 'Window verdict' })).toContainText('Needs review');
+  await expect(drill.explanation).toBeVisible({ timeout: 60_000 });
+  const sentence = (await drill.explanation.textContent()) ?? '';
+  expect(sentence.length).toBeGreaterThan(20);
+  await expect(drill.heatmap).toBeVisible();
+  console.log(`explanation: ${sentence}`);
+  await workbench.screenshot('21-drilldown');
+});
+
+test('reloads and finds the verdicts kept, then undoes the last one', async () => {
+  await page.reload();
+  await expect(page.getByLabel('Project path')).not.toHaveText('…');
+  await workbench.hidePanel();
+  const det = workbench.detections;
+  await det.open();
+  await det.chooseCapture(sampleName);
+  await expect(det.row(1)).toContainText('True positive');
+  await expect(det.row(2)).toContainText('False positive');
+  await expect(det.row(3)).toContainText('Needs review');
+  await expect(det.count('TP')).toContainText('1');
+
+  await det.keys('u');
+  await expect(det.result).toContainText('Undid the last verdict');
+  await expect(det.row(3)).not.toContainText('Needs review');
+  await expect(det.count('Review')).toContainText('0');
+  await expect(det.row(1)).toContainText('True positive');
+});
+
+test('reads the scan columns in Explore, coloured by predicted class', async () => {
+  await workbench.showCaptures();
+  await workbench.captures.openInExplore(sampleName);
+  const explore = workbench.explore;
+  await explore.waitForRows();
+  await expect(explore.grid.getByRole('columnheader', { name: 'predicted' })).toBeVisible();
+  await expect(explore.grid.getByRole('columnheader', { name: 'attack_score' })).toBeVisible();
+  await page.getByRole('radiogroup', { name: 'Colour by' }).getByRole('radio', { name: 'predicted' }).click();
+  await expect(page.getByRole('img', { name: /^Flows by predicted class over capture order/ })).toBeVisible();
+  await explore.addFilter('attack_score >= 0.9');
+  await explore.addFilter('verdict = tp');
+  await expect(explore.chips).toHaveCount(2);
+  await expect.poll(() => explore.matchingFlows()).toBeGreaterThan(0);
+  await explore.chips.filter({ hasText: 'verdict' }).getByRole('button').click();
+  await expect(explore.chips).toHaveCount(1);
+  await workbench.screenshot('22-explore-predicted');
+});
+
+test('moves the threshold and sees the effect on windows, recall and false positives', async () => {
+  const det = workbench.detections;
+  await det.open();
+  await det.showMetrics();
+  await expect(det.thresholdChart).toBeVisible({ timeout: 30_000 });
+  await det.threshold.fill('0.9');
+  await expect(det.thresholdNumbers).toContainText('Windows flagged');
+  await expect(page.getByRole('table', { name: 'Per-class metrics' })).toBeVisible();
+  await expect(page.getByRole('img', { name: /^Confusion matrix/ })).toBeVisible();
+  await workbench.screenshot('23-threshold');
+  await det.showQueue();
+});
+
+test('bench: reads the drill-down and queue-scroll performance marks', async () => {
+  test.setTimeout(120_000);
+  const det = workbench.detections;
+  await det.open();
+  await expect(det.row(0)).toContainText(/\d\.\d{3}/);
+  // open a fresh window (not yet explained) from the queue with Enter
+  await det.keys('Home', 'j', 'j', 'j', 'j', 'Enter');
+  await expect(workbench.drilldown.heatmap).toBeVisible({ timeout: 60_000 });
+  await det.open();
+  await workbench.runCommand('Triage: Measure Queue Scroll (performance mark)');
+  await expect.poll(() => page.evaluate(() => performance.getEntriesByName('mindflow:queue-scroll').length), { timeout: 90_000 }).toBeGreaterThan(0);
+  const marks = await page.evaluate(() =>
+    performance
+      .getEntriesByType('measure')
+      .filter((m) => m.name.startsWith('mindflow:'))
+      .map((m) => ({ name: m.name, ms: Math.round(m.duration * 10) / 10, detail: (m as PerformanceMeasure).detail as unknown })),
+  );
+  for (const m of marks) console.log(`${m.name}: ${m.ms} ms ${JSON.stringify(m.detail)}`);
+  mkdirSync('test-results', { recursive: true });
+  writeFileSync('test-results/perf-marks.json', JSON.stringify(marks, null, 2));
+  expect(marks.some((m) => m.name === 'mindflow:drilldown-open')).toBe(true);
+});
