@@ -15,26 +15,28 @@ function stripControls(s: string): string {
 }
 
 /**
- * Inline Markdown text (CommonMark + GFM): every ASCII punctuation character that can start
- * markup is backslash-escaped (emphasis, code, links, images, HTML, tables, autolinks, entities),
- * line breaks become spaces, and a leading block marker (list, heading, quote, rule, ordered
- * list number) is escaped so the value can never open a block.
+ * Inline Markdown text (CommonMark + GFM): every character that can start inline markup is
+ * backslash-escaped: emphasis, code, links and images, raw HTML and entities, table pipes,
+ * strikethrough, math (`$`), @mentions, and GFM autolinks (`://` and `www.`). Line breaks
+ * become spaces, so a value stays inside its table cell or line.
  */
 export function escapeMarkdown(value: unknown): string {
   let s = stripControls(String(value)).replace(/\r\n?|\n/g, ' ');
-  s = s.replace(/[\\`*_{}[\]()#+!|<>~&:@$=^"]/g, (c) => `\\${c}`);
-  // GFM extended autolinks start at "www."; break them
+  s = s.replace(/[\\`*_{}[\]()#+!|<>~&@$=]/g, (c) => `\\${c}`);
+  s = s.replace(/:(?=\/)/g, '\\:');
   s = s.replace(/(www)\./gi, '$1\\.');
-  // block starts: "- x", "1. x", "1) x" (# + > = are escaped everywhere above)
-  s = s.replace(/^(\s*)-/, '$1\\-').replace(/^(\s*\d+)([.)])/, '$1\\$2');
   return s;
 }
 
-/** Multi-line Markdown text: each line escaped as `escapeMarkdown`, kept as its own line. */
+/**
+ * Multi-line Markdown text: each line escaped as `escapeMarkdown` and kept as its own line
+ * (hard breaks); a leading block marker (list item, ordered-list number) is escaped too, so no
+ * line can open a block (# > + = are escaped everywhere already).
+ */
 export function escapeMarkdownBlock(value: unknown): string {
   return String(value)
     .split(/\r\n?|\n/)
-    .map((line) => escapeMarkdown(line.trimStart()))
+    .map((line) => escapeMarkdown(line.trimStart()).replace(/^-/, '\\-').replace(/^(\d+)([.)])/, '$1\\$2'))
     .join('  \n');
 }
 
