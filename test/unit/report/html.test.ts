@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { buildHtml, HTML_CSP } from '../../../main/core/report/html.ts';
+import type { Tlp } from '../../../main/core/report/model.ts';
+import { craftedIncidentReport, HOSTILE, sampleIncidentReport } from './fixture.ts';
+import { htmlTags } from './helpers.ts';
+
+const ALLOWED_TAGS = new Set([
+  '!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'main', 'header', 'footer', 'section', 'article', 'div', 'span', 'p', 'h1', 'h2', 'h3',
+  'dl', 'dt', 'dd', 'ul', 'li', 'strong', 'b', 'table', 'caption', 'thead', 'tbody', 'tr', 'th', 'td', 'figure', 'figcaption',
+  'svg', 'g', 'rect', 'line', 'text', 'title',
+]);
+const ALLOWED_ATTRS = new Set([
+  'lang', 'charset', 'http-equiv', 'content', 'name', 'class', 'style', 'id', 'scope', 'viewbox', 'width', 'height', 'role', 'aria-label',
+  'x', 'y', 'x1', 'x2', 'y1', 'y2', 'dy', 'fill', 'stroke', 'stroke-width', 'transform', 'text-anchor', 'font-family', 'font-size', 'html',
+]);
+
+describe('buildHtml on the sample incident', () => {
+  const html = buildHtml(sampleIncidentReport());
+
+  it('is one HTML document with a strict CSP', () => {
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${HTML_CSP.replace(/'/g, '&#39;')}">`);
+    expect(HTML_CSP).toMatch(/^default-src 'none'; style-src 'unsafe-inline'; img-src data:/);
+  });
+
+  it.each([
+    ['summary', '1. Executive summary'],
+    ['detection', '2. Detection source'],
+    ['timeline', '3. Timeline (capture order)'],
+    ['hosts', '4. Affected hosts'],
+    ['indicators', '5. Indicators'],
+    ['classes', '6. Attack classes'],
+    ['evidence', '7. Evidence'],
+    ['verdicts', '8. Analyst verdicts and notes'],
+    ['provenance', '9. Capture and provenance'],
+  ])('has the %s section (NIST SP 800-61 order)', (id, heading) => {
+    expect(html).toContain(`<section id="${id}"`);
+    expect(html).toContain(`<h2>${heading}</h2>`);
+  });
+
+  it('puts the sections in order', () => {
+    const ids = [...html.matchAll(/<section id="(\w+)"/g)].map((m) => m[1]);
+    expect(ids).toEqual(['summary', 'detection', 'timeline', 'hosts', 'indicators', 'classes', 'evidence', 'verdicts', 'provenance']);
+  });
+
+  it('shows the title, id, status, severity and the TLP banner in its colour', () => {
+    expect(html).toContain('<h1>Bot scan and SYN flood against 192.168.100.3</h1>');
+    expect(html).toContain('<div class="tlp tlp-amber" style="color:#FFC000"><span class="label">TLP:AMBER</span>');
+    expect(html).toContain('inc-0007');
+    expect(html).toContain('<dd>contained</dd>');
+    expect(html).toContain('<span class="sev-high">high</span>');
+  });
+
+  it('shows the detection source with its per-class metrics', () => {
+    for (const s of ['cnn-bilstm-v2-w10', 'model-3f9c2a', 'tensorflow (CUDA)', '0.60', 'macro F1 0.9312', '0.7317', '33,401']) expect(html).toContain(s);
+  });
+
+  it('has two inline SVG charts: the timeline over capture order and the class confidence bars', () => {
+    expect(html.match(/<svg /g)).toHaveLength(2);
+    expect(html).toContain('flow id (capture order, not time)');
+    expect(html).toContain('aria-label="Mean and peak detector confidence per attack class"');
+    expect(html).not.toMatch(/\btime\b[^"]*windows per/i);
+  });
+
+  it('lists hosts with roles, the indicators and every window with its flows', () => {
+    expect(html).toMatch(/192\.168\.100\.149<\/span><\/td><td>attacker<\/td>/);
+    expect(html).toMatch(/192\.168\.100\.3<\/span><\/td><td>victim<\/td>/);
+    expect(html.match(/<article class="window"/g)).toHaveLength(4);
+    expect(html).toContain('All 12 flows');
+    expect(html).toContain('Why it was flagged.');
+    expect(html).toContain('SYN flood against the web server on .3:80.');
+    expect(html).toContain('Bots .147 and .149 isolated on switch port 12 and 14.');
+  });
+
+  it('ends with the capture file, its SHA-256, the app version and the generated time', () => {
+    const r = sampleIncidentReport();
+    expect(html).toContain(r.capture.sha256);
+    expect(html).toContain('nf-bot-iot-v2-sample-a.csv.gz');
+    expect(html).toContain('2025-03-14 11:45:00 UTC');
+    expect(html).toContain('MindFlow Workbench 0.1.0');
+  });
+
+  it('prints well: page breaks between sections, rows and figures never cut, headers repeat', () => {
+    expect(html).toContain('@media print');
+    expect(html).toMatch(/section\.page \{ break-before: page; \}/);
+    expect(html).toMatch(/tr, figure[^{]*\{ break-inside: avoid; \}/);
+    expect(html).toContain('thead { display: table-header-group; }');
+  });
+
+  it('loads nothing: no scripts, links, sources, URLs or imports', () => {
+    const tags = htmlTags(html);
+    expect(tags.filter((t) => !ALLOWED_TAGS.has(t.name)).map((t) => t.name)).toEqual([]);
+    expect(tags.flatMap((t) => Object.keys(t.attrs)).filter((a) => !ALLOWED_ATTRS.has(a))).toEqual([]);
+    expect(html).not.toMatch(/https?:|url\(|@import|xlink|href|src=/i);
+  });
+
+  it.each<[Tlp, string]>([
+    ['CLEAR', '#FFFFFF'],
+    ['GREEN', '#33FF00'],
+    ['AMBER', '#FFC000'],
+    ['AMBER+STRICT', '#FFC000'],
+    ['RED', '#FF2B2B'],
+  ])('colours TLP:%s %s', (tlp, colour) => {
+    const r = sampleIncidentReport();
+    r.incident.tlp = tlp;
+    expect(buildHtml(r)).toContain(`style="color:${colour}"><span class="label">TLP:${tlp.replace('+', '+')}</span>`);
+  });
+
+  it('says so when the model has no metrics and the incident no windows', () => {
+    const r = sampleIncidentReport();
+    r.detection.metrics = null;
+    r.windows = [];
+    const out = buildHtml(r);
+    expect(out).toContain('The model carries no evaluation metrics.');
+    expect(out).toContain('The incident has no windows.');
+    expect(out).toContain('No windows.');
+  });
+});
+
+describe('buildHtml on a crafted capture', () => {
+  const html = buildHtml(craftedIncidentReport());
+  const tags = htmlTags(html);
+
+  it('writes only its own tags and attributes', () => {
+    expect(tags.filter((t) => !ALLOWED_TAGS.has(t.name)).map((t) => t.name)).toEqual([]);
+    expect(tags.flatMap((t) => Object.keys(t.attrs)).filter((a) => !ALLOWED_ATTRS.has(a))).toEqual([]);
+    expect(tags.filter((t) => t.name === 'style' && !t.closing)).toHaveLength(1);
+    expect(html.match(/<\/style>/g)).toHaveLength(1);
+  });
+
+  it('escapes every hostile value', () => {
+    expect(html).not.toMatch(/<script|<img|<\/?style[^>]*>[^:]*alert/i);
+    expect(tags.flatMap((t) => Object.keys(t.attrs)).filter((a) => a.startsWith('on'))).toEqual([]);
+    expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
+    expect(html).toContain('&#60;/style&#62;&#60;img src=x onerror=alert(1)&#62;');
+    expect(html).toContain('&#34; onmouseover=&#34;alert(1)&#34; x=&#34;');
+  });
+
+  it('keeps hostile values out of attribute values', () => {
+    for (const t of tags) for (const v of Object.values(t.attrs)) expect(v).not.toMatch(/alert|javascript|evil/);
+  });
+
+  it('keeps a hostile class name in text only (colours come from the fixed palette)', () => {
+    expect(html).toContain('=cmd|&#39; /C calc&#39;!A0');
+    expect(html).not.toContain("class=\"=cmd");
+  });
+});
