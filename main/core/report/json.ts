@@ -5,6 +5,7 @@
  */
 import { deriveReport, type ReportDerived } from './derive.ts';
 import type { IncidentReport } from './model.ts';
+import { safeJson } from './text.ts';
 
 export interface IncidentReportDocument extends IncidentReport {
   derived: ReportDerived;
@@ -15,6 +16,5 @@ export function reportDocument(report: IncidentReport): IncidentReportDocument {
 }
 
 export function buildJson(report: IncidentReport): string {
-  // JSON.stringify escapes every string; non-finite numbers become null (valid JSON)
-  return `${JSON.stringify(reportDocument(report), null, 2)}\n`;
+  return safeJson(reportDocument(report));
 }

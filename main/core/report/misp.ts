@@ -18,7 +18,7 @@
 import { deriveReport, indicatorWindows } from './derive.ts';
 import { uuidFromContent } from './ids.ts';
 import { attackTechnique, isIpv4, protocolName, sortClasses, type IncidentReport, type IncidentSeverity, type IncidentStatus, type Tlp } from './model.ts';
-import { fixed, rfc3339 } from './text.ts';
+import { fixed, rfc3339, safeJson } from './text.ts';
 
 export interface MispAttribute {
   uuid: string;
@@ -162,5 +162,5 @@ export function buildMispEvent(report: IncidentReport): MispEvent {
 }
 
 export function buildMisp(report: IncidentReport): string {
-  return `${JSON.stringify(buildMispEvent(report), null, 2)}\n`;
+  return safeJson(buildMispEvent(report));
 }

@@ -28,7 +28,7 @@
 import { deriveReport, windowsInOrder, type Indicator } from './derive.ts';
 import { stixScoId, uuidFromContent } from './ids.ts';
 import { attackTechnique, attackTechniqueUrl, isIpv4, protocolName, sortClasses, VERDICT_LABELS, type IncidentReport, type ReportWindow, type Tlp } from './model.ts';
-import { fixed, rfc3339, stixPatternString } from './text.ts';
+import { fixed, rfc3339, safeJson, stixPatternString } from './text.ts';
 
 export type StixObject = { type: string; id: string } & Record<string, unknown>;
 
@@ -289,5 +289,5 @@ export function buildStixBundle(report: IncidentReport): StixBundle {
 }
 
 export function buildStix(report: IncidentReport): string {
-  return `${JSON.stringify(buildStixBundle(report), null, 2)}\n`;
+  return safeJson(buildStixBundle(report));
 }

@@ -114,3 +114,12 @@ export function humanTime(value: string): string {
   if (!Number.isFinite(t)) return String(value);
   return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
+
+/**
+ * JSON text for a report file: `JSON.stringify` escapes every string; `<`, `>`, `&` and the
+ * line/paragraph separators are written as \u escapes too, so a file served or sniffed as
+ * HTML cannot open a tag. The JSON value is unchanged.
+ */
+export function safeJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { buildMarkdown } from '../../../main/core/report/markdown.ts';
+import { craftedIncidentReport, sampleIncidentReport } from './fixture.ts';
+import { unescapedChars } from './helpers.ts';
+
+/** Cells of a GFM table row, split on unescaped pipes. */
+function cells(line: string): number {
+  return unescapedChars(line.replace(/\\\|/g, '')).split('|').length - 2;
+}
+
+function tables(md: string): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  for (const line of md.split('\n')) {
+    if (line.startsWith('|')) cur.push(line);
+    else if (cur.length) {
+      out.push(cur);
+      cur = [];
+    }
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+describe('buildMarkdown on the sample incident', () => {
+  const md = buildMarkdown(sampleIncidentReport());
+
+  it.each([
+    '# Incident report: Bot scan and SYN flood against 192.168.100.3',
+    '## 1. Executive summary',
+    '## 2. Detection source',
+    '## 3. Timeline (capture order)',
+    '## 4. Affected hosts',
+    '## 5. Indicators',
+    '## 6. Attack classes',
+    '## 7. Evidence',
+    '## 8. Analyst verdicts and notes',
+    '## 9. Provenance',
+  ])('has the heading %j', (h) => expect(md.split('\n')).toContain(h));
+
+  it('carries the same facts as the HTML report', () => {
+    const r = sampleIncidentReport();
+    for (const s of ['**TLP:AMBER**', '| Severity | high |', '| Status | contained |', r.capture.sha256, 'cnn-bilstm-v2-w10', '| Theft | 0.7500 | 0.7143 | 0.7317 | 7 |', 'T1046 Network Service Discovery', 'T1499 Endpoint Denial of Service'])
+      expect(md).toContain(s);
+    expect(md.match(/^### Window /gm)).toHaveLength(4);
+    expect(md).toContain('| 192.168.100.149 | attacker | 15 | 0 | DoS | flows 4,102–4,535 |');
+    expect(md).toContain('not time');
+  });
+
+  it('writes well-formed tables: every row has the header\'s cell count', () => {
+    const all = tables(md);
+    expect(all.length).toBeGreaterThanOrEqual(10);
+    for (const t of all) for (const row of t) expect(cells(row)).toBe(cells(t[0]!));
+  });
+});
+
+describe('buildMarkdown on a crafted capture', () => {
+  const md = buildMarkdown(craftedIncidentReport());
+
+  it('leaves no link, image, code, HTML or autolink markup unescaped', () => {
+    const raw = unescapedChars(md);
+    expect(raw).not.toMatch(/[<>[\]`]/);
+    expect(raw).not.toMatch(/:\/\//);
+    expect(md).toContain('\\[click\\]\\(javascript:alert\\(1\\)\\)');
+    expect(md).toContain('\\<script\\>alert\\(1\\)\\</script\\>');
+  });
+
+  it('keeps tables intact despite pipes and line breaks in values', () => {
+    for (const t of tables(md)) for (const row of t) expect(cells(row)).toBe(cells(t[0]!));
+  });
+
+  it('lets no value open a heading or a list', () => {
+    const headings = md.split('\n').filter((l) => /^\s{0,3}#/.test(l));
+    for (const h of headings) expect(h).toMatch(/^#{1,3} (Incident report|\d\. |Window )/);
+    expect(md).not.toMatch(/^\s{0,3}# heading/m);
+    expect(md).toContain('\\# heading');
+  });
+});
