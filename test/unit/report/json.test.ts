@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { buildJson } from '../../../main/core/report/json.ts';
+import { incidentReportJsonSchema, validateJsonSchema, type JsonSchema } from '../../../main/core/report/json-schema.ts';
+import { REPORT_SCHEMA_VERSION } from '../../../main/core/report/model.ts';
+import { craftedIncidentReport, sampleIncidentReport } from './fixture.ts';
+
+describe('buildJson', () => {
+  const doc = JSON.parse(buildJson(sampleIncidentReport())) as Record<string, unknown> & { derived: Record<string, unknown> };
+
+  it('is the report itself plus the derived sections', () => {
+    const r = sampleIncidentReport();
+    expect(doc.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
+    expect(doc.incident).toEqual(r.incident);
+    expect(doc.windows).toEqual(r.windows);
+    expect(Object.keys(doc.derived)).toEqual(['timeline', 'hosts', 'indicators', 'classes', 'totals']);
+  });
+
+  it('validates against its published schema', () => {
+    expect(validateJsonSchema(doc)).toEqual([]);
+  });
+
+  it('validates on a crafted capture, with hostile strings kept as data', () => {
+    const text = buildJson(craftedIncidentReport());
+    expect(text).not.toMatch(/[<>]/);
+    const crafted = JSON.parse(text) as { incident: { title: string } };
+    expect(crafted.incident.title).toBe(craftedIncidentReport().incident.title);
+    expect(validateJsonSchema(crafted)).toEqual([]);
+  });
+
+  it('validates an incident without windows or metrics', () => {
+    const r = sampleIncidentReport();
+    r.windows = [];
+    r.detection.metrics = null;
+    expect(validateJsonSchema(JSON.parse(buildJson(r)))).toEqual([]);
+  });
+});
+
+describe('the schema and its validator', () => {
+  it('is a versioned draft 2020-12 schema', () => {
+    expect(incidentReportJsonSchema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(incidentReportJsonSchema.$id).toMatch(/incident-report:1$/);
+    expect(incidentReportJsonSchema.properties?.schemaVersion).toEqual({ const: 'mindflow-incident-report/1' });
+  });
+
+  const base = () => JSON.parse(buildJson(sampleIncidentReport())) as Record<string, any>;
+  it.each<[string, (d: Record<string, any>) => void, string]>([
+    ['a missing property', (d) => delete d.incident.tlp, '/incident'],
+    ['an unknown property', (d) => (d.incident.extra = 1), '/incident/extra'],
+    ['a wrong enum', (d) => (d.incident.status = 'pending'), '/incident/status'],
+    ['a wrong version', (d) => (d.schemaVersion = 'mindflow-incident-report/2'), '/schemaVersion'],
+    ['a bad hash', (d) => (d.capture.sha256 = 'xyz'), '/capture/sha256'],
+    ['a fractional flow id', (d) => (d.windows[0].flowRows[0].flowId = 1.5), '/windows/0/flowRows/0/flowId'],
+    ['a probability above 1', (d) => (d.windows[0].peak = 1.2), '/windows/0/peak'],
+    ['a string for null', (d) => (d.windows[0].verdict = 'maybe'), '/windows/0/verdict'],
+  ])('rejects %s', (_, mutate, path) => {
+    const d = base();
+    mutate(d);
+    const errors = validateJsonSchema(d);
+    expect(errors.map((e) => e.path)).toContain(path);
+  });
+
+  it('reports an unresolved $ref', () => {
+    const s: JsonSchema = { $ref: '#/$defs/nope' };
+    expect(validateJsonSchema({}, s)).toEqual([{ path: '', message: 'unresolved $ref #/$defs/nope' }]);
+  });
+});
