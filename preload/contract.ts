@@ -120,7 +120,7 @@ export interface AppInfo {
   node: string;
 }
 
-export type JobKind = 'import' | 'train' | 'evaluate' | 'scan';
+export type JobKind = 'import' | 'train' | 'evaluate' | 'scan' | 'export';
 
 export interface JobStarted {
   jobId: string;
@@ -148,7 +148,7 @@ export interface JobFinished {
   ok: boolean;
   cancelled: boolean;
   error?: string | undefined;
-  result?: ImportResult | TrainResult | Evaluation | ScanSummary | undefined;
+  result?: ImportResult | TrainResult | Evaluation | ScanSummary | ReportExport | undefined;
 }
 
 export interface JobInfo {
@@ -401,6 +401,44 @@ export interface ThresholdPoint {
   falsePositiveRate: number | null;
 }
 
+export const incidentStatuses = ['open', 'contained', 'closed'] as const;
+export const incidentSeverities = ['low', 'medium', 'high', 'critical'] as const;
+export const tlpLevels = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const;
+export const reportFormats = ['html', 'pdf', 'md', 'json', 'iocs', 'stix', 'misp'] as const;
+export type ReportFormat = (typeof reportFormats)[number];
+
+export interface IncidentNote {
+  id: number;
+  at: string;
+  analyst: string;
+  text: string;
+}
+
+export interface Incident {
+  id: number;
+  title: string;
+  status: (typeof incidentStatuses)[number];
+  severity: (typeof incidentSeverities)[number];
+  tlp: (typeof tlpLevels)[number];
+  summary: string;
+  analyst: string;
+  createdAt: string;
+  updatedAt: string;
+  scanId: number;
+  captureId: number;
+  windowIds: number[];
+  notes: IncidentNote[];
+}
+
+export interface ReportExport {
+  incidentId: number;
+  format: ReportFormat;
+  path: string;
+  bytes: number;
+  /** web host: where the browser can download it */
+  url: string | null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Argument schemas
 
@@ -420,6 +458,7 @@ const filter = v.object({
     }),
   ),
 });
+const incidentId = v.pipe(v.number(), v.integer(), v.minValue(1));
 const scanId = v.pipe(v.number(), v.integer(), v.minValue(1));
 const windowId = v.pipe(v.number(), v.integer(), v.minValue(1));
 const modelId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a model id'));
@@ -538,6 +577,39 @@ export const calls = {
   ),
   explainWindow: call<Explanation>()(v.object({ scanId, windowId })),
   thresholdCurve: call<ThresholdPoint[]>()(v.object({ scanId })),
+  listIncidents: call<Incident[]>()(v.object({})),
+  getIncident: call<Incident>()(v.object({ id: incidentId })),
+  createIncident: call<Incident>()(
+    v.object({
+      scanId,
+      windowIds: v.pipe(v.array(windowId), v.minLength(1), v.maxLength(10_000)),
+      title: v.pipe(v.string(), v.minLength(1), v.maxLength(300)),
+      severity: v.optional(v.picklist(incidentSeverities)),
+      tlp: v.optional(v.picklist(tlpLevels)),
+      summary: v.optional(v.pipe(v.string(), v.maxLength(20_000))),
+    }),
+  ),
+  updateIncident: call<Incident>()(
+    v.object({
+      id: incidentId,
+      title: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(300))),
+      status: v.optional(v.picklist(incidentStatuses)),
+      severity: v.optional(v.picklist(incidentSeverities)),
+      tlp: v.optional(v.picklist(tlpLevels)),
+      summary: v.optional(v.pipe(v.string(), v.maxLength(20_000))),
+      analyst: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
+    }),
+  ),
+  addIncidentWindows: call<Incident>()(v.object({ id: incidentId, windowIds: v.pipe(v.array(windowId), v.minLength(1), v.maxLength(10_000)) })),
+  removeIncidentWindows: call<Incident>()(v.object({ id: incidentId, windowIds: v.pipe(v.array(windowId), v.minLength(1), v.maxLength(10_000)) })),
+  addIncidentNote: call<Incident>()(v.object({ id: incidentId, text: v.pipe(v.string(), v.minLength(1), v.maxLength(20_000)) })),
+  deleteIncident: call<void>()(v.object({ id: incidentId })),
+  /** A job writing the report; without a path it goes to <project>.reports/. */
+  exportReport: call<JobStarted>()(
+    v.object({ id: incidentId, format: v.picklist(reportFormats), path: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))) }),
+  ),
+  /** Electron only: open the exported file, or show it in its folder. The web host answers false. */
+  revealReport: call<boolean>()(v.object({ path: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)), show: v.boolean() })),
   /** Electron only: shows the native open dialog. The web host answers null. */
   pickCaptureFile: call<string | null>()(v.object({})),
 };
@@ -560,9 +632,10 @@ export interface Events {
   'train:epoch': { jobId: string; point: EpochPoint };
   'train:batch': BatchPoint;
   'verdicts:changed': { scanId: number; windowIds: number[] };
+  'incidents:changed': { incidentIds: number[] };
 }
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['job:progress', 'job:finished', 'captures:changed', 'models:changed', 'scans:changed', 'train:epoch', 'train:batch', 'verdicts:changed'];
+export const eventNames: EventName[] = ['job:progress', 'job:finished', 'captures:changed', 'models:changed', 'scans:changed', 'train:epoch', 'train:batch', 'verdicts:changed', 'incidents:changed'];
 
 /** What the renderer sees: one async method per call, plus event subscription. */
 export type Api = { [K in CallName]: (args: CallArgs<K>) => Promise<CallResult<K>> } & {

@@ -10,12 +10,15 @@ import { rendererDir, sampleProjectPath } from '../core/paths.ts';
 import { Project } from '../core/project.ts';
 import { generateSample } from '../core/sample/generator.ts';
 import { ensureSampleCapture } from '../core/starter.ts';
-import { Workbench } from '../core/workbench.ts';
+import { APP_VERSION, Workbench } from '../core/workbench.ts';
 import { startWebHost } from '../web/server.ts';
 import { DEFAULT_THRESHOLD, evaluateModel, listScans, scanCapture, trainModel } from '../core/detector/service.ts';
 import { listWindows, setVerdict } from '../core/triage/triage.ts';
 import { ModelStore } from '../core/detector/store.ts';
-import type { CaptureInfo, ModelMetrics, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
+import { incidentSeverities, reportFormats, tlpLevels } from '../../preload/contract.ts';
+import type { CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
+import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
+import { exportReport } from '../core/incidents/export.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +41,10 @@ usage:
         [--limit N] [--json]                           the flagged windows of a scan (latest by default)
   mindflow verdict --project P --window ID --set tp|fp|review|clear [--scan ID] [--reason R]
                                                        record an analyst verdict (audited)
+  mindflow incident create --project P --windows ID,ID --title T [--scan ID]
+        [--severity low|medium|high|critical] [--tlp CLEAR|GREEN|AMBER|AMBER+STRICT|RED] [--summary S] [--json]
+  mindflow incident list --project P [--json]
+  mindflow report --project P --incident ID --format html|pdf|md|json|iocs|stix|misp --out FILE
   (eval and scan use the built-in default model without --model; without --project they work
    in a temporary project; MINDFLOW_BACKEND=gpu|node|wasm|cpu forces a TensorFlow.js backend)
   mindflow help                                        this text
@@ -398,6 +405,65 @@ async function cmdVerdict(argv: string[]): Promise<void> {
   }
 }
 
+async function cmdIncident(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      project: { type: 'string' }, scan: { type: 'string' }, windows: { type: 'string' }, title: { type: 'string' },
+      severity: { type: 'string' }, tlp: { type: 'string' }, summary: { type: 'string' }, json: { type: 'boolean' },
+    },
+  });
+  if (sub !== 'create' && sub !== 'list') throw new UsageError('incident takes "create" or "list"');
+  const project = await Project.open(requireProject(values));
+  try {
+    if (sub === 'list') {
+      const incidents = await listIncidents(project);
+      if (values.json) process.stdout.write(`${JSON.stringify({ incidents }, null, 2)}\n`);
+      else for (const i of incidents) process.stdout.write(`#${i.id}  ${i.status.padEnd(9)} ${i.severity.padEnd(8)} TLP:${i.tlp.padEnd(12)} ${i.windowIds.length} windows  ${i.title}\n`);
+      return;
+    }
+    if (!values.title) throw new UsageError('--title T is required');
+    if (!values.windows) throw new UsageError('--windows ID,ID is required (see "mindflow windows")');
+    const windowIds = values.windows.split(',').map((w) => num('windows', w.trim(), { integer: true, min: 1 })!);
+    if (values.severity && !(incidentSeverities as readonly string[]).includes(values.severity)) throw new UsageError(`--severity must be one of ${incidentSeverities.join(', ')}`);
+    if (values.tlp && !(tlpLevels as readonly string[]).includes(values.tlp.toUpperCase())) throw new UsageError(`--tlp must be one of ${tlpLevels.join(', ')}`);
+    const incident = await createIncident(project, {
+      scanId: await latestScanId(project, values.scan),
+      windowIds,
+      title: values.title,
+      severity: values.severity as Incident['severity'] | undefined,
+      tlp: values.tlp?.toUpperCase() as Incident['tlp'] | undefined,
+      summary: values.summary,
+    });
+    if (values.json) process.stdout.write(`${JSON.stringify({ id: incident.id, incident }, null, 2)}\n`);
+    else process.stdout.write(`created incident #${incident.id} "${incident.title}" with ${incident.windowIds.length} window${incident.windowIds.length === 1 ? '' : 's'} of scan #${incident.scanId}\n`);
+  } finally {
+    project.close();
+  }
+}
+
+async function cmdReport(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, incident: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } } });
+  const incidentId = num('incident', values.incident, { integer: true, min: 1 });
+  if (incidentId === undefined) throw new UsageError('--incident ID is required (see "mindflow incident list")');
+  if (!values.format || !(reportFormats as readonly string[]).includes(values.format)) throw new UsageError(`--format must be one of ${reportFormats.join(', ')}`);
+  if (!values.out) throw new UsageError('--out FILE is required');
+  const workbench = await Workbench.open(requireProject(values), { host: 'web' });
+  try {
+    const controller = cancellable();
+    const result = await exportReport(workbench.project, incidentId, values.format as ReportFormat, values.out, { signal: controller.signal, progress: progressPrinter('report') }, {
+      explain: (scanId, windowId) => workbench.handlers.explainWindow({ scanId, windowId }),
+      appVersion: APP_VERSION,
+    });
+    clearProgress();
+    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else process.stdout.write(`wrote the ${values.format.toUpperCase()} report of incident #${incidentId} to ${result.path} (${fmt(result.bytes)} bytes)\n`);
+  } finally {
+    workbench.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -419,6 +485,10 @@ async function main(argv: string[]): Promise<void> {
       return cmdWindows(rest);
     case 'verdict':
       return cmdVerdict(rest);
+    case 'incident':
+      return cmdIncident(rest);
+    case 'report':
+      return cmdReport(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -10,7 +10,7 @@ import type { CaptureInfo, SchemaVersion } from '../../preload/contract.ts';
 import { queryObjects } from './db.ts';
 import { MindflowError } from './errors.ts';
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 const MIGRATIONS: string[][] = [
   [
@@ -107,6 +107,32 @@ const MIGRATIONS: string[][] = [
        value VARCHAR,
        reason VARCHAR,
        undone BOOLEAN NOT NULL DEFAULT false)`,
+  ],
+  [
+    // Incidents: windows of one scan grouped, with their fields and timestamped notes.
+    `CREATE SEQUENCE IF NOT EXISTS incident_ids START 1`,
+    `CREATE TABLE IF NOT EXISTS incidents (
+       id INTEGER PRIMARY KEY,
+       scan_id INTEGER NOT NULL,
+       title VARCHAR NOT NULL,
+       status VARCHAR NOT NULL,
+       severity VARCHAR NOT NULL,
+       tlp VARCHAR NOT NULL,
+       summary VARCHAR NOT NULL,
+       analyst VARCHAR NOT NULL,
+       created TIMESTAMP NOT NULL,
+       updated TIMESTAMP NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS incident_windows (
+       incident_id INTEGER NOT NULL,
+       window_id INTEGER NOT NULL,
+       PRIMARY KEY (incident_id, window_id))`,
+    `CREATE SEQUENCE IF NOT EXISTS incident_note_ids START 1`,
+    `CREATE TABLE IF NOT EXISTS incident_notes (
+       id INTEGER PRIMARY KEY,
+       incident_id INTEGER NOT NULL,
+       ts TIMESTAMP NOT NULL,
+       analyst VARCHAR NOT NULL,
+       text VARCHAR NOT NULL)`,
   ],
 ];
 
@@ -226,6 +252,21 @@ export class Project {
     }
   }
 
+  /** Runs `fn` in one transaction on a pooled connection: committed when it returns, rolled back when it throws. */
+  async transaction<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.withConnection(async (c) => {
+      await c.run('BEGIN TRANSACTION');
+      try {
+        const out = await fn(c);
+        await c.run('COMMIT');
+        return out;
+      } catch (err) {
+        await c.run('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    });
+  }
+
   private async migrate(): Promise<void> {
     await this.withConnection(async (c) => {
       await c.run(MIGRATIONS[0]![0]!); // the meta table, so the version can be read
@@ -267,24 +308,21 @@ export class Project {
 
   async deleteCapture(id: number): Promise<void> {
     await this.capture(id);
-    await this.withConnection(async (c) => {
-      await c.run('BEGIN');
-      try {
-        const scans = await queryObjects<{ id: number }>(c, `SELECT id FROM scans WHERE capture_id = ?`, [id]);
-        for (const scan of scans) {
-          await c.run(`DROP TABLE IF EXISTS scan_${scan.id}`);
-          await c.run(`DELETE FROM flagged_windows WHERE scan_id = ?`, [scan.id]);
-          await c.run(`DELETE FROM verdicts WHERE scan_id = ?`, [scan.id]);
-          await c.run(`DELETE FROM notes WHERE scan_id = ?`, [scan.id]);
-        }
-        await c.run(`DELETE FROM scans WHERE capture_id = ?`, [id]);
-        await c.run(`DROP TABLE IF EXISTS flows_${id}`);
-        await c.run(`DELETE FROM captures WHERE id = ?`, [id]);
-        await c.run('COMMIT');
-      } catch (err) {
-        await c.run('ROLLBACK');
-        throw err;
+    await this.transaction(async (c) => {
+      const scans = await queryObjects<{ id: number }>(c, `SELECT id FROM scans WHERE capture_id = ?`, [id]);
+      for (const scan of scans) {
+        await c.run(`DROP TABLE IF EXISTS scan_${scan.id}`);
+        await c.run(`DELETE FROM flagged_windows WHERE scan_id = ?`, [scan.id]);
+        await c.run(`DELETE FROM verdicts WHERE scan_id = ?`, [scan.id]);
+        await c.run(`DELETE FROM notes WHERE scan_id = ?`, [scan.id]);
+        const incidents = `SELECT id FROM incidents WHERE scan_id = ${Number(scan.id)}`;
+        await c.run(`DELETE FROM incident_windows WHERE incident_id IN (${incidents})`);
+        await c.run(`DELETE FROM incident_notes WHERE incident_id IN (${incidents})`);
+        await c.run(`DELETE FROM incidents WHERE scan_id = ?`, [scan.id]);
       }
+      await c.run(`DELETE FROM scans WHERE capture_id = ?`, [id]);
+      await c.run(`DROP TABLE IF EXISTS flows_${id}`);
+      await c.run(`DELETE FROM captures WHERE id = ?`, [id]);
     });
   }
 

@@ -4,7 +4,8 @@
  * before any handler runs.
  */
 import { createRequire } from 'node:module';
-import type { AppInfo, CallName, Events, Handlers } from '../../preload/contract.ts';
+import type { AppInfo, CallName, Events, Handlers, Incident } from '../../preload/contract.ts';
+import { exportReport } from './incidents/export.ts';
 import { parseArgs } from '../../preload/contract.ts';
 import { importCapture } from './capture/import.ts';
 import { MindflowError, errorCode, oneLine } from './errors.ts';
@@ -15,6 +16,7 @@ import { aggregates, countBy, histogram, queryFlows } from './query/flows.ts';
 import { evaluateModel, listScans, probeBackend, scanCapture, trainModel } from './detector/service.ts';
 import { addNote, auditLog, listWindows, setVerdict, thresholdCurve, undoVerdict, windowDetail } from './triage/triage.ts';
 import { Explainer } from './triage/explain.ts';
+import { addIncidentNote, addIncidentWindows, createIncident, deleteIncident, getIncident, listIncidents, removeIncidentWindows, updateIncident } from './incidents/incidents.ts';
 import { ModelStore } from './detector/store.ts';
 import type { Envelope } from '../../preload/contract.ts';
 
@@ -25,6 +27,12 @@ export interface WorkbenchOptions {
   host: AppInfo['host'];
   /** Electron supplies a native file dialog; other hosts have none. */
   pickFile?: () => Promise<string | null>;
+  /** Electron prints PDF with its own Chromium; elsewhere headless Chromium is used. */
+  printPdf?: (html: string) => Promise<Uint8Array>;
+  /** Electron opens a file or shows it in its folder. */
+  reveal?: (path: string, show: boolean) => Promise<boolean>;
+  /** The web host says where a browser can download an exported report. */
+  reportUrl?: (path: string) => string | null;
 }
 
 type Listener = <E extends keyof Events>(event: E, payload: Events[E]) => void;
@@ -35,7 +43,7 @@ export class Workbench {
   readonly handlers: Handlers;
   private listeners = new Set<Listener>();
 
-  private constructor(readonly project: Project, private readonly options: WorkbenchOptions) {
+  private constructor(readonly project: Project, readonly options: WorkbenchOptions) {
     const emit: Emit = (event, payload) => {
       for (const l of this.listeners) l(event, payload);
     };
@@ -75,6 +83,10 @@ export class Workbench {
 
   private createHandlers(emit: Emit): Handlers {
     const project = this.project;
+    const changed = (incident: Incident) => {
+      emit('incidents:changed', { incidentIds: [incident.id] });
+      return incident;
+    };
     return {
       appInfo: async () => ({
         name: 'MindFlow Workbench',
@@ -170,6 +182,31 @@ export class Workbench {
       windowDetail: ({ scanId, windowId, context }) => windowDetail(project, (id) => project.capture(id), scanId, windowId, context),
       explainWindow: ({ scanId, windowId }) => this.explainer.explain(project, (id) => project.capture(id), scanId, windowId),
       thresholdCurve: ({ scanId }) => thresholdCurve(project, (id) => project.capture(id), scanId),
+      listIncidents: () => listIncidents(project),
+      getIncident: ({ id }) => getIncident(project, id),
+      createIncident: async (args) => changed(await createIncident(project, args)),
+      updateIncident: async ({ id, ...patch }) => changed(await updateIncident(project, id, patch)),
+      addIncidentWindows: async ({ id, windowIds }) => changed(await addIncidentWindows(project, id, windowIds)),
+      removeIncidentWindows: async ({ id, windowIds }) => changed(await removeIncidentWindows(project, id, windowIds)),
+      addIncidentNote: async ({ id, text }) => changed(await addIncidentNote(project, id, text)),
+      deleteIncident: async ({ id }) => {
+        await deleteIncident(project, id);
+        emit('incidents:changed', { incidentIds: [id] });
+      },
+      exportReport: async ({ id, format, path }) => {
+        await getIncident(project, id);
+        return {
+          jobId: this.jobs.start('export', `export incident #${id} as ${format}`, (ctx) =>
+            exportReport(project, id, format, path, ctx, {
+              explain: (scanId, windowId) => this.explainer.explain(project, (cid) => project.capture(cid), scanId, windowId),
+              appVersion: APP_VERSION,
+              printPdf: this.options.printPdf,
+              urlFor: this.options.reportUrl,
+            }),
+          ),
+        };
+      },
+      revealReport: async ({ path, show }) => (this.options.reveal ? this.options.reveal(path, show) : false),
       pickCaptureFile: async () => (this.options.pickFile ? this.options.pickFile() : null),
     };
   }

@@ -9,7 +9,8 @@ import { createReadStream, createWriteStream, existsSync, statSync } from 'node:
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, extname, join, normalize, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { reportsDir } from '../core/incidents/export.ts';
 import { pipeline } from 'node:stream/promises';
 import type { Workbench } from '../core/workbench.ts';
 
@@ -52,6 +53,9 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.wasm': 'application/wasm',
   '.woff2': 'font/woff2',
+  '.pdf': 'application/pdf',
+  '.md': 'text/markdown; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
 };
 
 const MAX_CALL_BODY = 1 << 20;
@@ -107,6 +111,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   }
   const { workbench } = options;
   const uploadDir = `${workbench.project.path}.uploads`;
+  const reportDir = reportsDir(workbench.project);
+  // Exported reports are served back from the project's reports folder (and only from there).
+  workbench.options.reportUrl = (path) => (dirname(resolve(path)) === reportDir ? `/api/report/${encodeURIComponent(basename(path))}` : null);
   const streams = new Set<ServerResponse>();
   let port = 0;
 
@@ -182,6 +189,20 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         return sendJson(res, 200, { ok: false, error: { code: 'internal', message: `upload failed: ${(err as Error).message}` } });
       }
       return sendJson(res, 200, { ok: true, result: { path: dest } });
+    }
+    if (url.pathname.startsWith('/api/report/') && req.method === 'GET') {
+      const name = basename(decodeURIComponent(url.pathname.slice('/api/report/'.length)));
+      const file = join(reportDir, name);
+      if (!name || !existsSync(file)) return sendJson(res, 404, { ok: false, error: { code: 'not-found', message: 'no such report' } });
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-disposition': `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        'cache-control': 'no-store',
+      });
+      createReadStream(file).pipe(res);
+      return;
     }
     if (url.pathname.startsWith('/api/')) return sendJson(res, 404, { ok: false, error: { code: 'bad-args', message: 'no such endpoint' } });
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');

@@ -137,7 +137,7 @@ test('bench: reads the drill-down and queue-scroll performance marks', async () 
     performance
       .getEntriesByType('measure')
       .filter((m) => m.name.startsWith('mindflow:'))
-      .map((m) => ({ name: m.name, ms: Math.round(m.duration * 10) / 10, detail: (m as PerformanceMeasure).detail as unknown })),
+      .map((m) => ({ name: m.name, ms: Math.round(m.duration * 10) / 10, detail: (m as unknown as { detail?: unknown }).detail })),
   );
   for (const m of marks) console.log(`${m.name}: ${m.ms} ms ${JSON.stringify(m.detail)}`);
   mkdirSync('test-results', { recursive: true });

@@ -143,18 +143,6 @@ export async function getWindow(c: DuckDBConnection, scanId: number, windowId: n
   return toWindow(scanId, rows[0]);
 }
 
-async function inTransaction<T>(c: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
-  await c.run('BEGIN TRANSACTION');
-  try {
-    const out = await fn();
-    await c.run('COMMIT');
-    return out;
-  } catch (err) {
-    await c.run('ROLLBACK').catch(() => {});
-    throw err;
-  }
-}
-
 /**
  * Sets (or clears, with null) the verdict of windows. One transaction: the verdicts and one
  * audit row per window, sharing a batch id so the whole change can be undone at once.
@@ -162,8 +150,7 @@ async function inTransaction<T>(c: DuckDBConnection, fn: () => Promise<T>): Prom
 export async function setVerdict(project: Project, scanId: number, windowIds: number[], verdict: Verdict | null, reason?: string): Promise<{ updated: number }> {
   const analyst = analystName();
   const ids = [...new Set(windowIds)];
-  return project.withConnection((c) =>
-    inTransaction(c, async () => {
+  return project.transaction(async (c) => {
       await scanMeta(c, scanId);
       const known = await queryObjects<{ id: number; verdict: string | null }>(
         c,
@@ -186,15 +173,13 @@ export async function setVerdict(project: Project, scanId: number, windowIds: nu
         );
       }
       return { updated: known.length };
-    }),
-  );
+  });
 }
 
 /** Undoes the newest verdict change not yet undone: every window it touched gets its previous verdict back. */
 export async function undoVerdict(project: Project): Promise<{ undone: number; scanId: number | null }> {
   const analyst = analystName();
-  return project.withConnection((c) =>
-    inTransaction(c, async () => {
+  return project.transaction(async (c) => {
       const last = await queryObjects<{ batch: number }>(c, `SELECT batch FROM audit_log WHERE action = 'verdict' AND NOT undone ORDER BY id DESC LIMIT 1`);
       if (!last[0]) return { undone: 0, scanId: null };
       const entries = await queryObjects<{ id: number; scan_id: number; window_id: number; previous: string | null; value: string | null }>(
@@ -210,8 +195,7 @@ export async function undoVerdict(project: Project): Promise<{ undone: number; s
         );
       }
       return { undone: entries.length, scanId: entries[0]?.scan_id ?? null };
-    }),
-  );
+  });
 }
 
 export async function auditLog(project: Project, limit = 200): Promise<AuditEntry[]> {
@@ -224,8 +208,7 @@ export async function auditLog(project: Project, limit = 200): Promise<AuditEntr
 
 export async function addNote(project: Project, scanId: number, windowId: number, text: string): Promise<WindowNote> {
   const analyst = analystName();
-  return project.withConnection((c) =>
-    inTransaction(c, async () => {
+  return project.transaction(async (c) => {
       await getWindow(c, scanId, windowId);
       const id = Number(await scalar(c, `SELECT nextval('note_ids')`));
       await c.run(`INSERT INTO notes VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?)`, [id, scanId, windowId, analyst, text]);
@@ -234,8 +217,7 @@ export async function addNote(project: Project, scanId: number, windowId: number
         [analyst, scanId, windowId, text],
       );
       return (await notesOf(c, scanId, windowId)).find((n) => n.id === id)!;
-    }),
-  );
+  });
 }
 
 async function notesOf(c: DuckDBConnection, scanId: number, windowId: number): Promise<WindowNote[]> {
