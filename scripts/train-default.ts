@@ -10,7 +10,7 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../main/core/model/backend.ts';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const result = await trainDetector(ds, options);
   const version = (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string }).version;
   const manifest = manifestFor(ds, result, {
-    name: 'default',
+    name: basename(args.out!),
     backend: backend.label,
     appVersion: version,
     settings: {
