@@ -1,4 +1,4 @@
-import type { Evaluation, ImportResult, JobFinished, ScanSummary, TrainResult } from '../../../preload/contract';
+import type { Evaluation, ImportResult, JobFinished, ReportExport, ScanSummary, TrainResult } from '../../../preload/contract';
 
 /**
  * A finished job's result, narrowed by the job's kind: the contract carries one union, and the
@@ -18,4 +18,8 @@ export function evaluationResult(f: JobFinished): Evaluation | null {
 
 export function scanResult(f: JobFinished): ScanSummary | null {
   return f.ok && f.kind === 'scan' && f.result && 'flaggedWindows' in f.result ? f.result : null;
+}
+
+export function exportResult(f: JobFinished): ReportExport | null {
+  return f.ok && f.kind === 'export' && f.result && 'incidentId' in f.result ? f.result : null;
 }

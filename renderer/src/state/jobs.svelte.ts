@@ -1,6 +1,6 @@
 import type { Api, JobFinished, JobInfo, JobKind, JobProgress } from '../../../preload/contract';
-import { evaluationResult, importResult, scanResult, trainResult } from '../lib/jobResults';
-import { formatCount, formatScore } from '../lib/format';
+import { evaluationResult, exportResult, importResult, scanResult, trainResult } from '../lib/jobResults';
+import { formatBytes, formatCount, formatScore } from '../lib/format';
 
 export interface JobView {
   jobId: string;
@@ -86,5 +86,7 @@ export function jobOutcome(f: JobFinished): string {
   if (evaluation) return `macro F1 ${formatScore(evaluation.metrics.macroF1)} on ${formatCount(evaluation.flows)} flows`;
   const scan = scanResult(f);
   if (scan) return `scored ${formatCount(scan.flows)} flows, ${formatCount(scan.flaggedWindows)} flagged windows`;
+  const exported = exportResult(f);
+  if (exported) return `wrote ${exported.path} (${formatBytes(exported.bytes)})`;
   return 'done';
 }

@@ -4,6 +4,8 @@ import { CapturesState } from './captures.svelte';
 import { DetectionsState, verdictLabels } from './detections.svelte';
 import { DrilldownTab, drilldownKey } from './drilldown.svelte';
 import { ExploreTab } from './explore.svelte';
+import { IncidentsState, IncidentTab, incidentKey } from './incidents.svelte';
+import { ReportExportState } from './reportExport.svelte';
 import { scanResult } from '../lib/jobResults';
 import { JobsState } from './jobs.svelte';
 import { ModelState } from './model.svelte';
@@ -11,9 +13,9 @@ import { ScansState } from './scans.svelte';
 import { SqlConsoleState } from './sqlConsole.svelte';
 import { ThemeState } from './theme.svelte';
 
-export type Activity = 'captures' | 'explore' | 'detections' | 'model';
-/** every editor tab: the Model and Detections editors, one Explore tab per capture, one drill-down per window */
-export type EditorKey = 'model' | 'detections' | `explore:${number}` | `window:${number}:${number}`;
+export type Activity = 'captures' | 'explore' | 'detections' | 'model' | 'incidents';
+/** every editor tab: the Model and Detections editors, one Explore tab per capture, one drill-down per window, one editor per incident */
+export type EditorKey = 'model' | 'detections' | `explore:${number}` | `window:${number}:${number}` | `incident:${number}`;
 export type FocusTarget = 'import' | 'filter' | 'sql' | 'train' | 'evaluate' | 'queue' | 'reason' | 'note';
 export type PanelTab = 'jobs' | 'sql';
 
@@ -50,12 +52,15 @@ export class Workbench {
   detectionsTabActive = $derived(this.activeEditor === 'detections');
   exploreActive = $derived(this.activeEditor !== null && this.activeEditor.startsWith('explore:'));
   activeDrilldown = $derived(this.drilldowns.find((d) => d.key === this.activeEditor) ?? null);
+  incidentTabs = $state.raw<IncidentTab[]>([]);
+  activeIncident = $derived(this.incidentTabs.find((t) => t.key === this.activeEditor) ?? null);
   /** open editors in tab order */
   editors = $derived<EditorKey[]>([
     ...(this.modelTabOpen ? (['model'] as const) : []),
     ...(this.detectionsTabOpen ? (['detections'] as const) : []),
     ...this.tabs.map((t) => `explore:${t.captureId}` as const),
     ...this.drilldowns.map((d) => d.key),
+    ...this.incidentTabs.map((t) => t.key),
   ]);
 
   readonly theme = new ThemeState();
@@ -65,6 +70,9 @@ export class Workbench {
   readonly model: ModelState;
   readonly scans: ScansState;
   readonly detections: DetectionsState;
+  readonly incidents: IncidentsState;
+  /** the export dialog (one at a time) */
+  readonly reportExport: ReportExportState;
 
   /** the Detections editor shows the queue or the scan's metrics and threshold */
   detectionsPane = $state<'queue' | 'metrics'>('queue');
@@ -83,18 +91,22 @@ export class Workbench {
     this.model = new ModelState(this.api, this.jobs);
     this.scans = new ScansState(this.api, this.jobs);
     this.detections = new DetectionsState(this.api);
+    this.incidents = new IncidentsState(this.api);
+    this.reportExport = new ReportExportState(this.api, this.jobs);
 
     this.api.on('job:progress', (p) => {
       this.jobs.onProgress(p);
       this.captures.onProgress(p);
       this.model.onProgress(p);
       this.scans.onProgress(p);
+      this.reportExport.onProgress(p);
     });
     this.api.on('job:finished', (f) => {
       this.jobs.onFinished(f);
       this.captures.onFinished(f);
       this.model.onFinished(f);
       this.scans.onFinished(f);
+      this.reportExport.onFinished(f);
       const scanned = f.kind === 'scan' && f.ok ? scanResult(f) : null;
       if (scanned) {
         this.detections.onScansChanged(scanned.captureId);
@@ -111,6 +123,7 @@ export class Workbench {
       this.detections.onVerdictsChanged(e.scanId);
       for (const d of this.drilldowns) d.onVerdictsChanged(e.scanId, e.windowIds);
     });
+    this.api.on('incidents:changed', (e) => void this.onIncidentsChanged(e.incidentIds));
     this.api.on('train:epoch', (e) => this.model.onEpoch(e));
     this.api.on('train:batch', (b) => this.model.onBatch(b));
   }
@@ -121,7 +134,7 @@ export class Workbench {
     } catch (err) {
       this.appError = (err as Error).message;
     }
-    await Promise.all([this.refreshCaptures(), this.jobs.load(), this.model.refresh(), this.model.loadBackend(), this.scans.refresh()]);
+    await Promise.all([this.refreshCaptures(), this.jobs.load(), this.model.refresh(), this.model.loadBackend(), this.scans.refresh(), this.incidents.refresh()]);
     this.followScannedCapture();
   }
 
@@ -162,7 +175,8 @@ export class Workbench {
       const id = Number(key.slice('explore:'.length));
       this.tabs = this.tabs.filter((t) => t.captureId !== id);
       if (this.activeCaptureId === id) this.activeCaptureId = this.tabs.at(-1)?.captureId ?? null;
-    } else this.drilldowns = this.drilldowns.filter((d) => d.key !== key);
+    } else if (key.startsWith('incident:')) this.incidentTabs = this.incidentTabs.filter((t) => t.key !== key);
+    else this.drilldowns = this.drilldowns.filter((d) => d.key !== key);
     if (this.activeEditor === key) this.activeEditor = order[index + 1] ?? order[index - 1] ?? null;
     if (this.activeEditor?.startsWith('explore:')) this.activate(this.activeEditor);
   }
@@ -205,6 +219,50 @@ export class Workbench {
     this.activate(key);
   }
 
+  /** Shows the Incidents view: the list in the side bar. */
+  openIncidents() {
+    this.activity = 'incidents';
+    this.sideBarVisible = true;
+  }
+
+  /** Opens (or shows) an incident's editor tab. */
+  openIncident(id: number) {
+    const key = incidentKey(id);
+    if (!this.incidentTabs.some((t) => t.key === key)) this.incidentTabs = [...this.incidentTabs, new IncidentTab(this.api, id, (i) => this.incidents.put(i))];
+    this.activate(key);
+  }
+
+  /** Incidents changed (here, in another window, from the CLI): list again, reload open editors, close deleted ones. */
+  async onIncidentsChanged(ids: number[]) {
+    await this.incidents.refresh();
+    const alive = new Set(this.incidents.list.map((i) => i.id));
+    for (const t of this.incidentTabs) {
+      if (!alive.has(t.id)) this.closeEditor(t.key);
+      else if (ids.includes(t.id)) void t.load();
+    }
+  }
+
+  /** The windows an incident action applies to: the drill-down's window when one is shown, else the x-selection or the cursor's. */
+  incidentTargets(): { scanId: number | null; windowIds: number[] } {
+    const d = this.activeDrilldown;
+    if (d) return { scanId: d.scanId, windowIds: [d.windowId] };
+    return { scanId: this.detections.scanId, windowIds: this.detections.targets() };
+  }
+
+  /** "Create incident…" / "Add to incident…": opens the dialog for the current targets. */
+  askIncident(mode: 'create' | 'add') {
+    const { scanId, windowIds } = this.incidentTargets();
+    this.incidents.ask(mode, scanId, windowIds);
+  }
+
+  /** Deletes an incident (after the editor's confirm) and closes its tab. */
+  async deleteIncident(tab: IncidentTab) {
+    if (!(await tab.remove())) return;
+    this.closeEditor(tab.key);
+    this.incidents.drop(tab.id);
+    this.incidents.message = { text: `Deleted incident #${tab.id}`, error: false };
+  }
+
   /** Replaces the active drill-down with a neighbouring window's (previous / next flagged window). */
   stepWindow(direction: -1 | 1) {
     const d = this.activeDrilldown;
@@ -243,6 +301,7 @@ export class Workbench {
       this.sideBarVisible = true;
       if (activity === 'model') this.openModelEditor();
       if (activity === 'detections') this.openDetections();
+      if (activity === 'incidents') void this.incidents.refresh();
     }
   }
 
@@ -341,6 +400,16 @@ export class Workbench {
         });
     }
     list.push({ id: 'view.detections', title: 'View: Show Detections', run: () => this.openDetections() });
+    list.push({ id: 'view.incidents', title: 'View: Show Incidents', run: () => this.openIncidents() });
+    for (const i of this.incidents.list.slice(0, 20)) list.push({ id: `incidents.open.${i.id}`, title: `Incidents: Open #${i.id} ${i.title}`, run: () => { this.openIncidents(); this.openIncident(i.id); } });
+    const inc = this.activeIncident;
+    if (inc) {
+      list.push(
+        { id: 'incidents.export', title: `Incidents: Export Report of #${inc.id}…`, run: () => this.reportExport.show(inc.id) },
+        { id: 'incidents.save', title: `Incidents: Save #${inc.id}`, run: () => void inc.save() },
+        { id: 'incidents.close', title: `Incidents: Close Editor #${inc.id}`, run: () => this.closeEditor(inc.key) },
+      );
+    }
     const det = this.detections;
     if (det.scanId !== null) {
       const drill = this.activeDrilldown;
@@ -356,6 +425,8 @@ export class Workbench {
         { id: 'triage.previous', title: 'Triage: Previous Window', keybinding: 'K', run: () => (drill ? this.stepWindow(-1) : det.move(-1)) },
         { id: 'triage.select', title: 'Triage: Toggle Selection of Current Window', keybinding: 'X', run: () => det.toggleSelected() },
         { id: 'triage.clearSelection', title: 'Triage: Clear Selection', run: () => det.clearSelection() },
+        { id: 'incidents.create', title: `Incidents: Create Incident from ${on}…`, keybinding: 'I', run: () => this.askIncident('create') },
+        { id: 'incidents.addTo', title: `Incidents: Add ${on} to Incident…`, keybinding: 'A', run: () => this.askIncident('add') },
         { id: 'triage.reason', title: 'Triage: Write a Reason for the Next Verdict', run: () => { this.openDetections(); this.requestFocus('reason'); } },
         { id: 'triage.filters.clear', title: 'Triage: Clear Queue Filters', run: () => det.clearFilters() },
         { id: 'triage.metrics', title: 'Triage: Show Scan Metrics and Threshold', run: () => { this.openDetections(); this.detectionsPane = 'metrics'; } },

@@ -14,6 +14,8 @@ export class WorkbenchPage {
   readonly model: ModelView;
   readonly detections: DetectionsView;
   readonly drilldown: DrilldownEditor;
+  readonly incidents: IncidentsView;
+  readonly exportDialog: ExportDialog;
 
   constructor(readonly page: Page) {
     this.captures = new CapturesPanel(page);
@@ -22,6 +24,8 @@ export class WorkbenchPage {
     this.model = new ModelView(page);
     this.detections = new DetectionsView(page);
     this.drilldown = new DrilldownEditor(page);
+    this.incidents = new IncidentsView(page);
+    this.exportDialog = new ExportDialog(page);
   }
 
   async open(url: string) {
@@ -364,5 +368,128 @@ export class DrilldownEditor {
 
   get windowProbabilities(): Locator {
     return this.page.getByRole('list', { name: 'Window class probabilities' });
+  }
+}
+
+/** The create / add-to incident dialog opened from Detections or a drill-down. */
+export class IncidentDialog {
+  constructor(readonly page: Page) {}
+
+  get dialog(): Locator {
+    return this.page.getByRole('dialog', { name: /^(Create incident|Add to incident)$/ });
+  }
+
+  async create(fields: { title: string; severity?: string; tlp?: string; summary?: string }) {
+    const d = this.dialog;
+    await expect(d).toBeVisible();
+    await d.getByRole('textbox', { name: 'Incident title' }).fill(fields.title);
+    if (fields.severity) await d.getByRole('combobox', { name: 'Severity' }).selectOption({ label: fields.severity });
+    if (fields.tlp) await d.getByRole('combobox', { name: 'TLP' }).selectOption({ label: fields.tlp });
+    if (fields.summary) await d.getByRole('textbox', { name: 'Summary' }).fill(fields.summary);
+    await d.getByRole('button', { name: 'Create incident', exact: true }).click();
+    await expect(d).toBeHidden();
+  }
+}
+
+/** The Incidents view: the list in the side bar and one editor tab per incident. */
+export class IncidentsView {
+  readonly dialog: IncidentDialog;
+
+  constructor(readonly page: Page) {
+    this.dialog = new IncidentDialog(page);
+  }
+
+  async open() {
+    const button = this.page.getByRole('button', { name: 'Incidents', exact: true });
+    if ((await button.getAttribute('aria-pressed')) !== 'true') await button.click();
+    await expect(this.list).toBeVisible();
+  }
+
+  get list(): Locator {
+    return this.page.getByRole('list', { name: 'Incidents list' });
+  }
+
+  item(title: string): Locator {
+    return this.list.getByRole('listitem').filter({ hasText: title });
+  }
+
+  async openIncident(title: string) {
+    await this.list.getByRole('button', { name: new RegExp(`^Open incident #\\d+ ${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).click();
+  }
+
+  /** The editor of the shown incident. */
+  get editor(): Locator {
+    return this.page.getByRole('region', { name: /^Incident \d+$/ });
+  }
+
+  get details(): Locator {
+    return this.editor.getByRole('form', { name: 'Incident details' });
+  }
+
+  async setDetails(fields: { severity?: string; tlp?: string; status?: string; analyst?: string; summary?: string }) {
+    const f = this.details;
+    if (fields.severity) await f.getByRole('combobox', { name: 'Severity' }).selectOption({ label: fields.severity });
+    if (fields.tlp) await f.getByRole('combobox', { name: 'TLP' }).selectOption({ label: fields.tlp });
+    if (fields.status) await f.getByRole('combobox', { name: 'Status' }).selectOption({ label: fields.status });
+    if (fields.analyst) await f.getByRole('textbox', { name: 'Analyst' }).fill(fields.analyst);
+    if (fields.summary) await f.getByRole('textbox', { name: 'Summary' }).fill(fields.summary);
+    await f.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(this.result).toContainText('Saved');
+  }
+
+  get result(): Locator {
+    return this.editor.getByRole('status', { name: 'Incident editor result' });
+  }
+
+  get windows(): Locator {
+    return this.editor.getByRole('table', { name: 'Incident windows' });
+  }
+
+  get notes(): Locator {
+    return this.editor.getByRole('list', { name: 'Incident notes' });
+  }
+
+  async addNote(text: string) {
+    await this.editor.getByRole('textbox', { name: 'New incident note' }).fill(text);
+    await this.editor.getByRole('button', { name: 'Add note' }).click();
+    await expect(this.notes).toContainText(text);
+  }
+
+  async openExport() {
+    await this.editor.getByRole('button', { name: 'Export report…' }).click();
+  }
+}
+
+/** The export dialog: format, optional path, progress, outcome. */
+export class ExportDialog {
+  constructor(readonly page: Page) {}
+
+  get dialog(): Locator {
+    return this.page.getByRole('dialog', { name: /^Export report/ });
+  }
+
+  async choose(label: string) {
+    await this.dialog.getByRole('radio', { name: label, exact: true }).check();
+  }
+
+  async export() {
+    await this.dialog.getByRole('button', { name: /^(Export|Export again)$/ }).click();
+  }
+
+  get result(): Locator {
+    return this.dialog.getByRole('status', { name: 'Export result' });
+  }
+
+  get error(): Locator {
+    return this.dialog.getByRole('alert', { name: 'Export error' });
+  }
+
+  get download(): Locator {
+    return this.dialog.getByRole('link', { name: 'Download' });
+  }
+
+  async close() {
+    await this.dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    await expect(this.dialog).toBeHidden();
   }
 }

@@ -1,0 +1,145 @@
+/**
+ * An analyst reports: scans the sample when it has no scan yet, selects two flagged windows in
+ * Detections and makes an incident of them, sets its severity and TLP, writes a note, exports
+ * the report as HTML and PDF, downloads both through the web host, opens the HTML in the
+ * browser and renders the PDF's first page, and looks at each.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SCREENSHOT_DIR, WorkbenchPage } from './pages/workbench';
+
+test.describe.configure({ mode: 'serial' });
+
+const sampleName = process.env.MINDFLOW_E2E_SAMPLE ?? 'mindflow-sample.csv';
+const title = 'Suspected data theft in the sample capture';
+const note = 'Hosts isolated at the switch; forwarding to the network team.';
+const PDFTOPPM = '/usr/bin/pdftoppm';
+let page: Page;
+let workbench: WorkbenchPage;
+let htmlUrl = '';
+let pdfUrl = '';
+
+/** Downloads an exported report the way the web host serves it: same origin, token header. */
+async function download(url: string): Promise<Buffer> {
+  const token = await page.evaluate(() => sessionStorage.getItem('mindflow.token') ?? '');
+  const response = await page.request.get(new URL(url, page.url()).href, { headers: { 'x-mindflow-token': token } });
+  expect(response.status()).toBe(200);
+  return response.body();
+}
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  workbench = new WorkbenchPage(page);
+  await workbench.open(process.env.MINDFLOW_E2E_URL ?? '');
+});
+
+test.afterAll(async () => {
+  await page.close();
+});
+
+test('scans the sample unless it has a scan already', async () => {
+  test.setTimeout(240_000);
+  await workbench.showCaptures();
+  const card = workbench.captures.capture(sampleName);
+  await expect(card.getByText(/with default/)).toBeVisible();
+  const latest = workbench.captures.latestScan(sampleName);
+  if (!(await latest.isVisible())) {
+    await workbench.captures.scan(sampleName);
+    await expect(latest).toContainText('flagged windows', { timeout: 200_000 });
+  }
+  await expect(latest).toContainText('flagged windows');
+});
+
+test('selects two windows in Detections and creates an incident', async () => {
+  const det = workbench.detections;
+  await workbench.hidePanel();
+  await det.open();
+  await det.chooseCapture(sampleName);
+  await expect(det.row(1)).toContainText(/\d\.\d{3}/);
+  await det.keys('Home', 'x', 'j', 'x');
+  await expect(page.getByLabel('Selected windows')).toContainText('2 selected');
+  await page.getByRole('button', { name: /^Create incident…/ }).click();
+  const dialog = workbench.incidents.dialog;
+  await expect(dialog.dialog).toContainText('2 windows of scan');
+  await dialog.create({ title, severity: 'Medium', tlp: 'TLP:GREEN', summary: 'Two high-scoring windows from the sample capture.' });
+
+  // the new incident opens in its editor, listed in the Incidents view
+  const inc = workbench.incidents;
+  await expect(inc.editor).toBeVisible();
+  await expect(inc.editor.getByRole('heading', { level: 2 })).toContainText(title);
+  await expect(inc.windows.getByRole('row')).toHaveCount(3);
+  await expect(inc.item(title)).toContainText('2 windows');
+  await expect(inc.item(title)).toContainText('TLP:GREEN');
+});
+
+test('sets severity and TLP, writes a note, and removes nothing by accident', async () => {
+  const inc = workbench.incidents;
+  await inc.setDetails({ severity: 'High', tlp: 'TLP:AMBER', analyst: 'e2e analyst' });
+  await expect(inc.item(title)).toContainText('High');
+  await expect(inc.item(title)).toContainText('TLP:AMBER');
+  await inc.addNote(note);
+  await expect(inc.notes.getByRole('listitem')).toHaveCount(1);
+  await expect(inc.notes).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+  // the verdict column and Open / Remove per window
+  await expect(inc.windows.getByRole('button', { name: /^Open window #\d+$/ })).toHaveCount(2);
+  await expect(inc.windows.getByRole('button', { name: /^Remove window #\d+$/ })).toHaveCount(2);
+  await workbench.screenshot('32-incidents');
+});
+
+test('exports the report as HTML and PDF', async () => {
+  test.setTimeout(180_000);
+  const inc = workbench.incidents;
+  const ex = workbench.exportDialog;
+  await inc.openExport();
+  await expect(ex.dialog).toBeVisible();
+  await expect(ex.dialog.getByRole('radio')).toHaveCount(7);
+  for (const label of ['HTML', 'PDF', 'Markdown', 'JSON', 'IOC CSV', 'STIX 2.1', 'MISP']) await expect(ex.dialog.getByRole('radio', { name: label, exact: true })).toBeVisible();
+
+  await ex.choose('HTML');
+  await ex.export();
+  await expect(ex.result).toContainText(/incident-\d+\.html/, { timeout: 120_000 });
+  await expect(ex.result).toContainText(/\d+(\.\d)? (KB|MB|B)/);
+  await expect(ex.download).toBeVisible();
+  htmlUrl = (await ex.download.getAttribute('href')) ?? '';
+  expect(htmlUrl).toMatch(/^\/api\/report\/incident-\d+\.html$/);
+  await workbench.screenshot('33-export');
+
+  await ex.choose('PDF');
+  await ex.export();
+  await expect(ex.result).toContainText(/incident-\d+\.pdf/, { timeout: 150_000 });
+  await expect(ex.error).toHaveText('');
+  pdfUrl = (await ex.download.getAttribute('href')) ?? '';
+  expect(pdfUrl).toMatch(/^\/api\/report\/incident-\d+\.pdf$/);
+  await ex.close();
+});
+
+test('opens the downloaded HTML report in the browser', async ({ browser }) => {
+  const html = (await download(htmlUrl)).toString('utf8');
+  expect(html).toContain(title);
+  expect(html).toContain(note);
+  const reader = await browser.newPage();
+  try {
+    await reader.setContent(html);
+    await expect(reader.getByText(title).first()).toBeVisible();
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await reader.screenshot({ path: `${SCREENSHOT_DIR}/30-report-html.png` });
+  } finally {
+    await reader.close();
+  }
+});
+
+test('renders the downloaded PDF report’s first page', async () => {
+  const pdf = await download(pdfUrl);
+  expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  test.skip(!existsSync(PDFTOPPM), `${PDFTOPPM} is missing (apt package poppler-utils): the PDF's first page is not rendered`);
+  const dir = mkdtempSync(join(tmpdir(), 'mindflow-pdf-'));
+  const file = join(dir, 'report.pdf');
+  writeFileSync(file, pdf);
+  const r = spawnSync(PDFTOPPM, ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', file, join(dir, 'page1')], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  renameSync(join(dir, 'page1.png'), `${SCREENSHOT_DIR}/31-report-pdf-page1.png`);
+});
