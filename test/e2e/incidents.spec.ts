@@ -75,7 +75,28 @@ test('selects two windows in Detections and creates an incident', async () => {
   await expect(inc.item(title)).toContainText('TLP:GREEN');
 });
 
-test('sets severity and TLP, writes a note, and removes nothing by accident', async () => {
+test('adds a third window from its drill-down, then removes it in the editor', async () => {
+  const det = workbench.detections;
+  await det.open();
+  await det.keys('Home', 'j', 'j', 'Enter');
+  await expect(workbench.drilldown.region).toBeVisible();
+  await workbench.drilldown.region.getByRole('button', { name: 'Add to incident…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add to incident' });
+  await expect(dialog.getByRole('combobox', { name: 'Incident to add to' })).toContainText(title);
+  await dialog.getByRole('button', { name: 'Add windows' }).click();
+  await expect(dialog).toBeHidden();
+
+  const inc = workbench.incidents;
+  await inc.open();
+  await expect(inc.item(title)).toContainText('3 windows');
+  await inc.openIncident(title);
+  await expect(inc.windows.getByRole('row')).toHaveCount(4);
+  await inc.windows.getByRole('button', { name: /^Remove window #\d+$/ }).last().click();
+  await expect(inc.windows.getByRole('row')).toHaveCount(3);
+  await expect(inc.item(title)).toContainText('2 windows');
+});
+
+test('sets severity, TLP and analyst, and writes a note', async () => {
   const inc = workbench.incidents;
   await inc.setDetails({ severity: 'High', tlp: 'TLP:AMBER', analyst: 'e2e analyst' });
   await expect(inc.item(title)).toContainText('High');
