@@ -21,7 +21,18 @@ test.beforeAll(async ({ browser }) => {
   await workbench.open(process.env.MINDFLOW_E2E_URL ?? '');
 });
 
+// The stories share one project: leave it as found, with only the built-in models, so the
+// stories after this one scan with the default model as a new analyst would.
 test.afterAll(async () => {
+  await page.evaluate(async () => {
+    const token = sessionStorage.getItem('mindflow.token') ?? '';
+    const call = async (name: string, args: unknown) => {
+      const res = await fetch(`/api/call/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-mindflow-token': token }, body: JSON.stringify(args) });
+      return (await res.json()) as { ok: boolean; result: unknown };
+    };
+    const models = (await call('listModels', {})).result as { id: string; builtin: boolean }[];
+    for (const m of models.filter((x) => !x.builtin)) await call('deleteModel', { modelId: m.id });
+  });
   await page.close();
 });
 

@@ -77,7 +77,9 @@ footer { margin-top: 2rem; font-size: 0.8rem; color: var(--muted); border-top: 1
   html { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
   .tlp, .swatch, .bar, th, .facts, .why, rect { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  /* sections flow; the evidence, the long part, starts on its own page */
   section.page { break-before: page; }
+  section { break-inside: auto; }
   h2, h3 { break-after: avoid; }
   thead { display: table-header-group; }
   tr, figure, .note, .facts, .kpis, .why { break-inside: avoid; }
@@ -220,7 +222,7 @@ export function buildHtml(report: IncidentReport): string {
 
   const m = det.metrics;
   const detection = [
-    '<section id="detection" class="page"><h2>2. Detection source</h2>',
+    '<section id="detection"><h2>2. Detection source</h2>',
     facts([
       ['Model', `${h(det.modelName)} <span class="muted mono">${h(det.modelId)}</span>`],
       ['Model app version', h(det.appVersion)],
@@ -250,7 +252,7 @@ export function buildHtml(report: IncidentReport): string {
   ].join('');
 
   const timeline = [
-    '<section id="timeline" class="page"><h2>3. Timeline (capture order)</h2>',
+    '<section id="timeline"><h2>3. Timeline (capture order)</h2>',
     `<p>Positions are flow ids in capture order (<span class="mono">${h(cap.order)}</span>), not time${cap.order === 'file order' ? ': this capture has no timestamps' : ''}. ` +
       (d.timeline.firstFlow === null ? 'The incident has no windows.</p>' : `First flagged flow ${h(count(d.timeline.firstFlow))}, last ${h(count(d.timeline.lastFlow ?? 0))}.</p>`),
     `<figure>${timelineSvg(d.timeline, classNames)}<figcaption><div class="legend">${classNames.map((c, i) => `<span>${swatch(c, i)}${h(c)}</span>`).join('')}</div>Flagged windows per class, by the flow each starts at.</figcaption></figure>`,
@@ -266,7 +268,7 @@ export function buildHtml(report: IncidentReport): string {
   ].join('');
 
   const hosts = [
-    '<section id="hosts" class="page"><h2>4. Affected hosts</h2>',
+    '<section id="hosts"><h2>4. Affected hosts</h2>',
     '<p>Attacker: source of flagged flows. Victim: destination. A host can be both. Windows an analyst marked false positive are left out; flow counts are over the evidence flows in this report.</p>',
     d.hosts.length
       ? table(
@@ -291,7 +293,7 @@ export function buildHtml(report: IncidentReport): string {
   ].join('');
 
   const classes = [
-    '<section id="classes" class="page"><h2>6. Attack classes</h2>',
+    '<section id="classes"><h2>6. Attack classes</h2>',
     `<figure>${classConfidenceSvg(d.classes)}<figcaption>Bar: flow-weighted mean confidence; tick: peak confidence.</figcaption></figure>`,
     table(
       ['Class', 'MITRE ATT&CK', 'Windows', 'Flows', 'Mean confidence', 'Peak confidence', 'Verdicts (tp/fp/review/none)'],
@@ -317,7 +319,7 @@ export function buildHtml(report: IncidentReport): string {
   ].join('');
 
   const verdicts = [
-    '<section id="verdicts" class="page"><h2>8. Analyst verdicts and notes</h2>',
+    '<section id="verdicts"><h2>8. Analyst verdicts and notes</h2>',
     table(
       ['Window', 'Class', 'Verdict', 'By', 'When', 'Reason'],
       windows.map((w) => [`<span class="mono">${h(w.id)}</span>`, h(w.class), verdictCell(w), w.verdictBy ? h(w.verdictBy) : '–', w.verdictAt ? h(humanTime(w.verdictAt)) : '–', w.verdictReason ? h(w.verdictReason) : '–']),
