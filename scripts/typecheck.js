@@ -16,6 +16,8 @@ try {
 }
 const checks = [
   ['tsc', ['-p', 'tsconfig.node.json', '--noEmit']],
+  // End-to-end tests run code in the page too, so they also get the DOM types.
+  ['tsc', ['-p', 'tsconfig.e2e.json', '--noEmit']],
   ['svelte-check', ['--tsconfig', 'tsconfig.web.json', '--threshold', 'error', '--output', 'human']],
 ];
 if (hasElectron) checks.push(['tsc', ['-p', 'tsconfig.electron.json', '--noEmit']]);
