@@ -143,6 +143,37 @@ export async function getWindow(c: DuckDBConnection, scanId: number, windowId: n
   return toWindow(scanId, rows[0]);
 }
 
+const CHUNK = 500;
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+/** Writes verdicts (null clears one) in a few multi-row statements: a bulk change of thousands stays quick. */
+async function applyVerdicts(c: DuckDBConnection, scanId: number, changes: { windowId: number; verdict: Verdict | null }[], reason: string | null, analyst: string): Promise<void> {
+  for (const part of chunks(changes)) {
+    await c.run(`DELETE FROM verdicts WHERE scan_id = ? AND window_id IN (${part.map(() => '?').join(',')})`, [scanId, ...part.map((p) => p.windowId)]);
+    const set = part.filter((p) => p.verdict !== null);
+    if (set.length === 0) continue;
+    await c.run(
+      `INSERT INTO verdicts VALUES ${set.map(() => '(?, ?, ?, ?, ?, now()::TIMESTAMP)').join(', ')}`,
+      set.flatMap((p) => [scanId, p.windowId, p.verdict, reason, analyst]),
+    );
+  }
+}
+
+async function appendAudit(c: DuckDBConnection, batch: number, analyst: string, action: 'verdict' | 'undo', scanId: number, rows: { windowId: number; previous: string | null; value: string | null }[], reason: string | null): Promise<void> {
+  for (const part of chunks(rows)) {
+    await c.run(
+      `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason) VALUES
+       ${part.map(() => `(nextval('audit_ids'), ?, now()::TIMESTAMP, ?, '${action}', ?, ?, ?, ?, ?)`).join(', ')}`,
+      part.flatMap((r) => [batch, analyst, scanId, r.windowId, r.previous, r.value, reason]),
+    );
+  }
+}
+
 /**
  * Sets (or clears, with null) the verdict of windows. One transaction: the verdicts and one
  * audit row per window, sharing a batch id so the whole change can be undone at once.
@@ -164,14 +195,8 @@ export async function setVerdict(project: Project, scanId: number, windowIds: nu
         throw new MindflowError('bad-args', `no flagged window${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')} in scan #${scanId}`);
       }
       const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
-      for (const k of known) {
-        if (verdict === null) await c.run(`DELETE FROM verdicts WHERE scan_id = ? AND window_id = ?`, [scanId, k.id]);
-        else await c.run(`INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)`, [scanId, k.id, verdict, reason ?? null, analyst]);
-        await c.run(
-          `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason) VALUES (nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'verdict', ?, ?, ?, ?, ?)`,
-          [batch, analyst, scanId, k.id, k.verdict, verdict, reason ?? null],
-        );
-      }
+      await applyVerdicts(c, scanId, known.map((k) => ({ windowId: k.id, verdict })), reason ?? null, analyst);
+      await appendAudit(c, batch, analyst, 'verdict', scanId, known.map((k) => ({ windowId: k.id, previous: k.verdict, value: verdict })), reason ?? null);
       return { updated: known.length };
   });
 }
@@ -185,15 +210,10 @@ export async function undoVerdict(project: Project): Promise<{ undone: number; s
       const entries = await queryObjects<{ id: number; scan_id: number; window_id: number; previous: string | null; value: string | null }>(
         c, `SELECT id, scan_id, window_id, previous, value FROM audit_log WHERE batch = ? AND action = 'verdict' ORDER BY id`, [last[0].batch]);
       const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
-      for (const e of entries) {
-        if (e.previous === null) await c.run(`DELETE FROM verdicts WHERE scan_id = ? AND window_id = ?`, [e.scan_id, e.window_id]);
-        else await c.run(`INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, NULL, ?, now()::TIMESTAMP)`, [e.scan_id, e.window_id, e.previous, analyst]);
-        await c.run(`UPDATE audit_log SET undone = true WHERE id = ?`, [e.id]);
-        await c.run(
-          `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason) VALUES (nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'undo', ?, ?, ?, ?, NULL)`,
-          [batch, analyst, e.scan_id, e.window_id, e.value, e.previous],
-        );
-      }
+      const scanId = entries[0]!.scan_id; // one change touches one scan
+      await applyVerdicts(c, scanId, entries.map((e) => ({ windowId: e.window_id, verdict: e.previous as Verdict | null })), null, analyst);
+      await c.run(`UPDATE audit_log SET undone = true WHERE batch = ? AND action = 'verdict'`, [last[0].batch]);
+      await appendAudit(c, batch, analyst, 'undo', scanId, entries.map((e) => ({ windowId: e.window_id, previous: e.value, value: e.previous })), null);
       return { undone: entries.length, scanId: entries[0]?.scan_id ?? null };
   });
 }
