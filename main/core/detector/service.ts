@@ -24,15 +24,14 @@ import { ModelStore } from './store.ts';
 
 export const DEFAULT_THRESHOLD = 0.5;
 
+// Workers pick their backend themselves (model/backend.ts), honouring MINDFLOW_BACKEND, which
+// they inherit with the environment: a bad value is an error there, not silently ignored here.
+
 export interface DetectorContext extends JobContext {
   onEpoch?: (point: EpochPoint) => void;
   onBatch?: (p: { epoch: number; batch: number; batches: number; loss: number; accuracy: number }) => void;
 }
 
-function forcedBackend(): BackendKind | null {
-  const env = process.env.MINDFLOW_BACKEND?.trim().toLowerCase();
-  return env === 'gpu' || env === 'node' || env === 'wasm' || env === 'cpu' ? env : null;
-}
 
 export function backendStatusOf(info: BackendInfo): BackendStatus {
   const notes: string[] = [];
@@ -50,7 +49,7 @@ let probed: Promise<BackendStatus> | null = null;
 /** Which backend the model workers get on this machine (probed once, in a worker). */
 export function probeBackend(): Promise<BackendStatus> {
   probed ??= (async () => {
-    const worker = new ModelWorker(forcedBackend());
+    const worker = new ModelWorker(null);
     try {
       return backendStatusOf(await worker.backend());
     } finally {
@@ -110,7 +109,7 @@ export async function trainModel(project: Project, capture: CaptureInfo, opts: {
   const name = opts.name ?? `MindFlow CNN-BiLSTM on ${capture.fileName}`;
   const dir = await mkdtemp(join(tmpdir(), 'mindflow-train-'));
   const packageDir = join(dir, 'model');
-  const worker = new ModelWorker(forcedBackend());
+  const worker = new ModelWorker(null);
   const history: EpochPoint[] = [];
   try {
     const backend = await worker.backend();
@@ -218,7 +217,7 @@ async function scoreCapture(
   const manifest0 = await readManifest(model.dir);
   assertCompatible(manifest0, capture.columns, `capture #${capture.id} (${capture.fileName}, ${capture.schemaVersion})`);
   ctx.progress({ phase: 'loading model', fraction: 0, message: `loading ${manifest0.name}` });
-  const pool = await ScoringPool.open(model.dir, { backend: forcedBackend() });
+  const pool = await ScoringPool.open(model.dir);
   const conn = await project.connect();
   const t0 = performance.now();
   try {
