@@ -64,7 +64,8 @@ test('trains a small model on the sample and watches the live curves', async () 
 
   await model.train();
   await expect(page.getByRole('status', { name: 'Training status' })).toBeVisible();
-  await expect(model.epochCounter).toContainText(/1 \/ 2/, { timeout: 120_000 });
+  // a fast machine can pass epoch 1 between two polls: any finished epoch will do
+  await expect(model.epochCounter).toContainText(/[12] \/ 2/, { timeout: 120_000 });
   await expect(model.lossChart.locator('circle')).not.toHaveCount(0);
   await expect(page.getByLabel('Windows per second')).not.toHaveText('–');
   await workbench.screenshot('10-model-training');
