@@ -5,8 +5,11 @@
  * Transform per column kind:
  * - protocol: one-hot ICMP / TCP / UDP / other (DoS vs DDoS hinges on TCP vs UDP here);
  * - tcp flags: the 8 flag bits (FIN SYN RST PSH ACK URG ECE CWR) of the OR of all flags;
- * - duration: exporters wrap unsigned 32-bit timestamps, so values near 2^32/1000 ms are
- *   an artefact, not a duration: an "unknown duration" flag + 0, else log1p(ms);
+ * - duration: the exporter subtracts unsigned 32-bit microsecond clocks, so a flow whose end
+ *   stamp is a little before its start wraps to just under 2^32/1000 ms (71.6 minutes). Such a
+ *   value is a small negative duration, not a long one: a "wrapped" flag + log1p of its
+ *   magnitude (2^32/1000 - value), else flag 0 + log1p(ms). The magnitude still tells flows
+ *   apart (dropping it merges rows of different classes);
  * - everything else: log1p of a non-negative count/amount (heavy tails).
  * Then every feature is standardised with mean/std fitted on the training split only.
  */
@@ -34,6 +37,13 @@ export interface FeatureStats {
 
 /** ms value from which FLOW_DURATION_MILLISECONDS is treated as the 2^32/1000 wrap artefact */
 export const DURATION_WRAP_MS = 4_290_000;
+/** where a wrapped duration wraps: 2^32 microseconds, in ms */
+export const DURATION_WRAP_AT_MS = 2 ** 32 / 1000;
+
+/** log1p of a duration's magnitude; a wrapped value becomes the negative duration it stands for */
+function durationMagnitude(ms: number): number {
+  return Math.log1p(ms >= DURATION_WRAP_MS ? Math.max(0, DURATION_WRAP_AT_MS - ms) : Math.max(0, ms));
+}
 const PROTOCOLS = [1, 6, 17] as const;
 const TCP_FLAG_BITS = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'] as const;
 
@@ -58,7 +68,7 @@ export function columnFeatures(column: string): string[] {
     case 'tcp-flags':
       return TCP_FLAG_BITS.map((b) => `${column}.${b}`);
     case 'duration':
-      return [`${column}.unknown`, `log1p(${column})`];
+      return [`${column}.wrapped`, `log1p(|${column}|)`];
     case 'log':
       return [`log1p(${column})`];
   }
@@ -119,9 +129,8 @@ export function encodeFlow(set: FeatureSet, values: ArrayLike<number | null>, ou
         break;
       }
       case 'duration': {
-        const wrapped = v >= DURATION_WRAP_MS;
-        out[o] = wrapped ? 1 : 0;
-        out[o + 1] = wrapped ? 0 : Math.log1p(Math.max(0, v));
+        out[o] = v >= DURATION_WRAP_MS ? 1 : 0;
+        out[o + 1] = durationMagnitude(v);
         o += 2;
         break;
       }

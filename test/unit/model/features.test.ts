@@ -53,8 +53,10 @@ describe('encodeFlow', () => {
     ['unknown protocol', [47, 0, 0, 0, 0, 0, 0, 0], { 'PROTOCOL=other': 1, 'PROTOCOL=1': 0 }],
     ['SYN+RST+ACK flags as bits', [6, 0, 0, 0, 0, 0, 22, 0], { 'TCP_FLAGS.SYN': 1, 'TCP_FLAGS.RST': 1, 'TCP_FLAGS.ACK': 1, 'TCP_FLAGS.FIN': 0, 'TCP_FLAGS.PSH': 0 }],
     ['log1p counts', [6, 0, Math.E - 1, 0, 0, 0, 0, 0], { 'log1p(IN_BYTES)': 1, 'log1p(OUT_BYTES)': 0 }],
-    ['duration wrap-around -> unknown flag + 0', [6, 0, 0, 0, 0, 0, 0, 4294967], { 'FLOW_DURATION_MILLISECONDS.unknown': 1, 'log1p(FLOW_DURATION_MILLISECONDS)': 0 }],
-    ['a real duration', [6, 0, 0, 0, 0, 0, 0, Math.E ** 2 - 1], { 'FLOW_DURATION_MILLISECONDS.unknown': 0, 'log1p(FLOW_DURATION_MILLISECONDS)': 2 }],
+    // 4294967.296 - 4294966.296 = 1 ms before the start stamp: log1p(1)
+    ['duration wrap-around -> wrapped flag + its magnitude', [6, 0, 0, 0, 0, 0, 0, 4294966.296], { 'FLOW_DURATION_MILLISECONDS.wrapped': 1, 'log1p(|FLOW_DURATION_MILLISECONDS|)': Math.log1p(1) }],
+    ['two wrapped values stay apart', [6, 0, 0, 0, 0, 0, 0, 4292404], { 'FLOW_DURATION_MILLISECONDS.wrapped': 1, 'log1p(|FLOW_DURATION_MILLISECONDS|)': Math.log1p(2563.296) }],
+    ['a real duration', [6, 0, 0, 0, 0, 0, 0, Math.E ** 2 - 1], { 'FLOW_DURATION_MILLISECONDS.wrapped': 0, 'log1p(|FLOW_DURATION_MILLISECONDS|)': 2 }],
     ['missing values are 0', [null, null, null, null, null, null, null, null], { 'PROTOCOL=other': 1, 'log1p(IN_BYTES)': 0 }],
   ] as const)('%s', (_name, values, expected) => {
     const got = encode([...values]);
