@@ -5,7 +5,7 @@
  * batches and writes results. Each operation is a plain async function with its context.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIGINT, DuckDBDataChunk, FLOAT, UTINYINT, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import type { BackendStatus, CaptureInfo, EpochPoint, Evaluation, ModelMetrics, ScanSummary, TrainResult, TrainSettings } from '../../../preload/contract.ts';
@@ -16,6 +16,7 @@ import type { Project } from '../project.ts';
 import type { BackendInfo, BackendKind } from '../model/backend.ts';
 import { ModelWorker, ScoringPool } from '../model/client.ts';
 import { chooseFeatureSet } from '../model/features.ts';
+import { trainingWorkers } from '../model/parallel.ts';
 import { benignIndex, metricsFromConfusion } from '../model/metrics.ts';
 import { assertCompatible, readManifest, type ModelManifest } from '../model/package.ts';
 import { loadDataset } from '../model/train.ts';
@@ -130,6 +131,8 @@ export async function trainModel(project: Project, capture: CaptureInfo, opts: {
         dropout: settings.dropout,
         lstmUnits: settings.lstmUnits,
         learningRate: settings.learningRate,
+        // native backends thread their own kernels; wasm and plain JS get one thread per core
+        workers: backend.kind === 'wasm' || backend.kind === 'cpu' ? trainingWorkers(settings.batchSize, availableParallelism()) : 1,
       },
       {
         save: { dir: packageDir, name, appVersion: process.env.npm_package_version ?? '' },

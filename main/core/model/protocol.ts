@@ -5,7 +5,7 @@ import type { ModelManifest } from './package.ts';
 import type { BatchProgress, Dataset, EpochProgress, TrainOptions } from './train.ts';
 
 /** Training settings that can cross a thread boundary (no callbacks, no signal). */
-export type TrainSettings = Omit<TrainOptions, 'signal' | 'onBatch' | 'onEpoch'>;
+export type TrainSettings = Omit<TrainOptions, 'signal' | 'onBatch' | 'onEpoch' | 'parallel'>;
 
 export interface SaveTarget {
   dir: string;
@@ -18,7 +18,9 @@ export type WorkerRequest =
   | { type: 'load'; id: number; dir: string }
   | { type: 'score'; id: number; x: Float32Array; size: number }
   | { type: 'train'; id: number; dataset: Dataset; settings: TrainSettings; save: SaveTarget | null }
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  /** a helper rank of a data-parallel training run (see parallel.ts) */
+  | { type: 'train-peer'; id: number; dataset: Dataset; settings: TrainSettings; buffer: SharedArrayBuffer; rank: number; size: number };
 
 export interface TrainSummary {
   manifest: ModelManifest;
@@ -35,4 +37,5 @@ export type WorkerResponse =
   | { type: 'batch'; id: number; progress: BatchProgress }
   | { type: 'epoch'; id: number; progress: EpochProgress }
   | { type: 'trained'; id: number; summary: TrainSummary }
+  | { type: 'peer-done'; id: number }
   | { type: 'error'; id: number | null; code: string; message: string };

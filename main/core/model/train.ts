@@ -12,6 +12,7 @@ import { MindflowError } from '../errors.ts';
 import { featureCount, fitStats, type FeatureSet, type FeatureStats } from './features.ts';
 import { computeMetrics, argmaxRows, type Metrics } from './metrics.ts';
 import { buildModel, modelConfig, type ModelConfig } from './model.ts';
+import { GradientExchange, shareOf, STOP_CANCELLED, STOP_FAILED } from './parallel.ts';
 import { gatherWindows, labelIndex, readFlows, tableRowCount, windowIndex } from './windows.ts';
 
 /** Flows of one capture in memory, ready to window. All typed arrays: transferable to a worker. */
@@ -180,20 +181,37 @@ export interface TrainOptions extends Partial<Omit<ModelConfig, 'window' | 'chan
    * takes every flow.
    */
   groupSampling?: 'all' | 'sqrt';
+  /** a ready split (row indices) instead of splitByGroups over testFraction/validationFraction */
+  split?: Split;
   /** stop when validation macro F1 has not improved for this many epochs (best weights kept) */
   earlyStoppingPatience?: number;
+  /**
+   * Worker threads to train on (data parallel, one share of each batch per thread); the caller
+   * turns this into `parallel`. See trainingWorkers() in parallel.ts.
+   */
+  workers?: number;
+  /** set by the caller when `workers` > 1: this thread's rank and how to reach the others */
+  parallel?: ParallelOptions;
   signal?: AbortSignal;
   onBatch?: (p: BatchProgress) => void;
   onEpoch?: (p: EpochProgress) => void;
 }
 
+export interface ParallelOptions {
+  size: number;
+  /** 0 (the default) allocates the exchange buffer and calls startPeers with it */
+  rank?: number;
+  buffer?: SharedArrayBuffer;
+  startPeers?: (buffer: SharedArrayBuffer) => void;
+}
+
 /**
  * Training settings of the shipped default model (scripts/train-default.ts); the architecture
- * is design.md's defaults plus the flow skip. About 2.5 minutes on 2 cores (wasm) for sample A.
+ * is design.md's defaults plus the flow skip. Batches of 512 split over one thread per core.
  */
 export const DEFAULT_TRAINING: TrainOptions = {
-  epochs: 12,
-  batchSize: 256,
+  epochs: 24,
+  batchSize: 512,
   learningRate: 2e-3,
   groupSampling: 'sqrt',
   maxPerGroup: 0,
@@ -298,7 +316,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
   const seed = options.seed ?? 42;
   const epochs = options.epochs ?? 20;
   const batchSize = options.batchSize ?? 256;
-  const split = splitByGroups(ds.labels, ds.groups, { test: options.testFraction ?? 0.2, validation: options.validationFraction ?? 0.1, seed });
+  const split = options.split ?? splitByGroups(ds.labels, ds.groups, { test: options.testFraction ?? 0.2, validation: options.validationFraction ?? 0.1, seed });
   if (split.train.length === 0) throw new MindflowError('no-flows', 'no labelled flows left to train on after the split');
   const stats = fitStats(ds.values, ds.features, split.train);
   const std = standardized(ds, stats);
@@ -309,6 +327,66 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
   const optimizer = tf.train.adam(config.learningRate);
   const weights = classWeights(ds.labels, split.train, k, options.classWeighting ?? 'sqrt');
   const random = rng(seed + 1);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const params = vars.reduce((a, v) => a + v.size, 0);
+  const par = options.parallel && options.parallel.size > 1 ? options.parallel : null;
+  const rank = par?.rank ?? 0;
+  let exchange: GradientExchange | null = null;
+  if (par && rank === 0) {
+    exchange = GradientExchange.create(par.size, params);
+    par.startPeers?.(exchange.buffer);
+  } else if (par) {
+    if (!par.buffer) throw new MindflowError('internal', `training peer ${rank} has no exchange buffer`);
+    exchange = GradientExchange.attach(par.buffer, rank, par.size, params);
+  }
+  const win = ds.window;
+  /** one data-parallel step: this rank's gradient sums, summed over ranks, applied by every rank */
+  const parallelStep = (xs: GradientExchange, part: number[]): { loss: number; hits: number } => {
+    const [from, to] = shareOf(part.length, rank, xs.size);
+    const mine = part.slice(from, to);
+    const flat = new Float32Array(params);
+    const totals = { loss: 0, weight: 0, hits: 0, windows: mine.length };
+    if (mine.length > 0) {
+      const x = gatherWindows(std, ds.features, ds.index, win, mine);
+      const y = Int32Array.from(mine, (r) => ds.labels[r]!);
+      const w = Float32Array.from(y, (l) => weights[l]!);
+      totals.weight = w.reduce((a, b) => a + b, 0);
+      tf.tidy(() => {
+        const xt = tf.tensor3d(x, [mine.length, win, c]);
+        const yt = tf.oneHot(tf.tensor1d(y, 'int32'), k);
+        const wt = tf.tensor1d(w);
+        let hitsT: tf.Tensor | null = null;
+        const { value, grads } = tf.variableGrads(() => {
+          const p = model.apply(xt, { training: true }) as tf.Tensor;
+          hitsT = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(p, 1), tf.argMax(yt, 1)), 'float32')));
+          const ce = tf.neg(tf.sum(tf.mul(yt, tf.log(tf.clipByValue(p, 1e-7, 1))), 1));
+          return tf.sum(tf.mul(ce, wt)) as tf.Scalar;
+        }, vars);
+        totals.loss = value.dataSync()[0]!;
+        totals.hits = (hitsT as tf.Tensor | null)!.dataSync()[0]!;
+        (hitsT as tf.Tensor | null)!.dispose();
+        let o = 0;
+        for (const v of vars) {
+          // a variable the loss does not reach (e.g. the recurrent kernel of a 1-step LSTM) stays 0
+          const g = grads[v.name];
+          if (g) flat.set(g.dataSync() as Float32Array, o);
+          o += v.size;
+        }
+      });
+    }
+    const sum = xs.allReduce(flat, totals);
+    const scale = 1 / Math.max(1e-12, sum.totals.weight);
+    tf.tidy(() => {
+      let o = 0;
+      const named = vars.map((v) => {
+        const g = tf.tensor(sum.grads.subarray(o, o + v.size), v.shape).mul(scale);
+        o += v.size;
+        return { name: v.name, tensor: g };
+      });
+      optimizer.applyGradients(named);
+    });
+    return { loss: sum.totals.loss / Math.max(1e-12, sum.totals.weight), hits: sum.totals.hits };
+  };
   const history: EpochProgress[] = [];
   let best = -1;
   let bestEpoch = 0;
@@ -326,6 +404,15 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
       for (let b = 0; b < batches; b++) {
         if (options.signal?.aborted) throw cancelled();
         const part = rows.slice(b * batchSize, (b + 1) * batchSize);
+        if (exchange) {
+          const { loss: lossValue, hits: hitValue } = parallelStep(exchange, part);
+          lossSum += lossValue * part.length;
+          correct += hitValue;
+          trained += part.length;
+          if (rank === 0) options.onBatch?.({ epoch, batch: b + 1, batches, loss: lossValue, accuracy: hitValue / part.length });
+          if (b % 8 === 7) await yieldToLoop();
+          continue;
+        }
         const x = gatherWindows(std, ds.features, ds.index, ds.window, part);
         const y = Int32Array.from(part, (r) => ds.labels[r]!);
         const w = Float32Array.from(y, (l) => weights[l]!);
@@ -354,7 +441,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
       }
       const seconds = (performance.now() - t0) / 1000;
       trainSeconds += seconds;
-      const validation = split.validation.length > 0 ? evaluateRows(model, ds, std, split.validation) : null;
+      const validation = rank === 0 && split.validation.length > 0 ? evaluateRows(model, ds, std, split.validation) : null;
       const progress: EpochProgress = {
         epoch,
         epochs,
@@ -365,24 +452,34 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
         seconds,
       };
       history.push(progress);
-      options.onEpoch?.(progress);
-      const score = validation ? validation.macroF1 : -progress.loss;
-      if (score > best) {
-        best = score;
-        bestEpoch = epoch;
-        bestWeights?.forEach((t) => t.dispose());
-        bestWeights = model.getWeights().map((t) => t.clone());
-      } else if (options.earlyStoppingPatience && epoch - bestEpoch >= options.earlyStoppingPatience) {
-        break;
+      let stopEarly = false;
+      if (rank === 0) {
+        options.onEpoch?.(progress);
+        const score = validation ? validation.macroF1 : -progress.loss;
+        if (score > best) {
+          best = score;
+          bestEpoch = epoch;
+          bestWeights?.forEach((t) => t.dispose());
+          bestWeights = model.getWeights().map((t) => t.clone());
+        } else if (options.earlyStoppingPatience && epoch - bestEpoch >= options.earlyStoppingPatience) {
+          stopEarly = true;
+        }
       }
+      // every rank leaves the loop at the same epoch
+      if (exchange) stopEarly = exchange.decide(rank === 0 ? (stopEarly ? 1 : 0) : null) === 1;
+      if (stopEarly) break;
       await yieldToLoop();
     }
     if (bestWeights && options.earlyStoppingPatience) model.setWeights(bestWeights);
+  } catch (err) {
+    // free the other ranks: they stop at their next barrier instead of waiting for this one
+    exchange?.stop(err instanceof MindflowError && err.code === 'cancelled' ? STOP_CANCELLED : STOP_FAILED);
+    throw err;
   } finally {
     bestWeights?.forEach((t) => t.dispose());
     optimizer.dispose();
   }
-  const test = split.test.length > 0 ? evaluateRows(model, ds, std, split.test) : null;
+  const test = rank === 0 && split.test.length > 0 ? evaluateRows(model, ds, std, split.test) : null;
   return {
     model,
     config,

@@ -5,16 +5,18 @@
  */
 import { isMainThread, parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { errorCode, oneLine } from '../errors.ts';
+import { errorCode, isCancelled, oneLine } from '../errors.ts';
 import { initBackend, type BackendInfo } from './backend.ts';
 import { manifestFor } from './manifest.ts';
 import { loadModelPackage, saveModelPackage, type ModelManifest } from './package.ts';
 import type { WorkerRequest, WorkerResponse } from './protocol.ts';
+import { GradientExchange, isPeerFailure, startTrainingPeers, STOP_CANCELLED, STOP_FAILED, type TrainingPeers } from './parallel.ts';
 import { trainDetector } from './train.ts';
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
   let backend: BackendInfo | null = null;
+  let backendReady: Promise<BackendInfo> | null = null;
   let model: tf.LayersModel | null = null;
   let manifest: ModelManifest | null = null;
   const jobs = new Map<number, AbortController>();
@@ -23,7 +25,8 @@ if (!isMainThread && parentPort) {
   const handle = async (msg: WorkerRequest): Promise<void> => {
     switch (msg.type) {
       case 'init':
-        backend = await initBackend(msg.backend);
+        backendReady = initBackend(msg.backend);
+        backend = await backendReady;
         send({ type: 'ready', backend });
         return;
       case 'cancel':
@@ -49,18 +52,35 @@ if (!isMainThread && parentPort) {
       case 'train': {
         const controller = new AbortController();
         jobs.set(msg.id, controller);
+        let peers: TrainingPeers | null = null;
+        const workers = msg.settings.workers ?? 1;
         try {
           const result = await trainDetector(msg.dataset, {
             ...msg.settings,
+            ...(workers > 1
+              ? {
+                  parallel: {
+                    size: workers,
+                    startPeers: (buffer: SharedArrayBuffer) => {
+                      peers = startTrainingPeers({ buffer, size: workers, backend: backend?.kind ?? null, dataset: msg.dataset, settings: msg.settings });
+                    },
+                  },
+                }
+              : {}),
             signal: controller.signal,
             onBatch: (progress) => send({ type: 'batch', id: msg.id, progress }),
             onEpoch: (progress) => send({ type: 'epoch', id: msg.id, progress }),
+          }).catch(async (err: unknown) => {
+            // a failed peer stops rank 0 with a generic error: report the peer's own
+            const peerError = peers && isPeerFailure(err) ? await (peers as TrainingPeers).done.then(() => null, (e: unknown) => e) : null;
+            throw peerError ?? err;
           });
+          await (peers as TrainingPeers | null)?.done;
           const m = manifestFor(msg.dataset, result, {
             name: msg.save?.name ?? 'model',
             backend: backend?.label ?? tf.getBackend(),
             appVersion: msg.save?.appVersion ?? '0.0.0',
-            settings: { epochs: msg.settings.epochs, batchSize: msg.settings.batchSize, maxPerGroup: msg.settings.maxPerGroup, classWeighting: msg.settings.classWeighting },
+            settings: { epochs: msg.settings.epochs, batchSize: msg.settings.batchSize, maxPerGroup: msg.settings.maxPerGroup, classWeighting: msg.settings.classWeighting, workers },
           });
           if (msg.save) await saveModelPackage(msg.save.dir, result.model, m);
           model?.dispose();
@@ -73,7 +93,19 @@ if (!isMainThread && parentPort) {
           });
         } finally {
           jobs.delete(msg.id);
+          await (peers as TrainingPeers | null)?.close();
         }
+        return;
+      }
+      case 'train-peer': {
+        try {
+          await backendReady;
+          await trainDetector(msg.dataset, { ...msg.settings, parallel: { size: msg.size, rank: msg.rank, buffer: msg.buffer } });
+        } catch (err) {
+          GradientExchange.stopAll(msg.buffer, isCancelled(err) ? STOP_CANCELLED : STOP_FAILED);
+          throw err;
+        }
+        send({ type: 'peer-done', id: msg.id });
         return;
       }
     }

@@ -77,7 +77,7 @@ describe.skipIf(!hasRealSample)('short real training on a slice of sample A', ()
     const result = await trainDetector(ds, {
       epochs: 4,
       batchSize: 256,
-      maxPerGroup: 2,
+      groupSampling: 'sqrt',
       learningRate: 3e-3,
       seed: 42,
       onBatch: () => batches++,
@@ -89,8 +89,11 @@ describe.skipIf(!hasRealSample)('short real training on a slice of sample A', ()
     const test = result.test!;
     expect(test.total).toBe(result.split.test);
     expect(test.confusion).toHaveLength(ds.classes.length);
-    expect(test.macroF1).toBeGreaterThan(0.75);
-    expect(test.weightedF1).toBeGreaterThan(0.95);
+    // Theft has 2 test flows in this slice, so macro F1 swings by 0.2 with one of them; the
+    // floors that mean something are weighted F1 and every class with real support
+    expect(test.macroF1).toBeGreaterThan(0.7);
+    expect(test.weightedF1).toBeGreaterThan(0.97);
+    for (const c of test.perClass.filter((p) => p.support >= 50)) expect(c.f1, c.name).toBeGreaterThan(0.75);
     result.model.dispose();
   });
 

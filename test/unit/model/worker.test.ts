@@ -6,6 +6,8 @@ import { chooseFeatureSet } from '../../../main/core/model/features.ts';
 import { loadDataset } from '../../../main/core/model/train.ts';
 import { tempDir } from '../helpers.ts';
 
+const V1_COLUMNS = ['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'];
+
 /** A small synthetic capture: the class is readable from PROTOCOL and TCP_FLAGS. */
 async function syntheticCapture(conn: DuckDBConnection, n: number): Promise<void> {
   await conn.run(`CREATE TABLE flows_1 AS
@@ -58,6 +60,40 @@ describe('model worker (worker_threads under tsx)', () => {
       const controller = new AbortController();
       const run = worker.train(ds, { epochs: 100, batchSize: 32, convFilters: [4, 4], lstmUnits: 4, kernelSize: 2 }, { signal: controller.signal, onBatch: (p) => p.batch === 3 && controller.abort() });
       await expect(run).rejects.toThrow(/cancelled/);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  it('trains data-parallel on two threads: the same curve as one thread, and both stop on cancel', async () => {
+    const ds = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(V1_COLUMNS, 'v1'), window: 4 });
+    // no dropout: the summed shares then give the whole batch's gradient, up to float rounding
+    const settings = { epochs: 2, batchSize: 64, convFilters: [8, 8], lstmUnits: 8, flowSkipUnits: 8, kernelSize: 2, dropout: 0, learningRate: 1e-2, seed: 3 };
+    const curve = async (workers: number) => {
+      const worker = new ModelWorker('wasm');
+      try {
+        const losses: number[] = [];
+        const summary = await worker.train(ds, { ...settings, workers }, { onEpoch: (p) => losses.push(p.loss) });
+        return { losses, summary };
+      } finally {
+        await worker.terminate();
+      }
+    };
+    const one = await curve(1);
+    const two = await curve(2);
+    expect(two.losses).toHaveLength(2);
+    two.losses.forEach((l, i) => expect(l).toBeCloseTo(one.losses[i]!, 3));
+    expect(two.summary.manifest.training.workers).toBe(2);
+    expect(two.summary.test!.macroF1).toBeGreaterThan(0.9);
+
+    const worker = new ModelWorker('wasm');
+    try {
+      const controller = new AbortController();
+      const run = worker.train(ds, { ...settings, epochs: 100, workers: 2 }, { signal: controller.signal, onBatch: (p) => p.batch === 3 && controller.abort() });
+      await expect(run).rejects.toThrow(/cancelled/);
+      // the worker (and its peer) are free again: a short run still completes
+      const again = await worker.train(ds, { ...settings, epochs: 1, workers: 2 }, {});
+      expect(again.history).toHaveLength(1);
     } finally {
       await worker.terminate();
     }

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { GradientExchange, shareOf, STOP_CANCELLED, trainingWorkers } from '../../../main/core/model/parallel.ts';
+
+describe('trainingWorkers', () => {
+  it.each([
+    [256, 2, 2],
+    [512, 2, 2],
+    [512, 16, 4],
+    [64, 8, 1],
+    [256, 1, 1],
+  ])('batch %i on %i cores -> %i threads', (batch, cores, expected) => {
+    expect(trainingWorkers(batch, cores)).toBe(expected);
+  });
+});
+
+describe('shareOf', () => {
+  it('cuts a batch into contiguous shares that cover it once', () => {
+    for (const [n, size] of [[512, 2], [7, 3], [1, 2], [0, 2]] as const) {
+      const parts = Array.from({ length: size }, (_, r) => shareOf(n, r, size));
+      expect(parts[0]![0]).toBe(0);
+      expect(parts[size - 1]![1]).toBe(n);
+      for (let r = 1; r < size; r++) expect(parts[r]![0]).toBe(parts[r - 1]![1]);
+    }
+  });
+});
+
+describe('GradientExchange', () => {
+  it('sums one rank alone, and alternates buffers between steps', () => {
+    const x = GradientExchange.create(1, 3);
+    const a = x.allReduce(Float32Array.from([1, 2, 3]), { loss: 1, weight: 2, hits: 3, windows: 4 });
+    expect(Array.from(a.grads)).toEqual([1, 2, 3]);
+    expect(a.totals).toEqual({ loss: 1, weight: 2, hits: 3, windows: 4 });
+    const b = x.allReduce(Float32Array.from([4, 5, 6]), { loss: 0, weight: 1, hits: 0, windows: 1 });
+    expect(Array.from(b.grads)).toEqual([4, 5, 6]);
+  });
+
+  it('refuses a buffer sized for another model', () => {
+    const x = GradientExchange.create(2, 10);
+    expect(() => GradientExchange.attach(x.buffer, 1, 2, 11)).toThrow(/needs/);
+  });
+
+  it('a stop reaches every rank at its next barrier', () => {
+    const x = GradientExchange.create(2, 1);
+    x.stop(STOP_CANCELLED);
+    const peer = GradientExchange.attach(x.buffer, 1, 2, 1);
+    expect(() => peer.barrier()).toThrow(/cancelled/);
+    expect(() => x.allReduce(Float32Array.from([1]), { loss: 0, weight: 0, hits: 0, windows: 0 })).toThrow(/cancelled/);
+  });
+});
