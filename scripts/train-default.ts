@@ -10,6 +10,7 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,6 +18,7 @@ import { initBackend } from '../main/core/model/backend.ts';
 import { chooseFeatureSet } from '../main/core/model/features.ts';
 import { manifestFor } from '../main/core/model/manifest.ts';
 import { saveModelPackage } from '../main/core/model/package.ts';
+import { startTrainingPeers, trainingWorkers, type TrainingPeers } from '../main/core/model/parallel.ts';
 import { DEFAULT_TRAINING, loadDataset, trainDetector, type TrainOptions } from '../main/core/model/train.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,7 +56,16 @@ async function main(): Promise<void> {
         `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)} acc ${p.accuracy.toFixed(4)} | validation macro F1 ${p.validation?.macroF1.toFixed(4)} weighted F1 ${p.validation?.weightedF1.toFixed(4)} | ${Math.round(p.windowsPerSecond)} windows/s`,
       ),
   };
-  const result = await trainDetector(ds, options);
+  // wasm and plain JS train data-parallel, one thread per core (this one is rank 0)
+  const workers = backend.kind === 'wasm' || backend.kind === 'cpu' ? trainingWorkers(options.batchSize ?? 256, availableParallelism()) : 1;
+  let peers: TrainingPeers | null = null;
+  const { onEpoch: _, ...settings } = options;
+  const result = await trainDetector(ds, {
+    ...options,
+    parallel: { size: workers, startPeers: (buffer) => (peers = startTrainingPeers({ buffer, size: workers, backend: backend.kind, dataset: ds, settings })) },
+  });
+  await (peers as TrainingPeers | null)?.done;
+  await (peers as TrainingPeers | null)?.close();
   const version = (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string }).version;
   const manifest = manifestFor(ds, result, {
     name: basename(args.out!),
@@ -67,6 +78,7 @@ async function main(): Promise<void> {
       groupSampling: options.groupSampling,
       classWeighting: options.classWeighting,
       seed: options.seed,
+      workers,
       command: 'node --import tsx scripts/train-default.ts',
     },
   });
