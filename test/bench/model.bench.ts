@@ -1,7 +1,8 @@
 /**
  * Detector throughput: scoring windows/s on the wasm backend vs the plain JavaScript 'cpu'
  * backend (same process, same model, same windows), scoring through the worker pool (one
- * worker per core, the product path), and training windows/s on wasm.
+ * worker per core, the product path), and training windows/s on wasm: one thread on fixed
+ * windows, then the default recipe on sample A, data parallel over one thread per core.
  *
  *   node --import tsx test/bench/model.bench.ts [--windows N] [--model DIR]
  *
@@ -18,6 +19,9 @@ import { initBackend, type BackendKind } from '../../main/core/model/backend.ts'
 import { ScoringPool } from '../../main/core/model/client.ts';
 import { buildModel, modelConfig } from '../../main/core/model/model.ts';
 import { loadModelPackage } from '../../main/core/model/package.ts';
+import { chooseFeatureSet } from '../../main/core/model/features.ts';
+import { startTrainingPeers, trainingWorkers, type TrainingPeers } from '../../main/core/model/parallel.ts';
+import { DEFAULT_TRAINING, loadDataset, trainDetector } from '../../main/core/model/train.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({
@@ -80,6 +84,29 @@ async function training(n: number): Promise<number> {
   return done / ((performance.now() - t0) / 1000);
 }
 
+/** Steady-state training windows/s of the default recipe on sample A (last of 3 epochs). */
+async function parallelTraining(): Promise<{ rate: number; workers: number; batch: number } | null> {
+  if (!existsSync(args.sample!)) return null;
+  const backend = await initBackend('wasm');
+  const conn = await (await DuckDBInstance.create(':memory:')).connect();
+  await conn.run(`CREATE TABLE flows_1 AS SELECT * FROM read_csv('${args.sample!.replace(/'/g, "''")}')`);
+  const columns = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE flows_1)`)).getColumns()[0] as string[];
+  const ds = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns), window: W });
+  conn.closeSync();
+  const batch = DEFAULT_TRAINING.batchSize ?? 256;
+  const workers = trainingWorkers(batch, availableParallelism());
+  const settings = { ...DEFAULT_TRAINING, epochs: 3, validationFraction: 0 };
+  let peers: TrainingPeers | null = null;
+  const result = await trainDetector(ds, {
+    ...settings,
+    parallel: { size: workers, startPeers: (buffer) => (peers = startTrainingPeers({ buffer, size: workers, backend: backend.kind, dataset: ds, settings })) },
+  });
+  await (peers as TrainingPeers | null)?.done;
+  await (peers as TrainingPeers | null)?.close();
+  result.model.dispose();
+  return { rate: result.history.at(-1)!.windowsPerSecond, workers, batch };
+}
+
 async function pooled(): Promise<{ rates: number[]; workers: number; backend: string } | null> {
   if (!existsSync(join(args.model!, 'manifest.json')) || !existsSync(args.sample!)) return null;
   const conn = await (await DuckDBInstance.create(':memory:')).connect();
@@ -115,7 +142,10 @@ const cpu = await scoring('cpu', Math.min(n, 16384));
 console.log(`scoring cpu  (1 thread):  ${Math.round(cpu)} windows/s`);
 console.log(`wasm / cpu: ${(wasm / cpu).toFixed(1)}x`);
 const train = await training(Math.min(n, 20480));
-console.log(`training wasm (batch 256): ${Math.round(train)} windows/s`);
+console.log(`training wasm (batch 256, 1 thread): ${Math.round(train)} windows/s`);
+const par = await parallelTraining();
+if (par) console.log(`training wasm, default recipe on sample A (batch ${par.batch}, ${par.workers} threads, data parallel): ${Math.round(par.rate)} windows/s (x${(par.rate / train).toFixed(2)} of 1 thread)`);
+else console.log('parallel training skipped (needs the real sample)');
 const pool = await pooled();
 if (pool)
   console.log(

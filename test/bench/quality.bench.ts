@@ -1,0 +1,112 @@
+/**
+ * Detector quality against the tree-ensemble reference, on the same rows of the real sample A.
+ *
+ *   node --import tsx test/bench/quality.bench.ts [--sample PATH] [--seed N] [--protocol groups|random|both]
+ *
+ * Two hold-out protocols, each scoring every test flow:
+ * - groups: 20 % of the unique feature rows (stratified by class) and every flow that carries
+ *   them; identical rows never sit on both sides. This is the honest figure for traffic unlike
+ *   anything trained on.
+ * - random: 20 % of the flows drawn at random. Identical rows land on both sides, as they do
+ *   when a model trained on sample A meets another sample of the same dataset.
+ * On each: the detector (default recipe, v2 features, wasm, one thread per core), Extra Trees
+ * (100 trees) on the same encoded v2 features, and Extra Trees on the 8 v1 features (the
+ * dataset authors' baseline). The ratios are detector / Extra Trees on the same features.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { initBackend } from '../../main/core/model/backend.ts';
+import { chooseFeatureSet } from '../../main/core/model/features.ts';
+import { computeMetrics, type Metrics } from '../../main/core/model/metrics.ts';
+import { startTrainingPeers, trainingWorkers, type TrainingPeers } from '../../main/core/model/parallel.ts';
+import { DEFAULT_TRAINING, loadDataset, rng, shuffle, splitByGroups, trainDetector, type Dataset, type Split } from '../../main/core/model/train.ts';
+import { ExtraTrees } from './reference/extra-trees.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { values: args } = parseArgs({
+  options: {
+    sample: { type: 'string', default: resolve(root, '../shared/data/nf-bot-iot-v2-sample-a.csv.gz') },
+    seed: { type: 'string', default: '42' },
+    protocol: { type: 'string', default: 'both' },
+  },
+});
+if (!existsSync(args.sample!)) {
+  console.log(`quality bench skipped: the real sample is not at ${args.sample} (pass --sample PATH)`);
+  process.exit(0);
+}
+const seed = Number(args.seed);
+
+/** 20 % test, 10 % validation of the flows at random (the detector's validation; trees train on train + validation). */
+function randomSplit(n: number): Split {
+  const rows = shuffle(Array.from({ length: n }, (_, i) => i), rng(seed));
+  const nt = Math.round(n * 0.2);
+  const nv = Math.round(n * 0.1);
+  const sorted = (a: number[]) => Int32Array.from(a).sort();
+  return { test: sorted(rows.slice(0, nt)), validation: sorted(rows.slice(nt, nt + nv)), train: sorted(rows.slice(nt + nv)) };
+}
+
+function gather(ds: Dataset, rows: Int32Array): Float32Array {
+  const f = ds.features;
+  const out = new Float32Array(rows.length * f);
+  rows.forEach((r, i) => out.set(ds.values.subarray(r * f, (r + 1) * f), i * f));
+  return out;
+}
+
+function trees(ds: Dataset, split: Split): { metrics: Metrics; seconds: number } {
+  const t0 = performance.now();
+  const train = Int32Array.from([...split.train, ...split.validation]);
+  const forest = ExtraTrees.fit(gather(ds, train), ds.features, Int32Array.from(train, (r) => ds.labels[r]!), ds.classes.length, { trees: 100, seed });
+  const predicted = forest.predict(gather(ds, split.test), split.test.length);
+  const metrics = computeMetrics(Int32Array.from(split.test, (r) => ds.labels[r]!), predicted, ds.classes);
+  return { metrics, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function detector(ds: Dataset, split: Split, workers: number, backend: Parameters<typeof startTrainingPeers>[0]['backend']): Promise<{ metrics: Metrics; seconds: number }> {
+  let peers: TrainingPeers | null = null;
+  const settings = { ...DEFAULT_TRAINING, seed, split };
+  const result = await trainDetector(ds, {
+    ...settings,
+    parallel: { size: workers, startPeers: (buffer) => (peers = startTrainingPeers({ buffer, size: workers, backend, dataset: ds, settings })) },
+  });
+  await (peers as TrainingPeers | null)?.done;
+  await (peers as TrainingPeers | null)?.close();
+  result.model.dispose();
+  return { metrics: result.test!, seconds: result.seconds };
+}
+
+const f3 = (x: number) => x.toFixed(3);
+const f4 = (x: number) => x.toFixed(4);
+
+const backend = await initBackend('wasm');
+const conn = await (await DuckDBInstance.create(':memory:')).connect();
+await conn.run(`CREATE TABLE flows_1 AS SELECT * FROM read_csv('${args.sample!.replace(/'/g, "''")}')`);
+const columns = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE flows_1)`)).getColumns()[0] as string[];
+const v2 = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, 'v2'), window: 10 });
+const v1 = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, 'v1'), window: 10, classes: v2.classes });
+conn.closeSync();
+const workers = trainingWorkers(DEFAULT_TRAINING.batchSize ?? 256, availableParallelism());
+console.log(`sample: ${args.sample} (${v2.n} flows); detector on ${backend.label} x ${workers} threads; seed ${seed}`);
+
+const protocols = args.protocol === 'both' ? ['groups', 'random'] : [args.protocol!];
+for (const protocol of protocols) {
+  const split = protocol === 'groups' ? splitByGroups(v2.labels, v2.groups, { test: 0.2, validation: 0.1, seed }) : randomSplit(v2.n);
+  console.log(`\n== ${protocol}: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test flows ==`);
+  const det = await detector(v2, split, workers, backend.kind);
+  const et2 = trees(v2, split);
+  const et1 = trees(v1, split);
+  const rows: [string, { metrics: Metrics; seconds: number }][] = [
+    ['detector (CNN-BiLSTM, v2)', det],
+    ['Extra Trees (v2 features)', et2],
+    ['Extra Trees (v1, 8 features)', et1],
+  ];
+  console.log(`${'model'.padEnd(30)} ${'weighted F1'.padStart(11)} ${'macro F1'.padStart(9)} ${'seconds'.padStart(8)}  per-class F1 (${v2.classes.join(', ')})`);
+  for (const [name, r] of rows) {
+    console.log(`${name.padEnd(30)} ${f4(r.metrics.weightedF1).padStart(11)} ${f4(r.metrics.macroF1).padStart(9)} ${r.seconds.toFixed(1).padStart(8)}  ${r.metrics.perClass.map((c) => f3(c.f1)).join(' ')}`);
+  }
+  console.log(`detector / Extra Trees (v2): weighted F1 x${f4(det.metrics.weightedF1 / et2.metrics.weightedF1)}, macro F1 x${f4(det.metrics.macroF1 / et2.metrics.macroF1)}`);
+  console.log(`detector / Extra Trees (v1): weighted F1 x${f4(det.metrics.weightedF1 / et1.metrics.weightedF1)}, macro F1 x${f4(det.metrics.macroF1 / et1.metrics.macroF1)}`);
+}
