@@ -18,8 +18,8 @@ import { initBackend } from '../main/core/model/backend.ts';
 import { chooseFeatureSet } from '../main/core/model/features.ts';
 import { manifestFor } from '../main/core/model/manifest.ts';
 import { saveModelPackage } from '../main/core/model/package.ts';
-import { startTrainingPeers, trainingWorkers, type TrainingPeers } from '../main/core/model/parallel.ts';
-import { DEFAULT_TRAINING, loadDataset, trainDetector, type TrainOptions } from '../main/core/model/train.ts';
+import { trainingWorkers } from '../main/core/model/parallel.ts';
+import { DEFAULT_TRAINING, loadDataset, trainOnThreads, type TrainOptions } from '../main/core/model/train.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -58,14 +58,7 @@ async function main(): Promise<void> {
   };
   // wasm and plain JS train data-parallel, one thread per core (this one is rank 0)
   const workers = backend.kind === 'wasm' || backend.kind === 'cpu' ? trainingWorkers(options.batchSize ?? 256, availableParallelism()) : 1;
-  let peers: TrainingPeers | null = null;
-  const { onEpoch: _, ...settings } = options;
-  const result = await trainDetector(ds, {
-    ...options,
-    parallel: { size: workers, startPeers: (buffer) => (peers = startTrainingPeers({ buffer, size: workers, backend: backend.kind, dataset: ds, settings })) },
-  });
-  await (peers as TrainingPeers | null)?.done;
-  await (peers as TrainingPeers | null)?.close();
+  const result = await trainOnThreads(ds, options, { workers, backend: backend.kind });
   const version = (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string }).version;
   const manifest = manifestFor(ds, result, {
     name: basename(args.out!),

@@ -20,8 +20,8 @@ import { ScoringPool } from '../../main/core/model/client.ts';
 import { buildModel, modelConfig } from '../../main/core/model/model.ts';
 import { loadModelPackage } from '../../main/core/model/package.ts';
 import { chooseFeatureSet } from '../../main/core/model/features.ts';
-import { startTrainingPeers, trainingWorkers, type TrainingPeers } from '../../main/core/model/parallel.ts';
-import { DEFAULT_TRAINING, loadDataset, trainDetector } from '../../main/core/model/train.ts';
+import { trainingWorkers } from '../../main/core/model/parallel.ts';
+import { DEFAULT_TRAINING, loadDataset, trainOnThreads } from '../../main/core/model/train.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({
@@ -95,14 +95,7 @@ async function parallelTraining(): Promise<{ rate: number; workers: number; batc
   conn.closeSync();
   const batch = DEFAULT_TRAINING.batchSize ?? 256;
   const workers = trainingWorkers(batch, availableParallelism());
-  const settings = { ...DEFAULT_TRAINING, epochs: 3, validationFraction: 0 };
-  let peers: TrainingPeers | null = null;
-  const result = await trainDetector(ds, {
-    ...settings,
-    parallel: { size: workers, startPeers: (buffer) => (peers = startTrainingPeers({ buffer, size: workers, backend: backend.kind, dataset: ds, settings })) },
-  });
-  await (peers as TrainingPeers | null)?.done;
-  await (peers as TrainingPeers | null)?.close();
+  const result = await trainOnThreads(ds, { ...DEFAULT_TRAINING, epochs: 3, validationFraction: 0 }, { workers, backend: backend.kind });
   result.model.dispose();
   return { rate: result.history.at(-1)!.windowsPerSecond, workers, batch };
 }

@@ -12,7 +12,8 @@ import { MindflowError } from '../errors.ts';
 import { featureCount, fitStats, type FeatureSet, type FeatureStats } from './features.ts';
 import { computeMetrics, argmaxRows, type Metrics } from './metrics.ts';
 import { buildModel, modelConfig, type ModelConfig } from './model.ts';
-import { GradientExchange, shareOf, STOP_CANCELLED, STOP_FAILED } from './parallel.ts';
+import type { BackendKind } from './backend.ts';
+import { GradientExchange, shareOf, startTrainingPeers, STOP_CANCELLED, STOP_FAILED, type TrainingPeers } from './parallel.ts';
 import { gatherWindows, labelIndex, readFlows, tableRowCount, windowIndex } from './windows.ts';
 
 /** Flows of one capture in memory, ready to window. All typed arrays: transferable to a worker. */
@@ -491,4 +492,23 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
     seconds: (performance.now() - started) / 1000,
     trainWindowsPerSecond: trained / Math.max(1e-9, trainSeconds),
   };
+}
+
+/**
+ * trainDetector with this thread as rank 0 of `workers` threads (the others are spawned here and
+ * closed when the run ends). For scripts and benchmarks; the app trains inside its model worker.
+ */
+export async function trainOnThreads(ds: Dataset, options: TrainOptions, run: { workers: number; backend: BackendKind | null }): Promise<TrainResult> {
+  const { signal: _s, onBatch: _b, onEpoch: _e, parallel: _p, ...settings } = options;
+  let peers: TrainingPeers | null = null;
+  try {
+    const result = await trainDetector(ds, {
+      ...options,
+      parallel: { size: run.workers, startPeers: (buffer) => (peers = startTrainingPeers({ buffer, size: run.workers, backend: run.backend, dataset: ds, settings })) },
+    });
+    await (peers as TrainingPeers | null)?.done;
+    return result;
+  } finally {
+    await (peers as TrainingPeers | null)?.close();
+  }
 }
