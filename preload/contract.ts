@@ -223,7 +223,19 @@ export interface TrainSettings {
   poolSize: number;
   dropout: number;
   lstmUnits: number;
+  /** width of the dense ReLU path from the scored flow's own features to the softmax; 0 = the paper's model exactly */
+  flowSkipUnits: number;
+  /** dense layers on that path */
+  flowSkipLayers: number;
+  /** embed each column's exact value (a vocabulary of the training split) on the flow path */
+  valueCodes: boolean;
+  /** width of each value's learned vector */
+  embeddingDim: number;
   learningRate: number;
+  /** 'cosine': short warm-up, then decay to 0 */
+  learningRateSchedule: 'constant' | 'cosine';
+  /** windows per epoch: every flow, ceil(sqrt(m)) of m identical rows, or one per distinct row weighted by sqrt(m) */
+  sampling: 'all' | 'sqrt' | 'unique';
   epochs: number;
   batchSize: number;
   seed: number;
@@ -475,7 +487,13 @@ const trainSettings = v.partial(
     poolSize: positiveInt(8),
     dropout: v.pipe(v.number(), v.minValue(0), v.maxValue(0.9)),
     lstmUnits: positiveInt(1024),
+    flowSkipUnits: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1024)),
+    flowSkipLayers: positiveInt(4),
+    valueCodes: v.boolean(),
+    embeddingDim: positiveInt(64),
     learningRate: v.pipe(v.number(), v.gtValue(0), v.maxValue(1)),
+    learningRateSchedule: v.picklist(['constant', 'cosine']),
+    sampling: v.picklist(['all', 'sqrt', 'unique']),
     epochs: positiveInt(1000),
     batchSize: positiveInt(65_536),
     seed: v.pipe(v.number(), v.integer()),

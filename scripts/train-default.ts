@@ -3,10 +3,13 @@
  * package to resources/models/default/ (weights + manifest only, no data).
  *
  *   node --import tsx scripts/train-default.ts [--data PATH] [--out DIR] [--seed N] [--epochs N]
+ *                                              [--features auto|v1|v2] [--test F] [--validation F]
  *
  * Reproducible: seeded split, initialisation, dropout and sampling; the wasm backend by default
  * (MINDFLOW_BACKEND overrides). The metrics printed (and stored in the manifest) are on a
- * hold-out of unique feature rows the model never saw.
+ * hold-out of unique feature rows the model never saw. The shipped packages hold out 10 % of
+ * the distinct feature rows for those metrics and 5 % for the validation curve: every row
+ * kept out of training is a row the model has to guess when another sample repeats it.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, readFileSync } from 'node:fs';
@@ -30,6 +33,8 @@ const { values: args } = parseArgs({
     epochs: { type: 'string' },
     features: { type: 'string', default: 'auto' },
     keyed: { type: 'boolean', default: false },
+    test: { type: 'string', default: '0.1' },
+    validation: { type: 'string', default: '0.05' },
   },
 });
 
@@ -50,6 +55,8 @@ async function main(): Promise<void> {
   const options: TrainOptions = {
     ...DEFAULT_TRAINING,
     seed: Number(args.seed),
+    testFraction: Number(args.test),
+    validationFraction: Number(args.validation),
     ...(args.epochs ? { epochs: Number(args.epochs) } : {}),
     onEpoch: (p) =>
       console.log(
@@ -69,7 +76,11 @@ async function main(): Promise<void> {
       epochs: options.epochs,
       batchSize: options.batchSize,
       groupSampling: options.groupSampling,
+      learningRate: options.learningRate,
+      learningRateSchedule: options.learningRateSchedule,
       classWeighting: options.classWeighting,
+      testFraction: options.testFraction,
+      validationFraction: options.validationFraction,
       seed: options.seed,
       workers,
       command: 'node --import tsx scripts/train-default.ts',

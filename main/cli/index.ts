@@ -33,7 +33,9 @@ usage:
   mindflow train --project P --capture ID --out DIR    train the CNN-BiLSTM on a labelled capture
         [--epochs N --window W --batch N --lr X --filters 64,128 --kernel K --pool P
          --dropout D --units U --features auto|v1|v2 --keyed --binary --seed S
-         --patience N --weighting balanced|sqrt|none --name NAME] [--json]
+         --patience N --weighting balanced|sqrt|none --sampling unique|sqrt|all
+         --schedule cosine|constant --skip-units N --skip-layers N --embedding N
+         --no-codes --name NAME] [--json]
   mindflow eval FILE [--model DIR] [--project P] [--json]   metrics of a model on a labelled capture
   mindflow scan FILE [--model DIR] [--project P] [--threshold T] [--json]
                                                        score every flow, list flagged windows
@@ -211,6 +213,8 @@ async function cmdTrain(argv: string[]): Promise<void> {
       filters: { type: 'string' }, kernel: { type: 'string' }, pool: { type: 'string' }, dropout: { type: 'string' },
       units: { type: 'string' }, features: { type: 'string' }, keyed: { type: 'boolean' }, binary: { type: 'boolean' },
       seed: { type: 'string' }, patience: { type: 'string' }, weighting: { type: 'string' }, json: { type: 'boolean' },
+      'skip-units': { type: 'string' }, 'skip-layers': { type: 'string' }, 'no-codes': { type: 'boolean' }, embedding: { type: 'string' },
+      schedule: { type: 'string' }, sampling: { type: 'string' },
     },
   });
   const captureId = num('capture', values.capture, { integer: true, min: 1 });
@@ -218,6 +222,8 @@ async function cmdTrain(argv: string[]): Promise<void> {
   if (!values.out) throw new UsageError('--out DIR is required (the model package is written there)');
   if (values.features && !['auto', 'v1', 'v2'].includes(values.features)) throw new UsageError('--features must be auto, v1 or v2');
   if (values.weighting && !['balanced', 'sqrt', 'none'].includes(values.weighting)) throw new UsageError('--weighting must be balanced, sqrt or none');
+  if (values.schedule && !['constant', 'cosine'].includes(values.schedule)) throw new UsageError('--schedule must be constant or cosine');
+  if (values.sampling && !['all', 'sqrt', 'unique'].includes(values.sampling)) throw new UsageError('--sampling must be all, sqrt or unique');
   const filters = values.filters?.split(',').map((f) => num('filters', f.trim(), { integer: true, min: 1 })!);
   const settings: Partial<TrainSettings> = definedOnly({
     epochs: num('epochs', values.epochs, { integer: true, min: 1 }),
@@ -235,6 +241,12 @@ async function cmdTrain(argv: string[]): Promise<void> {
     seed: num('seed', values.seed, { integer: true }),
     earlyStoppingPatience: num('patience', values.patience, { integer: true, min: 0 }),
     classWeighting: values.weighting as TrainSettings['classWeighting'] | undefined,
+    flowSkipUnits: num('skip-units', values['skip-units'], { integer: true, min: 0, max: 1024 }),
+    flowSkipLayers: num('skip-layers', values['skip-layers'], { integer: true, min: 1, max: 4 }),
+    valueCodes: values['no-codes'] ? false : undefined,
+    embeddingDim: num('embedding', values.embedding, { integer: true, min: 1, max: 64 }),
+    learningRateSchedule: values.schedule as TrainSettings['learningRateSchedule'] | undefined,
+    sampling: values.sampling as TrainSettings['sampling'] | undefined,
   });
   const project = await Project.open(requireProject(values));
   try {

@@ -1,6 +1,7 @@
 /**
  * Detector throughput: scoring windows/s on the wasm backend vs the plain JavaScript 'cpu'
- * backend (same process, same model, same windows), scoring through the worker pool (one
+ * backend (same process, same model, same windows), window by window and through the
+ * shared-rows path a scan of unkeyed windows takes; scoring through the worker pool (one
  * worker per core, the product path), and training windows/s on wasm: one thread on fixed
  * windows, then the default recipe on sample A, data parallel over one thread per core.
  *
@@ -17,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { initBackend, type BackendKind } from '../../main/core/model/backend.ts';
 import { ScoringPool } from '../../main/core/model/client.ts';
-import { buildModel, modelConfig } from '../../main/core/model/model.ts';
+import { buildModel, modelConfig, predictRows } from '../../main/core/model/model.ts';
 import { loadModelPackage } from '../../main/core/model/package.ts';
 import { chooseFeatureSet } from '../../main/core/model/features.ts';
 import { trainingWorkers } from '../../main/core/model/parallel.ts';
@@ -58,6 +59,26 @@ async function scoring(kind: BackendKind, n: number): Promise<number> {
   }
   const rate = done / ((performance.now() - t0) / 1000);
   x.dispose();
+  m.dispose();
+  return rate;
+}
+
+/** The scan path: unkeyed windows as their compact rows through predictRows (shared conv and LSTM inputs). */
+async function scoringRows(kind: BackendKind, n: number): Promise<number> {
+  await initBackend(kind);
+  const { model: m, channels } = await model();
+  const rows = tf.randomNormal([W - 1 + BATCH, channels], 0, 1, 'float32', 1) as tf.Tensor2D;
+  predictRows(m, rows, BATCH)!.dispose();
+  const t0 = performance.now();
+  let done = 0;
+  while (done < n) {
+    const p = predictRows(m, rows, BATCH)!;
+    await p.data();
+    p.dispose();
+    done += BATCH;
+  }
+  const rate = done / ((performance.now() - t0) / 1000);
+  rows.dispose();
   m.dispose();
   return rate;
 }
@@ -130,10 +151,14 @@ const { what } = await (async () => {
 })();
 console.log(`model: ${what}; window ${W}; batch ${BATCH}`);
 const wasm = await scoring('wasm', n);
-console.log(`scoring wasm (1 thread):  ${Math.round(wasm)} windows/s`);
+console.log(`scoring wasm (1 thread), window by window: ${Math.round(wasm)} windows/s`);
 const cpu = await scoring('cpu', Math.min(n, 16384));
-console.log(`scoring cpu  (1 thread):  ${Math.round(cpu)} windows/s`);
+console.log(`scoring cpu  (1 thread), window by window: ${Math.round(cpu)} windows/s`);
 console.log(`wasm / cpu: ${(wasm / cpu).toFixed(1)}x`);
+const wasmRows = await scoringRows('wasm', n);
+const cpuRows = await scoringRows('cpu', Math.min(n, 16384));
+console.log(`scoring wasm (1 thread), shared rows (the scan path): ${Math.round(wasmRows)} windows/s (x${(wasmRows / wasm).toFixed(2)} of window by window)`);
+console.log(`scoring cpu  (1 thread), shared rows: ${Math.round(cpuRows)} windows/s; wasm / cpu: ${(wasmRows / cpuRows).toFixed(1)}x`);
 const train = await training(Math.min(n, 20480));
 console.log(`training wasm (batch 256, 1 thread): ${Math.round(train)} windows/s`);
 const par = await parallelTraining();

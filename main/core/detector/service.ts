@@ -84,7 +84,13 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   poolSize: 2,
   dropout: 0.3,
   lstmUnits: 64,
+  flowSkipUnits: 128,
+  flowSkipLayers: 2,
+  valueCodes: true,
+  embeddingDim: 16,
   learningRate: 1e-3,
+  learningRateSchedule: 'cosine',
+  sampling: 'unique',
   epochs: 20,
   batchSize: 256,
   seed: 42,
@@ -97,7 +103,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
 export async function trainModel(project: Project, capture: CaptureInfo, opts: { name?: string | undefined; settings?: Partial<TrainSettings> | undefined }, ctx: DetectorContext): Promise<TrainResult> {
   if (!capture.labelled) throw new MindflowError('bad-args', `capture #${capture.id} (${capture.fileName}) has no labels: training needs a labelled capture`);
   const settings: TrainSettings = { ...DEFAULT_TRAIN_SETTINGS, ...(opts.settings ?? {}) };
-  const set = chooseFeatureSet(capture.columns, settings.featureSet);
+  const set = chooseFeatureSet(capture.columns, settings.featureSet, { codes: settings.valueCodes && settings.flowSkipUnits > 0 });
   ctx.progress({ phase: 'reading', fraction: null, message: `reading ${capture.rows.toLocaleString('en-US')} flows of ${capture.fileName}` });
   const conn = await project.connect();
   let dataset;
@@ -130,7 +136,12 @@ export async function trainModel(project: Project, capture: CaptureInfo, opts: {
         poolSize: settings.poolSize,
         dropout: settings.dropout,
         lstmUnits: settings.lstmUnits,
+        flowSkipUnits: settings.flowSkipUnits,
+        flowSkipLayers: settings.flowSkipLayers,
+        embeddingDim: settings.embeddingDim,
         learningRate: settings.learningRate,
+        learningRateSchedule: settings.learningRateSchedule,
+        groupSampling: settings.sampling,
         // native backends thread their own kernels; wasm and plain JS get one thread per core
         workers: backend.kind === 'wasm' || backend.kind === 'cpu' ? trainingWorkers(settings.batchSize, availableParallelism()) : 1,
       },

@@ -91,6 +91,16 @@ export class ModelWorker {
     return (r as Extract<WorkerResponse, { type: 'loaded' }>).manifest;
   }
 
+  /**
+   * Class probabilities of `size` unkeyed windows given as their rows [W-1+size, C] (window i
+   * is rows i..i+W-1): W times less to build and send; the worker expands them.
+   */
+  async scoreRows(rows: Float32Array, size: number): Promise<Float32Array> {
+    await this.ready;
+    const r = await this.request((id) => ({ type: 'score-rows', id, rows, size }), [rows.buffer as ArrayBuffer]).done;
+    return (r as Extract<WorkerResponse, { type: 'scored' }>).probs;
+  }
+
   /** Class probabilities [size, classes] of windows x [size, W, C]; x's buffer is transferred. */
   async score(x: Float32Array, size: number): Promise<Float32Array> {
     await this.ready;
@@ -185,6 +195,7 @@ export class ScoringPool {
       batchSize: opts.batchSize ?? 4096,
       classes: opts.withLabels ? m.classes : null,
       binary: m.binary,
+      compact: true,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     // Keep two batches in flight per worker; deliver results strictly in order.
@@ -201,7 +212,8 @@ export class ScoringPool {
     for await (const b of batches) {
       if (opts.signal?.aborted) throw new MindflowError('cancelled', 'scan cancelled');
       const worker = this.workers[turn++ % this.workers.length]!;
-      inflight.push(worker.score(b.x, b.size).then((probs) => ({ flowIds: b.flowIds, probs, labels: b.labels })));
+      const scored = b.rows ? worker.scoreRows(b.rows, b.size) : worker.score(b.x, b.size);
+      inflight.push(scored.then((probs) => ({ flowIds: b.flowIds, probs, labels: b.labels })));
       if (inflight.length >= limit) await drain();
     }
     while (inflight.length) await drain();

@@ -12,6 +12,14 @@
  *   apart (dropping it merges rows of different classes);
  * - everything else: log1p of a non-negative count/amount (heavy tails).
  * Then every feature is standardised with mean/std fitted on the training split only.
+ *
+ * Value codes (`set.codes`): one more channel per source column holding the index of the exact
+ * value in the training split's vocabulary of that column (1-based; 0 = a value the training
+ * split did not have). The model embeds them (model.ts). NetFlow fields are mostly discrete
+ * (2,254 distinct durations, 537 byte counts in 278,781 flows of sample A) and a class often
+ * sits on exact values that a smooth function of log1p(value) cannot single out; a learned
+ * vector per value can, and still generalises to unseen combinations of seen values. Codes
+ * are not standardised.
  */
 import { V1_FIELDS, V2_EXTRA_FIELDS } from '../capture/schema.ts';
 
@@ -28,11 +36,56 @@ export interface FeatureSet {
   columns: string[];
   /** whether port numbers were included on request */
   identifiers: boolean;
+  /** whether each column also gets a value-code channel (absent in packages from before codes) */
+  codes?: boolean;
 }
+
+/** Per source column, the distinct values of the training split in ascending order: code i+1 is value i. */
+export type Vocabulary = number[][];
 
 export interface FeatureStats {
   mean: number[];
   std: number[];
+  /** present when the set has value codes */
+  vocabulary?: Vocabulary;
+}
+
+/**
+ * Maps a column's exact values to codes. A fixed codebook (from a model's vocabulary) gives 0
+ * to values it lacks; a growing one (while a dataset is loaded, before the split) assigns the
+ * next code to each new value, and `values(column)` lists them in code order.
+ */
+export class Codebook {
+  private constructor(
+    private readonly maps: Map<number, number>[],
+    private readonly grows: boolean,
+  ) {}
+
+  static fromVocabulary(vocabulary: Vocabulary): Codebook {
+    return new Codebook(vocabulary.map((values) => new Map(values.map((v, i) => [v, i + 1]))), false);
+  }
+
+  static growing(columns: number): Codebook {
+    return new Codebook(Array.from({ length: columns }, () => new Map()), true);
+  }
+
+  code(column: number, value: number): number {
+    const map = this.maps[column]!;
+    const known = map.get(value);
+    if (known !== undefined) return known;
+    if (!this.grows) return 0;
+    map.set(value, map.size + 1);
+    return map.size;
+  }
+
+  /** values in code order (value of code i+1 at i) */
+  values(column: number): number[] {
+    return [...this.maps[column]!.keys()];
+  }
+
+  get columns(): number {
+    return this.maps.length;
+  }
 }
 
 /** ms value from which FLOW_DURATION_MILLISECONDS is treated as the 2^32/1000 wrap artefact */
@@ -74,26 +127,38 @@ export function columnFeatures(column: string): string[] {
   }
 }
 
+/** Channel names: the numeric features, then (with codes) one `code(COLUMN)` per column. */
 export function featureNames(set: FeatureSet): string[] {
-  return set.columns.flatMap(columnFeatures);
+  const numeric = set.columns.flatMap(columnFeatures);
+  return set.codes ? [...numeric, ...set.columns.map((c) => `code(${c})`)] : numeric;
+}
+
+/** Numeric (standardised) channels of a set: everything before the code channels. */
+export function numericFeatureCount(set: FeatureSet): number {
+  return set.columns.reduce((a, c) => a + columnFeatures(c).length, 0);
+}
+
+/** Code channels of a set: one per column with codes, else 0. */
+export function codeCount(set: FeatureSet): number {
+  return set.codes ? set.columns.length : 0;
 }
 
 export function featureCount(set: FeatureSet): number {
-  return featureNames(set).length;
+  return numericFeatureCount(set) + codeCount(set);
 }
 
 /**
  * Picks the feature set for a capture's columns. 'auto' is v2 when all v2 feature columns are
  * present, else v1. Throws a one-line error naming the missing columns.
  */
-export function chooseFeatureSet(available: readonly string[], choice: FeatureSetChoice = 'auto', opts: { identifiers?: boolean } = {}): FeatureSet {
+export function chooseFeatureSet(available: readonly string[], choice: FeatureSetChoice = 'auto', opts: { identifiers?: boolean; codes?: boolean } = {}): FeatureSet {
   const have = new Set(available);
   const hasAll = (cols: readonly string[]) => cols.every((c) => have.has(c));
   const name: FeatureSetName = choice === 'auto' ? (hasAll(V2_FEATURE_COLUMNS) ? 'v2' : 'v1') : choice;
   const columns = [...(name === 'v2' ? V2_FEATURE_COLUMNS : V1_FEATURE_COLUMNS), ...(opts.identifiers ? PORTS : [])];
   const missing = columns.filter((c) => !have.has(c));
   if (missing.length > 0) throw new Error(`feature set ${name} needs column${missing.length > 1 ? 's' : ''} this capture lacks: ${missing.join(', ')}`);
-  return { name, columns, identifiers: Boolean(opts.identifiers) };
+  return { name, columns, identifiers: Boolean(opts.identifiers), codes: opts.codes ?? true };
 }
 
 /** Columns of `set` missing from a capture: empty when the capture can be scored with it. */
@@ -106,11 +171,18 @@ function finite(v: number | null | undefined): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
+function needCodebook(set: FeatureSet, codebook: Codebook | null | undefined): Codebook | null {
+  if (!set.codes) return null;
+  if (!codebook || codebook.columns !== set.columns.length) throw new Error(`feature set ${set.name} has value codes: a codebook for its ${set.columns.length} columns is needed`);
+  return codebook;
+}
+
 /**
  * Encodes one flow (values of set.columns, in order; null = missing) into `out` at `offset`.
- * Returns the number of features written. Not standardised.
+ * Returns the number of features written. Not standardised. A set with codes needs `codebook`.
  */
-export function encodeFlow(set: FeatureSet, values: ArrayLike<number | null>, out: Float32Array, offset = 0): number {
+export function encodeFlow(set: FeatureSet, values: ArrayLike<number | null>, out: Float32Array, offset = 0, codebook?: Codebook | null): number {
+  const book = needCodebook(set, codebook);
   let o = offset;
   for (let c = 0; c < set.columns.length; c++) {
     const v = finite(values[c]);
@@ -139,6 +211,7 @@ export function encodeFlow(set: FeatureSet, values: ArrayLike<number | null>, ou
         break;
     }
   }
+  if (book) for (let c = 0; c < set.columns.length; c++) out[o++] = book.code(c, finite(values[c]));
   return o - offset;
 }
 
@@ -146,7 +219,14 @@ export function encodeFlow(set: FeatureSet, values: ArrayLike<number | null>, ou
  * Column-major form of encodeFlow for a batch: columns[c][i] is the value of set.columns[c] for
  * flow i. Same output as encoding each row with encodeFlow, several times faster.
  */
-export function encodeColumns(set: FeatureSet, columns: readonly ArrayLike<unknown>[], n: number, out: Float32Array = new Float32Array(n * featureCount(set))): Float32Array {
+export function encodeColumns(
+  set: FeatureSet,
+  columns: readonly ArrayLike<unknown>[],
+  n: number,
+  out: Float32Array = new Float32Array(n * featureCount(set)),
+  codebook?: Codebook | null,
+): Float32Array {
+  const book = needCodebook(set, codebook);
   const f = out.length / Math.max(1, n);
   let o = 0;
   set.columns.forEach((name, c) => {
@@ -161,7 +241,7 @@ export function encodeColumns(set: FeatureSet, columns: readonly ArrayLike<unkno
       return;
     }
     const width = columnFeatures(name).length;
-    const one: FeatureSet = { name: set.name, columns: [name], identifiers: set.identifiers };
+    const one: FeatureSet = { name: set.name, columns: [name], identifiers: set.identifiers, codes: false };
     const cell = [0 as number | null];
     const tmp = new Float32Array(width);
     for (let i = 0, p = o; i < n; i++, p += f) {
@@ -171,6 +251,12 @@ export function encodeColumns(set: FeatureSet, columns: readonly ArrayLike<unkno
     }
     o += width;
   });
+  if (book) {
+    set.columns.forEach((_, c) => {
+      const col = columns[c]!;
+      for (let i = 0, p = o + c; i < n; i++, p += f) out[p] = book.code(c, finite(col[i] as number | null));
+    });
+  }
   return out;
 }
 

@@ -25,6 +25,9 @@ export function manifestFor(ds: Dataset, result: TrainResult, opts: { name: stri
       dropout: config.dropout,
       lstmUnits: config.lstmUnits,
       flowSkipUnits: config.flowSkipUnits,
+      flowSkipLayers: config.flowSkipLayers,
+      valueCodes: config.vocabSizes.length > 0,
+      embeddingDim: config.embeddingDim,
       learningRate: config.learningRate,
     },
     training: {

@@ -35,13 +35,14 @@ function f1(p: number, r: number): number {
   return p + r === 0 ? 0 : (2 * p * r) / (p + r);
 }
 
-export function confusionMatrix(truth: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): number[][] {
+/** confusion[true][predicted]; `weights` counts row i weights[i] times (default once). */
+export function confusionMatrix(truth: ArrayLike<number>, predicted: ArrayLike<number>, classes: number, weights?: ArrayLike<number>): number[][] {
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < truth.length; i++) {
     const t = truth[i]!;
     const p = predicted[i]!;
     if (t < 0 || t >= classes || p < 0 || p >= classes) continue;
-    m[t]![p]! += 1;
+    m[t]![p]! += weights ? weights[i]! : 1;
   }
   return m;
 }
@@ -88,8 +89,8 @@ export function metricsFromConfusion(confusion: number[][], classes: string[]): 
   return { classes: [...classes], total, accuracy: ratio(correct, total), perClass, macroF1, weightedF1, binary, confusion };
 }
 
-export function computeMetrics(truth: ArrayLike<number>, predicted: ArrayLike<number>, classes: string[]): Metrics {
-  return metricsFromConfusion(confusionMatrix(truth, predicted, classes.length), classes);
+export function computeMetrics(truth: ArrayLike<number>, predicted: ArrayLike<number>, classes: string[], weights?: ArrayLike<number>): Metrics {
+  return metricsFromConfusion(confusionMatrix(truth, predicted, classes.length, weights), classes);
 }
 
 /** Arg-max class per row of an [n, k] probability matrix. */

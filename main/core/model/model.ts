@@ -32,6 +32,15 @@ export interface ModelConfig {
    * with its neighbours; this skip keeps its own features in view.
    */
   flowSkipUnits: number;
+  /** dense ReLU layers of that projection (each flowSkipUnits wide) */
+  flowSkipLayers: number;
+  /**
+   * Value-code vocabulary size per source column (unknown code 0 included), in column order;
+   * empty = no code channels. Codes sit after the numeric channels, before the mask.
+   */
+  vocabSizes: number[];
+  /** width of each value's learned vector */
+  embeddingDim: number;
   learningRate: number;
   seed?: number;
 }
@@ -43,12 +52,14 @@ export const DEFAULT_ARCHITECTURE = {
   poolSize: 2,
   dropout: 0.3,
   lstmUnits: 64,
-  flowSkipUnits: 64,
+  flowSkipUnits: 128,
+  flowSkipLayers: 2,
+  embeddingDim: 16,
   learningRate: 1e-3,
 };
 
 export function modelConfig(base: Pick<ModelConfig, 'window' | 'channels' | 'classes'> & Partial<ModelConfig>): ModelConfig {
-  return { ...DEFAULT_ARCHITECTURE, ...base };
+  return { ...DEFAULT_ARCHITECTURE, vocabSizes: [], ...base };
 }
 
 /** Time steps left after the conv stack and the pooling; throws when the window is too short. */
@@ -73,8 +84,32 @@ export interface CnnBiLstmArgs {
   dropout: number;
   lstmUnits: number;
   flowSkipUnits?: number;
+  /** absent in packages from before deeper skips: 1 */
+  flowSkipLayers?: number;
+  /** absent in packages from before value codes: [] */
+  vocabSizes?: number[];
+  embeddingDim?: number;
   seed?: number | undefined;
   name?: string;
+}
+
+/**
+ * Rows of `table` at int32 `indices`, with a gradient for the table built by ScatterNd (which
+ * sums repeated indices): tf.gather's own gradient needs UnsortedSegmentSum, a kernel the
+ * WebAssembly backend does not have.
+ */
+function embed(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
+  const op = tf.customGrad((t, i, save) => {
+    (save as tf.GradSaveFunc)([i as tf.Tensor1D]);
+    return {
+      value: tf.gather(t as tf.Tensor2D, i as tf.Tensor1D),
+      gradFunc: (dy, saved) => {
+        const idx = saved[0] as tf.Tensor1D;
+        return [tf.scatterND(idx.reshape([idx.shape[0], 1]), dy as tf.Tensor2D, (t as tf.Tensor2D).shape), tf.zerosLike(idx)];
+      },
+    };
+  });
+  return op(table, indices) as tf.Tensor2D;
 }
 
 /** tanh(x) = 2·sigmoid(2x) − 1: the wasm backend's Tanh is scalar and ~10x slower than its Sigmoid. */
@@ -106,7 +141,8 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
   private convKernels: tf.LayerVariable[] = [];
   private convBiases: tf.LayerVariable[] = [];
   private dropoutCalls = 0;
-  private skip: { kernel: tf.LayerVariable; bias: tf.LayerVariable } | null = null;
+  private skip: { kernel: tf.LayerVariable; bias: tf.LayerVariable }[] = [];
+  private embeddings: tf.LayerVariable | null = null;
   private lstm: { kernel: tf.LayerVariable; recurrent: tf.LayerVariable; bias: tf.LayerVariable }[] = [];
 
   constructor(args: CnnBiLstmArgs) {
@@ -119,6 +155,9 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
       dropout: args.dropout,
       lstmUnits: args.lstmUnits,
       flowSkipUnits: args.flowSkipUnits ?? 0,
+      flowSkipLayers: args.flowSkipLayers ?? 1,
+      vocabSizes: [...(args.vocabSizes ?? [])],
+      embeddingDim: args.embeddingDim ?? 8,
     };
     this.seed = args.seed;
   }
@@ -129,13 +168,28 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    let channels = shape[shape.length - 1];
-    if (typeof channels !== 'number') throw new Error('MindflowCnnBiLstm needs a known channel count');
-    if (this.args.flowSkipUnits > 0) {
-      this.skip = {
-        kernel: this.addWeight('flow_skip_kernel', [channels, this.args.flowSkipUnits], 'float32', this.init(50)),
-        bias: this.addWeight('flow_skip_bias', [this.args.flowSkipUnits], 'float32', tf.initializers.zeros()),
-      };
+    const all = shape[shape.length - 1];
+    if (typeof all !== 'number') throw new Error('MindflowCnnBiLstm needs a known channel count');
+    const { vocabSizes, embeddingDim, flowSkipUnits, flowSkipLayers } = this.args;
+    const codes = vocabSizes.length;
+    if (all - codes < 2) throw new Error(`MindflowCnnBiLstm: ${all} channels cannot hold ${codes} code channels, features and the mask`);
+    // the conv stack reads the numeric channels and the mask; codes only feed the flow skip
+    let channels: number = all - codes;
+    if (codes > 0 && flowSkipUnits > 0) {
+      const rows = vocabSizes.reduce((a, b) => a + b, 0);
+      this.embeddings = this.addWeight('code_embeddings', [rows, embeddingDim], 'float32', tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, ...(this.seed === undefined ? {} : { seed: this.seed + 60 }) }));
+    }
+    if (flowSkipUnits > 0) {
+      // old packages: one layer over every channel of the flow (mask included)
+      let width = codes > 0 ? all - codes - 1 + codes * embeddingDim : all;
+      for (let l = 0; l < flowSkipLayers; l++) {
+        const suffix = l === 0 ? '' : String(l + 1);
+        this.skip.push({
+          kernel: this.addWeight(`flow_skip${suffix}_kernel`, [width, flowSkipUnits], 'float32', this.init(50 + l * 3)),
+          bias: this.addWeight(`flow_skip${suffix}_bias`, [flowSkipUnits], 'float32', tf.initializers.zeros()),
+        });
+        width = flowSkipUnits;
+      }
     }
     const { convFilters, kernelSize, lstmUnits: u } = this.args;
     convFilters.forEach((filters, i) => {
@@ -164,87 +218,168 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
     return tf.tidy(() => {
       const input = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
-      const { kernelSize: k, padding, poolSize, dropout, lstmUnits: u } = this.args;
+      const { poolSize, dropout } = this.args;
       const batch = input.shape[0];
       // [time, batch, channels]: slices along time are contiguous from here on.
-      let x = tf.transpose(input, [1, 0, 2]) as tf.Tensor3D;
+      const x = tf.transpose(input, [1, 0, 2]) as tf.Tensor3D;
       const [window, , inChannels] = x.shape;
-      const own = this.skip
-        ? tf.fused.matMul({
-            a: tf.slice(x, [window - 1, 0, 0], [1, batch, inChannels]).reshape([batch, inChannels]),
-            b: this.skip.kernel.read(),
-            bias: this.skip.bias.read(),
-            activation: 'relu',
-          })
-        : null;
-      this.convKernels.forEach((kernelVar, i) => {
-        if (padding === 'same' && k > 1) {
-          const before = Math.floor((k - 1) / 2);
-          x = tf.pad(x, [[before, k - 1 - before], [0, 0], [0, 0]]);
-        }
-        const [t, , c] = x.shape;
-        const steps = t - k + 1;
-        const patches = k === 1 ? x : tf.concat(Array.from({ length: k }, (_, j) => tf.slice(x, [j, 0, 0], [steps, batch, c])), 2);
-        const filters = kernelVar.shape[2] as number;
-        const y = tf.fused.matMul({
-          a: patches.reshape([steps * batch, k * c]),
-          b: kernelVar.read().reshape([k * c, filters]),
-          bias: this.convBiases[i]!.read(),
-          activation: 'relu',
-        });
-        x = y.reshape([steps, batch, filters]);
-      });
+      const own = this.skip.length > 0 ? this.flowPath(tf.slice(x, [window - 1, 0, 0], [1, batch, inChannels]).reshape([batch, inChannels]) as tf.Tensor2D) : null;
+      let h = this.convStack(this.convInput(x));
       if (poolSize > 1) {
         // Max over each group of poolSize steps as a chain of tf.maximum over strided time
         // slices: tf.max's gradient needs a broadcast Equal that is slow on wasm.
-        const [t, , c] = x.shape;
+        const [t, , c] = h.shape;
         const steps = Math.floor(t / poolSize);
-        const grouped = x.slice([0, 0, 0], [steps * poolSize, batch, c]).reshape([steps, poolSize, batch * c]);
+        const grouped = h.slice([0, 0, 0], [steps * poolSize, batch, c]).reshape([steps, poolSize, batch * c]);
         let pooled = grouped.slice([0, 0, 0], [steps, 1, batch * c]);
         for (let j = 1; j < poolSize; j++) pooled = tf.maximum(pooled, grouped.slice([0, j, 0], [steps, 1, batch * c]));
-        x = pooled.reshape([steps, batch, c]);
+        h = pooled.reshape([steps, batch, c]);
       }
       if (kwargs.training && dropout > 0) {
         // Seeded per call so a seeded training run is reproducible.
         const seed = this.seed === undefined ? undefined : this.seed * 7919 + this.dropoutCalls++;
-        x = tf.dropout(x, dropout, undefined, seed) as tf.Tensor3D;
+        h = tf.dropout(h, dropout, undefined, seed) as tf.Tensor3D;
       }
-      const [steps, , c] = x.shape;
-      const flat = x.reshape([steps * batch, c]);
-      const finals = this.lstm.map(({ kernel, recurrent, bias }, d) => {
-        const kw = kernel.read();
-        const rw = recurrent.read();
-        const bw = bias.read();
-        // Per gate: input projection for all steps at once, then unstacked by time (contiguous).
-        const proj = Array.from({ length: GATES }, (_, g) => {
-          const all = tf
-            .matMul(flat, tf.slice(kw, [0, g * u], [c, u]))
-            .add(tf.slice(bw, [g * u], [u]))
-            .reshape([steps, batch * u]);
-          // contiguous per-step slices (tf.unstack's gradient breaks on a single step)
-          return Array.from({ length: steps }, (_, t) => tf.slice(all, [t, 0], [1, batch * u]).reshape([batch, u]));
-        });
-        const rec = Array.from({ length: GATES }, (_, g) => tf.slice(rw, [0, g * u], [u, u]));
-        let h: tf.Tensor | null = null;
-        let cell: tf.Tensor | null = null;
-        for (let s = 0; s < steps; s++) {
-          const step = d === 0 ? s : steps - 1 - s;
-          const z = proj.map((p, g) => (h ? p[step]!.add(tf.matMul(h, rec[g]!)) : p[step]!));
-          const ig = tf.sigmoid(z[0]!);
-          const fg = tf.sigmoid(z[1]!);
-          const cand = tanh(z[2]!);
-          const og = tf.sigmoid(z[3]!);
-          cell = cell ? fg.mul(cell).add(ig.mul(cand)) : ig.mul(cand);
-          h = og.mul(tanh(cell));
-        }
-        return h as tf.Tensor;
+      const [steps, , c] = h.shape;
+      const flat = h.reshape([steps * batch, c]);
+      // per gate: the input projection of every step at once, then contiguous per-step slices
+      const finals = this.biLstm(steps, (kw, bw) => {
+        const all = tf.matMul(flat, kw).add(bw).reshape([steps, batch * this.args.lstmUnits]);
+        // (tf.unstack's gradient breaks on a single step)
+        return Array.from({ length: steps }, (_, t) => tf.slice(all, [t, 0], [1, batch * this.args.lstmUnits]).reshape([batch, this.args.lstmUnits]));
       });
       return tf.concat(own ? [...finals, own] : finals, 1);
     });
   }
 
+  /**
+   * Inference on `n` unkeyed windows given as their rows [W-1+n, C] (window i = rows i..i+W-1),
+   * the same numbers as call() on the expanded windows. Overlapping windows share their conv
+   * outputs, pooled maxima and LSTM input projections, so each is computed once per row
+   * instead of once per (window, step); only the recurrence runs per window. 'valid' padding
+   * only (with 'same', each window pads its own edges): see supportsRows().
+   */
+  callRows(rows: tf.Tensor2D, n: number): tf.Tensor2D {
+    return tf.tidy(() => {
+      const { poolSize: p, lstmUnits: u } = this.args;
+      const [total, inChannels] = rows.shape;
+      const window = total - n + 1;
+      const own = this.skip.length > 0 ? this.flowPath(tf.slice(rows, [window - 1, 0], [n, inChannels])) : null;
+      // the rows as one sequence: time-major with a batch of 1
+      const h = this.convStack(this.convInput(rows.reshape([total, 1, inChannels]) as tf.Tensor3D));
+      const convSteps = window - this.args.convFilters.length * (this.args.kernelSize - 1);
+      const steps = p > 1 ? Math.floor(convSteps / p) : convSteps;
+      const [positions, , c] = h.shape;
+      let pooled = h.reshape([positions, c]) as tf.Tensor2D;
+      if (p > 1) {
+        // pooled[t] = max(conv[t .. t+p-1]): window i's step j is pooled[i + p*j]
+        const span = positions - p + 1;
+        let m = tf.slice(pooled, [0, 0], [span, c]);
+        for (let j = 1; j < p; j++) m = tf.maximum(m, tf.slice(pooled, [j, 0], [span, c]));
+        pooled = m as tf.Tensor2D;
+      }
+      const stride = p > 1 ? p : 1;
+      const finals = this.biLstm(steps, (kw, bw) => {
+        const all = tf.matMul(pooled, kw).add(bw);
+        return Array.from({ length: steps }, (_, j) => tf.slice(all, [j * stride, 0], [n, u]));
+      });
+      return tf.concat(own ? [...finals, own] : finals, 1) as tf.Tensor2D;
+    });
+  }
+
+  /** Whether callRows gives the same numbers as call() for this layer's settings. */
+  supportsRows(): boolean {
+    return this.args.padding === 'valid' || this.args.kernelSize === 1;
+  }
+
+  /** The scored flow's own path: numeric channels (+ value vectors) through the dense layers. */
+  private flowPath(last: tf.Tensor2D): tf.Tensor2D {
+    const codes = this.args.vocabSizes.length;
+    const [batch, inChannels] = last.shape;
+    let own: tf.Tensor2D = codes > 0 ? tf.concat([tf.slice(last, [0, 0], [batch, inChannels - codes - 1]), this.embedCodes(tf.slice(last, [0, inChannels - codes - 1], [batch, codes]))], 1) : last;
+    for (const layer of this.skip) own = tf.fused.matMul({ a: own, b: layer.kernel.read() as tf.Tensor2D, bias: layer.bias.read(), activation: 'relu' }) as tf.Tensor2D;
+    return own;
+  }
+
+  /** [T, B, C] -> the conv stack's input: the numeric channels and the mask (codes dropped). */
+  private convInput(x: tf.Tensor3D): tf.Tensor3D {
+    const codes = this.args.vocabSizes.length;
+    if (codes === 0) return x;
+    const [t, b, channels] = x.shape;
+    const numeric = channels - codes - 1;
+    return tf.concat([tf.slice(x, [0, 0, 0], [t, b, numeric]), tf.slice(x, [0, 0, numeric + codes], [t, b, 1])], 2);
+  }
+
+  /** Conv1D + ReLU layers over time-major [T, B, C]: each an im2col GEMM of k shifted slices. */
+  private convStack(input: tf.Tensor3D): tf.Tensor3D {
+    const { kernelSize: k, padding } = this.args;
+    let x = input;
+    const batch = x.shape[1];
+    this.convKernels.forEach((kernelVar, i) => {
+      if (padding === 'same' && k > 1) {
+        const before = Math.floor((k - 1) / 2);
+        x = tf.pad(x, [[before, k - 1 - before], [0, 0], [0, 0]]);
+      }
+      const [t, , c] = x.shape;
+      const steps = t - k + 1;
+      const patches = k === 1 ? x : tf.concat(Array.from({ length: k }, (_, j) => tf.slice(x, [j, 0, 0], [steps, batch, c])), 2);
+      const filters = kernelVar.shape[2] as number;
+      const y = tf.fused.matMul({
+        a: patches.reshape([steps * batch, k * c]),
+        b: kernelVar.read().reshape([k * c, filters]),
+        bias: this.convBiases[i]!.read(),
+        activation: 'relu',
+      });
+      x = y.reshape([steps, batch, filters]);
+    });
+    return x;
+  }
+
+  /**
+   * Both LSTM directions over `steps` steps; `inputs(kernel, bias)` projects one gate's input
+   * for every step ([batch, units] each). Returns the final states.
+   */
+  private biLstm(steps: number, inputs: (kernel: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor[]): tf.Tensor[] {
+    const u = this.args.lstmUnits;
+    return this.lstm.map(({ kernel, recurrent, bias }, d) => {
+      const kw = kernel.read();
+      const rw = recurrent.read();
+      const bw = bias.read();
+      const c = kw.shape[0] as number;
+      // per-gate weight slices (tiny) instead of splitting activations
+      const proj = Array.from({ length: GATES }, (_, g) => inputs(tf.slice(kw, [0, g * u], [c, u]) as tf.Tensor2D, tf.slice(bw, [g * u], [u]) as tf.Tensor1D));
+      const rec = Array.from({ length: GATES }, (_, g) => tf.slice(rw, [0, g * u], [u, u]));
+      let h: tf.Tensor | null = null;
+      let cell: tf.Tensor | null = null;
+      for (let s = 0; s < steps; s++) {
+        const step = d === 0 ? s : steps - 1 - s;
+        const z = proj.map((p, g) => (h ? p[step]!.add(tf.matMul(h, rec[g]!)) : p[step]!));
+        const ig = tf.sigmoid(z[0]!);
+        const fg = tf.sigmoid(z[1]!);
+        const cand = tanh(z[2]!);
+        const og = tf.sigmoid(z[3]!);
+        cell = cell ? fg.mul(cell).add(ig.mul(cand)) : ig.mul(cand);
+        h = og.mul(tanh(cell));
+      }
+      return h as tf.Tensor;
+    });
+  }
+
+  /** [batch, codes] value codes (floats) -> [batch, codes * embeddingDim] learned vectors */
+  private embedCodes(codes: tf.Tensor2D): tf.Tensor2D {
+    const { vocabSizes, embeddingDim } = this.args;
+    const batch = codes.shape[0];
+    const offsets: number[] = [];
+    vocabSizes.reduce((o, size) => (offsets.push(o), o + size), 0);
+    // a code outside its column's vocabulary (a damaged input) reads as unknown (0)
+    const max = tf.tensor1d(vocabSizes.map((s) => s - 1));
+    const clean = tf.where(tf.logicalAnd(tf.greaterEqual(codes, 0), tf.lessEqual(codes, max)), tf.round(codes), tf.zerosLike(codes));
+    const index = clean.add(tf.tensor1d(offsets)).toInt().reshape([batch * vocabSizes.length]) as tf.Tensor1D;
+    return embed(this.embeddings!.read() as tf.Tensor2D, index).reshape([batch, vocabSizes.length * embeddingDim]);
+  }
+
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), ...this.args, convFilters: [...this.args.convFilters] };
+    return { ...super.getConfig(), ...this.args, convFilters: [...this.args.convFilters], vocabSizes: [...this.args.vocabSizes] };
   }
 }
 tf.serialization.registerClass(MindflowCnnBiLstm);
@@ -262,6 +397,9 @@ export function buildModel(config: ModelConfig): tf.LayersModel {
     dropout: config.dropout,
     lstmUnits: config.lstmUnits,
     flowSkipUnits: config.flowSkipUnits,
+    flowSkipLayers: config.flowSkipLayers,
+    vocabSizes: config.vocabSizes,
+    embeddingDim: config.embeddingDim,
     seed,
     name: 'cnn_bilstm',
   }).apply(input) as tf.SymbolicTensor;
@@ -276,4 +414,16 @@ export function buildModel(config: ModelConfig): tf.LayersModel {
   const model = tf.model({ inputs: input, outputs: out, name: 'mindflow_cnn_bilstm' });
   model.compile({ optimizer: tf.train.adam(config.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
+}
+
+/**
+ * Class probabilities [n, classes] of `n` unkeyed windows given as their rows [W-1+n, C]
+ * (window i = rows i..i+W-1) through the shared-computation path (MindflowCnnBiLstm.callRows);
+ * null when the model cannot take it (another topology, 'same' padding): expand and predict.
+ */
+export function predictRows(model: tf.LayersModel, rows: tf.Tensor2D, n: number): tf.Tensor2D | null {
+  const layers = model.layers;
+  const core = layers[1];
+  if (layers.length !== 3 || !(core instanceof MindflowCnnBiLstm) || !core.supportsRows()) return null;
+  return tf.tidy(() => layers[2]!.apply(core.callRows(rows, n)) as tf.Tensor2D);
 }

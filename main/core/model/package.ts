@@ -35,12 +35,12 @@ const ManifestSchema = v.object({
   name: v.string(),
   classes: v.pipe(v.array(v.string()), v.minLength(2)),
   binary: v.boolean(),
-  featureSet: v.object({ name: v.picklist(['v1', 'v2']), columns: v.array(v.string()), identifiers: v.boolean() }),
+  featureSet: v.object({ name: v.picklist(['v1', 'v2']), columns: v.array(v.string()), identifiers: v.boolean(), codes: v.optional(v.boolean()) }),
   features: v.array(v.string()),
   window: v.pipe(v.number(), v.integer(), v.minValue(1)),
   keyed: v.boolean(),
   keyColumn: v.nullable(v.string()),
-  normalization: v.object({ mean: v.array(v.number()), std: v.array(v.number()) }),
+  normalization: v.object({ mean: v.array(v.number()), std: v.array(v.number()), vocabulary: v.optional(v.array(v.array(v.number()))) }),
   architecture: v.looseObject({}),
   training: v.looseObject({ dataHash: v.string() }),
   metrics: v.nullable(MetricsSchema),
@@ -89,7 +89,21 @@ export function manifestProblem(m: ModelManifest): string | null {
     return `normalisation statistics have ${m.normalization.mean.length} means and ${m.normalization.std.length} stds for ${names.length} features`;
   if (m.normalization.std.some((s) => !(s > 0)) || m.normalization.mean.some((x) => !Number.isFinite(x))) return 'normalisation statistics are not finite and positive';
   if (m.binary && m.classes.length !== 2) return 'a binary model must have exactly 2 classes';
+  const vocabulary = m.normalization.vocabulary;
+  if (m.featureSet.codes) {
+    if (!vocabulary) return 'the feature set has value codes but the normalisation statistics carry no vocabulary';
+    if (vocabulary.length !== m.featureSet.columns.length) return `the vocabulary has ${vocabulary.length} columns for ${m.featureSet.columns.length} feature columns`;
+    const bad = vocabulary.findIndex((values) => values.some((x, i) => !Number.isFinite(x) || (i > 0 && !(x > values[i - 1]!))));
+    if (bad >= 0) return `the vocabulary of ${m.featureSet.columns[bad]} is not ascending finite values`;
+  } else if (vocabulary) return 'the normalisation statistics carry a vocabulary but the feature set has no value codes';
   return null;
+}
+
+/** Value-code vocabulary sizes the model's CNN-BiLSTM layer was built with ([] when it has none). */
+function layerVocabSizes(model: tf.LayersModel): number[] {
+  const layer = model.layers.find((l) => l.getClassName() === 'MindflowCnnBiLstm');
+  const sizes = (layer?.getConfig() as { vocabSizes?: number[] } | undefined)?.vocabSizes;
+  return Array.isArray(sizes) ? sizes : [];
 }
 
 /** Throws when a capture lacks columns the model needs. */
@@ -125,13 +139,18 @@ export async function saveModelPackage(dir: string, model: tf.LayersModel, manif
         return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
       }),
     );
-    await writeFile(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+    await writeFile(join(tmp, MANIFEST_FILE), manifestJson(manifest));
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Indented JSON with arrays of numbers on one line (vocabularies hold thousands of values). */
+export function manifestJson(manifest: ModelManifest): string {
+  return `${JSON.stringify(manifest, null, 2).replace(/\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]/g, (_, items: string) => `[${items.split(/,\s*/).join(', ')}]`)}\n`;
 }
 
 async function readJson(dir: string, file: string): Promise<unknown> {
@@ -207,6 +226,12 @@ export async function loadModelPackage(dir: string, opts: { captureColumns?: rea
   if (outShape[1] !== manifest.classes.length) {
     model.dispose();
     fail(dir, `model has ${outShape[1]} outputs but the manifest lists ${manifest.classes.length} classes`);
+  }
+  const sizes = layerVocabSizes(model);
+  const expectedSizes = (manifest.normalization.vocabulary ?? []).map((values) => values.length + 1);
+  if (sizes.join(',') !== expectedSizes.join(',')) {
+    model.dispose();
+    fail(dir, `model embeds value codes of ${sizes.length} columns (${sizes.reduce((a, b) => a + b, 0)} codes) but the manifest's vocabulary has ${expectedSizes.length} (${expectedSizes.reduce((a, b) => a + b, 0)})`);
   }
   return { model, manifest };
 }

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MindflowError } from '../errors.ts';
-import { featureCount, fitStats, type FeatureSet, type FeatureStats } from './features.ts';
+import { Codebook, codeCount, featureCount, fitStats, type FeatureSet, type FeatureStats, type Vocabulary } from './features.ts';
 import { computeMetrics, argmaxRows, type Metrics } from './metrics.ts';
 import { buildModel, modelConfig, type ModelConfig } from './model.ts';
 import type { BackendKind } from './backend.ts';
@@ -33,6 +33,11 @@ export interface Dataset {
   groups: Int32Array;
   flowIds: Float64Array;
   set: FeatureSet;
+  /**
+   * With value codes: per column, the values in the order their codes were given while loading
+   * (code i+1 is value i). The training split's vocabulary is cut from this (trainingVocabulary).
+   */
+  dictionary: number[][] | null;
   /** sha256 of the encoded features and labels */
   hash: string;
 }
@@ -59,10 +64,11 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
   const flowIds = new Float64Array(n);
   const names: (string | null)[] = new Array(n);
   const keys: (string | null)[] | null = keyed ? new Array(n) : null;
+  const codebook = opts.set.codes ? Codebook.growing(opts.set.columns.length) : null;
   const chunk = 100_000;
   for (let start = 0; start < n; start += chunk) {
     if (opts.signal?.aborted) throw new MindflowError('cancelled', 'training cancelled');
-    const rows = await readFlows(conn, table, opts.set, { from: start, to: Math.min(n, start + chunk), keyed, labels: true });
+    const rows = await readFlows(conn, table, opts.set, { from: start, to: Math.min(n, start + chunk), keyed, labels: true, codebook });
     values.set(rows.values, start * f);
     flowIds.set(rows.flowIds, start);
     rows.labels!.forEach((l, i) => (names[start + i] = l));
@@ -85,7 +91,34 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
     groups[i] = g;
   }
   const hash = createHash('sha256').update(bytes).update(new Uint8Array(labels.buffer)).update(classes.join('\n')).digest('hex');
-  return { n, features: f, values, window, keyed, index: windowIndex(n, window, keys), labels, classes, binary: Boolean(opts.binary), groups, flowIds, set: opts.set, hash };
+  const dictionary = codebook ? opts.set.columns.map((_, j) => codebook.values(j)) : null;
+  return { n, features: f, values, window, keyed, index: windowIndex(n, window, keys), labels, classes, binary: Boolean(opts.binary), groups, flowIds, set: opts.set, dictionary, hash };
+}
+
+/**
+ * The value-code vocabulary of the training rows: per column, the values that occur at least
+ * `minCount` times there, ascending (code i+1 = value i), and the remap from the dataset's
+ * loading codes to these (0 = a value the training rows lack, i.e. unknown).
+ */
+export function trainingVocabulary(ds: Dataset, rows: ArrayLike<number>, minCount = 1): { vocabulary: Vocabulary; remap: Int32Array[] } {
+  if (!ds.dictionary) throw new MindflowError('internal', 'this dataset was loaded without value codes');
+  const codes = ds.dictionary.length;
+  const first = ds.features - codes;
+  const vocabulary: Vocabulary = [];
+  const remap: Int32Array[] = [];
+  for (let j = 0; j < codes; j++) {
+    const dict = ds.dictionary[j]!;
+    const counts = new Int32Array(dict.length + 1);
+    for (let r = 0; r < rows.length; r++) counts[ds.values[rows[r]! * ds.features + first + j]!]! += 1;
+    const kept = [];
+    for (let code = 1; code <= dict.length; code++) if (counts[code]! >= Math.max(1, minCount)) kept.push(code);
+    kept.sort((a, b) => dict[a - 1]! - dict[b - 1]!);
+    const map = new Int32Array(dict.length + 1);
+    kept.forEach((code, i) => (map[code] = i + 1));
+    vocabulary.push(kept.map((code) => dict[code - 1]!));
+    remap.push(map);
+  }
+  return { vocabulary, remap };
 }
 
 /** Small seeded PRNG (mulberry32). */
@@ -156,6 +189,7 @@ export function splitByGroups(labels: Int32Array, groups: Int32Array, opts: { te
 }
 
 export type ClassWeighting = 'balanced' | 'sqrt' | 'none';
+export type GroupSampling = 'all' | 'sqrt' | 'unique';
 
 /** Per-class loss weights from label counts, normalised to a mean of 1 over present classes. */
 export function classWeights(labels: ArrayLike<number>, rows: ArrayLike<number>, classes: number, mode: ClassWeighting): number[] {
@@ -167,7 +201,7 @@ export function classWeights(labels: ArrayLike<number>, rows: ArrayLike<number>,
   return raw.map((w) => w / mean);
 }
 
-export interface TrainOptions extends Partial<Omit<ModelConfig, 'window' | 'channels' | 'classes'>> {
+export interface TrainOptions extends Partial<Omit<ModelConfig, 'window' | 'channels' | 'classes' | 'vocabSizes'>> {
   epochs?: number;
   batchSize?: number;
   seed?: number;
@@ -179,9 +213,15 @@ export interface TrainOptions extends Partial<Omit<ModelConfig, 'window' | 'chan
   /**
    * 'sqrt': each epoch takes ceil(sqrt(m)) flows of a group of m identical rows (then the cap):
    * heavy duplicates keep some of their weight without drowning the rare patterns. 'all' (default)
-   * takes every flow.
+   * takes every flow. 'unique': one flow of each distinct (feature row, label) pair per epoch,
+   * drawn at random, its loss weighted by sqrt(m): the sqrt weighting at a fraction of the
+   * cost (a capture with 278,781 flows has about 19,000 such pairs).
    */
-  groupSampling?: 'all' | 'sqrt';
+  groupSampling?: GroupSampling;
+  /** value codes: values seen fewer times than this in the training split code as unknown */
+  minValueCount?: number;
+  /** 'cosine': a short linear warm-up, then the learning rate decays to 0 along a half cosine */
+  learningRateSchedule?: 'constant' | 'cosine';
   /** a ready split (row indices) instead of splitByGroups over testFraction/validationFraction */
   split?: Split;
   /** stop when validation macro F1 has not improved for this many epochs (best weights kept) */
@@ -207,14 +247,19 @@ export interface ParallelOptions {
 }
 
 /**
- * Training settings of the shipped default model (scripts/train-default.ts); the architecture
- * is design.md's defaults plus the flow skip. Batches of 512 split over one thread per core.
+ * Training settings of the shipped default model (scripts/train-default.ts) and the app's
+ * default recipe; the architecture is design.md's defaults plus the flow skip with value codes.
+ * One window per distinct (feature row, label) pair per epoch, weighted by sqrt of its count,
+ * 60 epochs of batches of 512 (split over one thread per core) at a learning rate of 6e-3
+ * decaying along a cosine: measured on sample A, this memorises the rows it has seen (what
+ * another sample of the same dataset mostly repeats) and generalises best to rows it has not.
  */
 export const DEFAULT_TRAINING: TrainOptions = {
-  epochs: 24,
+  epochs: 60,
   batchSize: 512,
-  learningRate: 2e-3,
-  groupSampling: 'sqrt',
+  learningRate: 6e-3,
+  learningRateSchedule: 'cosine',
+  groupSampling: 'unique',
   maxPerGroup: 0,
   classWeighting: 'sqrt',
   testFraction: 0.2,
@@ -251,32 +296,108 @@ export interface TrainResult {
   trainWindowsPerSecond: number;
 }
 
-function epochRows(rows: Int32Array, groups: Int32Array, cap: number, sampling: 'all' | 'sqrt', random: () => number): number[] {
-  if (!cap && sampling === 'all') return shuffle(Array.from(rows), random);
-  const perGroup = new Map<number, number[]>();
-  for (const r of rows) {
-    const g = groups[r]!;
-    let l = perGroup.get(g);
-    if (!l) perGroup.set(g, (l = []));
-    l.push(r);
-  }
-  const out: number[] = [];
-  for (const l of perGroup.values()) {
-    let take = sampling === 'sqrt' ? Math.ceil(Math.sqrt(l.length)) : l.length;
-    if (cap) take = Math.min(take, cap);
-    if (take >= l.length) out.push(...l);
-    else for (let i = 0; i < take; i++) out.push(l[Math.floor(random() * l.length)]!);
-  }
-  return shuffle(out, random);
+/** The rows of one epoch and each row's loss multiplier from the sampling (1 unless 'unique'). */
+interface EpochSample {
+  rows: number[];
+  multipliers: number[] | null;
 }
 
-/** Standardised copy of a dataset's features. */
-export function standardized(ds: Dataset, stats: FeatureStats): Float32Array {
+/** Draws each epoch's training rows (see TrainOptions.groupSampling); the lists are built once. */
+class EpochSampler {
+  private readonly lists: number[][] | null;
+  constructor(
+    private readonly rows: Int32Array,
+    ds: Dataset,
+    private readonly cap: number,
+    private readonly sampling: GroupSampling,
+  ) {
+    if (!cap && sampling === 'all') {
+      this.lists = null;
+      return;
+    }
+    // 'unique' samples (row, label) pairs, the others whole groups of identical rows
+    const k = ds.classes.length;
+    const perKey = new Map<number, number[]>();
+    for (const r of rows) {
+      const key = sampling === 'unique' ? ds.groups[r]! * k + Math.max(0, ds.labels[r]!) : ds.groups[r]!;
+      let l = perKey.get(key);
+      if (!l) perKey.set(key, (l = []));
+      l.push(r);
+    }
+    this.lists = [...perKey.values()];
+  }
+
+  next(random: () => number): EpochSample {
+    if (!this.lists) return { rows: shuffle(Array.from(this.rows), random), multipliers: null };
+    const out: number[] = [];
+    if (this.sampling === 'unique') {
+      const order = shuffle(Array.from(this.lists.keys()), random);
+      const multipliers = new Array<number>(order.length);
+      order.forEach((li, i) => {
+        const l = this.lists![li]!;
+        out.push(l[Math.floor(random() * l.length)]!);
+        multipliers[i] = Math.sqrt(l.length);
+      });
+      return { rows: out, multipliers };
+    }
+    for (const l of this.lists) {
+      let take = this.sampling === 'sqrt' ? Math.ceil(Math.sqrt(l.length)) : l.length;
+      if (this.cap) take = Math.min(take, this.cap);
+      if (take >= l.length) out.push(...l);
+      else for (let i = 0; i < take; i++) out.push(l[Math.floor(random() * l.length)]!);
+    }
+    return { rows: shuffle(out, random), multipliers: null };
+  }
+}
+
+/** Per-row loss weights of an epoch: class weight x sampling multiplier, scaled to a mean of 1. */
+function epochWeights(sample: EpochSample, labels: Int32Array, classWeight: number[]): Float32Array {
+  const w = Float32Array.from(sample.rows, (r, i) => classWeight[labels[r]!]! * (sample.multipliers ? sample.multipliers[i]! : 1));
+  const mean = w.reduce((a, b) => a + b, 0) / Math.max(1, w.length);
+  if (mean > 0) for (let i = 0; i < w.length; i++) w[i]! /= mean;
+  return w;
+}
+
+/** Learning rate at `step` of `total`: constant, or a 3 % linear warm-up then a half cosine to 0. */
+export function scheduledRate(base: number, schedule: 'constant' | 'cosine', step: number, total: number): number {
+  if (schedule === 'constant' || total <= 1) return base;
+  const warm = Math.max(1, Math.round(total * 0.03));
+  if (step < warm) return (base * (step + 1)) / warm;
+  return base * 0.5 * (1 + Math.cos((Math.PI * Math.min(1, (step - warm) / Math.max(1, total - warm)))));
+}
+
+/**
+ * One flow per distinct (feature row, label) pair of `rows`, weighted by how many of `rows`
+ * carry it: per-epoch validation at a fraction of the cost of scoring every flow.
+ */
+export function representatives(ds: Dataset, rows: Int32Array): { rows: Int32Array; weights: Float64Array } {
+  const k = ds.classes.length;
+  const seen = new Map<number, number>();
+  const picked: number[] = [];
+  const weights: number[] = [];
+  for (const r of rows) {
+    const key = ds.groups[r]! * k + Math.max(0, ds.labels[r]!);
+    const at = seen.get(key);
+    if (at === undefined) {
+      seen.set(key, picked.length);
+      picked.push(r);
+      weights.push(1);
+    } else weights[at]! += 1;
+  }
+  return { rows: Int32Array.from(picked), weights: Float64Array.from(weights) };
+}
+
+/**
+ * Standardised copy of a dataset's features; value-code channels (the last `remap.length`) are
+ * remapped to the training vocabulary instead.
+ */
+export function standardized(ds: Dataset, stats: FeatureStats, remap: Int32Array[] = []): Float32Array {
   const out = new Float32Array(ds.values.length);
   const f = ds.features;
+  const numeric = f - remap.length;
   for (let i = 0; i < out.length; i++) {
     const j = i % f;
-    out[i] = (ds.values[i]! - stats.mean[j]!) / stats.std[j]!;
+    out[i] = j < numeric ? (ds.values[i]! - stats.mean[j]!) / stats.std[j]! : remap[j - numeric]![ds.values[i]!]!;
   }
   return out;
 }
@@ -294,8 +415,11 @@ export function predictProbs(model: tf.LayersModel, x: Float32Array, n: number, 
   return out;
 }
 
-/** Metrics of `model` on the given rows of a dataset (standardised features given). */
-export function evaluateRows(model: tf.LayersModel, ds: Dataset, std: Float32Array, rows: Int32Array, batch = 4096): Metrics {
+/**
+ * Metrics of `model` on the given rows of a dataset (standardised features given); `weights`
+ * counts each row that many times (see representatives).
+ */
+export function evaluateRows(model: tf.LayersModel, ds: Dataset, std: Float32Array, rows: Int32Array, batch = 4096, weights?: Float64Array): Metrics {
   const k = ds.classes.length;
   const predicted = new Int32Array(rows.length);
   const truth = new Int32Array(rows.length);
@@ -307,7 +431,7 @@ export function evaluateRows(model: tf.LayersModel, ds: Dataset, std: Float32Arr
     predicted.set(argmaxRows(probs, k), s);
     for (let i = 0; i < part.length; i++) truth[s + i] = ds.labels[part[i]!]!;
   }
-  return computeMetrics(truth, predicted, ds.classes);
+  return computeMetrics(truth, predicted, ds.classes, weights);
 }
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -319,15 +443,31 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
   const batchSize = options.batchSize ?? 256;
   const split = options.split ?? splitByGroups(ds.labels, ds.groups, { test: options.testFraction ?? 0.2, validation: options.validationFraction ?? 0.1, seed });
   if (split.train.length === 0) throw new MindflowError('no-flows', 'no labelled flows left to train on after the split');
-  const stats = fitStats(ds.values, ds.features, split.train);
-  const std = standardized(ds, stats);
+  const codes = codeCount(ds.set);
+  const vocab = codes > 0 ? trainingVocabulary(ds, split.train, options.minValueCount ?? 1) : null;
+  const stats: FeatureStats = fitStats(ds.values, ds.features, split.train);
+  if (vocab) {
+    // code channels are indices, not measurements: never standardised
+    for (let j = ds.features - codes; j < ds.features; j++) {
+      stats.mean[j] = 0;
+      stats.std[j] = 1;
+    }
+    stats.vocabulary = vocab.vocabulary;
+  }
+  const std = standardized(ds, stats, vocab?.remap);
   const c = ds.features + 1;
   const k = ds.classes.length;
-  const config = modelConfig({ ...options, window: ds.window, channels: c, classes: k, seed });
+  const { vocabSizes: _ignored, ...architecture } = options as TrainOptions & { vocabSizes?: unknown };
+  const config = modelConfig({ ...architecture, window: ds.window, channels: c, classes: k, seed, vocabSizes: vocab ? vocab.vocabulary.map((v) => v.length + 1) : [] });
   const model = buildModel(config);
   const optimizer = tf.train.adam(config.learningRate);
   const weights = classWeights(ds.labels, split.train, k, options.classWeighting ?? 'sqrt');
   const random = rng(seed + 1);
+  const sampler = new EpochSampler(split.train, ds, options.maxPerGroup ?? 0, options.groupSampling ?? 'all');
+  const schedule = options.learningRateSchedule ?? 'constant';
+  const validationSet = split.validation.length > 0 ? representatives(ds, split.validation) : null;
+  let step = 0;
+  let totalSteps = 0;
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const params = vars.reduce((a, v) => a + v.size, 0);
   const par = options.parallel && options.parallel.size > 1 ? options.parallel : null;
@@ -342,7 +482,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
   }
   const win = ds.window;
   /** one data-parallel step: this rank's gradient sums, summed over ranks, applied by every rank */
-  const parallelStep = (xs: GradientExchange, part: number[]): { loss: number; hits: number } => {
+  const parallelStep = (xs: GradientExchange, part: number[], partWeights: Float32Array): { loss: number; hits: number } => {
     const [from, to] = shareOf(part.length, rank, xs.size);
     const mine = part.slice(from, to);
     const flat = new Float32Array(params);
@@ -350,7 +490,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
     if (mine.length > 0) {
       const x = gatherWindows(std, ds.features, ds.index, win, mine);
       const y = Int32Array.from(mine, (r) => ds.labels[r]!);
-      const w = Float32Array.from(y, (l) => weights[l]!);
+      const w = partWeights.subarray(from, to);
       totals.weight = w.reduce((a, b) => a + b, 0);
       tf.tidy(() => {
         const xt = tf.tensor3d(x, [mine.length, win, c]);
@@ -376,7 +516,8 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
       });
     }
     const sum = xs.allReduce(flat, totals);
-    const scale = 1 / Math.max(1e-12, sum.totals.weight);
+    // weights have a mean of 1 over the epoch: a batch's loss is its weighted sum over its size
+    const scale = 1 / Math.max(1, sum.totals.windows);
     tf.tidy(() => {
       let o = 0;
       const named = vars.map((v) => {
@@ -386,7 +527,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
       });
       optimizer.applyGradients(named);
     });
-    return { loss: sum.totals.loss / Math.max(1e-12, sum.totals.weight), hits: sum.totals.hits };
+    return { loss: sum.totals.loss * scale, hits: sum.totals.hits };
   };
   const history: EpochProgress[] = [];
   let best = -1;
@@ -398,15 +539,20 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now();
-      const rows = epochRows(split.train, ds.groups, options.maxPerGroup ?? 0, options.groupSampling ?? 'all', random);
+      const sample = sampler.next(random);
+      const rows = sample.rows;
+      const rowWeights = epochWeights(sample, ds.labels, weights);
       const batches = Math.ceil(rows.length / batchSize);
+      if (totalSteps === 0) totalSteps = batches * epochs;
       let lossSum = 0;
       let correct = 0;
       for (let b = 0; b < batches; b++) {
         if (options.signal?.aborted) throw cancelled();
         const part = rows.slice(b * batchSize, (b + 1) * batchSize);
+        const partWeights = rowWeights.subarray(b * batchSize, b * batchSize + part.length);
+        (optimizer as unknown as { learningRate: number }).learningRate = scheduledRate(config.learningRate, schedule, step++, totalSteps);
         if (exchange) {
-          const { loss: lossValue, hits: hitValue } = parallelStep(exchange, part);
+          const { loss: lossValue, hits: hitValue } = parallelStep(exchange, part, partWeights);
           lossSum += lossValue * part.length;
           correct += hitValue;
           trained += part.length;
@@ -416,7 +562,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
         }
         const x = gatherWindows(std, ds.features, ds.index, ds.window, part);
         const y = Int32Array.from(part, (r) => ds.labels[r]!);
-        const w = Float32Array.from(y, (l) => weights[l]!);
+        const w = partWeights;
         const [loss, hits] = tf.tidy(() => {
           const xt = tf.tensor3d(x, [part.length, ds.window, c]);
           const yt = tf.oneHot(tf.tensor1d(y, 'int32'), k);
@@ -426,7 +572,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
             const p = model.apply(xt, { training: true }) as tf.Tensor;
             hitsT = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(p, 1), tf.argMax(yt, 1)), 'float32')));
             const ce = tf.neg(tf.sum(tf.mul(yt, tf.log(tf.clipByValue(p, 1e-7, 1))), 1));
-            return tf.div(tf.sum(tf.mul(ce, wt)), tf.sum(wt)) as tf.Scalar;
+            return tf.div(tf.sum(tf.mul(ce, wt)), part.length) as tf.Scalar;
           }, true)!;
           return [l, hitsT!];
         });
@@ -442,7 +588,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
       }
       const seconds = (performance.now() - t0) / 1000;
       trainSeconds += seconds;
-      const validation = rank === 0 && split.validation.length > 0 ? evaluateRows(model, ds, std, split.validation) : null;
+      const validation = rank === 0 && validationSet ? evaluateRows(model, ds, std, validationSet.rows, 4096, validationSet.weights) : null;
       const progress: EpochProgress = {
         epoch,
         epochs,

@@ -10,7 +10,7 @@
  *   is never materialised as one tensor.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { encodeColumns, featureCount, standardize, type FeatureSet, type FeatureStats } from './features.ts';
+import { Codebook, encodeColumns, featureCount, standardize, type FeatureSet, type FeatureStats } from './features.ts';
 
 export const KEY_COLUMN = 'IPV4_SRC_ADDR';
 export const LABEL_COLUMN = 'Attack';
@@ -56,6 +56,12 @@ export function gatherWindows(features: Float32Array, f: number, index: Int32Arr
   return x;
 }
 
+/** [n, W, C] windows from their compact form `rows` [W-1+n, C] (window i = rows i..i+W-1). */
+export function expandWindows(rows: Float32Array, n: number, window: number, channels: number, out = new Float32Array(n * window * channels)): Float32Array {
+  for (let i = 0; i < n; i++) out.set(rows.subarray(i * channels, (i + window) * channels), i * window * channels);
+  return out;
+}
+
 /** Builds windows batch by batch, carrying the last W-1 rows of each key across batches. */
 export class WindowCarry {
   private readonly history = new Map<string, Float32Array[]>();
@@ -67,6 +73,27 @@ export class WindowCarry {
     readonly keyed: boolean,
   ) {}
 
+  /**
+   * Unkeyed only: the previous W-1 rows + this batch as one [W-1+n, f+1] matrix (mask channel
+   * set), window i being rows i..i+W-1: the compact form of push(), see expandWindows.
+   */
+  pushRows(rows: Float32Array): Float32Array {
+    if (this.keyed) throw new Error('keyed windows have no compact form');
+    const f = this.features;
+    const w = this.window;
+    const c = f + 1;
+    const n = rows.length / f;
+    const all = new Float32Array((w - 1 + n) * c);
+    if (this.tail) all.set(this.tail);
+    for (let i = 0; i < n; i++) {
+      const o = (w - 1 + i) * c;
+      all.set(rows.subarray(i * f, i * f + f), o);
+      all[o + f] = 1;
+    }
+    this.tail = all.slice(n * c);
+    return all;
+  }
+
   /** rows: [n, f] standardised features in capture order; returns [n, W, f+1]. */
   push(rows: Float32Array, keys?: ArrayLike<string | null> | null): Float32Array {
     const f = this.features;
@@ -75,18 +102,9 @@ export class WindowCarry {
     const n = rows.length / f;
     const x = new Float32Array(n * w * c);
     if (!this.keyed) {
-      // Unkeyed: the previous W-1 rows + this batch as one [W-1+n, C] matrix; window i is the
-      // contiguous block of rows i..i+W-1, so each window is one copy.
-      const all = new Float32Array((w - 1 + n) * c);
-      if (this.tail) all.set(this.tail);
-      for (let i = 0; i < n; i++) {
-        const o = (w - 1 + i) * c;
-        all.set(rows.subarray(i * f, i * f + f), o);
-        all[o + f] = 1;
-      }
-      for (let i = 0; i < n; i++) x.set(all.subarray(i * c, (i + w) * c), i * w * c);
-      this.tail = all.slice(n * c);
-      return x;
+      // Unkeyed: window i is the contiguous block of rows i..i+W-1 of the compact form, so
+      // each window is one copy.
+      return expandWindows(this.pushRows(rows), n, w, c, x);
     }
     for (let i = 0; i < n; i++) {
       const key = this.keyed ? (keys?.[i] ?? '') : '';
@@ -133,11 +151,11 @@ function selectSql(table: string, set: FeatureSet, keyed: boolean, labels: boole
 }
 
 /** Encodes column-major query output (rowid, set.columns..., [key], [label]) into FlowRows. */
-function toFlowRows(columns: unknown[][], set: FeatureSet, keyed: boolean, labels: boolean): FlowRows {
+function toFlowRows(columns: unknown[][], set: FeatureSet, keyed: boolean, labels: boolean, codebook: Codebook | null): FlowRows {
   const ids = (columns[0] ?? []) as number[];
   const n = ids.length;
   const k = set.columns.length;
-  const values = encodeColumns(set, columns.slice(1, k + 1), n, new Float32Array(n * featureCount(set)));
+  const values = encodeColumns(set, columns.slice(1, k + 1), n, new Float32Array(n * featureCount(set)), codebook);
   let next = k + 1;
   return {
     flowIds: Float64Array.from(ids),
@@ -152,12 +170,12 @@ export async function readFlows(
   conn: DuckDBConnection,
   table: string,
   set: FeatureSet,
-  opts: { from: number; to: number; keyed?: boolean; labels?: boolean },
+  opts: { from: number; to: number; keyed?: boolean; labels?: boolean; codebook?: Codebook | null },
 ): Promise<FlowRows> {
   const keyed = Boolean(opts.keyed);
   const labels = Boolean(opts.labels);
   const reader = await conn.runAndReadAll(selectSql(table, set, keyed, labels), [opts.from, opts.to]);
-  return toFlowRows(reader.getColumns(), set, keyed, labels);
+  return toFlowRows(reader.getColumns(), set, keyed, labels, opts.codebook ?? null);
 }
 
 /**
@@ -168,7 +186,7 @@ export async function* streamFlows(
   conn: DuckDBConnection,
   table: string,
   set: FeatureSet,
-  opts: { from: number; to: number; batchSize: number; keyed?: boolean; labels?: boolean; signal?: AbortSignal },
+  opts: { from: number; to: number; batchSize: number; keyed?: boolean; labels?: boolean; signal?: AbortSignal; codebook?: Codebook | null },
 ): AsyncGenerator<FlowRows> {
   const keyed = Boolean(opts.keyed);
   const labels = Boolean(opts.labels);
@@ -192,7 +210,7 @@ export async function* streamFlows(
     });
     parts = [];
     rows = 0;
-    return toFlowRows(columns, set, keyed, labels);
+    return toFlowRows(columns, set, keyed, labels, opts.codebook ?? null);
   };
   for (;;) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled');
@@ -216,8 +234,10 @@ export async function* streamFlows(
 }
 
 export interface WindowBatch {
-  /** [size, window, channels] */
+  /** [size, window, channels]; empty when `rows` carries the batch */
   x: Float32Array;
+  /** with `compact` and unkeyed windows: [window-1+size, channels], window i = rows i..i+W-1 */
+  rows?: Float32Array;
   size: number;
   flowIds: Float64Array;
   /** class index per flow (-1 = not one of the classes / unlabelled), when labels were asked for */
@@ -237,7 +257,11 @@ export interface StreamOptions {
   from?: number;
   to?: number;
   signal?: AbortSignal;
+  /** unkeyed windows come as their rows (WindowBatch.rows), W times smaller; see expandWindows */
+  compact?: boolean;
 }
+
+const EMPTY = new Float32Array(0);
 
 export async function tableRowCount(conn: DuckDBConnection, table: string): Promise<number> {
   const r = await conn.runAndReadAll(`SELECT count(*) FROM ${quote(table)}`);
@@ -255,6 +279,13 @@ export function labelIndex(labels: ArrayLike<string | null>, classes: readonly s
   });
 }
 
+/** The fixed codebook of a model's vocabulary (null for a set without codes). */
+export function codebookFor(set: FeatureSet, stats: FeatureStats): Codebook | null {
+  if (!set.codes) return null;
+  if (!stats.vocabulary) throw new Error(`feature set ${set.name} has value codes but the statistics carry no vocabulary`);
+  return Codebook.fromVocabulary(stats.vocabulary);
+}
+
 /** Streams standardised windows of a flows table in capture order, `batchSize` flows at a time. */
 export async function* streamWindows(conn: DuckDBConnection, table: string, opts: StreamOptions): AsyncGenerator<WindowBatch> {
   const batch = opts.batchSize ?? 8192;
@@ -263,11 +294,14 @@ export async function* streamWindows(conn: DuckDBConnection, table: string, opts
   const f = featureCount(opts.set);
   const carry = new WindowCarry(f, opts.window, opts.keyed);
   const withLabels = Boolean(opts.classes);
-  for await (const rows of streamFlows(conn, table, opts.set, { from, to, batchSize: batch, keyed: opts.keyed, labels: withLabels, ...(opts.signal ? { signal: opts.signal } : {}) })) {
+  const codebook = codebookFor(opts.set, opts.stats);
+  for await (const rows of streamFlows(conn, table, opts.set, { from, to, batchSize: batch, keyed: opts.keyed, labels: withLabels, codebook, ...(opts.signal ? { signal: opts.signal } : {}) })) {
     standardize(rows.values, opts.stats);
-    const x = carry.push(rows.values, rows.keys);
+    const compact = opts.compact && !opts.keyed ? carry.pushRows(rows.values) : null;
+    const x = compact ? EMPTY : carry.push(rows.values, rows.keys);
     yield {
       x,
+      ...(compact ? { rows: compact } : {}),
       size: rows.flowIds.length,
       flowIds: rows.flowIds,
       labels: withLabels && rows.labels ? labelIndex(rows.labels, opts.classes!, opts.binary) : null,

@@ -12,6 +12,8 @@ import { loadModelPackage, saveModelPackage, type ModelManifest } from './packag
 import type { WorkerRequest, WorkerResponse } from './protocol.ts';
 import { GradientExchange, isPeerFailure, startTrainingPeers, STOP_CANCELLED, STOP_FAILED, type TrainingPeers } from './parallel.ts';
 import { trainDetector } from './train.ts';
+import { expandWindows } from './windows.ts';
+import { predictRows } from './model.ts';
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
@@ -40,10 +42,18 @@ if (!isMainThread && parentPort) {
         send({ type: 'loaded', id: msg.id, manifest });
         return;
       }
-      case 'score': {
+      case 'score':
+      case 'score-rows': {
         if (!model || !manifest) throw new Error('no model loaded in this worker');
         const channels = manifest.features.length + 1;
-        const probs = tf.tidy(() => model!.predict(tf.tensor3d(msg.x, [msg.size, manifest!.window, channels]), { batchSize: msg.size }) as tf.Tensor);
+        const W = manifest.window;
+        const probs = tf.tidy(() => {
+          // compact rows go through the shared-computation path when the model allows it
+          const fast = msg.type === 'score-rows' ? predictRows(model!, tf.tensor2d(msg.rows, [W - 1 + msg.size, channels]), msg.size) : null;
+          if (fast) return fast;
+          const x = msg.type === 'score' ? msg.x : expandWindows(msg.rows, msg.size, W, channels);
+          return model!.predict(tf.tensor3d(x, [msg.size, W, channels]), { batchSize: msg.size }) as tf.Tensor;
+        });
         const out = (await probs.data()) as Float32Array;
         probs.dispose();
         send({ type: 'scored', id: msg.id, probs: out }, [out.buffer as ArrayBuffer]);
@@ -80,7 +90,15 @@ if (!isMainThread && parentPort) {
             name: msg.save?.name ?? 'model',
             backend: backend?.label ?? tf.getBackend(),
             appVersion: msg.save?.appVersion ?? '0.0.0',
-            settings: { epochs: msg.settings.epochs, batchSize: msg.settings.batchSize, maxPerGroup: msg.settings.maxPerGroup, classWeighting: msg.settings.classWeighting, workers },
+            settings: {
+              epochs: msg.settings.epochs,
+              batchSize: msg.settings.batchSize,
+              groupSampling: msg.settings.groupSampling,
+              learningRateSchedule: msg.settings.learningRateSchedule,
+              maxPerGroup: msg.settings.maxPerGroup,
+              classWeighting: msg.settings.classWeighting,
+              workers,
+            },
           });
           if (msg.save) await saveModelPackage(msg.save.dir, result.model, m);
           model?.dispose();

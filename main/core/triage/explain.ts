@@ -1,8 +1,8 @@
 /**
  * Why a window was flagged: occlusion on the model worker. The window's most confident flow is
  * scored with its W-flow input as is, then once per (flow, feature) cell with that cell set to
- * the training mean (0 after standardisation). The drop in the flagged class's probability is
- * that cell's attribution. W x F + 1 windows in one batch: fast enough to run on demand.
+ * the training mean (0 after standardisation; a value-code cell becomes 0, the unknown value).
+ * The drop in the flagged class's probability is that cell's attribution. W x F + 1 windows in one batch: fast enough to run on demand.
  */
 import type { CaptureInfo, Explanation, FlaggedWindow } from '../../../preload/contract.ts';
 import { flowsTable, queryObjects } from '../db.ts';
@@ -170,7 +170,8 @@ export class Explainer {
       const featureWeights = manifest.features.map((_, f) => attribution.reduce((s, row) => s + Math.abs(row[f]!), 0));
       const byColumn = manifest.featureSet.columns
         .map((col) => {
-          const names = new Set(columnFeatures(col));
+          // a column's numeric channels and its value code, when the model has codes
+          const names = new Set([...columnFeatures(col), `code(${col})`]);
           return { col, weight: manifest.features.reduce((s, name, f) => s + (names.has(name) ? featureWeights[f]! : 0), 0) };
         })
         .sort((a, b) => b.weight - a.weight);

@@ -16,7 +16,13 @@ export interface TrainFormValues {
   poolSize: string;
   dropout: string;
   lstmUnits: string;
+  flowSkipUnits: string;
+  flowSkipLayers: string;
+  valueCodes: boolean;
+  embeddingDim: string;
   learningRate: string;
+  learningRateSchedule: TrainSettings['learningRateSchedule'];
+  sampling: TrainSettings['sampling'];
   epochs: string;
   batchSize: string;
   seed: string;
@@ -26,7 +32,10 @@ export interface TrainFormValues {
   classWeighting: TrainSettings['classWeighting'];
 }
 
-/** The paper's defaults (design.md, Detector), and the core's split and weighting defaults. */
+/**
+ * The paper's defaults (design.md, Detector), the flow path with value codes, and the core's
+ * sampling, schedule, split and weighting defaults.
+ */
 export function defaultTrainForm(): TrainFormValues {
   return {
     featureSet: 'auto',
@@ -38,7 +47,13 @@ export function defaultTrainForm(): TrainFormValues {
     poolSize: '2',
     dropout: '0.3',
     lstmUnits: '64',
+    flowSkipUnits: '128',
+    flowSkipLayers: '2',
+    valueCodes: true,
+    embeddingDim: '16',
     learningRate: '0.001',
+    learningRateSchedule: 'cosine',
+    sampling: 'unique',
     epochs: '20',
     batchSize: '256',
     seed: '42',
@@ -88,6 +103,9 @@ export function parseTrainForm(form: TrainFormValues): ParsedTrainForm {
   const poolSize = take('poolSize', int(form.poolSize, 1, 8));
   const dropout = take('dropout', real(form.dropout, 0, 0.9));
   const lstmUnits = take('lstmUnits', int(form.lstmUnits, 1, 1024));
+  const flowSkipUnits = take('flowSkipUnits', int(form.flowSkipUnits, 0, 1024));
+  const flowSkipLayers = take('flowSkipLayers', int(form.flowSkipLayers, 1, 4));
+  const embeddingDim = take('embeddingDim', int(form.embeddingDim, 1, 64));
   const learningRate = take('learningRate', real(form.learningRate, 0, 1, true));
   const epochs = take('epochs', int(form.epochs, 1, 1000));
   const batchSize = take('batchSize', int(form.batchSize, 1, 65_536));
@@ -126,7 +144,13 @@ export function parseTrainForm(form: TrainFormValues): ParsedTrainForm {
       poolSize,
       dropout,
       lstmUnits,
+      flowSkipUnits,
+      flowSkipLayers,
+      valueCodes: form.valueCodes,
+      embeddingDim,
       learningRate,
+      learningRateSchedule: form.learningRateSchedule,
+      sampling: form.sampling,
       epochs,
       batchSize,
       seed,

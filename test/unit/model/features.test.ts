@@ -103,3 +103,59 @@ describe('encodeColumns (batch, column-major)', () => {
     });
   });
 });
+
+describe('value codes', () => {
+  const coded: FeatureSet = { ...v1Set, codes: true };
+
+  it('a fixed codebook gives each vocabulary value its 1-based index and 0 to anything else', async () => {
+    const { Codebook } = await import('../../../main/core/model/features.ts');
+    const book = Codebook.fromVocabulary([[6, 17], [0.5]]);
+    expect([book.code(0, 6), book.code(0, 17), book.code(0, 1), book.code(1, 0.5), book.code(1, 6)]).toEqual([1, 2, 0, 1, 0]);
+    expect(book.code(0, 1)).toBe(0); // asking does not add
+  });
+
+  it('a growing codebook numbers new values in the order met and lists them back', async () => {
+    const { Codebook } = await import('../../../main/core/model/features.ts');
+    const book = Codebook.growing(1);
+    expect([book.code(0, 9), book.code(0, 3), book.code(0, 9), book.code(0, 4)]).toEqual([1, 2, 1, 3]);
+    expect(book.values(0)).toEqual([9, 3, 4]);
+  });
+
+  it('adds one code channel per column after the numeric features', async () => {
+    const { codeCount, featureCount, numericFeatureCount, Codebook } = await import('../../../main/core/model/features.ts');
+    const names = featureNames(coded);
+    expect(names.slice(-8)).toEqual(V1_FEATURE_COLUMNS.map((c) => `code(${c})`));
+    expect([numericFeatureCount(coded), codeCount(coded), featureCount(coded)]).toEqual([19, 8, 27]);
+    const out = new Float32Array(27);
+    const book = Codebook.fromVocabulary(V1_FEATURE_COLUMNS.map(() => [0, 6, 22]));
+    expect(encodeFlow(coded, [6, 0, 22, 5, null, 0, 22, 6], out, 0, book)).toBe(27);
+    expect(Array.from(out.subarray(19))).toEqual([2, 1, 3, 0, 1, 1, 3, 2]);
+  });
+
+  it('encodeColumns writes the same codes as encodeFlow', async () => {
+    const { encodeColumns, Codebook } = await import('../../../main/core/model/features.ts');
+    const rows = [
+      [6, 7, 100, 0, 2, 0, 22, 4294967],
+      [17, 5.5, 56, 0, 1, 0, 0, 12],
+      [6, 7, 100, 3, 2, 0, 22, 11],
+    ];
+    const book = Codebook.growing(8);
+    const batch = encodeColumns(coded, coded.columns.map((_, c) => rows.map((r) => r[c]!)), rows.length, undefined, book);
+    const again = Codebook.fromVocabulary(coded.columns.map((_, c) => book.values(c)));
+    rows.forEach((r, i) => {
+      const one = new Float32Array(27);
+      encodeFlow(coded, r, one, 0, again);
+      expect(Array.from(batch.subarray(i * 27, (i + 1) * 27))).toEqual(Array.from(one));
+    });
+    expect(Array.from(batch.subarray(2 * 27 + 19, 3 * 27))).toEqual([1, 1, 1, 2, 1, 1, 1, 3]);
+  });
+
+  it('refuses to encode a coded set without a codebook', () => {
+    expect(() => encodeFlow(coded, [6, 0, 0, 0, 0, 0, 0, 0], new Float32Array(27))).toThrow(/codebook/);
+  });
+
+  it('chooseFeatureSet gives codes unless asked not to', () => {
+    expect(chooseFeatureSet([...V1_FIELDS], 'v1').codes).toBe(true);
+    expect(chooseFeatureSet([...V1_FIELDS], 'v1', { codes: false }).codes).toBe(false);
+  });
+});

@@ -31,6 +31,37 @@ describe.each(['wasm', 'cpu'] as const)('CNN-BiLSTM on the %s backend', (backend
   });
 });
 
+describe.each(['wasm', 'cpu'] as const)('value-code embeddings on the %s backend', (backend) => {
+  // channels: 4 numeric, 2 code columns (vocabularies of 5 and 3 codes), the mask
+  const coded = modelConfig({ window: 4, channels: 7, classes: 2, seed: 11, convFilters: [4], kernelSize: 2, poolSize: 1, lstmUnits: 4, flowSkipUnits: 8, vocabSizes: [5, 3], embeddingDim: 3 });
+  const window = (codes: [number, number][]) =>
+    tf.tensor3d(
+      codes.flatMap(([a, b], i) => Array.from({ length: 4 }, (_, t) => [Math.sin(i + t), Math.cos(i * t), 0.5, -0.5, t === 3 ? a : 0, t === 3 ? b : 0, 1]).flat()),
+      [codes.length, 4, 7],
+    );
+
+  it('learns code vectors (the table gets a gradient) and reads an out-of-range code as unknown', async () => {
+    await initBackend(backend);
+    const model = buildModel(coded);
+    const table = model.weights.find((w) => w.name.includes('code_embeddings'))!;
+    expect(table.shape).toEqual([8, 3]);
+    const before = table.read().dataSync().slice();
+    const x = window([[1, 2], [4, 0], [2, 1], [3, 2]]);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 0, 1], 'int32'), 2);
+    const optimizer = tf.train.adam(5e-2);
+    for (let i = 0; i < 5; i++) optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+    const after = table.read().dataSync();
+    // rows of codes used (1, 2, 3, 4 of column 0; 0, 1, 2 of column 1) moved; code 0 of column 0 did not
+    expect(after[0]).toBe(before[0]);
+    for (const row of [1, 2, 3, 4, 5, 6, 7]) expect(after[row * 3], `row ${row}`).not.toBe(before[row * 3]);
+    const [p0, pBad] = [model.predict(window([[0, 1]])) as tf.Tensor, model.predict(window([[9, 1]])) as tf.Tensor];
+    expect(Array.from(pBad.dataSync())).toEqual(Array.from(p0.dataSync()));
+    tf.dispose([x, y, p0, pBad]);
+    optimizer.dispose();
+    model.dispose();
+  });
+});
+
 describe('architecture settings', () => {
   it.each([
     [10, 'valid', 3], // 10 -> 8 -> 6 -> pool 3
@@ -49,3 +80,40 @@ describe('architecture settings', () => {
 });
 
 afterAll(() => tf.disposeVariables());
+
+describe.each(['wasm', 'cpu'] as const)('shared-computation scoring of unkeyed windows on %s', (backend) => {
+  it.each([
+    ['the default stack with value codes', { convFilters: [8, 16], kernelSize: 3, poolSize: 2, vocabSizes: [4, 3], flowSkipUnits: 6, flowSkipLayers: 2 }],
+    ['pool 3, no codes, no flow path', { convFilters: [4], kernelSize: 2, poolSize: 3, vocabSizes: [], flowSkipUnits: 0 }],
+    ['no pooling', { convFilters: [4, 4], kernelSize: 2, poolSize: 1, vocabSizes: [5], flowSkipUnits: 4 }],
+  ] as const)('predictRows equals predict on the expanded windows: %s', async (_name, arch) => {
+    await initBackend(backend);
+    const { expandWindows } = await import('../../../main/core/model/windows.ts');
+    const { predictRows } = await import('../../../main/core/model/model.ts');
+    const W = 10;
+    const codes = arch.vocabSizes.length;
+    const C = 5 + codes + 1;
+    const m = buildModel(modelConfig({ window: W, channels: C, classes: 4, seed: 9, lstmUnits: 6, embeddingDim: 3, ...arch, convFilters: [...arch.convFilters], vocabSizes: [...arch.vocabSizes] }));
+    const n = 37;
+    // the first W-1 rows are padding (all zero, mask 0), as at the start of a capture
+    const rows = new Float32Array((W - 1 + n) * C);
+    for (let r = W - 1; r < W - 1 + n; r++) {
+      for (let c = 0; c < 5; c++) rows[r * C + c] = Math.sin(r * 3 + c);
+      for (let c = 0; c < codes; c++) rows[r * C + 5 + c] = (r + c) % arch.vocabSizes[c]!;
+      rows[r * C + C - 1] = 1;
+    }
+    const expected = (m.predict(tf.tensor3d(expandWindows(rows, n, W, C), [n, W, C])) as tf.Tensor).dataSync();
+    const got = predictRows(m, tf.tensor2d(rows, [W - 1 + n, C]), n)!.dataSync();
+    expect(got.length).toBe(expected.length);
+    for (let i = 0; i < got.length; i++) expect(got[i], `value ${i}`).toBeCloseTo(expected[i]!, 5);
+    m.dispose();
+  });
+
+  it("is not used for 'same' padding, where each window pads its own edges", async () => {
+    await initBackend(backend);
+    const { predictRows } = await import('../../../main/core/model/model.ts');
+    const m = buildModel(modelConfig({ window: 6, channels: 3, classes: 2, convFilters: [4], padding: 'same', lstmUnits: 4, flowSkipUnits: 0 }));
+    expect(predictRows(m, tf.zeros([6 - 1 + 2, 3]) as tf.Tensor2D, 2)).toBeNull();
+    m.dispose();
+  });
+});

@@ -115,3 +115,65 @@ describe('loading refuses a broken or mismatched package with one line', () => {
     await expect(loadModelPackage(dir, { captureColumns: ['PROTOCOL'] })).rejects.toThrow(/lacks/);
   });
 });
+
+describe('packages with value codes', () => {
+  const codedSet: FeatureSet = { ...set, codes: true };
+  const codedFeatures = featureNames(codedSet);
+  const vocabulary = V1_FEATURE_COLUMNS.map((_, i) => [0, 6, 17 + i]);
+  const codedManifest = (): ModelManifest => ({
+    ...manifest(),
+    featureSet: codedSet,
+    features: codedFeatures,
+    normalization: { mean: codedFeatures.map(() => 0), std: codedFeatures.map(() => 1), vocabulary },
+  });
+  const build = (sizes = vocabulary.map((v) => v.length + 1)) =>
+    buildModel(modelConfig({ window: W, channels: codedFeatures.length + 1, classes: 3, seed: 5, convFilters: [4, 4], lstmUnits: 4, flowSkipUnits: 6, vocabSizes: sizes, embeddingDim: 2 }));
+
+  it('round-trips the vocabulary and predicts the same on wasm and cpu', async () => {
+    await initBackend('wasm');
+    const d = join(tmp.dir, 'coded');
+    const model = build();
+    const input = new Float32Array(4 * W * (codedFeatures.length + 1)).map((_, i) => (i % 28 >= 19 && i % 28 < 27 ? i % 4 : Math.cos(i)));
+    const shape: [number, number, number] = [4, W, codedFeatures.length + 1];
+    const ref = (model.predict(tf.tensor3d(input, shape)) as tf.Tensor).dataSync().slice();
+    await saveModelPackage(d, model, codedManifest());
+    model.dispose();
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await initBackend(backend);
+      const { model: loaded, manifest: m } = await loadModelPackage(d);
+      expect(m.normalization.vocabulary).toEqual(vocabulary);
+      const p = (loaded.predict(tf.tensor3d(input, shape)) as tf.Tensor).dataSync();
+      for (let i = 0; i < p.length; i++) expect(p[i]).toBeCloseTo(ref[i]!, 5);
+      loaded.dispose();
+    }
+  });
+
+  it.each<[string, (m: ModelManifest) => void, RegExp]>([
+    ['no vocabulary', (m) => delete m.normalization.vocabulary, /value codes but the normalisation statistics carry no vocabulary/],
+    ['a vocabulary out of order', (m) => (m.normalization.vocabulary![2] = [5, 1]), /vocabulary of IN_BYTES is not ascending/],
+    ['a vocabulary for too few columns', (m) => m.normalization.vocabulary!.pop(), /vocabulary has 7 columns for 8 feature columns/],
+  ])('refuses %s', async (name, edit, message) => {
+    const d = join(tmp.dir, `coded-${name.replace(/\W+/g, '-')}`);
+    await saveModelPackage(d, build(), codedManifest());
+    const m = JSON.parse(await readFile(join(d, 'manifest.json'), 'utf8'));
+    edit(m);
+    await writeFile(join(d, 'manifest.json'), JSON.stringify(m));
+    await expect(loadModelPackage(d)).rejects.toThrow(message);
+  });
+
+  it('refuses a model whose embeddings do not fit the vocabulary', async () => {
+    const d = join(tmp.dir, 'coded-sizes');
+    await saveModelPackage(d, build(vocabulary.map(() => 9)), codedManifest());
+    await expect(loadModelPackage(d)).rejects.toThrow(/model embeds value codes of 8 columns \(72 codes\) but the manifest's vocabulary has 8 \(32\)/);
+  });
+});
+
+describe('manifestJson', () => {
+  it('puts arrays of numbers on one line and round-trips exactly', async () => {
+    const { manifestJson } = await import('../../../main/core/model/package.ts');
+    const m = { ...manifest(), normalization: { mean: [0.5, -1e-7], std: [1, 2], vocabulary: [[0, 6, 17], [4294967.296]] } };
+    const text = manifestJson(m);
+    expect(text).toContain('"vocabulary": [\n      [0, 6, 17],\n      [4294967.296]\n    ]');
+    expect(JSON.parse(text)).toEqual(m);
+  });
+});

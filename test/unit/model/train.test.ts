@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { initBackend } from '../../../main/core/model/backend.ts';
 import { chooseFeatureSet } from '../../../main/core/model/features.ts';
-import { classWeights, loadDataset, rng, splitByGroups, trainDetector } from '../../../main/core/model/train.ts';
+import { classWeights, loadDataset, representatives, rng, scheduledRate, splitByGroups, trainDetector, trainingVocabulary, type Dataset } from '../../../main/core/model/train.ts';
 import { hasRealSample, REAL_SAMPLE, REAL_SAMPLE_SKIP } from '../helpers.ts';
 
 describe('splitByGroups', () => {
@@ -48,6 +48,68 @@ describe('classWeights', () => {
   ] as const)('%s', (mode, expected) => {
     const w = classWeights(labels, [0, 1, 2, 3, 4], 2, mode);
     w.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 10));
+  });
+});
+
+/** A dataset of one v1-style column pair with codes: value channel, code channel; labels given. */
+function codedDataset(values: number[], labels: number[]): Dataset {
+  // 1 numeric feature (the value itself) + 1 code channel, codes in order of first appearance
+  const dict: number[] = [];
+  const codes = values.map((v) => {
+    let c = dict.indexOf(v);
+    if (c < 0) c = dict.push(v) - 1;
+    return c + 1;
+  });
+  const groups = Int32Array.from(codes, (c) => c - 1);
+  return {
+    n: values.length,
+    features: 2,
+    values: Float32Array.from(values.flatMap((v, i) => [v, codes[i]!])),
+    window: 1,
+    keyed: false,
+    index: Int32Array.from(values.keys()),
+    labels: Int32Array.from(labels),
+    classes: ['Benign', 'DoS'],
+    binary: false,
+    groups,
+    flowIds: Float64Array.from(values.keys()),
+    set: { name: 'v1', columns: ['IN_BYTES'], identifiers: false, codes: true },
+    dictionary: [dict],
+    hash: 'test',
+  };
+}
+
+describe('trainingVocabulary', () => {
+  const ds = codedDataset([40, 7, 40, 300, 7, 12, 7], [0, 1, 0, 1, 1, 0, 1]);
+  it('keeps the values of the training rows only, ascending, and remaps loading codes to them', () => {
+    const { vocabulary, remap } = trainingVocabulary(ds, [0, 1, 2, 4, 6]); // values 40, 7, 40, 7, 7
+    expect(vocabulary).toEqual([[7, 40]]);
+    // loading codes: 40 -> 1, 7 -> 2, 300 -> 3, 12 -> 4; 300 and 12 are unknown to training
+    expect(Array.from(remap[0]!)).toEqual([0, 2, 1, 0, 0]);
+  });
+  it('drops values seen fewer than minCount times', () => {
+    expect(trainingVocabulary(ds, [0, 1, 2, 3, 4, 5, 6], 2).vocabulary).toEqual([[7, 40]]);
+  });
+});
+
+describe('representatives', () => {
+  it('one row per distinct (feature row, label) pair, weighted by its rows', () => {
+    const ds = codedDataset([40, 7, 40, 40, 7], [0, 1, 0, 1, 1]);
+    const r = representatives(ds, Int32Array.from([0, 1, 2, 3, 4]));
+    expect(Array.from(r.rows)).toEqual([0, 1, 3]);
+    expect(Array.from(r.weights)).toEqual([2, 2, 1]);
+  });
+});
+
+describe('scheduledRate', () => {
+  it('constant stays; cosine warms up linearly, peaks, then decays to 0', () => {
+    expect(scheduledRate(0.01, 'constant', 50, 100)).toBe(0.01);
+    expect(scheduledRate(0.01, 'cosine', 0, 100)).toBeCloseTo(0.01 / 3, 10);
+    expect(scheduledRate(0.01, 'cosine', 3, 100)).toBeCloseTo(0.01, 10);
+    const mid = scheduledRate(0.01, 'cosine', 51, 100);
+    expect(mid).toBeGreaterThan(0.004);
+    expect(mid).toBeLessThan(0.006);
+    expect(scheduledRate(0.01, 'cosine', 100, 100)).toBeCloseTo(0, 10);
   });
 });
 

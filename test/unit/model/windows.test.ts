@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gatherWindows, labelIndex, WindowCarry, windowIndex } from '../../../main/core/model/windows.ts';
+import { expandWindows, gatherWindows, labelIndex, WindowCarry, windowIndex } from '../../../main/core/model/windows.ts';
 
 /** features: row i has the single feature value i+1 (so 0 always means padding). */
 const feats = (n: number) => Float32Array.from({ length: n }, (_, i) => i + 1);
@@ -41,6 +41,20 @@ describe('WindowCarry (streaming)', () => {
       for (const p of parts) (got.set(p, o), (o += p.length));
       expect(Array.from(got)).toEqual(Array.from(expected));
     }
+  });
+  it.each([1, 3, 7])('the compact form (pushRows + expandWindows) gives the same unkeyed windows, batch size %i', (batch) => {
+    const n = 7;
+    const expected = gatherWindows(feats(n), 1, windowIndex(n, 3), 3, Array.from({ length: n }, (_, i) => i));
+    const carry = new WindowCarry(1, 3, false);
+    const got: number[] = [];
+    for (let s = 0; s < n; s += batch) {
+      const size = Math.min(n, s + batch) - s;
+      const rows = carry.pushRows(feats(n).subarray(s, s + size));
+      expect(rows.length).toBe((2 + size) * 2);
+      got.push(...expandWindows(rows, size, 3, 2));
+    }
+    expect(got).toEqual(Array.from(expected));
+    expect(() => new WindowCarry(1, 3, true).pushRows(feats(1))).toThrow(/compact/);
   });
   it('window 1 is the flow itself', () => {
     const x = new WindowCarry(1, 1, false).push(feats(2));
@@ -89,6 +103,40 @@ describe('streamWindows from DuckDB', () => {
       if (!keyed) expect(w8.filter((_, i) => i % 2 === 0)).toEqual([5, 6, 7, 8].map((v) => Math.fround(Math.log1p(v))));
       else expect(w8).toEqual([0, 0, 0, 0, Math.fround(Math.log1p(1)), 1, Math.fround(Math.log1p(8)), 1]);
     }
+    conn.closeSync();
+  });
+});
+
+describe('value codes: what scoring streams is what training saw', () => {
+  it('streamWindows codes a flow with the trained vocabulary, and an unseen value as 0', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { streamWindows } = await import('../../../main/core/model/windows.ts');
+    const { loadDataset, standardized, trainingVocabulary } = await import('../../../main/core/model/train.ts');
+    const { chooseFeatureSet, featureCount, numericFeatureCount } = await import('../../../main/core/model/features.ts');
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
+    await conn.run(`CREATE TABLE flows_1 AS SELECT 6 AS PROTOCOL, 7.0 AS L7_PROTO, 40 * (1 + i % 5) AS IN_BYTES, 0 AS OUT_BYTES, 1 + i % 2 AS IN_PKTS,
+      0 AS OUT_PKTS, 2 AS TCP_FLAGS, 4294000 + i % 3 AS FLOW_DURATION_MILLISECONDS, CASE WHEN i % 2 = 0 THEN 'Benign' ELSE 'DoS' END AS Attack FROM range(60) t(i)`);
+    const set = chooseFeatureSet(['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'], 'v1');
+    const ds = await loadDataset(conn, 'flows_1', { set, window: 3 });
+    const f = featureCount(set);
+    const numeric = numericFeatureCount(set);
+    // train on the flows whose IN_BYTES is not 200: that value is unseen by the model
+    const train = Int32Array.from({ length: 60 }, (_, i) => i).filter((i) => i % 5 !== 4);
+    const { vocabulary, remap } = trainingVocabulary(ds, train);
+    expect(vocabulary[2]).toEqual([40, 80, 120, 160]);
+    expect(vocabulary[7]).toEqual([4294000, 4294001, 4294002]);
+    const stats = { mean: new Array(f).fill(0), std: new Array(f).fill(1), vocabulary };
+    const trained = standardized(ds, stats, remap);
+    const streamed: number[][] = [];
+    for await (const b of streamWindows(conn, 'flows_1', { set, stats, window: 3, keyed: false, batchSize: 7 })) {
+      for (let i = 0; i < b.size; i++) {
+        const last = b.x.subarray((i * 3 + 2) * (f + 1), (i * 3 + 3) * (f + 1));
+        streamed.push(Array.from(last.subarray(numeric, f)));
+      }
+    }
+    for (let i = 0; i < 60; i++) expect(streamed[i], `flow ${i}`).toEqual(Array.from(trained.subarray(i * f + numeric, (i + 1) * f)));
+    expect(streamed[4]![2]).toBe(0); // IN_BYTES 200: unknown
+    expect(streamed[3]![2]).toBe(4); // IN_BYTES 160: the 4th value
     conn.closeSync();
   });
 });
