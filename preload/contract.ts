@@ -231,6 +231,8 @@ export interface TrainSettings {
   valueCodes: boolean;
   /** width of each value's learned vector */
   embeddingDim: number;
+  /** while training, the probability that a value reads as unknown (so unknown values are scored sensibly) */
+  codeDropout: number;
   learningRate: number;
   /** 'cosine': short warm-up, then decay to 0 */
   learningRateSchedule: 'constant' | 'cosine';
@@ -394,8 +396,9 @@ export interface Explanation {
   method: string;
   /** the window's last W flows (the model's input), by flow id */
   flowIds: number[];
+  /** the model's feature columns (each occluded with all its channels) */
   features: string[];
-  /** attribution[flow][feature]: drop in the class probability when that cell is occluded */
+  /** attribution[flow][column]: drop in the class's log-odds when that cell is occluded */
   attribution: number[][];
   flowWeights: number[];
   featureWeights: number[];
@@ -491,6 +494,7 @@ const trainSettings = v.partial(
     flowSkipLayers: positiveInt(4),
     valueCodes: v.boolean(),
     embeddingDim: positiveInt(64),
+    codeDropout: v.pipe(v.number(), v.minValue(0), v.maxValue(0.9)),
     learningRate: v.pipe(v.number(), v.gtValue(0), v.maxValue(1)),
     learningRateSchedule: v.picklist(['constant', 'cosine']),
     sampling: v.picklist(['all', 'sqrt', 'unique']),

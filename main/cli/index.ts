@@ -35,7 +35,7 @@ usage:
          --dropout D --units U --features auto|v1|v2 --keyed --binary --seed S
          --patience N --weighting balanced|sqrt|none --sampling unique|sqrt|all
          --schedule cosine|constant --skip-units N --skip-layers N --embedding N
-         --no-codes --name NAME] [--json]
+         --code-dropout P --no-codes --name NAME] [--json]
   mindflow eval FILE [--model DIR] [--project P] [--json]   metrics of a model on a labelled capture
   mindflow scan FILE [--model DIR] [--project P] [--threshold T] [--json]
                                                        score every flow, list flagged windows
@@ -213,7 +213,7 @@ async function cmdTrain(argv: string[]): Promise<void> {
       filters: { type: 'string' }, kernel: { type: 'string' }, pool: { type: 'string' }, dropout: { type: 'string' },
       units: { type: 'string' }, features: { type: 'string' }, keyed: { type: 'boolean' }, binary: { type: 'boolean' },
       seed: { type: 'string' }, patience: { type: 'string' }, weighting: { type: 'string' }, json: { type: 'boolean' },
-      'skip-units': { type: 'string' }, 'skip-layers': { type: 'string' }, 'no-codes': { type: 'boolean' }, embedding: { type: 'string' },
+      'skip-units': { type: 'string' }, 'skip-layers': { type: 'string' }, 'no-codes': { type: 'boolean' }, embedding: { type: 'string' }, 'code-dropout': { type: 'string' },
       schedule: { type: 'string' }, sampling: { type: 'string' },
     },
   });
@@ -245,6 +245,7 @@ async function cmdTrain(argv: string[]): Promise<void> {
     flowSkipLayers: num('skip-layers', values['skip-layers'], { integer: true, min: 1, max: 4 }),
     valueCodes: values['no-codes'] ? false : undefined,
     embeddingDim: num('embedding', values.embedding, { integer: true, min: 1, max: 64 }),
+    codeDropout: num('code-dropout', values['code-dropout'], { min: 0, max: 0.9 }),
     learningRateSchedule: values.schedule as TrainSettings['learningRateSchedule'] | undefined,
     sampling: values.sampling as TrainSettings['sampling'] | undefined,
   });

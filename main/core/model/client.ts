@@ -101,10 +101,13 @@ export class ModelWorker {
     return (r as Extract<WorkerResponse, { type: 'scored' }>).probs;
   }
 
-  /** Class probabilities [size, classes] of windows x [size, W, C]; x's buffer is transferred. */
-  async score(x: Float32Array, size: number): Promise<Float32Array> {
+  /**
+   * Class probabilities [size, classes] of windows x [size, W, C] (pre-softmax scores with
+   * `logits`); x's buffer is transferred.
+   */
+  async score(x: Float32Array, size: number, opts: { logits?: boolean } = {}): Promise<Float32Array> {
     await this.ready;
-    const r = await this.request((id) => ({ type: 'score', id, x, size }), [x.buffer as ArrayBuffer]).done;
+    const r = await this.request((id) => ({ type: 'score', id, x, size, logits: Boolean(opts.logits) }), [x.buffer as ArrayBuffer]).done;
     return (r as Extract<WorkerResponse, { type: 'scored' }>).probs;
   }
 

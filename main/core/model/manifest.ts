@@ -28,6 +28,7 @@ export function manifestFor(ds: Dataset, result: TrainResult, opts: { name: stri
       flowSkipLayers: config.flowSkipLayers,
       valueCodes: config.vocabSizes.length > 0,
       embeddingDim: config.embeddingDim,
+      codeDropout: config.codeDropout,
       learningRate: config.learningRate,
     },
     training: {

@@ -16,7 +16,8 @@ export interface SaveTarget {
 export type WorkerRequest =
   | { type: 'init'; backend: BackendKind | null }
   | { type: 'load'; id: number; dir: string }
-  | { type: 'score'; id: number; x: Float32Array; size: number }
+  /** `logits`: pre-softmax scores instead of probabilities (see predictLogits) */
+  | { type: 'score'; id: number; x: Float32Array; size: number; logits?: boolean }
   /** unkeyed windows in compact form: `rows` [W-1+size, C], window i = rows i..i+W-1 */
   | { type: 'score-rows'; id: number; rows: Float32Array; size: number }
   | { type: 'train'; id: number; dataset: Dataset; settings: TrainSettings; save: SaveTarget | null }

@@ -13,7 +13,7 @@ import type { WorkerRequest, WorkerResponse } from './protocol.ts';
 import { GradientExchange, isPeerFailure, startTrainingPeers, STOP_CANCELLED, STOP_FAILED, type TrainingPeers } from './parallel.ts';
 import { trainDetector } from './train.ts';
 import { expandWindows } from './windows.ts';
-import { predictRows } from './model.ts';
+import { predictLogits, predictRows } from './model.ts';
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
@@ -52,7 +52,9 @@ if (!isMainThread && parentPort) {
           const fast = msg.type === 'score-rows' ? predictRows(model!, tf.tensor2d(msg.rows, [W - 1 + msg.size, channels]), msg.size) : null;
           if (fast) return fast;
           const x = msg.type === 'score' ? msg.x : expandWindows(msg.rows, msg.size, W, channels);
-          return model!.predict(tf.tensor3d(x, [msg.size, W, channels]), { batchSize: msg.size }) as tf.Tensor;
+          const input = tf.tensor3d(x, [msg.size, W, channels]);
+          if (msg.type === 'score' && msg.logits) return predictLogits(model!, input);
+          return model!.predict(input, { batchSize: msg.size }) as tf.Tensor;
         });
         const out = (await probs.data()) as Float32Array;
         probs.dispose();

@@ -1,8 +1,11 @@
 /**
  * Why a window was flagged: occlusion on the model worker. The window's most confident flow is
- * scored with its W-flow input as is, then once per (flow, feature) cell with that cell set to
- * the training mean (0 after standardisation; a value-code cell becomes 0, the unknown value).
- * The drop in the flagged class's probability is that cell's attribution. W x F + 1 windows in one batch: fast enough to run on demand.
+ * scored with its W-flow input as is, then once per (flow, column) cell with every channel of
+ * that column occluded together: its numeric features set to the training mean (0 after
+ * standardisation) and its value code to 0, the unknown value (a column's information is in
+ * both, so occluding one alone shows little). A cell's attribution is the drop in the flagged
+ * class's log-odds, which still tells cells apart when the probability is saturated near 1.
+ * W x columns + 1 windows in one batch: fast enough to run on demand.
  */
 import type { CaptureInfo, Explanation, FlaggedWindow } from '../../../preload/contract.ts';
 import { flowsTable, queryObjects } from '../db.ts';
@@ -92,6 +95,21 @@ export function explanationSentence(
   return `${w.class} ${w.peak.toFixed(3)}: ${w.flows} ${protoName}${flagText} flow${w.flows === 1 ? '' : 's'} of ~${bytes.toLocaleString('en-US')} bytes from ${hostList(w.srcHosts)} to ${dst}; ${weigh}.`;
 }
 
+/** log(p_c / (1 - p_c)) of row `row` from pre-softmax scores: z_c - logsumexp of the others (never saturates) */
+export function logOdds(logits: ArrayLike<number>, row: number, k: number, c: number): number {
+  let max = -Infinity;
+  for (let j = 0; j < k; j++) if (j !== c) max = Math.max(max, logits[row * k + j]!);
+  let sum = 0;
+  for (let j = 0; j < k; j++) if (j !== c) sum += Math.exp(logits[row * k + j]! - max);
+  return logits[row * k + c]! - (max + Math.log(sum));
+}
+
+/** For each column of the model's feature set, the input channels that carry it (numeric + code). */
+export function columnChannels(manifest: Pick<ModelManifest, 'featureSet' | 'features'>): number[][] {
+  const at = new Map(manifest.features.map((name, i) => [name, i]));
+  return manifest.featureSet.columns.map((col) => [...columnFeatures(col), `code(${col})`].flatMap((name) => (at.has(name) ? [at.get(name)!] : [])));
+}
+
 /** One model worker kept warm for explanations; reloaded when another model is asked for. */
 export class Explainer {
   private worker: ModelWorker | null = null;
@@ -150,31 +168,28 @@ export class Explainer {
       if (!last) throw new MindflowError('internal', `could not rebuild the input of flow ${peak.id}`);
       const C = last.length / W;
       const F = manifest.features.length;
-      const x = new Float32Array((W * F + 1) * W * C);
+      const columns = manifest.featureSet.columns;
+      const channels = columnChannels(manifest);
+      const K = columns.length;
+      const x = new Float32Array((W * K + 1) * W * C);
       x.set(last, 0);
       for (let j = 0; j < W; j++) {
-        for (let f = 0; f < F; f++) {
-          const o = (1 + j * F + f) * W * C;
+        for (let c = 0; c < K; c++) {
+          const o = (1 + j * K + c) * W * C;
           x.set(last, o);
-          x[o + j * C + f] = 0;
+          for (const f of channels[c]!) x[o + j * C + f] = 0;
         }
       }
       const worker = await this.workerFor(model.dir);
-      const probs = await worker.score(x, W * F + 1);
+      const logits = await worker.score(x, W * K + 1, { logits: true });
       const k = manifest.classes.length;
-      const base = probs[cls]!;
-      const attribution = Array.from({ length: W }, (_, j) => Array.from({ length: F }, (_, f) => base - probs[(1 + j * F + f) * k + cls]!));
+      const base = logOdds(logits, 0, k, cls);
+      const attribution = Array.from({ length: W }, (_, j) => Array.from({ length: K }, (_, c) => base - logOdds(logits, 1 + j * K + c, k, cls)));
       // A padded row (mask 0: before the key's first flow) carries nothing.
       for (let j = 0; j < W; j++) if (C > F && last[j * C + F] === 0) attribution[j]!.fill(0);
       const flowWeights = attribution.map((row) => row.reduce((s, a) => s + Math.abs(a), 0));
-      const featureWeights = manifest.features.map((_, f) => attribution.reduce((s, row) => s + Math.abs(row[f]!), 0));
-      const byColumn = manifest.featureSet.columns
-        .map((col) => {
-          // a column's numeric channels and its value code, when the model has codes
-          const names = new Set([...columnFeatures(col), `code(${col})`]);
-          return { col, weight: manifest.features.reduce((s, name, f) => s + (names.has(name) ? featureWeights[f]! : 0), 0) };
-        })
-        .sort((a, b) => b.weight - a.weight);
+      const featureWeights = columns.map((_, c) => attribution.reduce((s, row) => s + Math.abs(row[c]!), 0));
+      const byColumn = columns.map((col, c) => ({ col, weight: featureWeights[c]! })).sort((a, b) => b.weight - a.weight);
       const inputIds = manifest.keyed
         ? (await queryObjects<{ id: number }>(conn, `SELECT rowid AS id FROM ${flowsTable(capture.id)} WHERE "IPV4_SRC_ADDR" = ? AND rowid <= ? ORDER BY rowid DESC LIMIT ?`, [w.key ?? '', peak.id, W])).map((r) => r.id).reverse()
         : Array.from({ length: Math.min(W, peak.id + 1) }, (_, i) => peak.id - Math.min(W, peak.id + 1) + 1 + i);
@@ -183,9 +198,9 @@ export class Explainer {
         scanId,
         windowId,
         className: w.class,
-        method: `occlusion of each (flow, feature) cell of flow ${peak.id}'s ${W}-flow input, on ${(await worker.backend()).label}`,
+        method: `occlusion of each (flow, column) cell of flow ${peak.id}'s ${W}-flow input (drop in ${w.class} log-odds), on ${(await worker.backend()).label}`,
         flowIds: [...new Array<number>(pad).fill(-1), ...inputIds],
-        features: manifest.features,
+        features: columns,
         attribution,
         flowWeights,
         featureWeights,

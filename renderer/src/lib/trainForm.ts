@@ -20,6 +20,7 @@ export interface TrainFormValues {
   flowSkipLayers: string;
   valueCodes: boolean;
   embeddingDim: string;
+  codeDropout: string;
   learningRate: string;
   learningRateSchedule: TrainSettings['learningRateSchedule'];
   sampling: TrainSettings['sampling'];
@@ -51,6 +52,7 @@ export function defaultTrainForm(): TrainFormValues {
     flowSkipLayers: '2',
     valueCodes: true,
     embeddingDim: '16',
+    codeDropout: '0',
     learningRate: '0.001',
     learningRateSchedule: 'cosine',
     sampling: 'unique',
@@ -106,6 +108,7 @@ export function parseTrainForm(form: TrainFormValues): ParsedTrainForm {
   const flowSkipUnits = take('flowSkipUnits', int(form.flowSkipUnits, 0, 1024));
   const flowSkipLayers = take('flowSkipLayers', int(form.flowSkipLayers, 1, 4));
   const embeddingDim = take('embeddingDim', int(form.embeddingDim, 1, 64));
+  const codeDropout = take('codeDropout', real(form.codeDropout, 0, 0.9));
   const learningRate = take('learningRate', real(form.learningRate, 0, 1, true));
   const epochs = take('epochs', int(form.epochs, 1, 1000));
   const batchSize = take('batchSize', int(form.batchSize, 1, 65_536));
@@ -148,6 +151,7 @@ export function parseTrainForm(form: TrainFormValues): ParsedTrainForm {
       flowSkipLayers,
       valueCodes: form.valueCodes,
       embeddingDim,
+      codeDropout,
       learningRate,
       learningRateSchedule: form.learningRateSchedule,
       sampling: form.sampling,

@@ -172,3 +172,35 @@ describe('through the contract', () => {
     }
   });
 });
+
+describe('explanations occlude whole columns', () => {
+  it("maps each feature column to all its channels: numeric features and its value code", async () => {
+    const { columnChannels } = await import('../../../main/core/triage/explain.ts');
+    const { featureNames } = await import('../../../main/core/model/features.ts');
+    const featureSet = { name: 'v1' as const, columns: ['PROTOCOL', 'IN_BYTES', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'], identifiers: false, codes: true };
+    const features = featureNames(featureSet);
+    const channels = columnChannels({ featureSet, features });
+    expect(channels.map((c) => c.map((i) => features[i]))).toEqual([
+      ['PROTOCOL=1', 'PROTOCOL=6', 'PROTOCOL=17', 'PROTOCOL=other', 'code(PROTOCOL)'],
+      ['log1p(IN_BYTES)', 'code(IN_BYTES)'],
+      ['TCP_FLAGS.FIN', 'TCP_FLAGS.SYN', 'TCP_FLAGS.RST', 'TCP_FLAGS.PSH', 'TCP_FLAGS.ACK', 'TCP_FLAGS.URG', 'TCP_FLAGS.ECE', 'TCP_FLAGS.CWR', 'code(TCP_FLAGS)'],
+      ['FLOW_DURATION_MILLISECONDS.wrapped', 'log1p(|FLOW_DURATION_MILLISECONDS|)', 'code(FLOW_DURATION_MILLISECONDS)'],
+    ]);
+    // a package without codes: the numeric channels only
+    const plain = { ...featureSet, codes: false };
+    expect(columnChannels({ featureSet: plain, features: featureNames(plain) })[1]).toEqual([4]);
+  });
+});
+
+describe('logOdds', () => {
+  it('is log(p / (1 - p)) of the softmax, and keeps going where the probability reads 1', async () => {
+    const { logOdds } = await import('../../../main/core/triage/explain.ts');
+    const z = [1, 2, 0.5];
+    const e = z.map(Math.exp);
+    const p = e[1]! / (e[0]! + e[1]! + e[2]!);
+    expect(logOdds(z, 0, 3, 1)).toBeCloseTo(Math.log(p / (1 - p)), 10);
+    // shift invariant: log-probabilities give the same
+    expect(logOdds(z.map((v) => v - 7), 0, 3, 1)).toBeCloseTo(logOdds(z, 0, 3, 1), 10);
+    expect(logOdds([0, 40, 0, 0, 45, 0], 1, 3, 1) - logOdds([0, 40, 0, 0, 45, 0], 0, 3, 1)).toBeCloseTo(5, 6);
+  });
+});

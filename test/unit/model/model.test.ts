@@ -62,6 +62,32 @@ describe.each(['wasm', 'cpu'] as const)('value-code embeddings on the %s backend
   });
 });
 
+describe('predictLogits', () => {
+  it('gives the scores whose softmax is the prediction', async () => {
+    await initBackend('wasm');
+    const { predictLogits } = await import('../../../main/core/model/model.ts');
+    const m = buildModel(config);
+    const x = tf.randomNormal([5, 10, 6], 0, 1, 'float32', 4) as tf.Tensor3D;
+    const fromLogits = tf.softmax(predictLogits(m, x)).dataSync();
+    const probs = (m.predict(x) as tf.Tensor).dataSync();
+    for (let i = 0; i < probs.length; i++) expect(fromLogits[i]).toBeCloseTo(probs[i]!, 5);
+    m.dispose();
+  });
+});
+
+describe('code dropout', () => {
+  it('reads codes as unknown while training (at rate 1 two flows that differ only in their codes look the same) and never at inference', async () => {
+    await initBackend('cpu');
+    const m = buildModel(modelConfig({ window: 1, channels: 4, classes: 2, seed: 3, convFilters: [2], kernelSize: 1, poolSize: 1, dropout: 0, lstmUnits: 2, flowSkipUnits: 4, vocabSizes: [5], embeddingDim: 2, codeDropout: 1 }));
+    const a = tf.tensor3d([[[0.3, -0.2, 1, 1]]]);
+    const b = tf.tensor3d([[[0.3, -0.2, 3, 1]]]);
+    const train = (x: tf.Tensor) => (m.apply(x, { training: true }) as tf.Tensor).dataSync();
+    expect(Array.from(train(a))).toEqual(Array.from(train(b)));
+    expect(Array.from((m.predict(a) as tf.Tensor).dataSync())).not.toEqual(Array.from((m.predict(b) as tf.Tensor).dataSync()));
+    m.dispose();
+  });
+});
+
 describe('architecture settings', () => {
   it.each([
     [10, 'valid', 3], // 10 -> 8 -> 6 -> pool 3
