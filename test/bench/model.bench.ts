@@ -44,41 +44,27 @@ async function model(): Promise<{ model: tf.LayersModel; channels: number; what:
   return { model: buildModel(modelConfig({ window: W, channels, classes: 5, seed: 1 })), channels, what: 'fresh default architecture (52 channels)' };
 }
 
-async function scoring(kind: BackendKind, n: number): Promise<number> {
+/**
+ * Scoring windows/s of one thread: 'windows' feeds [BATCH, W, C] windows to predict(); 'rows'
+ * is the scan path, unkeyed windows as their compact rows [W-1+BATCH, C] through predictRows
+ * (overlapping windows share conv outputs and LSTM input projections).
+ */
+async function scoring(kind: BackendKind, n: number, path: 'windows' | 'rows'): Promise<number> {
   await initBackend(kind);
   const { model: m, channels } = await model();
-  const x = tf.randomNormal([BATCH, W, channels], 0, 1, 'float32', 1);
-  (m.predict(x, { batchSize: BATCH }) as tf.Tensor).dispose();
+  const x = path === 'rows' ? tf.randomNormal([W - 1 + BATCH, channels], 0, 1, 'float32', 1) : tf.randomNormal([BATCH, W, channels], 0, 1, 'float32', 1);
+  const run = () => (path === 'rows' ? predictRows(m, x as tf.Tensor2D, BATCH)! : (m.predict(x, { batchSize: BATCH }) as tf.Tensor));
+  run().dispose();
   const t0 = performance.now();
   let done = 0;
   while (done < n) {
-    const p = m.predict(x, { batchSize: BATCH }) as tf.Tensor;
+    const p = run();
     await p.data();
     p.dispose();
     done += BATCH;
   }
   const rate = done / ((performance.now() - t0) / 1000);
   x.dispose();
-  m.dispose();
-  return rate;
-}
-
-/** The scan path: unkeyed windows as their compact rows through predictRows (shared conv and LSTM inputs). */
-async function scoringRows(kind: BackendKind, n: number): Promise<number> {
-  await initBackend(kind);
-  const { model: m, channels } = await model();
-  const rows = tf.randomNormal([W - 1 + BATCH, channels], 0, 1, 'float32', 1) as tf.Tensor2D;
-  predictRows(m, rows, BATCH)!.dispose();
-  const t0 = performance.now();
-  let done = 0;
-  while (done < n) {
-    const p = predictRows(m, rows, BATCH)!;
-    await p.data();
-    p.dispose();
-    done += BATCH;
-  }
-  const rate = done / ((performance.now() - t0) / 1000);
-  rows.dispose();
   m.dispose();
   return rate;
 }
@@ -150,13 +136,13 @@ const { what } = await (async () => {
   return r;
 })();
 console.log(`model: ${what}; window ${W}; batch ${BATCH}`);
-const wasm = await scoring('wasm', n);
+const wasm = await scoring('wasm', n, 'windows');
 console.log(`scoring wasm (1 thread), window by window: ${Math.round(wasm)} windows/s`);
-const cpu = await scoring('cpu', Math.min(n, 16384));
+const cpu = await scoring('cpu', Math.min(n, 16384), 'windows');
 console.log(`scoring cpu  (1 thread), window by window: ${Math.round(cpu)} windows/s`);
 console.log(`wasm / cpu: ${(wasm / cpu).toFixed(1)}x`);
-const wasmRows = await scoringRows('wasm', n);
-const cpuRows = await scoringRows('cpu', Math.min(n, 16384));
+const wasmRows = await scoring('wasm', n, 'rows');
+const cpuRows = await scoring('cpu', Math.min(n, 16384), 'rows');
 console.log(`scoring wasm (1 thread), shared rows (the scan path): ${Math.round(wasmRows)} windows/s (x${(wasmRows / wasm).toFixed(2)} of window by window)`);
 console.log(`scoring cpu  (1 thread), shared rows: ${Math.round(cpuRows)} windows/s; wasm / cpu: ${(wasmRows / cpuRows).toFixed(1)}x`);
 const train = await training(Math.min(n, 20480));

@@ -103,11 +103,14 @@ export interface CnnBiLstmArgs {
 }
 
 /**
- * Rows of `table` at int32 `indices`, with a gradient for the table built by ScatterNd (which
- * sums repeated indices): tf.gather's own gradient needs UnsortedSegmentSum, a kernel the
- * WebAssembly backend does not have.
+ * Rows of `table` at int32 `indices`. Training: tf.gather with a gradient for the table built
+ * by ScatterNd (which sums repeated indices), since tf.gather's own gradient needs
+ * UnsortedSegmentSum, a kernel the WebAssembly backend does not have. Inference: the rows are
+ * copied in JavaScript, as the wasm GatherV2 kernel moves only about 20 M values/s (it was most
+ * of a scan's time).
  */
-function embed(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
+function embed(table: tf.Tensor2D, indices: tf.Tensor1D, training: boolean): tf.Tensor2D {
+  if (!training) return gatherRows(table, indices);
   const op = tf.customGrad((t, i, save) => {
     (save as tf.GradSaveFunc)([i as tf.Tensor1D]);
     return {
@@ -119,6 +122,19 @@ function embed(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
     };
   });
   return op(table, indices) as tf.Tensor2D;
+}
+
+/** tf.gather(table, indices) on axis 0, by typed-array copies (indices must be in range). */
+function gatherRows(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
+  const [rows, width] = table.shape;
+  const t = table.dataSync() as Float32Array;
+  const idx = indices.dataSync() as Int32Array;
+  const out = new Float32Array(idx.length * width);
+  for (let i = 0, o = 0; i < idx.length; i++, o += width) {
+    const r = Math.min(rows - 1, Math.max(0, idx[i]!)) * width;
+    for (let j = 0; j < width; j++) out[o + j] = t[r + j]!;
+  }
+  return tf.tensor2d(out, [idx.length, width]);
 }
 
 /** tanh(x) = 2·sigmoid(2x) − 1: the wasm backend's Tanh is scalar and ~10x slower than its Sigmoid. */
@@ -377,7 +393,13 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
 
   /** [batch, codes] value codes (floats) -> [batch, codes * embeddingDim] learned vectors */
   private embedCodes(codes: tf.Tensor2D, training: boolean): tf.Tensor2D {
-    const { vocabSizes, embeddingDim, codeDropout } = this.args;
+    const { vocabSizes, embeddingDim } = this.args;
+    return embed(this.embeddings!.read() as tf.Tensor2D, this.codeIndex(codes, training), training).reshape([codes.shape[0], vocabSizes.length * embeddingDim]);
+  }
+
+  /** [batch, codes] value codes (floats) -> int32 rows of the embedding table, [batch * codes] */
+  private codeIndex(codes: tf.Tensor2D, training: boolean): tf.Tensor1D {
+    const { vocabSizes, codeDropout } = this.args;
     const batch = codes.shape[0];
     const offsets: number[] = [];
     vocabSizes.reduce((o, size) => (offsets.push(o), o + size), 0);
@@ -389,8 +411,7 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
       keep = tf.logicalAnd(keep, tf.greaterEqual(tf.randomUniform(codes.shape, 0, 1, 'float32', seed), codeDropout));
     }
     const clean = tf.where(keep, tf.round(codes), tf.zerosLike(codes));
-    const index = clean.add(tf.tensor1d(offsets)).toInt().reshape([batch * vocabSizes.length]) as tf.Tensor1D;
-    return embed(this.embeddings!.read() as tf.Tensor2D, index).reshape([batch, vocabSizes.length * embeddingDim]);
+    return clean.add(tf.tensor1d(offsets)).toInt().reshape([batch * vocabSizes.length]) as tf.Tensor1D;
   }
 
   override getConfig(): tf.serialization.ConfigDict {
