@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { initBackend } from '../../../main/core/model/backend.ts';
 import { chooseFeatureSet } from '../../../main/core/model/features.ts';
-import { classWeights, loadDataset, representatives, rng, scheduledRate, splitByGroups, trainDetector, trainingVocabulary, type Dataset } from '../../../main/core/model/train.ts';
+import { classWeights, DEFAULT_TRAINING, loadDataset, representatives, rng, scheduledRate, splitByGroups, trainDetector, trainingVocabulary, type Dataset } from '../../../main/core/model/train.ts';
 import { hasRealSample, REAL_SAMPLE, REAL_SAMPLE_SKIP } from '../helpers.ts';
 
 describe('splitByGroups', () => {
@@ -155,6 +155,22 @@ describe.skipIf(!hasRealSample)('short real training on a slice of sample A', ()
     // floors that mean something are weighted F1 and every class with real support
     expect(test.macroF1).toBeGreaterThan(0.7);
     expect(test.weightedF1).toBeGreaterThan(0.97);
+    for (const c of test.perClass.filter((p) => p.support >= 50)) expect(c.f1, c.name).toBeGreaterThan(0.75);
+    result.model.dispose();
+  });
+
+  it('trains with the default recipe (value codes, one window per distinct row, cosine) to the same floors', async () => {
+    const cols = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE flows_1)`)).getColumns()[0] as string[];
+    const ds = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(cols, 'auto'), window: 10 });
+    expect(ds.set.codes).toBe(true);
+    let windows = 0;
+    const result = await trainDetector(ds, { ...DEFAULT_TRAINING, epochs: 12, seed: 42, onBatch: (p) => p.epoch === 1 && windows++ });
+    // an epoch is one window per distinct (row, label) pair: far fewer batches than flows
+    expect(windows).toBeLessThan(result.split.train / (DEFAULT_TRAINING.batchSize ?? 512) / 3);
+    expect(result.stats.vocabulary).toHaveLength(ds.set.columns.length);
+    const test = result.test!;
+    expect(test.weightedF1).toBeGreaterThan(0.97);
+    expect(test.macroF1).toBeGreaterThan(0.7);
     for (const c of test.perClass.filter((p) => p.support >= 50)) expect(c.f1, c.name).toBeGreaterThan(0.75);
     result.model.dispose();
   });
