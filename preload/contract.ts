@@ -268,6 +268,11 @@ export interface ModelSummary {
   trainingDataHash: string;
   /** held-out test metrics from training */
   metrics: ModelMetrics | null;
+  /**
+   * where `metrics` come from when not from this model's own hold-out (a package refitted on
+   * every flow after a hold-out run of the same recipe says so); null = this model's hold-out
+   */
+  metricsFrom: string | null;
   history: EpochPoint[];
   settings: Partial<TrainSettings>;
 }

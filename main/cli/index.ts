@@ -266,7 +266,7 @@ async function cmdTrain(argv: string[]): Promise<void> {
       return;
     }
     process.stdout.write(`trained "${model.name}" (model ${model.id}) on ${model.backend}\nwrote the package to ${dir}\n`);
-    if (model.metrics) process.stdout.write(`held-out test metrics (flows the model never saw):\n${metricsTable(model.metrics)}\n`);
+    if (model.metrics) process.stdout.write(`${model.metricsFrom ? `held-out estimate (${model.metricsFrom})` : 'held-out test metrics (flows the model never saw)'}:\n${metricsTable(model.metrics)}\n`);
   } finally {
     project.close();
   }

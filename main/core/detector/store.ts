@@ -56,6 +56,7 @@ function summaryOf(id: string, manifest: ModelManifest, builtin: boolean, histor
     appVersion: manifest.appVersion,
     trainingDataHash: manifest.training.dataHash,
     metrics: manifest.metrics,
+    metricsFrom: typeof manifest.training.metricsFrom === 'string' ? manifest.training.metricsFrom : null,
     history: history.length
       ? history
       : curve.map((loss, i) => ({ epoch: i + 1, epochs: curve.length, loss, accuracy: NaN, valMacroF1: valF1[i] ?? null, valAccuracy: null, seconds: 0, windowsPerSecond: 0 })),
