@@ -37,13 +37,11 @@ const { values: args } = parseArgs({
     keyed: { type: 'boolean', default: false },
     test: { type: 'string', default: '0.1' },
     validation: { type: 'string', default: '0' },
-    refit: { type: 'boolean', default: true },
     'no-refit': { type: 'boolean', default: false },
   },
 });
 
 async function main(): Promise<void> {
-  if (args['no-refit']) args.refit = false;
   if (!existsSync(args.data!)) {
     console.error(`sample not found: ${args.data} (pass --data PATH)`);
     process.exit(1);
@@ -87,7 +85,8 @@ async function main(): Promise<void> {
   // a shipped model is a row it has to guess wherever another sample repeats it; the metrics
   // it carries are those of run 1, and its manifest says so.
   let result = estimate;
-  if (args.refit) {
+  const refit = !args['no-refit'];
+  if (refit) {
     const every = Int32Array.from({ length: ds.n }, (_, i) => i).filter((i) => ds.labels[i]! >= 0);
     const t2 = performance.now();
     result = await trainOnThreads(ds, { ...options, split: { train: every, validation: new Int32Array(0), test: new Int32Array(0) } }, run);
@@ -109,7 +108,7 @@ async function main(): Promise<void> {
       seed: options.seed,
       workers,
       command: 'node --import tsx scripts/train-default.ts',
-      ...(args.refit
+      ...(refit
         ? {
             metricsFrom: `a run of this recipe and seed that held out ${Math.round(options.testFraction! * 100)} % of the distinct feature rows (${t.total.toLocaleString('en-US')} flows it never saw); this model was then trained on every flow`,
             holdOutSplit: estimate.split,

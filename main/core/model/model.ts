@@ -459,15 +459,17 @@ export function buildModel(config: ModelConfig): tf.LayersModel {
  * tell inputs apart on a confident model. Falls back to log-probabilities (the same up to a
  * per-row constant) for a model of another topology.
  */
+/** The [input, CNN-BiLSTM, softmax dense] layers of a model buildModel made, or null for another topology. */
+function detectorLayers(model: tf.LayersModel): { core: MindflowCnnBiLstm; out: tf.layers.Layer } | null {
+  const [, core, out, ...more] = model.layers;
+  return core instanceof MindflowCnnBiLstm && out && more.length === 0 ? { core, out } : null;
+}
+
 export function predictLogits(model: tf.LayersModel, x: tf.Tensor3D): tf.Tensor2D {
   return tf.tidy(() => {
-    const layers = model.layers;
-    const core = layers[1];
-    const out = layers[2];
-    if (layers.length === 3 && core instanceof MindflowCnnBiLstm && out instanceof tf.layers.Layer && out.getClassName() === 'Dense') {
-      const [kernel, bias] = out.getWeights();
-      if (kernel && bias) return tf.matMul(core.apply(x) as tf.Tensor2D, kernel as tf.Tensor2D).add(bias) as tf.Tensor2D;
-    }
+    const layers = detectorLayers(model);
+    const [kernel, bias] = layers && layers.out.getClassName() === 'Dense' ? layers.out.getWeights() : [];
+    if (layers && kernel && bias) return tf.matMul(layers.core.apply(x) as tf.Tensor2D, kernel as tf.Tensor2D).add(bias) as tf.Tensor2D;
     return tf.log(tf.clipByValue(model.predict(x) as tf.Tensor2D, 1e-30, 1)) as tf.Tensor2D;
   });
 }
@@ -478,8 +480,7 @@ export function predictLogits(model: tf.LayersModel, x: tf.Tensor3D): tf.Tensor2
  * null when the model cannot take it (another topology, 'same' padding): expand and predict.
  */
 export function predictRows(model: tf.LayersModel, rows: tf.Tensor2D, n: number): tf.Tensor2D | null {
-  const layers = model.layers;
-  const core = layers[1];
-  if (layers.length !== 3 || !(core instanceof MindflowCnnBiLstm) || !core.supportsRows()) return null;
-  return tf.tidy(() => layers[2]!.apply(core.callRows(rows, n)) as tf.Tensor2D);
+  const layers = detectorLayers(model);
+  if (!layers || !layers.core.supportsRows()) return null;
+  return tf.tidy(() => layers.out.apply(layers.core.callRows(rows, n)) as tf.Tensor2D);
 }

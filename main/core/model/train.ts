@@ -318,10 +318,9 @@ class EpochSampler {
       return;
     }
     // 'unique' samples (row, label) pairs, the others whole groups of identical rows
-    const k = ds.classes.length;
     const perKey = new Map<number, number[]>();
     for (const r of rows) {
-      const key = sampling === 'unique' ? ds.groups[r]! * k + Math.max(0, ds.labels[r]!) : ds.groups[r]!;
+      const key = sampling === 'unique' ? pairKey(ds, r) : ds.groups[r]!;
       let l = perKey.get(key);
       if (!l) perKey.set(key, (l = []));
       l.push(r);
@@ -368,17 +367,21 @@ export function scheduledRate(base: number, schedule: 'constant' | 'cosine', ste
   return base * 0.5 * (1 + Math.cos((Math.PI * Math.min(1, (step - warm) / Math.max(1, total - warm)))));
 }
 
+/** One number per distinct (feature row, label) pair. */
+function pairKey(ds: Dataset, row: number): number {
+  return ds.groups[row]! * ds.classes.length + Math.max(0, ds.labels[row]!);
+}
+
 /**
  * One flow per distinct (feature row, label) pair of `rows`, weighted by how many of `rows`
  * carry it: per-epoch validation at a fraction of the cost of scoring every flow.
  */
 export function representatives(ds: Dataset, rows: Int32Array): { rows: Int32Array; weights: Float64Array } {
-  const k = ds.classes.length;
   const seen = new Map<number, number>();
   const picked: number[] = [];
   const weights: number[] = [];
   for (const r of rows) {
-    const key = ds.groups[r]! * k + Math.max(0, ds.labels[r]!);
+    const key = pairKey(ds, r);
     const at = seen.get(key);
     if (at === undefined) {
       seen.set(key, picked.length);
