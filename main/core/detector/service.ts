@@ -42,6 +42,12 @@ export function backendStatusOf(info: BackendInfo): BackendStatus {
   if (info.kind === 'cpu') notes.push('the WebAssembly backend could not start; plain JavaScript is much slower');
   if (process.env.MINDFLOW_BACKEND) notes.push(`forced by MINDFLOW_BACKEND=${process.env.MINDFLOW_BACKEND}`);
   const names: Record<BackendKind, string> = { gpu: 'tfjs-node-gpu', node: 'tfjs-node', wasm: 'wasm', cpu: 'cpu' };
+  if (info.kind === 'wasm' || info.kind === 'cpu') {
+    // the label is one worker's; scans and training run one such worker per core
+    const cores = availableParallelism();
+    notes.unshift(`each model worker runs ${info.label}; a scan runs ${cores} worker${cores === 1 ? '' : 's'} (one per core) and training splits each batch across up to ${cores}`);
+    return { name: names[info.kind], device: cores > 1 ? `${info.label} × ${cores} workers` : info.label, notes };
+  }
   return { name: names[info.kind], device: info.label, notes };
 }
 

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../main/core/model/backend.ts';
+import { availableParallelism } from 'node:os';
+import { backendStatusOf } from '../../../main/core/detector/service.ts';
 
 describe('initBackend', () => {
   afterEach(() => {
@@ -25,5 +27,20 @@ describe('initBackend', () => {
       err = e;
     }
     if (err) await expect(initBackend('gpu')).rejects.toThrow(/backend "gpu" is not available/);
+  });
+});
+
+describe('backendStatusOf', () => {
+  it('says how many wasm workers run, not only one worker’s threads', () => {
+    const cores = availableParallelism();
+    const s = backendStatusOf({ kind: 'wasm', name: 'wasm', label: 'wasm (SIMD, 1 thread)' });
+    expect(s.name).toBe('wasm');
+    expect(s.device).toBe(cores > 1 ? `wasm (SIMD, 1 thread) × ${cores} workers` : 'wasm (SIMD, 1 thread)');
+    expect(s.notes[0]).toContain(`a scan runs ${cores} worker`);
+    expect(s.notes.some((n) => n.includes('tfjs-node-gpu'))).toBe(true);
+  });
+  it('a native backend is reported as it is, without worker notes', () => {
+    const s = backendStatusOf({ kind: 'gpu', name: 'tensorflow', label: 'NVIDIA H200 (CUDA)' });
+    expect(s).toEqual({ name: 'tfjs-node-gpu', device: 'NVIDIA H200 (CUDA)', notes: process.env.MINDFLOW_BACKEND ? [expect.any(String)] : [] });
   });
 });
