@@ -1,7 +1,7 @@
 /**
  * Detector quality against the tree-ensemble reference, on the same rows of the real sample A.
  *
- *   node --import tsx test/bench/quality.bench.ts [--sample PATH] [--seed N] [--protocol groups|random|both]
+ *   node --import tsx test/bench/quality.bench.ts [--sample PATH] [--seed N] [--protocol groups|random|both] [--epochs N]
  *
  * Two hold-out protocols, each scoring every test flow:
  * - groups: 20 % of the unique feature rows (stratified by class) and every flow that carries
@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     sample: { type: 'string', default: resolve(root, '../shared/data/nf-bot-iot-v2-sample-a.csv.gz') },
     seed: { type: 'string', default: '42' },
     protocol: { type: 'string', default: 'both' },
+    /** the detector's epochs (default: the default recipe's) */
+    epochs: { type: 'string' },
   },
 });
 if (!existsSync(args.sample!)) {
@@ -76,7 +78,7 @@ function trees(ds: Dataset, split: Split): { metrics: Metrics; seconds: number }
  */
 async function detector(ds: Dataset, split: Split, workers: number, backend: BackendKind): Promise<{ metrics: Metrics; seconds: number; seen: Metrics; unseen: Metrics }> {
   const train = Int32Array.from([...split.train, ...split.validation]).sort();
-  const result = await trainOnThreads(ds, { ...DEFAULT_TRAINING, seed, split: { train, validation: new Int32Array(0), test: split.test } }, { workers, backend });
+  const result = await trainOnThreads(ds, { ...DEFAULT_TRAINING, ...(args.epochs ? { epochs: Number(args.epochs) } : {}), seed, split: { train, validation: new Int32Array(0), test: split.test } }, { workers, backend });
   // the test flows whose v2 feature row is also in training, and the others
   const trained = new Set(Array.from(train, (r) => ds.groups[r]!));
   const std = standardized(ds, result.stats, trainingVocabulary(ds, train).remap);
@@ -114,6 +116,13 @@ for (const protocol of protocols) {
   console.log(`${'model'.padEnd(30)} ${'weighted F1'.padStart(11)} ${'macro F1'.padStart(9)} ${'seconds'.padStart(8)}  per-class F1 (${v2.classes.join(', ')})`);
   for (const [name, r] of rows) {
     console.log(`${name.padEnd(30)} ${f4(r.metrics.weightedF1).padStart(11)} ${f4(r.metrics.macroF1).padStart(9)} ${r.seconds.toFixed(1).padStart(8)}  ${r.metrics.perClass.map((c) => f3(c.f1)).join(' ')}`);
+  }
+  // the small classes decide macro F1: their recall and precision, and where their flows went
+  for (const [name, r] of rows) {
+    const m = r.metrics;
+    const small = m.perClass.map((c, i) => ({ ...c, i })).filter((c) => c.support > 0 && c.support < 0.01 * split.test.length);
+    const where = small.map((c) => `${c.name} ${c.support} flows: P ${f3(c.precision)} R ${f3(c.recall)}, predicted as [${m.confusion[c.i]!.join(' ')}], taken from [${m.confusion.map((row) => row[c.i]!).join(' ')}]`);
+    if (where.length > 0) console.log(`  ${name}: ${where.join('; ')}`);
   }
   // the split dedups v2 rows; v1's 8 features merge many of them, so v1 rows can sit on both sides
   const seenV1 = new Set(Array.from([...split.train, ...split.validation], (r) => v1.groups[r]!));
