@@ -35,7 +35,8 @@ describe('backendStatusOf', () => {
     const cores = availableParallelism();
     const s = backendStatusOf({ kind: 'wasm', name: 'wasm', label: 'wasm (SIMD, 1 thread)' });
     expect(s.name).toBe('wasm');
-    expect(s.device).toBe(cores > 1 ? `wasm (SIMD, 1 thread) × ${cores} workers` : 'wasm (SIMD, 1 thread)');
+    expect(s.device).toBe(`SIMD · ${cores} worker${cores === 1 ? '' : 's'} × 1 thread`);
+    expect(backendStatusOf({ kind: 'cpu', name: 'cpu', label: 'cpu (plain JavaScript)' }).device).toBe(`plain JavaScript · ${cores} worker${cores === 1 ? '' : 's'}`);
     expect(s.notes[0]).toContain(`a scan runs ${cores} worker`);
     expect(s.notes.some((n) => n.includes('tfjs-node-gpu'))).toBe(true);
   });
