@@ -137,7 +137,32 @@ async function pooled(): Promise<{ rates: number[]; workers: number; backend: st
   }
 }
 
+/**
+ * A yardstick of this machine at this moment: GFLOP/s of one wasm thread multiplying 512x512
+ * matrices, the operation the model spends most of its time in. Shared VMs drift by 2x over
+ * hours; the detector's figures move with this one, so runs compare through it.
+ */
+async function machineGflops(): Promise<number> {
+  await initBackend('wasm');
+  const a = tf.randomNormal([512, 512], 0, 1, 'float32', 3);
+  const b = tf.randomNormal([512, 512], 0, 1, 'float32', 4);
+  const once = () => {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  };
+  once();
+  const reps = 100;
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) once();
+  const seconds = (performance.now() - t0) / 1000;
+  a.dispose();
+  b.dispose();
+  return (reps * 2 * 512 ** 3) / seconds / 1e9;
+}
+
 const n = Number(args.windows);
+const gflopsAtStart = await machineGflops();
 const { what } = await (async () => {
   await initBackend('wasm');
   const r = await model();
@@ -145,6 +170,7 @@ const { what } = await (async () => {
   return r;
 })();
 console.log(`model: ${what}; window ${W}; batch ${BATCH}`);
+console.log(`machine: one wasm thread multiplies 512x512 matrices at ${gflopsAtStart.toFixed(1)} GFLOP/s (shared VMs drift; the figures below move with it)`);
 const wasm = await scoring('wasm', n, 'windows');
 console.log(`scoring wasm (1 thread), window by window: ${Math.round(wasm)} windows/s`);
 const cpu = await scoring('cpu', Math.min(n, 16384), 'windows');
@@ -168,3 +194,4 @@ if (pool)
     `scan of sample A through ${pool.workers} ${pool.backend} workers (DuckDB read + windows + model): best ${Math.round(Math.max(...pool.rates))} windows/s (passes: ${pool.rates.map(Math.round).join(', ')})`,
   );
 else console.log('pooled scan skipped (needs resources/models/default and the real sample)');
+console.log(`machine at the end: ${(await machineGflops()).toFixed(1)} GFLOP/s per wasm thread`);
