@@ -24,7 +24,7 @@ import { chooseFeatureSet } from '../main/core/model/features.ts';
 import { manifestFor } from '../main/core/model/manifest.ts';
 import { saveModelPackage } from '../main/core/model/package.ts';
 import { trainingWorkers } from '../main/core/model/parallel.ts';
-import { DEFAULT_TRAINING, loadDataset, trainOnThreads, type TrainOptions } from '../main/core/model/train.ts';
+import { DEFAULT_TRAINING, labelledRows, loadDataset, trainOnThreads, type TrainOptions } from '../main/core/model/train.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   let result = estimate;
   const refit = !args['no-refit'];
   if (refit) {
-    const every = Int32Array.from({ length: ds.n }, (_, i) => i).filter((i) => ds.labels[i]! >= 0);
+    const every = labelledRows(ds);
     const t2 = performance.now();
     result = await trainOnThreads(ds, { ...options, split: { train: every, validation: new Int32Array(0), test: new Int32Array(0) } }, run);
     console.log(`final model on all ${every.length} labelled flows: ${((performance.now() - t2 + loaded * 1000) / 1000).toFixed(1)} s with the data load (training ${Math.round(result.trainWindowsPerSecond)} windows/s)`);

@@ -23,7 +23,7 @@ import { buildModel, modelConfig, predictRows } from '../../main/core/model/mode
 import { loadModelPackage } from '../../main/core/model/package.ts';
 import { chooseFeatureSet } from '../../main/core/model/features.ts';
 import { trainingWorkers } from '../../main/core/model/parallel.ts';
-import { DEFAULT_TRAINING, loadDataset, trainOnThreads } from '../../main/core/model/train.ts';
+import { DEFAULT_TRAINING, labelledRows, loadDataset, trainOnThreads } from '../../main/core/model/train.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({
@@ -108,7 +108,7 @@ async function parallelTraining(): Promise<{ rate: number; workers: number; batc
   conn.closeSync();
   const batch = DEFAULT_TRAINING.batchSize ?? 256;
   const workers = trainingWorkers(batch, availableParallelism());
-  const every = Int32Array.from({ length: ds.n }, (_, i) => i).filter((i) => ds.labels[i]! >= 0);
+  const every = labelledRows(ds);
   const t0 = performance.now();
   const result = await trainOnThreads(ds, { ...DEFAULT_TRAINING, split: { train: every, validation: new Int32Array(0), test: new Int32Array(0) } }, { workers, backend: backend.kind });
   const seconds = (performance.now() - t0) / 1000;

@@ -45,11 +45,11 @@ export function backendStatusOf(info: BackendInfo): BackendStatus {
   if (info.kind === 'wasm' || info.kind === 'cpu') {
     // the label is one worker's; scans and training run one such worker per core
     const cores = availableParallelism();
-    notes.unshift(`each model worker runs ${info.label}; a scan runs ${cores} worker${cores === 1 ? '' : 's'} (one per core) and training splits each batch across up to ${cores}`);
+    const workers = `${cores} worker${cores === 1 ? '' : 's'}`;
+    notes.unshift(`each model worker runs ${info.label}; a scan runs ${workers} (one per core) and training splits each batch across up to ${cores}`);
     // "wasm (SIMD, 1 thread)" -> "SIMD · 2 workers × 1 thread"; "cpu (plain JavaScript)" -> "plain JavaScript · 2 workers"
     const inner = /^\w+ \((.*)\)$/.exec(info.label)?.[1] ?? info.label;
     const [what, threads] = inner.split(/, (?=\d+ threads?$)/);
-    const workers = `${cores} worker${cores === 1 ? '' : 's'}`;
     return { name: names[info.kind], device: `${what} · ${threads ? `${workers} × ${threads}` : workers}`, notes };
   }
   return { name: names[info.kind], device: info.label, notes };

@@ -453,18 +453,18 @@ export function buildModel(config: ModelConfig): tf.LayersModel {
   return model;
 }
 
-/**
- * Pre-softmax scores [n, classes] of windows [n, W, C]: unlike probabilities they do not
- * saturate (a float32 softmax reads 1.0 once a class leads by about 17), so occlusion can still
- * tell inputs apart on a confident model. Falls back to log-probabilities (the same up to a
- * per-row constant) for a model of another topology.
- */
 /** The [input, CNN-BiLSTM, softmax dense] layers of a model buildModel made, or null for another topology. */
 function detectorLayers(model: tf.LayersModel): { core: MindflowCnnBiLstm; out: tf.layers.Layer } | null {
   const [, core, out, ...more] = model.layers;
   return core instanceof MindflowCnnBiLstm && out && more.length === 0 ? { core, out } : null;
 }
 
+/**
+ * Pre-softmax scores [n, classes] of windows [n, W, C]: unlike probabilities they do not
+ * saturate (a float32 softmax reads 1.0 once a class leads by about 17), so occlusion can still
+ * tell inputs apart on a confident model. Falls back to log-probabilities (the same up to a
+ * per-row constant) for a model of another topology.
+ */
 export function predictLogits(model: tf.LayersModel, x: tf.Tensor3D): tf.Tensor2D {
   return tf.tidy(() => {
     const layers = detectorLayers(model);

@@ -367,6 +367,11 @@ export function scheduledRate(base: number, schedule: 'constant' | 'cosine', ste
   return base * 0.5 * (1 + Math.cos((Math.PI * Math.min(1, (step - warm) / Math.max(1, total - warm)))));
 }
 
+/** The rows of `ds` that carry a label (every one a model can train on), ascending. */
+export function labelledRows(ds: Dataset): Int32Array {
+  return Int32Array.from({ length: ds.n }, (_, i) => i).filter((i) => ds.labels[i]! >= 0);
+}
+
 /** One number per distinct (feature row, label) pair. */
 function pairKey(ds: Dataset, row: number): number {
   return ds.groups[row]! * ds.classes.length + Math.max(0, ds.labels[row]!);
