@@ -44,6 +44,8 @@ test('trains a small model on the sample and watches the live curves', async () 
   test.setTimeout(180_000);
   const model = workbench.model;
   await model.open();
+  // the first labelled capture is preselected, and the select shows it
+  await expect(model.settings.getByLabel('Capture', { exact: true })).not.toHaveValue('');
   await model.chooseCapture(sampleName);
   // small enough to train in well under a minute on two CPU cores
   await model.configure({
