@@ -1,7 +1,8 @@
 /**
  * Detector throughput: scoring windows/s on the wasm backend vs the plain JavaScript 'cpu'
  * backend (same process, same model, same windows), window by window and through the
- * shared-rows path a scan of unkeyed windows takes; scoring through the worker pool (one
+ * shared-rows path a scan of unkeyed windows takes (on random rows, then on sample A's own rows,
+ * whose repeated flows share the flow path); scoring through the worker pool (one
  * worker per core, the product path), and training windows/s on wasm: one thread on fixed
  * windows, then the default recipe on every flow of sample A (the shipped model's run), data
  * parallel over one thread per core.
@@ -20,7 +21,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { initBackend, type BackendKind } from '../../main/core/model/backend.ts';
 import { ScoringPool } from '../../main/core/model/client.ts';
 import { buildModel, modelConfig, predictRows } from '../../main/core/model/model.ts';
-import { loadModelPackage } from '../../main/core/model/package.ts';
+import { loadModelPackage, readManifest } from '../../main/core/model/package.ts';
+import { streamWindows } from '../../main/core/model/windows.ts';
 import { chooseFeatureSet } from '../../main/core/model/features.ts';
 import { trainingWorkers } from '../../main/core/model/parallel.ts';
 import { DEFAULT_TRAINING, labelledRows, loadDataset, trainOnThreads } from '../../main/core/model/train.ts';
@@ -66,6 +68,44 @@ async function scoring(kind: BackendKind, n: number, path: 'windows' | 'rows'): 
   }
   const rate = done / ((performance.now() - t0) / 1000);
   x.dispose();
+  m.dispose();
+  return rate;
+}
+
+/**
+ * Sample A's own first batches as the scan reads them (compact rows of unkeyed windows), for
+ * the scan path on real flows: random rows never repeat, real captures do, and the flow path
+ * runs once per distinct flow of a batch.
+ */
+async function sampleRows(batches: number): Promise<Float32Array[] | null> {
+  if (!existsSync(join(args.model!, 'manifest.json')) || !existsSync(args.sample!)) return null;
+  const m = await readManifest(args.model!);
+  const conn = await (await DuckDBInstance.create(':memory:')).connect();
+  await conn.run(`CREATE TABLE flows_1 AS SELECT * FROM read_csv('${args.sample!.replace(/'/g, "''")}')`);
+  const out: Float32Array[] = [];
+  for await (const b of streamWindows(conn, 'flows_1', { set: m.featureSet, stats: m.normalization, window: m.window, keyed: false, batchSize: BATCH, compact: true })) {
+    if (b.size === BATCH && b.rows) out.push(b.rows);
+    if (out.length === batches) break;
+  }
+  conn.closeSync();
+  return out;
+}
+
+/** Windows/s of one thread scoring the given compact batches through predictRows. */
+async function scoringSampleRows(kind: BackendKind, batches: Float32Array[]): Promise<number> {
+  await initBackend(kind);
+  const { model: m, channels } = await model();
+  const run = (rows: Float32Array) => {
+    const x = tf.tensor2d(rows, [W - 1 + BATCH, channels]);
+    const p = predictRows(m, x, BATCH)!;
+    p.dataSync();
+    p.dispose();
+    x.dispose();
+  };
+  run(batches[0]!);
+  const t0 = performance.now();
+  for (const rows of batches) run(rows);
+  const rate = (batches.length * BATCH) / ((performance.now() - t0) / 1000);
   m.dispose();
   return rate;
 }
@@ -180,6 +220,14 @@ const wasmRows = await scoring('wasm', n, 'rows');
 const cpuRows = await scoring('cpu', Math.min(n, 16384), 'rows');
 console.log(`scoring wasm (1 thread), shared rows (the scan path): ${Math.round(wasmRows)} windows/s (x${(wasmRows / wasm).toFixed(2)} of window by window)`);
 console.log(`scoring cpu  (1 thread), shared rows: ${Math.round(cpuRows)} windows/s; wasm / cpu: ${(wasmRows / cpuRows).toFixed(1)}x`);
+const real = await sampleRows(Math.max(1, Math.round(n / BATCH)));
+if (real) {
+  const wasmReal = await scoringSampleRows('wasm', real);
+  const cpuReal = await scoringSampleRows('cpu', real.slice(0, Math.max(1, Math.round(16384 / BATCH))));
+  console.log(
+    `scoring wasm (1 thread), shared rows on sample A's first ${real.length * BATCH} flows (repeated flows share the flow path): ${Math.round(wasmReal)} windows/s (x${(wasmReal / wasmRows).toFixed(2)} of random rows); cpu ${Math.round(cpuReal)}; wasm / cpu: ${(wasmReal / cpuReal).toFixed(1)}x`,
+  );
+} else console.log('scoring on sample A rows skipped (needs resources/models/default and the real sample)');
 const train = await training(Math.min(n, 20480));
 console.log(`training wasm (batch 256, 1 thread): ${Math.round(train)} windows/s`);
 const par = await parallelTraining();

@@ -107,6 +107,26 @@ describe('architecture settings', () => {
 
 afterAll(() => tf.disposeVariables());
 
+describe('distinctRows', () => {
+  it('finds each distinct row once, in first-seen order, and maps every row to it', async () => {
+    const { distinctRows } = await import('../../../main/core/model/model.ts');
+    // 7 rows of width 2; rows 1..6 are read (start 1)
+    const data = Float32Array.from([9, 9, 1, 2, 3, 4, 1, 2, 1, 2.5, 3, 4, 1, 2]);
+    const { first, of } = distinctRows(data, 1, 6, 2);
+    expect(Array.from(first)).toEqual([0, 1, 3]);
+    expect(Array.from(of)).toEqual([0, 1, 0, 2, 1, 0]);
+  });
+
+  it('tells rows apart that share a hash slot', async () => {
+    const { distinctRows } = await import('../../../main/core/model/model.ts');
+    // 200 distinct rows in a table of 512 slots: collisions are certain
+    const data = Float32Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? i : -i));
+    const { first, of } = distinctRows(data, 0, 200, 2);
+    expect(first.length).toBe(200);
+    expect(Array.from(of)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+});
+
 describe.each(['wasm', 'cpu'] as const)('shared-computation scoring of unkeyed windows on %s', (backend) => {
   it.each([
     ['the default stack with value codes', { convFilters: [8, 16], kernelSize: 3, poolSize: 2, vocabSizes: [4, 3], flowSkipUnits: 6, flowSkipLayers: 2 }],
@@ -132,6 +152,37 @@ describe.each(['wasm', 'cpu'] as const)('shared-computation scoring of unkeyed w
     const got = predictRows(m, tf.tensor2d(rows, [W - 1 + n, C]), n)!.dataSync();
     expect(got.length).toBe(expected.length);
     for (let i = 0; i < got.length; i++) expect(got[i], `value ${i}`).toBeCloseTo(expected[i]!, 5);
+    m.dispose();
+  });
+
+  it('scores repeated flows once and gives each the numbers it gets alone (windows and rows paths)', async () => {
+    await initBackend(backend);
+    const { expandWindows } = await import('../../../main/core/model/windows.ts');
+    const { predictRows } = await import('../../../main/core/model/model.ts');
+    const W = 6;
+    const C = 4 + 2 + 1;
+    const m = buildModel(modelConfig({ window: W, channels: C, classes: 3, seed: 4, convFilters: [4, 4], lstmUnits: 4, embeddingDim: 2, vocabSizes: [3, 4], flowSkipUnits: 5, flowSkipLayers: 2 }));
+    const n = 40;
+    // five distinct flows, repeated: a flood
+    const rows = new Float32Array((W - 1 + n) * C);
+    for (let r = W - 1; r < W - 1 + n; r++) {
+      const kind = r % 5;
+      for (let c = 0; c < 4; c++) rows[r * C + c] = Math.cos(kind * 2 + c);
+      rows[r * C + 4] = kind % 3;
+      rows[r * C + 5] = kind % 4;
+      rows[r * C + C - 1] = 1;
+    }
+    const windows = expandWindows(rows, n, W, C);
+    // one window per call: nothing to share, the reference numbers
+    const alone = Array.from({ length: n }, (_, i) => Array.from((m.predict(tf.tensor3d(windows.subarray(i * W * C, (i + 1) * W * C), [1, W, C])) as tf.Tensor).dataSync()));
+    const batched = (m.predict(tf.tensor3d(windows, [n, W, C])) as tf.Tensor).dataSync();
+    const viaRows = predictRows(m, tf.tensor2d(rows, [W - 1 + n, C]), n)!.dataSync();
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < 3; k++) {
+        expect(batched[i * 3 + k], `window ${i} class ${k}`).toBeCloseTo(alone[i]![k]!, 5);
+        expect(viaRows[i * 3 + k], `rows ${i} class ${k}`).toBeCloseTo(alone[i]![k]!, 5);
+      }
+    }
     m.dispose();
   });
 
