@@ -103,18 +103,17 @@ export interface CnnBiLstmArgs {
 }
 
 /**
- * Rows of `table` at int32 `indices`. Training: tf.gather with a gradient for the table built
- * by ScatterNd (which sums repeated indices), since tf.gather's own gradient needs
- * UnsortedSegmentSum, a kernel the WebAssembly backend does not have. Inference: the rows are
- * copied in JavaScript, as the wasm GatherV2 kernel moves only about 20 M values/s (it was most
- * of a scan's time).
+ * Rows of `table` at int32 `indices`, copied in JavaScript: the wasm GatherV2 kernel moves only
+ * about 20 M values/s (it was most of a scan's time, and 5 % of a training step). Training
+ * gives the table a gradient built by ScatterNd (which sums repeated indices), since
+ * tf.gather's own gradient needs UnsortedSegmentSum, a kernel the WebAssembly backend lacks.
  */
 function embed(table: tf.Tensor2D, indices: tf.Tensor1D, training: boolean): tf.Tensor2D {
   if (!training) return gatherRows(table, indices);
   const op = tf.customGrad((t, i, save) => {
     (save as tf.GradSaveFunc)([i as tf.Tensor1D]);
     return {
-      value: tf.gather(t as tf.Tensor2D, i as tf.Tensor1D),
+      value: gatherRows(t as tf.Tensor2D, i as tf.Tensor1D),
       gradFunc: (dy, saved) => {
         const idx = saved[0] as tf.Tensor1D;
         return [tf.scatterND(idx.reshape([idx.shape[0], 1]), dy as tf.Tensor2D, (t as tf.Tensor2D).shape), tf.zerosLike(idx)];
