@@ -154,9 +154,7 @@ export function distinctRows(data: Float32Array, start: number, n: number, width
   };
   for (let i = 0; i < n; i++) {
     const at = (start + i) * width;
-    let h = 0x811c9dc5;
-    for (let j = 0; j < width; j++) h = Math.imul(h ^ bits[at + j]!, 0x01000193);
-    let slot = (h >>> 0) & (size - 1);
+    let slot = rowHash(bits, at, width) & (size - 1);
     for (;;) {
       const d = slots[slot]!;
       if (d < 0) {
@@ -173,6 +171,80 @@ export function distinctRows(data: Float32Array, start: number, n: number, width
     }
   }
   return { first: Int32Array.from(first), of };
+}
+
+/** FNV-1a of `width` 32-bit words of `bits` from `at`, as an unsigned integer. */
+function rowHash(bits: Uint32Array, at: number, width: number): number {
+  let h = 0x811c9dc5;
+  for (let j = 0; j < width; j++) h = Math.imul(h ^ bits[at + j]!, 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * Flow-path outputs of flows a model has already scored, keyed by the flow's row bits, for one
+ * loaded model whose weights no longer change (a scoring worker's). A capture repeats its rows
+ * across batches too (sample A: about 19,000 distinct rows in 278,781 flows), so a scan runs
+ * the flow path on about one flow in fifteen. Holds `capacity` rows, then starts over.
+ */
+export class FlowPathCache {
+  private slots: Int32Array;
+  private keys: Uint32Array | null = null;
+  private values: Float32Array | null = null;
+  private width = 0;
+  private units = 0;
+  private count = 0;
+
+  constructor(readonly capacity = 32_768) {
+    this.slots = new Int32Array(2 ** Math.ceil(Math.log2(2 * capacity))).fill(-1);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The entry holding row `at` of `bits` (width words), or -1. */
+  find(bits: Uint32Array, at: number, width: number): number {
+    if (!this.keys || width !== this.width) return -1;
+    const mask = this.slots.length - 1;
+    for (let slot = rowHash(bits, at, width) & mask; ; slot = (slot + 1) & mask) {
+      const e = this.slots[slot]!;
+      if (e < 0) return -1;
+      if (this.sameKey(e, bits, at)) return e;
+    }
+  }
+
+  /** The flow-path output of entry `e` (a view: copy before the cache changes). */
+  value(e: number): Float32Array {
+    return this.values!.subarray(e * this.units, (e + 1) * this.units);
+  }
+
+  /** Stores `output` (units floats) for row `at` of `bits`; a full cache is emptied first. */
+  add(bits: Uint32Array, at: number, width: number, output: Float32Array): void {
+    if (!this.keys || width !== this.width || output.length !== this.units || this.count === this.capacity) {
+      if (!this.keys || width !== this.width || output.length !== this.units) {
+        this.width = width;
+        this.units = output.length;
+        this.keys = new Uint32Array(this.capacity * width);
+        this.values = new Float32Array(this.capacity * this.units);
+      }
+      this.slots.fill(-1);
+      this.count = 0;
+    }
+    const mask = this.slots.length - 1;
+    let slot = rowHash(bits, at, width) & mask;
+    while (this.slots[slot]! >= 0) slot = (slot + 1) & mask;
+    const e = this.count++;
+    this.slots[slot] = e;
+    this.keys.set(bits.subarray(at, at + width), e * width);
+    this.values!.set(output, e * this.units);
+  }
+
+  private sameKey(e: number, bits: Uint32Array, at: number): boolean {
+    const keys = this.keys!;
+    const w = this.width;
+    for (let j = 0, k = e * w; j < w; j++, k++) if (keys[k] !== bits[at + j]) return false;
+    return true;
+  }
 }
 
 /** Copies row r of [rows, width] `src` to row i of the result for each `index[i] = r`. */
@@ -334,12 +406,12 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
    * instead of once per (window, step); only the recurrence runs per window. 'valid' padding
    * only (with 'same', each window pads its own edges): see supportsRows().
    */
-  callRows(rows: tf.Tensor2D, n: number): tf.Tensor2D {
+  callRows(rows: tf.Tensor2D, n: number, cache?: FlowPathCache): tf.Tensor2D {
     return tf.tidy(() => {
       const { poolSize: p, lstmUnits: u } = this.args;
       const [total, inChannels] = rows.shape;
       const window = total - n + 1;
-      const own = this.skip.length > 0 ? this.distinctFlowPath(rows, window - 1, n) : null;
+      const own = this.skip.length > 0 ? this.distinctFlowPath(rows, window - 1, n, cache) : null;
       // the rows as one sequence: time-major with a batch of 1
       const h = this.convStack(this.convInput(rows.reshape([total, 1, inChannels]) as tf.Tensor3D));
       const convSteps = window - this.args.convFilters.length * (this.args.kernelSize - 1);
@@ -366,17 +438,34 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
    * Inference: the flow path of rows start..start+n-1 of `rows`, once per distinct row: it reads
    * only the flow's own features, and floods make captures repetitive (a 4,096-flow batch of
    * sample A holds about 1,830 distinct rows), so this skips about half of that path's GEMMs.
+   * With a cache (a scoring worker's), rows scored in earlier batches are not computed again.
    */
-  private distinctFlowPath(rows: tf.Tensor2D, start: number, n: number): tf.Tensor2D {
+  private distinctFlowPath(rows: tf.Tensor2D, start: number, n: number, cache?: FlowPathCache): tf.Tensor2D {
     const width = rows.shape[1];
     const data = rows.dataSync() as Float32Array;
     const { first, of } = distinctRows(data, start, n, width);
-    // little to gain when most rows differ: skip the copies
-    if (first.length > 0.8 * n) return this.flowPath(tf.slice(rows, [start, 0], [n, width]));
-    const shift = Int32Array.from(first, (r) => r + start);
-    const own = this.flowPath(tf.tensor2d(pickRows(data, width, shift), [first.length, width]));
-    const units = own.shape[1];
-    return tf.tensor2d(pickRows(own.dataSync() as Float32Array, units, of), [n, units]);
+    // little to gain when most rows differ (and nothing is cached): skip the copies
+    if (!cache && first.length > 0.8 * n) return this.flowPath(tf.slice(rows, [start, 0], [n, width]));
+    const units = this.args.flowSkipUnits;
+    const distinct = new Float32Array(first.length * units);
+    const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+    // distinct rows the cache does not hold go through the dense layers
+    const missing: number[] = [];
+    first.forEach((r, d) => {
+      const e = cache ? cache.find(bits, (r + start) * width, width) : -1;
+      if (e >= 0) distinct.set(cache!.value(e), d * units);
+      else missing.push(d);
+    });
+    if (missing.length > 0) {
+      const at = Int32Array.from(missing, (d) => first[d]! + start);
+      const computed = this.flowPath(tf.tensor2d(pickRows(data, width, at), [missing.length, width])).dataSync() as Float32Array;
+      missing.forEach((d, i) => {
+        const out = computed.subarray(i * units, (i + 1) * units);
+        distinct.set(out, d * units);
+        cache?.add(bits, at[i]! * width, width, out);
+      });
+    }
+    return tf.tensor2d(pickRows(distinct, units, of), [n, units]);
   }
 
   /** Whether callRows gives the same numbers as call() for this layer's settings. */
@@ -544,9 +633,10 @@ export function predictLogits(model: tf.LayersModel, x: tf.Tensor3D): tf.Tensor2
  * Class probabilities [n, classes] of `n` unkeyed windows given as their rows [W-1+n, C]
  * (window i = rows i..i+W-1) through the shared-computation path (MindflowCnnBiLstm.callRows);
  * null when the model cannot take it (another topology, 'same' padding): expand and predict.
+ * `cache` keeps flow-path outputs across calls: only for a model whose weights stay as they are.
  */
-export function predictRows(model: tf.LayersModel, rows: tf.Tensor2D, n: number): tf.Tensor2D | null {
+export function predictRows(model: tf.LayersModel, rows: tf.Tensor2D, n: number, cache?: FlowPathCache): tf.Tensor2D | null {
   const layers = detectorLayers(model);
   if (!layers || !layers.core.supportsRows()) return null;
-  return tf.tidy(() => layers.out.apply(layers.core.callRows(rows, n)) as tf.Tensor2D);
+  return tf.tidy(() => layers.out.apply(layers.core.callRows(rows, n, cache)) as tf.Tensor2D);
 }

@@ -13,7 +13,7 @@ import type { WorkerRequest, WorkerResponse } from './protocol.ts';
 import { GradientExchange, isPeerFailure, startTrainingPeers, STOP_CANCELLED, STOP_FAILED, type TrainingPeers } from './parallel.ts';
 import { trainDetector } from './train.ts';
 import { expandWindows } from './windows.ts';
-import { predictLogits, predictRows } from './model.ts';
+import { FlowPathCache, predictLogits, predictRows } from './model.ts';
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
@@ -21,6 +21,8 @@ if (!isMainThread && parentPort) {
   let backendReady: Promise<BackendInfo> | null = null;
   let model: tf.LayersModel | null = null;
   let manifest: ModelManifest | null = null;
+  // flow-path outputs of the loaded model (its weights never change here); a new model, a new cache
+  let flowCache: FlowPathCache | null = null;
   const jobs = new Map<number, AbortController>();
   const send = (msg: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
 
@@ -39,6 +41,7 @@ if (!isMainThread && parentPort) {
         model?.dispose();
         model = pkg.model;
         manifest = pkg.manifest;
+        flowCache = new FlowPathCache();
         send({ type: 'loaded', id: msg.id, manifest });
         return;
       }
@@ -49,7 +52,7 @@ if (!isMainThread && parentPort) {
         const W = manifest.window;
         const probs = tf.tidy(() => {
           // compact rows go through the shared-computation path when the model allows it
-          const fast = msg.type === 'score-rows' ? predictRows(model!, tf.tensor2d(msg.rows, [W - 1 + msg.size, channels]), msg.size) : null;
+          const fast = msg.type === 'score-rows' ? predictRows(model!, tf.tensor2d(msg.rows, [W - 1 + msg.size, channels]), msg.size, flowCache ?? undefined) : null;
           if (fast) return fast;
           const x = msg.type === 'score' ? msg.x : expandWindows(msg.rows, msg.size, W, channels);
           const input = tf.tensor3d(x, [msg.size, W, channels]);
@@ -106,6 +109,7 @@ if (!isMainThread && parentPort) {
           model?.dispose();
           model = result.model;
           manifest = m;
+          flowCache = new FlowPathCache();
           send({
             type: 'trained',
             id: msg.id,

@@ -107,6 +107,57 @@ describe('architecture settings', () => {
 
 afterAll(() => tf.disposeVariables());
 
+describe('FlowPathCache', () => {
+  it('finds what was added by the row bits, and starts over when full', async () => {
+    const { FlowPathCache } = await import('../../../main/core/model/model.ts');
+    const cache = new FlowPathCache(2);
+    const bits = new Uint32Array(new Float32Array([1, 2, 3, 4, 5, 6, 1, 2]).buffer);
+    expect(cache.find(bits, 0, 2)).toBe(-1);
+    cache.add(bits, 0, 2, Float32Array.from([10, 11, 12]));
+    cache.add(bits, 2, 2, Float32Array.from([20, 21, 22]));
+    // row 3 has row 0's bits
+    expect(Array.from(cache.value(cache.find(bits, 6, 2)))).toEqual([10, 11, 12]);
+    expect(Array.from(cache.value(cache.find(bits, 2, 2)))).toEqual([20, 21, 22]);
+    expect(cache.find(bits, 4, 2)).toBe(-1);
+    // a third row overflows a cache of 2: it holds only the newest
+    cache.add(bits, 4, 2, Float32Array.from([30, 31, 32]));
+    expect(cache.size).toBe(1);
+    expect(cache.find(bits, 0, 2)).toBe(-1);
+    expect(Array.from(cache.value(cache.find(bits, 4, 2)))).toEqual([30, 31, 32]);
+    // rows of another width are never confused with these
+    expect(cache.find(bits, 4, 1)).toBe(-1);
+  });
+
+  it('gives predictRows the same numbers on a second batch served from the cache', async () => {
+    await initBackend('wasm');
+    const { FlowPathCache, predictRows } = await import('../../../main/core/model/model.ts');
+    const W = 5;
+    const C = 3 + 1 + 1;
+    const m = buildModel(modelConfig({ window: W, channels: C, classes: 3, seed: 6, convFilters: [4], lstmUnits: 4, embeddingDim: 2, vocabSizes: [4], flowSkipUnits: 5 }));
+    const n = 30;
+    const batch = (shift: number) => {
+      const rows = new Float32Array((W - 1 + n) * C);
+      for (let r = W - 1; r < W - 1 + n; r++) {
+        const kind = (r + shift) % 7;
+        for (let c = 0; c < 3; c++) rows[r * C + c] = Math.sin(kind + c);
+        rows[r * C + 3] = kind % 4;
+        rows[r * C + 4] = 1;
+      }
+      return tf.tensor2d(rows, [W - 1 + n, C]);
+    };
+    const cache = new FlowPathCache();
+    const first = predictRows(m, batch(0), n, cache)!.dataSync();
+    expect(cache.size).toBe(7);
+    // the same seven flows in another order: all from the cache, same numbers as without one
+    const second = predictRows(m, batch(3), n, cache)!.dataSync();
+    const plain = predictRows(m, batch(3), n)!.dataSync();
+    expect(cache.size).toBe(7);
+    expect(Array.from(second)).toEqual(Array.from(plain));
+    expect(Array.from(first)).toEqual(Array.from(predictRows(m, batch(0), n)!.dataSync()));
+    m.dispose();
+  });
+});
+
 describe('distinctRows', () => {
   it('finds each distinct row once, in first-seen order, and maps every row to it', async () => {
     const { distinctRows } = await import('../../../main/core/model/model.ts');
