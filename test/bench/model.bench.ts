@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { initBackend, type BackendKind } from '../../main/core/model/backend.ts';
 import { ScoringPool } from '../../main/core/model/client.ts';
 import { buildModel, FlowPathCache, modelConfig, predictRows } from '../../main/core/model/model.ts';
@@ -72,6 +72,13 @@ async function scoring(kind: BackendKind, n: number, path: 'windows' | 'rows'): 
   return rate;
 }
 
+/** A connection to a fresh in-memory database holding sample A as table flows_1. */
+async function sampleTable(): Promise<DuckDBConnection> {
+  const conn = await (await DuckDBInstance.create(':memory:')).connect();
+  await conn.run(`CREATE TABLE flows_1 AS SELECT * FROM read_csv('${args.sample!.replace(/'/g, "''")}')`);
+  return conn;
+}
+
 /**
  * Sample A's own first batches as the scan reads them (compact rows of unkeyed windows), for
  * the scan path on real flows: random rows never repeat, real captures do, and the flow path
@@ -80,8 +87,7 @@ async function scoring(kind: BackendKind, n: number, path: 'windows' | 'rows'): 
 async function sampleRows(batches: number): Promise<Float32Array[] | null> {
   if (!existsSync(join(args.model!, 'manifest.json')) || !existsSync(args.sample!)) return null;
   const m = await readManifest(args.model!);
-  const conn = await (await DuckDBInstance.create(':memory:')).connect();
-  await conn.run(`CREATE TABLE flows_1 AS SELECT * FROM read_csv('${args.sample!.replace(/'/g, "''")}')`);
+  const conn = await sampleTable();
   const out: Float32Array[] = [];
   for await (const b of streamWindows(conn, 'flows_1', { set: m.featureSet, stats: m.normalization, window: m.window, keyed: false, batchSize: BATCH, compact: true })) {
     if (b.size === BATCH && b.rows) out.push(b.rows);
@@ -144,8 +150,7 @@ async function training(n: number): Promise<number> {
 async function parallelTraining(): Promise<{ rate: number; workers: number; batch: number; epochs: number; seconds: number } | null> {
   if (!existsSync(args.sample!)) return null;
   const backend = await initBackend('wasm');
-  const conn = await (await DuckDBInstance.create(':memory:')).connect();
-  await conn.run(`CREATE TABLE flows_1 AS SELECT * FROM read_csv('${args.sample!.replace(/'/g, "''")}')`);
+  const conn = await sampleTable();
   const columns = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE flows_1)`)).getColumns()[0] as string[];
   const ds = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns), window: W });
   conn.closeSync();
@@ -161,8 +166,7 @@ async function parallelTraining(): Promise<{ rate: number; workers: number; batc
 
 async function pooled(): Promise<{ rates: number[]; workers: number; backend: string } | null> {
   if (!existsSync(join(args.model!, 'manifest.json')) || !existsSync(args.sample!)) return null;
-  const conn = await (await DuckDBInstance.create(':memory:')).connect();
-  await conn.run(`CREATE TABLE flows_1 AS SELECT * FROM read_csv('${args.sample!.replace(/'/g, "''")}')`);
+  const conn = await sampleTable();
   const workers = availableParallelism();
   const pool = await ScoringPool.open(args.model!, { workers, backend: 'wasm' });
   try {

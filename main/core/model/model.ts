@@ -123,61 +123,70 @@ function embed(table: tf.Tensor2D, indices: tf.Tensor1D, training: boolean): tf.
   return op(table, indices) as tf.Tensor2D;
 }
 
-/** tf.gather(table, indices) on axis 0, by typed-array copies (indices must be in range). */
+/** tf.gather(table, indices) on axis 0, by typed-array copies. */
 function gatherRows(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
-  const [rows, width] = table.shape;
-  const t = table.dataSync() as Float32Array;
+  const width = table.shape[1];
   const idx = indices.dataSync() as Int32Array;
-  const out = new Float32Array(idx.length * width);
-  for (let i = 0, o = 0; i < idx.length; i++, o += width) {
-    const r = Math.min(rows - 1, Math.max(0, idx[i]!)) * width;
-    for (let j = 0; j < width; j++) out[o + j] = t[r + j]!;
+  return tf.tensor2d(pickRows(table.dataSync() as Float32Array, width, idx), [idx.length, width]);
+}
+
+/** Row index[i] of [rows, width] `src` as row i of the result (an index out of range reads the nearest row). */
+function pickRows(src: Float32Array, width: number, index: ArrayLike<number>): Float32Array {
+  const last = src.length / width - 1;
+  const out = new Float32Array(index.length * width);
+  for (let i = 0, o = 0; i < index.length; i++, o += width) {
+    const r = Math.min(last, Math.max(0, index[i]!)) * width;
+    for (let j = 0; j < width; j++) out[o + j] = src[r + j]!;
   }
-  return tf.tensor2d(out, [idx.length, width]);
+  return out;
 }
 
 /**
  * The distinct rows among `n` rows of `width` floats starting at row `start` of `data`:
- * `first` holds the row (relative to `start`) where each distinct one first occurs, `of` the
- * distinct row each of the n rows is. Rows are equal when their bits are (so -0 and 0 differ,
- * which only costs a duplicate). Open addressing on an FNV-1a hash of the row's bits.
+ * `first` holds the row (relative to `start`) where each distinct one first occurs, `hash` its
+ * hash (rowHash, for FlowPathCache), `of` the distinct row each of the n rows is. Rows are
+ * equal when their bits are (so -0 and 0 differ, which only costs a duplicate). Open
+ * addressing on the hash.
  */
-export function distinctRows(data: Float32Array, start: number, n: number, width: number): { first: Int32Array; of: Int32Array } {
+export function distinctRows(data: Float32Array, start: number, n: number, width: number): { first: Int32Array; hash: Uint32Array; of: Int32Array } {
   const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
   const size = 2 ** Math.ceil(Math.log2(Math.max(2, 2 * n)));
   const slots = new Int32Array(size).fill(-1);
   const first: number[] = [];
+  const hash: number[] = [];
   const of = new Int32Array(n);
-  const same = (a: number, b: number) => {
-    for (let j = 0; j < width; j++) if (bits[a + j] !== bits[b + j]) return false;
-    return true;
-  };
   for (let i = 0; i < n; i++) {
     const at = (start + i) * width;
-    let slot = rowHash(bits, at, width) & (size - 1);
-    for (;;) {
+    const h = rowHash(bits, at, width);
+    for (let slot = h & (size - 1); ; slot = (slot + 1) & (size - 1)) {
       const d = slots[slot]!;
       if (d < 0) {
         slots[slot] = first.length;
         of[i] = first.length;
         first.push(i);
+        hash.push(h);
         break;
       }
-      if (same((start + first[d]!) * width, at)) {
+      if (sameBits(bits, (start + first[d]!) * width, bits, at, width)) {
         of[i] = d;
         break;
       }
-      slot = (slot + 1) & (size - 1);
     }
   }
-  return { first: Int32Array.from(first), of };
+  return { first: Int32Array.from(first), hash: Uint32Array.from(hash), of };
 }
 
 /** FNV-1a of `width` 32-bit words of `bits` from `at`, as an unsigned integer. */
-function rowHash(bits: Uint32Array, at: number, width: number): number {
+export function rowHash(bits: Uint32Array, at: number, width: number): number {
   let h = 0x811c9dc5;
   for (let j = 0; j < width; j++) h = Math.imul(h ^ bits[at + j]!, 0x01000193);
   return h >>> 0;
+}
+
+/** Whether `width` words of `a` from `at` equal those of `b` from `bt`. */
+function sameBits(a: Uint32Array, at: number, b: Uint32Array, bt: number, width: number): boolean {
+  for (let j = 0; j < width; j++) if (a[at + j] !== b[bt + j]) return false;
+  return true;
 }
 
 /**
@@ -187,9 +196,9 @@ function rowHash(bits: Uint32Array, at: number, width: number): number {
  * the flow path on about one flow in fifteen. Holds `capacity` rows, then starts over.
  */
 export class FlowPathCache {
-  private slots: Int32Array;
-  private keys: Uint32Array | null = null;
-  private values: Float32Array | null = null;
+  private readonly slots: Int32Array;
+  private keys = new Uint32Array(0);
+  private values = new Float32Array(0);
   private width = 0;
   private units = 0;
   private count = 0;
@@ -202,56 +211,44 @@ export class FlowPathCache {
     return this.count;
   }
 
-  /** The entry holding row `at` of `bits` (width words), or -1. */
-  find(bits: Uint32Array, at: number, width: number): number {
-    if (!this.keys || width !== this.width) return -1;
+  /** The entry holding row `at` of `bits` (width words, rowHash `hash`), or -1. */
+  find(bits: Uint32Array, at: number, width: number, hash: number): number {
+    if (width !== this.width) return -1;
     const mask = this.slots.length - 1;
-    for (let slot = rowHash(bits, at, width) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const e = this.slots[slot]!;
       if (e < 0) return -1;
-      if (this.sameKey(e, bits, at)) return e;
+      if (sameBits(this.keys, e * width, bits, at, width)) return e;
     }
   }
 
   /** The flow-path output of entry `e` (a view: copy before the cache changes). */
   value(e: number): Float32Array {
-    return this.values!.subarray(e * this.units, (e + 1) * this.units);
+    return this.values.subarray(e * this.units, (e + 1) * this.units);
   }
 
-  /** Stores `output` (units floats) for row `at` of `bits`; a full cache is emptied first. */
-  add(bits: Uint32Array, at: number, width: number, output: Float32Array): void {
-    if (!this.keys || width !== this.width || output.length !== this.units || this.count === this.capacity) {
-      if (!this.keys || width !== this.width || output.length !== this.units) {
-        this.width = width;
-        this.units = output.length;
-        this.keys = new Uint32Array(this.capacity * width);
-        this.values = new Float32Array(this.capacity * this.units);
-      }
-      this.slots.fill(-1);
-      this.count = 0;
-    }
+  /** Stores `output` for row `at` of `bits` (not held yet); a full cache is emptied first. */
+  add(bits: Uint32Array, at: number, width: number, hash: number, output: Float32Array): void {
+    if (width !== this.width || output.length !== this.units) {
+      this.width = width;
+      this.units = output.length;
+      this.keys = new Uint32Array(this.capacity * width);
+      this.values = new Float32Array(this.capacity * this.units);
+      this.clear();
+    } else if (this.count === this.capacity) this.clear();
     const mask = this.slots.length - 1;
-    let slot = rowHash(bits, at, width) & mask;
+    let slot = hash & mask;
     while (this.slots[slot]! >= 0) slot = (slot + 1) & mask;
     const e = this.count++;
     this.slots[slot] = e;
     this.keys.set(bits.subarray(at, at + width), e * width);
-    this.values!.set(output, e * this.units);
+    this.values.set(output, e * this.units);
   }
 
-  private sameKey(e: number, bits: Uint32Array, at: number): boolean {
-    const keys = this.keys!;
-    const w = this.width;
-    for (let j = 0, k = e * w; j < w; j++, k++) if (keys[k] !== bits[at + j]) return false;
-    return true;
+  private clear(): void {
+    this.slots.fill(-1);
+    this.count = 0;
   }
-}
-
-/** Copies row r of [rows, width] `src` to row i of the result for each `index[i] = r`. */
-function pickRows(src: Float32Array, width: number, index: Int32Array): Float32Array {
-  const out = new Float32Array(index.length * width);
-  for (let i = 0; i < index.length; i++) out.set(src.subarray(index[i]! * width, (index[i]! + 1) * width), i * width);
-  return out;
 }
 
 /** tanh(x) = 2·sigmoid(2x) − 1: the wasm backend's Tanh is scalar and ~10x slower than its Sigmoid. */
@@ -443,7 +440,7 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
   private distinctFlowPath(rows: tf.Tensor2D, start: number, n: number, cache?: FlowPathCache): tf.Tensor2D {
     const width = rows.shape[1];
     const data = rows.dataSync() as Float32Array;
-    const { first, of } = distinctRows(data, start, n, width);
+    const { first, hash, of } = distinctRows(data, start, n, width);
     // little to gain when most rows differ (and nothing is cached): skip the copies
     if (!cache && first.length > 0.8 * n) return this.flowPath(tf.slice(rows, [start, 0], [n, width]));
     const units = this.args.flowSkipUnits;
@@ -452,7 +449,7 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
     // distinct rows the cache does not hold go through the dense layers
     const missing: number[] = [];
     first.forEach((r, d) => {
-      const e = cache ? cache.find(bits, (r + start) * width, width) : -1;
+      const e = cache ? cache.find(bits, (r + start) * width, width, hash[d]!) : -1;
       if (e >= 0) distinct.set(cache!.value(e), d * units);
       else missing.push(d);
     });
@@ -462,7 +459,7 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
       missing.forEach((d, i) => {
         const out = computed.subarray(i * units, (i + 1) * units);
         distinct.set(out, d * units);
-        cache?.add(bits, at[i]! * width, width, out);
+        cache?.add(bits, at[i]! * width, width, hash[missing[i]!]!, out);
       });
     }
     return tf.tensor2d(pickRows(distinct, units, of), [n, units]);

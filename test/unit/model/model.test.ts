@@ -109,23 +109,25 @@ afterAll(() => tf.disposeVariables());
 
 describe('FlowPathCache', () => {
   it('finds what was added by the row bits, and starts over when full', async () => {
-    const { FlowPathCache } = await import('../../../main/core/model/model.ts');
+    const { FlowPathCache, rowHash } = await import('../../../main/core/model/model.ts');
     const cache = new FlowPathCache(2);
     const bits = new Uint32Array(new Float32Array([1, 2, 3, 4, 5, 6, 1, 2]).buffer);
-    expect(cache.find(bits, 0, 2)).toBe(-1);
-    cache.add(bits, 0, 2, Float32Array.from([10, 11, 12]));
-    cache.add(bits, 2, 2, Float32Array.from([20, 21, 22]));
+    const find = (at: number, width: number) => cache.find(bits, at, width, rowHash(bits, at, width));
+    const add = (at: number, width: number, output: Float32Array) => cache.add(bits, at, width, rowHash(bits, at, width), output);
+    expect(find(0, 2)).toBe(-1);
+    add(0, 2, Float32Array.from([10, 11, 12]));
+    add(2, 2, Float32Array.from([20, 21, 22]));
     // row 3 has row 0's bits
-    expect(Array.from(cache.value(cache.find(bits, 6, 2)))).toEqual([10, 11, 12]);
-    expect(Array.from(cache.value(cache.find(bits, 2, 2)))).toEqual([20, 21, 22]);
-    expect(cache.find(bits, 4, 2)).toBe(-1);
+    expect(Array.from(cache.value(find(6, 2)))).toEqual([10, 11, 12]);
+    expect(Array.from(cache.value(find(2, 2)))).toEqual([20, 21, 22]);
+    expect(find(4, 2)).toBe(-1);
     // a third row overflows a cache of 2: it holds only the newest
-    cache.add(bits, 4, 2, Float32Array.from([30, 31, 32]));
+    add(4, 2, Float32Array.from([30, 31, 32]));
     expect(cache.size).toBe(1);
-    expect(cache.find(bits, 0, 2)).toBe(-1);
-    expect(Array.from(cache.value(cache.find(bits, 4, 2)))).toEqual([30, 31, 32]);
+    expect(find(0, 2)).toBe(-1);
+    expect(Array.from(cache.value(find(4, 2)))).toEqual([30, 31, 32]);
     // rows of another width are never confused with these
-    expect(cache.find(bits, 4, 1)).toBe(-1);
+    expect(find(4, 1)).toBe(-1);
   });
 
   it('gives predictRows the same numbers on a second batch served from the cache', async () => {
