@@ -119,33 +119,41 @@ export class GradientExchange {
     if (why === STOP_FAILED) throw new MindflowError('internal', PEER_FAILED);
   }
 
+  /** Where this rank writes its gradient sums (flat, in variable order) for the coming step. */
+  outbox(): Float32Array {
+    return this.block(this.step % 2, this.rank);
+  }
+
+  private block(set: number, rank: number): Float32Array {
+    const at = (set * this.size + rank) * this.params;
+    return this.grads.subarray(at, at + this.params);
+  }
+
   /**
-   * Publishes this rank's gradient sums (flattened in variable order) and step totals, waits for
-   * the others, and returns the sums over all ranks. The returned array is only valid until
-   * the step after next.
+   * Publishes this rank's step totals (its gradients are already in outbox()), waits for the
+   * others, and returns every rank's gradient block, in rank order, with the totals summed.
+   * The blocks are only valid until the step after next. Summing them is the caller's job: on
+   * wasm, adding them as tensors costs a fraction of a JavaScript loop over every weight.
    */
-  allReduce(grads: Float32Array, totals: StepTotals): { grads: Float32Array; totals: StepTotals } {
+  exchange(totals: StepTotals): { parts: Float32Array[]; totals: StepTotals } {
     const set = this.step++ % 2;
-    const slot = (rank: number) => (set * this.size + rank) * this.params;
-    this.grads.set(grads, slot(this.rank));
     const s = (set * this.size + this.rank) * SCALARS;
     this.scalars[s] = totals.loss;
     this.scalars[s + 1] = totals.weight;
     this.scalars[s + 2] = totals.hits;
     this.scalars[s + 3] = totals.windows;
     this.barrier();
-    const sum = new Float32Array(this.params);
+    const parts: Float32Array[] = [];
     const out: StepTotals = { loss: 0, weight: 0, hits: 0, windows: 0 };
     for (let r = 0; r < this.size; r++) {
-      const g = this.grads.subarray(slot(r), slot(r) + this.params);
-      for (let i = 0; i < this.params; i++) sum[i]! += g[i]!;
+      parts.push(this.block(set, r));
       const o = (set * this.size + r) * SCALARS;
       out.loss += this.scalars[o]!;
       out.weight += this.scalars[o + 1]!;
       out.hits += this.scalars[o + 2]!;
       out.windows += this.scalars[o + 3]!;
     }
-    return { grads: sum, totals: out };
+    return { parts, totals: out };
   }
 
   /** Rank 0 publishes an epoch-end decision (e.g. 1 = stop early); every rank reads it after a barrier. */

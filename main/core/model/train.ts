@@ -12,7 +12,7 @@ import { MindflowError } from '../errors.ts';
 import { Codebook, codeCount, featureCount, fitStats, type FeatureSet, type FeatureStats, type Vocabulary } from './features.ts';
 import { computeMetrics, argmaxRows, type Metrics } from './metrics.ts';
 import { buildModel, modelConfig, type ModelConfig } from './model.ts';
-import type { BackendKind } from './backend.ts';
+import { readInto, type BackendKind } from './backend.ts';
 import { GradientExchange, shareOf, startTrainingPeers, STOP_CANCELLED, STOP_FAILED, type TrainingPeers } from './parallel.ts';
 import { gatherWindows, labelIndex, readFlows, tableRowCount, windowIndex } from './windows.ts';
 
@@ -491,14 +491,17 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
     exchange = GradientExchange.attach(par.buffer, rank, par.size, params);
   }
   const win = ds.window;
+  let gathered = new Float32Array(0);
   /** one data-parallel step: this rank's gradient sums, summed over ranks, applied by every rank */
   const parallelStep = (xs: GradientExchange, part: number[], partWeights: Float32Array): { loss: number; hits: number } => {
     const [from, to] = shareOf(part.length, rank, xs.size);
     const mine = part.slice(from, to);
-    const flat = new Float32Array(params);
+    const outbox = xs.outbox();
     const totals = { loss: 0, weight: 0, hits: 0, windows: mine.length };
     if (mine.length > 0) {
-      const x = gatherWindows(std, ds.features, ds.index, win, mine);
+      const need = mine.length * win * c;
+      if (gathered.length < need) gathered = new Float32Array(need);
+      const x = gatherWindows(std, ds.features, ds.index, win, mine, gathered.subarray(0, need));
       const y = Int32Array.from(mine, (r) => ds.labels[r]!);
       const w = partWeights.subarray(from, to);
       totals.weight = w.reduce((a, b) => a + b, 0);
@@ -520,24 +523,29 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
         for (const v of vars) {
           // a variable the loss does not reach (e.g. the recurrent kernel of a 1-step LSTM) stays 0
           const g = grads[v.name];
-          if (g) flat.set(g.dataSync() as Float32Array, o);
+          if (g) readInto(g, outbox, o);
+          else outbox.fill(0, o, o + v.size);
           o += v.size;
         }
       });
+    } else {
+      outbox.fill(0);
     }
-    const sum = xs.allReduce(flat, totals);
+    const { parts, totals: sum } = xs.exchange(totals);
     // weights have a mean of 1 over the epoch: a batch's loss is its weighted sum over its size
-    const scale = 1 / Math.max(1, sum.totals.windows);
+    const scale = 1 / Math.max(1, sum.windows);
     tf.tidy(() => {
       let o = 0;
       const named = vars.map((v) => {
-        const g = tf.tensor(sum.grads.subarray(o, o + v.size), v.shape).mul(scale);
+        // summed in rank order as float32 by the backend, every rank the same bits
+        let g = tf.tensor(parts[0]!.subarray(o, o + v.size), v.shape);
+        for (let r = 1; r < parts.length; r++) g = g.add(tf.tensor(parts[r]!.subarray(o, o + v.size), v.shape));
         o += v.size;
-        return { name: v.name, tensor: g };
+        return { name: v.name, tensor: g.mul(scale) };
       });
       optimizer.applyGradients(named);
     });
-    return { loss: sum.totals.loss * scale, hits: sum.totals.hits };
+    return { loss: sum.loss * scale, hits: sum.hits };
   };
   const history: EpochProgress[] = [];
   let best = -1;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { initBackend } from '../../../main/core/model/backend.ts';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, readInto } from '../../../main/core/model/backend.ts';
 import { availableParallelism } from 'node:os';
 import { backendStatusOf } from '../../../main/core/detector/service.ts';
 
@@ -27,6 +28,19 @@ describe('initBackend', () => {
       err = e;
     }
     if (err) await expect(initBackend('gpu')).rejects.toThrow(/backend "gpu" is not available/);
+  });
+});
+
+describe.each(['wasm', 'cpu'] as const)('readInto on %s', (backend) => {
+  it('copies a tensor’s values where it is told, as dataSync reads them', async () => {
+    await initBackend(backend);
+    const keep = tf.tensor1d([9, 9, 9]); // so the next tensor does not sit at the heap's start
+    const t = tf.tidy(() => tf.randomNormal([4, 5], 0, 1, 'float32', 3).mul(2));
+    const out = new Float32Array(26).fill(-1);
+    readInto(t, out, 3);
+    expect(Array.from(out.subarray(3, 23))).toEqual(Array.from(t.dataSync()));
+    expect([...out.subarray(0, 3), ...out.subarray(23)]).toEqual([-1, -1, -1, -1, -1, -1]);
+    tf.dispose([keep, t]);
   });
 });
 

@@ -25,13 +25,21 @@ describe('shareOf', () => {
 });
 
 describe('GradientExchange', () => {
-  it('sums one rank alone, and alternates buffers between steps', () => {
+  it('hands back the blocks with the totals summed, and alternates buffers between steps', () => {
     const x = GradientExchange.create(1, 3);
-    const a = x.allReduce(Float32Array.from([1, 2, 3]), { loss: 1, weight: 2, hits: 3, windows: 4 });
-    expect(Array.from(a.grads)).toEqual([1, 2, 3]);
+    const first = x.outbox();
+    first.set([1, 2, 3]);
+    const a = x.exchange({ loss: 1, weight: 2, hits: 3, windows: 4 });
+    expect(a.parts.map((p) => Array.from(p))).toEqual([[1, 2, 3]]);
     expect(a.totals).toEqual({ loss: 1, weight: 2, hits: 3, windows: 4 });
-    const b = x.allReduce(Float32Array.from([4, 5, 6]), { loss: 0, weight: 1, hits: 0, windows: 1 });
-    expect(Array.from(b.grads)).toEqual([4, 5, 6]);
+    // the next step writes the other set: the block just handed back stays intact
+    const second = x.outbox();
+    expect(second.byteOffset).not.toBe(first.byteOffset);
+    second.set([4, 5, 6]);
+    expect(Array.from(a.parts[0]!)).toEqual([1, 2, 3]);
+    const b = x.exchange({ loss: 0, weight: 1, hits: 0, windows: 1 });
+    expect(Array.from(b.parts[0]!)).toEqual([4, 5, 6]);
+    expect(x.outbox().byteOffset).toBe(first.byteOffset);
   });
 
   it('refuses a buffer sized for another model', () => {
@@ -44,6 +52,6 @@ describe('GradientExchange', () => {
     x.stop(STOP_CANCELLED);
     const peer = GradientExchange.attach(x.buffer, 1, 2, 1);
     expect(() => peer.barrier()).toThrow(/cancelled/);
-    expect(() => x.allReduce(Float32Array.from([1]), { loss: 0, weight: 0, hits: 0, windows: 0 })).toThrow(/cancelled/);
+    expect(() => x.exchange({ loss: 0, weight: 0, hits: 0, windows: 0 })).toThrow(/cancelled/);
   });
 });
