@@ -44,6 +44,43 @@ describe.each(['wasm', 'cpu'] as const)('readInto on %s', (backend) => {
   });
 });
 
+describe('the wasm kernel patches', () => {
+  it('Identity and a same-dtype Cast share their input’s buffer and count it, so either may be disposed first', async () => {
+    await initBackend('wasm');
+    const before = tf.memory().numBytes;
+    const x = tf.tensor2d([[1, -2, 3], [4, 5, -6]]);
+    const y = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    const int = tf.cast(x, 'int32');
+    const heap = tf.backend() as unknown as { getMemoryOffset(id: object): number };
+    expect(heap.getMemoryOffset(y.dataId)).toBe(heap.getMemoryOffset(x.dataId));
+    expect(heap.getMemoryOffset(same.dataId)).toBe(heap.getMemoryOffset(x.dataId));
+    expect(heap.getMemoryOffset(int.dataId)).not.toBe(heap.getMemoryOffset(x.dataId));
+    expect(int.dtype).toBe('int32');
+    expect(Array.from(int.dataSync())).toEqual([1, -2, 3, 4, 5, -6]);
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1, -2, 3, 4, 5, -6]);
+    tf.dispose([same, int]);
+    expect(Array.from(y.dataSync())).toEqual([1, -2, 3, 4, 5, -6]);
+    // a gradient through mul calls Identity (a cast to its own dtype): values stay right
+    const ones = tf.onesLike(y);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(t, y)))(ones);
+    expect(Array.from(g.dataSync())).toEqual([1, -2, 3, 4, 5, -6]);
+    tf.dispose([y, g, ones]);
+    expect(tf.memory().numBytes).toBe(before);
+  });
+
+  it('matMul with transposed operands gives what the plain product of the transposes gives', async () => {
+    await initBackend('wasm');
+    const a = tf.randomNormal([5, 3], 0, 1, 'float32', 1);
+    const b = tf.randomNormal([4, 5], 0, 1, 'float32', 2);
+    const fused = tf.matMul(a, b, true, true);
+    const plain = tf.matMul(tf.transpose(a), tf.transpose(b));
+    expect(Array.from(fused.dataSync())).toEqual(Array.from(plain.dataSync()));
+    tf.dispose([a, b, fused, plain]);
+  });
+});
+
 describe('backendStatusOf', () => {
   it('says how many wasm workers run, not only one worker’s threads', () => {
     const cores = availableParallelism();
