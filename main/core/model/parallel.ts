@@ -7,7 +7,9 @@
  * Layout of the buffer: a header of Int32 cells (barrier generation and count, stop flag, an
  * epoch decision), then per rank a scalar block (loss sum, weight sum, hits, windows) and a
  * gradient block of P floats, twice: step s uses set s % 2, so a rank that runs ahead to step
- * s + 1 never overwrites what a slower rank is still reading from step s.
+ * s + 1 never overwrites what a slower rank is still reading from step s. Last, P floats of
+ * weights: each variable's update is computed by one rank (its owner, see ownersOf), which
+ * writes the new values there for the others to read after a second barrier.
  */
 import { Worker } from 'node:worker_threads';
 import { MindflowError } from '../errors.ts';
@@ -45,6 +47,8 @@ export class GradientExchange {
   private readonly header: Int32Array;
   private readonly scalars: Float64Array;
   private readonly grads: Float32Array;
+  /** the updated weights, each variable written by its owner (see ownersOf) */
+  readonly weights: Float32Array;
   private step = 0;
 
   private constructor(
@@ -55,11 +59,13 @@ export class GradientExchange {
   ) {
     this.header = new Int32Array(buffer, 0, HEADER_INTS);
     this.scalars = new Float64Array(buffer, HEADER_INTS * 4, 2 * size * SCALARS);
-    this.grads = new Float32Array(buffer, HEADER_INTS * 4 + 2 * size * SCALARS * 8, 2 * size * params);
+    const grads = HEADER_INTS * 4 + 2 * size * SCALARS * 8;
+    this.grads = new Float32Array(buffer, grads, 2 * size * params);
+    this.weights = new Float32Array(buffer, grads + 2 * size * params * 4, params);
   }
 
   static bytes(size: number, params: number): number {
-    return HEADER_INTS * 4 + 2 * size * SCALARS * 8 + 2 * size * params * 4;
+    return HEADER_INTS * 4 + 2 * size * SCALARS * 8 + (2 * size + 1) * params * 4;
   }
 
   /** Rank 0 allocates; the other ranks attach to the buffer it hands them. */
@@ -164,6 +170,24 @@ export class GradientExchange {
     this.barrier();
     return v;
   }
+}
+
+/**
+ * Which rank updates each variable (sizes in variable order): the largest first, each to the
+ * rank with the fewest weights so far, so every rank runs about 1/size of the optimizer's work.
+ * Every rank computes the same answer.
+ */
+export function ownersOf(sizes: number[], ranks: number): Int32Array {
+  const owners = new Int32Array(sizes.length);
+  const load = new Array<number>(ranks).fill(0);
+  const order = sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b);
+  for (const i of order) {
+    let best = 0;
+    for (let r = 1; r < ranks; r++) if (load[r]! < load[best]!) best = r;
+    owners[i] = best;
+    load[best]! += sizes[i]!;
+  }
+  return owners;
 }
 
 /**

@@ -13,7 +13,7 @@ import { Codebook, codeCount, featureCount, fitStats, type FeatureSet, type Feat
 import { computeMetrics, argmaxRows, type Metrics } from './metrics.ts';
 import { buildModel, modelConfig, type ModelConfig } from './model.ts';
 import { readInto, type BackendKind } from './backend.ts';
-import { GradientExchange, shareOf, startTrainingPeers, STOP_CANCELLED, STOP_FAILED, type TrainingPeers } from './parallel.ts';
+import { GradientExchange, ownersOf, shareOf, startTrainingPeers, STOP_CANCELLED, STOP_FAILED, type TrainingPeers } from './parallel.ts';
 import { gatherWindows, labelIndex, readFlows, tableRowCount, windowIndex } from './windows.ts';
 
 /** Flows of one capture in memory, ready to window. All typed arrays: transferable to a worker. */
@@ -492,7 +492,9 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
   }
   const win = ds.window;
   let gathered = new Float32Array(0);
-  /** one data-parallel step: this rank's gradient sums, summed over ranks, applied by every rank */
+  const owners = ownersOf(vars.map((v) => v.size), par?.size ?? 1);
+  const varOffsets = vars.map((_, i) => vars.slice(0, i).reduce((a, v) => a + v.size, 0));
+  /** one data-parallel step: this rank's gradient sums, summed over ranks, each variable updated by its owner rank */
   const parallelStep = (xs: GradientExchange, part: number[], partWeights: Float32Array): { loss: number; hits: number } => {
     const [from, to] = shareOf(part.length, rank, xs.size);
     const mine = part.slice(from, to);
@@ -534,16 +536,29 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
     const { parts, totals: sum } = xs.exchange(totals);
     // weights have a mean of 1 over the epoch: a batch's loss is its weighted sum over its size
     const scale = 1 / Math.max(1, sum.windows);
+    // each variable's Adam step runs on its owner only, which shares the new values
     tf.tidy(() => {
-      let o = 0;
-      const named = vars.map((v) => {
+      const named = vars.flatMap((v, i) => {
+        if (owners[i] !== rank) return [];
+        const o = varOffsets[i]!;
         // summed in rank order as float32 by the backend, every rank the same bits
         let g = tf.tensor(parts[0]!.subarray(o, o + v.size), v.shape);
         for (let r = 1; r < parts.length; r++) g = g.add(tf.tensor(parts[r]!.subarray(o, o + v.size), v.shape));
-        o += v.size;
-        return { name: v.name, tensor: g.mul(scale) };
+        return [{ name: v.name, tensor: g.mul(scale) }];
       });
       optimizer.applyGradients(named);
+    });
+    vars.forEach((v, i) => owners[i] === rank && readInto(v, xs.weights, varOffsets[i]));
+    xs.barrier();
+    // wasm copies a new tensor's values into its heap; other backends may keep the (shared) array
+    const copy = tf.getBackend() !== 'wasm';
+    tf.tidy(() => {
+      vars.forEach((v, i) => {
+        if (owners[i] === rank) return;
+        const o = varOffsets[i]!;
+        const values = copy ? xs.weights.slice(o, o + v.size) : xs.weights.subarray(o, o + v.size);
+        v.assign(tf.tensor(values, v.shape));
+      });
     });
     return { loss: sum.loss * scale, hits: sum.hits };
   };

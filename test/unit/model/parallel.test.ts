@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GradientExchange, shareOf, STOP_CANCELLED, trainingWorkers } from '../../../main/core/model/parallel.ts';
+import { GradientExchange, ownersOf, shareOf, STOP_CANCELLED, trainingWorkers } from '../../../main/core/model/parallel.ts';
 
 describe('trainingWorkers', () => {
   it.each([
@@ -21,6 +21,21 @@ describe('shareOf', () => {
       expect(parts[size - 1]![1]).toBe(n);
       for (let r = 1; r < size; r++) expect(parts[r]![0]).toBe(parts[r - 1]![1]);
     }
+  });
+});
+
+describe('ownersOf', () => {
+  it('gives every variable one rank, balancing the weights each rank updates', () => {
+    // the detector's variables, in order (embeddings, flow path, conv, LSTM, softmax)
+    const sizes = [136512, 84352, 128, 16384, 128, 9984, 64, 24576, 128, 32768, 16384, 256, 32768, 16384, 256, 1280, 5];
+    const owners = ownersOf(sizes, 2);
+    const load = [0, 0];
+    owners.forEach((r, i) => (load[r]! += sizes[i]!));
+    expect(load[0]! + load[1]!).toBe(372357);
+    expect(Math.abs(load[0]! - load[1]!)).toBeLessThan(0.01 * 372357);
+    expect(Array.from(ownersOf(sizes, 1))).toEqual(sizes.map(() => 0));
+    expect(Array.from(ownersOf([5, 5, 5], 3)).sort()).toEqual([0, 1, 2]);
+    expect(Array.from(ownersOf(sizes, 2))).toEqual(Array.from(owners));
   });
 });
 
