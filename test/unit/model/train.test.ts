@@ -33,6 +33,26 @@ describe('splitByGroups', () => {
     expect(Array.from(other.test)).not.toEqual(Array.from(split.test));
   });
 
+  it('keeps in training a row repeated more often than a side’s share of its class', () => {
+    // class 0: one flood row of 120 flows and 40 rows of 2; class 1: 30 rows of 3
+    const labels: number[] = [];
+    const groups: number[] = [];
+    const add = (label: number, group: number, n: number) => {
+      for (let i = 0; i < n; i++) (labels.push(label), groups.push(group));
+    };
+    add(0, 0, 120);
+    for (let g = 1; g <= 40; g++) add(0, g, 2);
+    for (let g = 41; g <= 70; g++) add(1, g, 3);
+    for (let seed = 1; seed <= 20; seed++) {
+      const s = splitByGroups(Int32Array.from(labels), Int32Array.from(groups), { test: 0.2, validation: 0.1, seed });
+      const held = [...s.test, ...s.validation].map((r) => groups[r]!);
+      expect(held, `seed ${seed}`).not.toContain(0);
+      // the sides still get their share of the other rows: 20 % and 10 % of 41 groups
+      expect(new Set(Array.from(s.test, (r) => groups[r]!)).size).toBe(14); // 8 of class 0, 6 of class 1
+      expect(new Set(Array.from(s.validation, (r) => groups[r]!)).size).toBe(7); // 4 + 3
+    }
+  });
+
   it('skips unlabelled (-1) rows', () => {
     const s = splitByGroups(Int32Array.from([0, -1, 1, 1]), Int32Array.from([0, 1, 2, 3]), { test: 0, validation: 0, seed: 1 });
     expect(Array.from(s.train)).toEqual([0, 2, 3]);
