@@ -177,7 +177,7 @@ export function splitByGroups(labels: Int32Array, groups: Int32Array, opts: { te
     let nTest = Math.round(list.length * opts.test);
     let nVal = Math.round(list.length * opts.validation);
     if (list.length >= 3) {
-      nTest = Math.max(1, nTest);
+      nTest = Math.max(opts.test > 0 ? 1 : 0, nTest);
       nVal = Math.max(opts.validation > 0 ? 1 : 0, nVal);
     }
     // A row repeated more often than a side's whole share of the class (a flood's one pattern:
@@ -558,7 +558,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
       const named = vars.flatMap((v, i) => {
         if (owners[i] !== rank) return [];
         const o = varOffsets[i]!;
-        // summed in rank order as float32 by the backend, every rank the same bits
+        // summed in rank order as float32 by the backend
         let g = tf.tensor(parts[0]!.subarray(o, o + v.size), v.shape);
         for (let r = 1; r < parts.length; r++) g = g.add(tf.tensor(parts[r]!.subarray(o, o + v.size), v.shape));
         return [{ name: v.name, tensor: g.mul(scale) }];

@@ -53,6 +53,13 @@ describe('splitByGroups', () => {
     }
   });
 
+  it('holds nothing out when both fractions are 0', () => {
+    // every flow its own row, 10 rows per class
+    const own = Int32Array.from({ length: 30 }, (_, i) => i);
+    const s = splitByGroups(Int32Array.from(own, (i) => i % 3), own, { test: 0, validation: 0, seed: 1 });
+    expect([s.train.length, s.validation.length, s.test.length]).toEqual([30, 0, 0]);
+  });
+
   it('skips unlabelled (-1) rows', () => {
     const s = splitByGroups(Int32Array.from([0, -1, 1, 1]), Int32Array.from([0, 1, 2, 3]), { test: 0, validation: 0, seed: 1 });
     expect(Array.from(s.train)).toEqual([0, 2, 3]);
