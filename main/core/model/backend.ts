@@ -50,6 +50,18 @@ interface WasmLike {
 }
 type SliceKernel = (args: { inputs: { x: tf.TensorInfo }; attrs: { begin: number[] | number; size?: number[] | number }; backend: unknown }) => tf.TensorInfo;
 
+/** Whether a wasm kernel is already one of these replacements. */
+function replaced(kernel: tf.KernelConfig | undefined): boolean {
+  return (kernel?.kernelFunc as { mindflow?: boolean } | undefined)?.mindflow === true;
+}
+
+/** Registers `kernelFunc` as the wasm backend's kernel in place of `original`, marked as replaced. */
+function replaceWasmKernel(original: tf.KernelConfig, kernelFunc: unknown): void {
+  (kernelFunc as { mindflow?: boolean }).mindflow = true;
+  tf.unregisterKernel(original.kernelName, 'wasm');
+  tf.registerKernel({ ...original, kernelFunc: kernelFunc as tf.KernelFunc });
+}
+
 /**
  * tfjs-backend-wasm 4.22's Slice (and Unpack, which calls it) first copies the WHOLE input out
  * of the wasm heap (readSync) for every slice; the CNN-BiLSTM takes dozens of slices per batch,
@@ -58,7 +70,7 @@ type SliceKernel = (args: { inputs: { x: tf.TensorInfo }; attrs: { begin: number
  */
 function patchWasmSlice(): void {
   const original = tf.getKernel('Slice', 'wasm');
-  if (!original || (original.kernelFunc as { mindflow?: boolean }).mindflow) return;
+  if (!original || replaced(original)) return;
   const fallback = original.kernelFunc as unknown as SliceKernel;
   const slice: SliceKernel = (args) => {
     const { x } = args.inputs;
@@ -90,7 +102,6 @@ function patchWasmSlice(): void {
     }
     return out;
   };
-  (slice as { mindflow?: boolean }).mindflow = true;
   const unpack = (args: { inputs: { value: tf.TensorInfo }; attrs: { axis: number }; backend: unknown }): tf.TensorInfo[] => {
     const { value } = args.inputs;
     const rank = value.shape.length;
@@ -105,13 +116,9 @@ function patchWasmSlice(): void {
       return { dataId: t.dataId, dtype: t.dtype, shape: outShape };
     });
   };
-  tf.unregisterKernel('Slice', 'wasm');
-  tf.registerKernel({ ...original, kernelFunc: slice as unknown as tf.KernelFunc });
+  replaceWasmKernel(original, slice);
   const originalUnpack = tf.getKernel('Unpack', 'wasm');
-  if (originalUnpack) {
-    tf.unregisterKernel('Unpack', 'wasm');
-    tf.registerKernel({ ...originalUnpack, kernelFunc: unpack as unknown as tf.KernelFunc });
-  }
+  if (originalUnpack) replaceWasmKernel(originalUnpack, unpack);
 }
 
 /**
@@ -122,7 +129,7 @@ function patchWasmSlice(): void {
 function patchWasmMatMul(kernelName: 'BatchMatMul' | '_FusedMatMul'): void {
   const original = tf.getKernel(kernelName, 'wasm');
   const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!original || !transpose || (original.kernelFunc as { mindflow?: boolean }).mindflow) return;
+  if (!original || !transpose || replaced(original)) return;
   type Args = { inputs: Record<string, tf.TensorInfo>; attrs: Record<string, unknown>; backend: { disposeData(id: object): void } };
   const call = original.kernelFunc as unknown as (args: Args) => tf.TensorInfo;
   const tr = transpose.kernelFunc as unknown as (args: { inputs: { x: tf.TensorInfo }; attrs: { perm: number[] }; backend: unknown }) => tf.TensorInfo;
@@ -144,9 +151,7 @@ function patchWasmMatMul(kernelName: 'BatchMatMul' | '_FusedMatMul'): void {
     if (tb !== b) args.backend.disposeData(tb.dataId);
     return out;
   };
-  (kernelFunc as { mindflow?: boolean }).mindflow = true;
-  tf.unregisterKernel(kernelName, 'wasm');
-  tf.registerKernel({ ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  replaceWasmKernel(original, kernelFunc);
 }
 
 /**
@@ -159,7 +164,7 @@ function patchWasmCopies(): void {
   type Args = { inputs: { x: tf.TensorInfo }; attrs?: { dtype?: tf.DataType }; backend: { incRef(dataId: object): void } };
   for (const name of ['Identity', 'Cast'] as const) {
     const original = tf.getKernel(name, 'wasm');
-    if (!original || (original.kernelFunc as { mindflow?: boolean }).mindflow) continue;
+    if (!original || replaced(original)) continue;
     const fallback = original.kernelFunc as unknown as (args: Args) => tf.TensorInfo;
     const kernelFunc = (args: Args): tf.TensorInfo => {
       const { x } = args.inputs;
@@ -168,9 +173,7 @@ function patchWasmCopies(): void {
       args.backend.incRef(x.dataId);
       return { dataId: x.dataId, shape: x.shape, dtype };
     };
-    (kernelFunc as { mindflow?: boolean }).mindflow = true;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+    replaceWasmKernel(original, kernelFunc);
   }
 }
 
@@ -244,21 +247,12 @@ export function activeBackend(): BackendInfo | null {
   return active;
 }
 
-interface WasmHeapBackend {
-  wasm: { HEAPU8: Uint8Array };
-  getMemoryOffset(dataId: object): number;
-}
-
 /**
- * Copies a float32 tensor's values into `out` at `at`. On wasm it reads them straight from the
- * module's heap: dataSync would first copy them into a new array, and training reads ~1.5 MB of
- * gradients a step, which kept V8's collector busy enough to jitter the ranks' lock step.
+ * Copies a float32 tensor's values into `out` at `at`. On wasm it reads them through a view of
+ * the module's heap: dataSync would first copy them into a new array, and training reads ~1.5 MB
+ * of gradients a step, which kept V8's collector busy enough to jitter the ranks' lock step.
  */
 export function readInto(t: tf.Tensor, out: Float32Array, at = 0): void {
-  const b = tf.backend() as unknown as Partial<WasmHeapBackend>;
-  if (t.dtype === 'float32' && b.wasm?.HEAPU8 && typeof b.getMemoryOffset === 'function') {
-    out.set(new Float32Array(b.wasm.HEAPU8.buffer, b.getMemoryOffset(t.dataId), t.size), at);
-    return;
-  }
-  out.set(t.dataSync() as Float32Array, at);
+  const b = tf.backend() as unknown as Partial<WasmLike>;
+  out.set((t.dtype === 'float32' && typeof b.typedArrayFromHeap === 'function' ? b.typedArrayFromHeap(t) : t.dataSync()) as Float32Array, at);
 }

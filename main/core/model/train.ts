@@ -510,7 +510,11 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
   const win = ds.window;
   let gathered = new Float32Array(0);
   const owners = ownersOf(vars.map((v) => v.size), par?.size ?? 1);
-  const varOffsets = vars.map((_, i) => vars.slice(0, i).reduce((a, v) => a + v.size, 0));
+  // where each variable sits in the flat gradient and weight blocks
+  const varOffsets: number[] = [];
+  vars.reduce((o, v) => (varOffsets.push(o), o + v.size), 0);
+  // wasm copies a new tensor's values into its heap; other backends may keep the (shared) array
+  const copyShared = tf.getBackend() !== 'wasm';
   /** one data-parallel step: this rank's gradient sums, summed over ranks, each variable updated by its owner rank */
   const parallelStep = (xs: GradientExchange, part: number[], partWeights: Float32Array): { loss: number; hits: number } => {
     const [from, to] = shareOf(part.length, rank, xs.size);
@@ -538,14 +542,12 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
         totals.loss = value.dataSync()[0]!;
         totals.hits = (hitsT as tf.Tensor | null)!.dataSync()[0]!;
         (hitsT as tf.Tensor | null)!.dispose();
-        let o = 0;
-        for (const v of vars) {
+        vars.forEach((v, i) => {
           // a variable the loss does not reach (e.g. the recurrent kernel of a 1-step LSTM) stays 0
           const g = grads[v.name];
-          if (g) readInto(g, outbox, o);
-          else outbox.fill(0, o, o + v.size);
-          o += v.size;
-        }
+          if (g) readInto(g, outbox, varOffsets[i]);
+          else outbox.fill(0, varOffsets[i], varOffsets[i]! + v.size);
+        });
       });
     } else {
       outbox.fill(0);
@@ -567,13 +569,11 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
     });
     vars.forEach((v, i) => owners[i] === rank && readInto(v, xs.weights, varOffsets[i]));
     xs.barrier();
-    // wasm copies a new tensor's values into its heap; other backends may keep the (shared) array
-    const copy = tf.getBackend() !== 'wasm';
     tf.tidy(() => {
       vars.forEach((v, i) => {
         if (owners[i] === rank) return;
         const o = varOffsets[i]!;
-        const values = copy ? xs.weights.slice(o, o + v.size) : xs.weights.subarray(o, o + v.size);
+        const values = copyShared ? xs.weights.slice(o, o + v.size) : xs.weights.subarray(o, o + v.size);
         v.assign(tf.tensor(values, v.shape));
       });
     });
