@@ -79,6 +79,46 @@ describe('the wasm kernel patches', () => {
     expect(Array.from(fused.dataSync())).toEqual(Array.from(plain.dataSync()));
     tf.dispose([a, b, fused, plain]);
   });
+
+  it('a weight gradient over many rows (Aᵀ·B, taken as (Bᵀ·A)ᵀ) gives the product of the transpose', async () => {
+    await initBackend('wasm');
+    const a = tf.randomNormal([1536, 7], 0, 1, 'float32', 3);
+    const b = tf.randomNormal([1536, 5], 0, 1, 'float32', 4);
+    const got = tf.matMul(a, b, true, false);
+    expect(got.shape).toEqual([7, 5]);
+    const want = tf.matMul(tf.transpose(a), b).dataSync();
+    got.dataSync().forEach((v, i) => expect(v, `value ${i}`).toBeCloseTo(want[i]!, 3));
+    tf.dispose([a, b, got]);
+  });
+
+  it('split reads its parts through heap views: the same parts as slices, on any axis, and a concat gradient', async () => {
+    await initBackend('wasm');
+    const before = tf.memory().numTensors;
+    const x = tf.tidy(() => tf.range(0, 4 * 6 * 3).reshape([4, 6, 3]).add(0.5));
+    for (const [axis, sizes] of [[0, [1, 3]], [1, [2, 2, 2]], [2, [1, 2]]] as const) {
+      const parts = tf.split(x, [...sizes], axis);
+      let at = 0;
+      parts.forEach((p, i) => {
+        const begin = [0, 0, 0];
+        const size = [...x.shape];
+        begin[axis] = at;
+        size[axis] = sizes[i]!;
+        at += sizes[i]!;
+        expect(p.shape).toEqual(size);
+        const slice = tf.slice(x, begin, size);
+        expect(Array.from(p.dataSync()), `axis ${axis} part ${i}`).toEqual(Array.from(slice.dataSync()));
+        slice.dispose();
+      });
+      tf.dispose(parts);
+    }
+    const g = tf.grad((t: tf.Tensor) => {
+      const [p, q] = tf.split(t, 2, 0);
+      return tf.sum(tf.add(tf.mul(p!, 2), tf.mul(q!, 3)));
+    })(x);
+    expect(Array.from(g.dataSync())).toEqual([...new Array(36).fill(2), ...new Array(36).fill(3)]);
+    tf.dispose([x, g]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
 
 describe('backendStatusOf', () => {
