@@ -256,6 +256,58 @@ function tanh(x: tf.Tensor): tf.Tensor {
   return tf.sigmoid(x.mul(2)).mul(2).sub(1);
 }
 
+/** a where m is 1, b where it is 0 (m of zeros and ones): a·m + b·(1 − m), exact for finite values. */
+function select(a: tf.Tensor, b: tf.Tensor, m: tf.Tensor): tf.Tensor {
+  return tf.add(tf.mul(a, m), tf.mul(b, tf.sub(1, m)));
+}
+
+/**
+ * max(a, b) elementwise, picked by m = step(a − b). tfjs-backend-wasm runs Add, Sub, Mul and
+ * Step through fast kernels but Maximum (and the GreaterEqual and Less of its gradient)
+ * through a generic loop about 20x slower.
+ */
+function maxOf(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return select(a, b, tf.step(tf.sub(a, b)));
+}
+
+/** maxOf for training: its gradient passes dy to a where a > b, else to b. */
+const maxOfWithGrad = tf.customGrad((a, b, save) => {
+  const m = tf.step(tf.sub(a as tf.Tensor, b as tf.Tensor));
+  (save as tf.GradSaveFunc)([m]);
+  return {
+    value: select(a as tf.Tensor, b as tf.Tensor, m),
+    gradFunc: (dy, saved) => {
+      const da = tf.mul(dy as tf.Tensor, saved[0]!);
+      return [da, tf.sub(dy as tf.Tensor, da)];
+    },
+  };
+});
+
+/** Small seeded PRNG (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Inverted dropout of `x` with a mask drawn by mulberry32 from `seed`: tf.dropout draws its
+ * noise through seedrandom's alea, 1.6 ms for one [3, 256, 128] training activation here.
+ */
+function dropoutBySeed(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
+  const random = rng(seed);
+  const keep = 1 - rate;
+  const scale = 1 / keep;
+  const mask = new Float32Array(x.size);
+  for (let i = 0; i < mask.length; i++) mask[i] = random() < keep ? scale : 0;
+  return tf.mul(x, tf.tensor(mask, x.shape));
+}
+
 const GATES = 4; // i, f, c (candidate), o: the Keras/TensorFlow LSTM kernel column order
 
 /**
@@ -266,9 +318,10 @@ const GATES = 4; // i, f, c (candidate), o: the Keras/TensorFlow LSTM kernel col
  * WebAssembly backend lacks, and tf.layers.lstm/bidirectional spend most of their time in
  * strided Slice/SplitV/Reverse/Tile kernels that wasm runs in JavaScript. Here the window is
  * transposed once to [time, batch, channels]; every slice is then a contiguous block, each
- * conv is one im2col GEMM, and the LSTM gates use per-gate weight slices (tiny) instead of
- * splitting activations. Only transpose/slice/concat/matMul/add/relu/max/sigmoid/tanh/mul
- * are used, all with gradients on every backend (tfjs-node, wasm, cpu, webgl).
+ * conv is one im2col GEMM, and the LSTM runs on [units, batch] states whose four gates are
+ * contiguous row blocks of one GEMM (biLstm; the scan path keeps a GEMM per gate). Only
+ * transpose/slice/split/concat/matMul/add/sub/mul/step/relu/sigmoid are used, all with
+ * gradients on every backend (tfjs-node, wasm, cpu, webgl).
  *
  * Weights use the Keras layouts: conv kernels [kernel, in, filters], LSTM kernel [in, 4U],
  * recurrent kernel [U, 4U], bias [4U] with gate order i, f, c, o (forget bias starts at 1).
@@ -375,23 +428,22 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
         const [t, , c] = h.shape;
         const steps = Math.floor(t / poolSize);
         const grouped = h.slice([0, 0, 0], [steps * poolSize, batch, c]).reshape([steps, poolSize, batch * c]);
+        const max = kwargs.training ? (a: tf.Tensor, b: tf.Tensor) => maxOfWithGrad(a, b) : maxOf;
         let pooled = grouped.slice([0, 0, 0], [steps, 1, batch * c]);
-        for (let j = 1; j < poolSize; j++) pooled = tf.maximum(pooled, grouped.slice([0, j, 0], [steps, 1, batch * c]));
+        for (let j = 1; j < poolSize; j++) pooled = max(pooled, grouped.slice([0, j, 0], [steps, 1, batch * c]));
         h = pooled.reshape([steps, batch, c]);
       }
       if (kwargs.training && dropout > 0) {
         // Seeded per call so a seeded training run is reproducible.
-        const seed = this.seed === undefined ? undefined : this.seed * 7919 + this.dropoutCalls++;
-        h = tf.dropout(h, dropout, undefined, seed) as tf.Tensor3D;
+        const seed = this.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : this.seed * 7919 + this.dropoutCalls++;
+        h = dropoutBySeed(h, dropout, seed) as tf.Tensor3D;
       }
       const [steps, , c] = h.shape;
-      const flat = h.reshape([steps * batch, c]);
-      // per gate: the input projection of every step at once, then contiguous per-step slices
-      const finals = this.biLstm(steps, (kw, bw) => {
-        const all = tf.matMul(flat, kw).add(bw).reshape([steps, batch * this.args.lstmUnits]);
-        // (tf.unstack's gradient breaks on a single step)
-        return Array.from({ length: steps }, (_, t) => tf.slice(all, [t, 0], [1, batch * this.args.lstmUnits]).reshape([batch, this.args.lstmUnits]));
-      });
+      // each step's inputs as [channels, batch] (the LSTM runs transposed, see biLstm);
+      // (tf.unstack's gradient breaks on a single step)
+      const hT = tf.transpose(h, [0, 2, 1]);
+      const xs = Array.from({ length: steps }, (_, t) => tf.slice(hT, [t, 0, 0], [1, c, batch]).reshape([c, batch]) as tf.Tensor2D);
+      const finals = this.biLstm(steps, (kT, bT) => xs.map((x) => tf.matMul(kT, x).add(bT)));
       return tf.concat(own ? [...finals, own] : finals, 1);
     });
   }
@@ -419,11 +471,11 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
         // pooled[t] = max(conv[t .. t+p-1]): window i's step j is pooled[i + p*j]
         const span = positions - p + 1;
         let m = tf.slice(pooled, [0, 0], [span, c]);
-        for (let j = 1; j < p; j++) m = tf.maximum(m, tf.slice(pooled, [j, 0], [span, c]));
+        for (let j = 1; j < p; j++) m = maxOf(m, tf.slice(pooled, [j, 0], [span, c])) as tf.Tensor2D;
         pooled = m as tf.Tensor2D;
       }
       const stride = p > 1 ? p : 1;
-      const finals = this.biLstm(steps, (kw, bw) => {
+      const finals = this.biLstmByGate(steps, (kw, bw) => {
         const all = tf.matMul(pooled, kw).add(bw);
         return Array.from({ length: steps }, (_, j) => tf.slice(all, [j * stride, 0], [n, u]));
       });
@@ -514,10 +566,42 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
   }
 
   /**
-   * Both LSTM directions over `steps` steps; `inputs(kernel, bias)` projects one gate's input
-   * for every step ([batch, units] each). Returns the final states.
+   * Both LSTM directions over `steps` steps, transposed: states are [units, batch] and a step's
+   * four gates are one [4 * units, batch] product whose gate blocks are contiguous rows, so a
+   * step is one GEMM and one split (whose gradient is a concat of row blocks), and every bias
+   * gradient is a sum along rows. `inputs(kernelT, biasT)` gives each step's input projection,
+   * [4 * units, batch], bias added. Returns the final states, [batch, units] each.
    */
-  private biLstm(steps: number, inputs: (kernel: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor[]): tf.Tensor[] {
+  private biLstm(steps: number, inputs: (kernelT: tf.Tensor2D, biasT: tf.Tensor2D) => tf.Tensor[]): tf.Tensor[] {
+    const u = this.args.lstmUnits;
+    // sigmoid(2z) for the candidate rows gives tanh(z) = 2·sigmoid(2z) − 1 from the same sigmoid
+    const gateScale = tf.concat([tf.ones([2 * u, 1]), tf.fill([u, 1], 2), tf.ones([u, 1])]);
+    return this.lstm.map(({ kernel, recurrent, bias }, d) => {
+      const kT = tf.transpose(kernel.read()) as tf.Tensor2D;
+      const rT = tf.transpose(recurrent.read()) as tf.Tensor2D;
+      const proj = inputs(kT, bias.read().reshape([GATES * u, 1]) as tf.Tensor2D);
+      let h: tf.Tensor | null = null;
+      let cell: tf.Tensor | null = null;
+      for (let s = 0; s < steps; s++) {
+        const step = d === 0 ? s : steps - 1 - s;
+        const z = h ? proj[step]!.add(tf.matMul(rT, h)) : proj[step]!;
+        const [ig, fg, cs, og] = tf.split(tf.sigmoid(z.mul(gateScale)), GATES, 0) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        const cand = cs.mul(2).sub(1);
+        cell = cell ? fg.mul(cell).add(ig.mul(cand)) : ig.mul(cand);
+        h = og.mul(tanh(cell));
+      }
+      return tf.transpose(h as tf.Tensor);
+    });
+  }
+
+  /**
+   * biLstm in the batch-major layout, one GEMM per gate: the scan path's form. With a scan's
+   * 4,096 windows a batch, a transposed step's [64, 4096] state operand made the recurrent GEMM
+   * slower than four [4096, 64] x [64, 64] ones (scan path 30 k -> 24 k windows/s here), while
+   * in training the transposed layout is the faster. `inputs(kernel, bias)` projects one gate's
+   * input for every step ([batch, units] each). Returns the final states.
+   */
+  private biLstmByGate(steps: number, inputs: (kernel: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor[]): tf.Tensor[] {
     const u = this.args.lstmUnits;
     return this.lstm.map(({ kernel, recurrent, bias }, d) => {
       const kw = kernel.read();

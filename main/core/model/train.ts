@@ -11,7 +11,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { MindflowError } from '../errors.ts';
 import { Codebook, codeCount, featureCount, fitStats, type FeatureSet, type FeatureStats, type Vocabulary } from './features.ts';
 import { computeMetrics, argmaxRows, type Metrics } from './metrics.ts';
-import { buildModel, modelConfig, type ModelConfig } from './model.ts';
+import { buildModel, modelConfig, rng, type ModelConfig } from './model.ts';
+
+export { rng };
 import { readInto, type BackendKind } from './backend.ts';
 import { GradientExchange, ownersOf, shareOf, startTrainingPeers, STOP_CANCELLED, STOP_FAILED, type TrainingPeers } from './parallel.ts';
 import { gatherWindows, labelIndex, readFlows, tableRowCount, windowIndex } from './windows.ts';
@@ -119,18 +121,6 @@ export function trainingVocabulary(ds: Dataset, rows: ArrayLike<number>, minCoun
     remap.push(map);
   }
   return { vocabulary, remap };
-}
-
-/** Small seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function shuffle<T>(items: T[], random: () => number): T[] {

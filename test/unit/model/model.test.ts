@@ -31,6 +31,38 @@ describe.each(['wasm', 'cpu'] as const)('CNN-BiLSTM on the %s backend', (backend
   });
 });
 
+describe.each(['wasm', 'cpu'] as const)('CNN-BiLSTM gradients on the %s backend', (backend) => {
+  it('match finite differences for every weight (im2col convs, mask max pooling, the transposed LSTM, the flow skip)', async () => {
+    await initBackend(backend);
+    const model = buildModel(modelConfig({ window: 10, channels: 6, classes: 3, seed: 5, convFilters: [4, 5], lstmUnits: 3, flowSkipUnits: 4, dropout: 0 }));
+    const x = tf.randomNormal([12, 10, 6], 0, 1, 'float32', 8);
+    const y = tf.oneHot(tf.tensor1d(Array.from({ length: 12 }, (_, i) => i % 3), 'int32'), 3);
+    const loss = () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor, undefined, undefined, tf.Reduction.SUM) as tf.Scalar;
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { grads } = tf.variableGrads(loss, vars);
+    const eps = 2e-3;
+    for (const [i, v] of vars.entries()) {
+      // the derivative along one random unit direction of this variable, both ways
+      const d = tf.tidy(() => {
+        const r = tf.randomNormal(v.shape, 0, 1, 'float32', 100 + i);
+        return r.div(tf.norm(r));
+      });
+      const analytic = tf.sum(tf.mul(grads[v.name]!, d)).dataSync()[0]!;
+      const start = v.clone();
+      v.assign(tf.tidy(() => start.add(d.mul(eps))));
+      const up = tf.tidy(() => loss().dataSync()[0]!);
+      v.assign(tf.tidy(() => start.sub(d.mul(eps))));
+      const down = tf.tidy(() => loss().dataSync()[0]!);
+      v.assign(start);
+      const numeric = (up - down) / (2 * eps);
+      expect(Math.abs(numeric - analytic), `${v.name}: finite difference ${numeric}, gradient ${analytic}`).toBeLessThan(0.03 * Math.abs(analytic) + 3e-3);
+      tf.dispose([d, start]);
+    }
+    tf.dispose([x, y, ...Object.values(grads)]);
+    model.dispose();
+  });
+});
+
 describe.each(['wasm', 'cpu'] as const)('value-code embeddings on the %s backend', (backend) => {
   // channels: 4 numeric, 2 code columns (vocabularies of 5 and 3 codes), the mask
   const coded = modelConfig({ window: 4, channels: 7, classes: 2, seed: 11, convFilters: [4], kernelSize: 2, poolSize: 1, lstmUnits: 4, flowSkipUnits: 8, vocabSizes: [5, 3], embeddingDim: 3 });
