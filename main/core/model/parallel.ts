@@ -215,28 +215,25 @@ export function spawnModelWorker(): Worker {
 
 /** The helper ranks of one training run, each in its own worker thread. */
 export interface TrainingPeers {
-  /** resolves when every peer finished its epochs; rejects with the first peer's error */
+  /** hands the ranks their work: each gets its own copy of the dataset */
+  start(buffer: SharedArrayBuffer, dataset: Dataset, settings: TrainSettings): void;
+  /** resolves when every peer finished its epochs (after start); rejects with the first peer's error */
   done: Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * Starts ranks 1..size-1 of a training run on `buffer`: each initialises `backend`, gets its own
- * copy of the dataset and trains its shares of every batch in lock step with rank 0.
+ * Spawns ranks 1..size-1 of a training run and starts their backends at once, so that a
+ * thread's start (~1.4 s: the module graph and the wasm backend) overlaps rank 0's own
+ * preparation instead of following it; start() then gives them the exchange buffer and the
+ * data, and each trains its shares of every batch in lock step with rank 0.
  */
-export function startTrainingPeers(opts: {
-  buffer: SharedArrayBuffer;
-  size: number;
-  backend: BackendKind | null;
-  dataset: Dataset;
-  settings: TrainSettings;
-}): TrainingPeers {
+export function spawnTrainingPeers(size: number, backend: BackendKind | null): TrainingPeers {
   const workers: Worker[] = [];
   const finished: Promise<void>[] = [];
-  for (let rank = 1; rank < opts.size; rank++) {
+  for (let rank = 1; rank < size; rank++) {
     const worker = spawnModelWorker();
     workers.push(worker);
-    const train: WorkerRequest = { type: 'train-peer', id: rank, dataset: opts.dataset, settings: opts.settings, buffer: opts.buffer, rank, size: opts.size };
     finished.push(
       new Promise<void>((resolve, reject) => {
         worker.on('message', (msg: WorkerResponse) => {
@@ -247,14 +244,15 @@ export function startTrainingPeers(opts: {
         worker.on('exit', (code) => reject(new MindflowError('internal', `training worker ${rank} exited (code ${code})`)));
       }),
     );
-    // both now: rank 0 may be blocked at a barrier and unable to answer 'ready' (the worker
-    // queues the job until its backend is up)
-    worker.postMessage({ type: 'init', backend: opts.backend } satisfies WorkerRequest);
-    worker.postMessage(train);
+    worker.postMessage({ type: 'init', backend } satisfies WorkerRequest);
   }
   const done = Promise.all(finished).then(() => undefined);
   done.catch(() => undefined);
   return {
+    // the job is queued until the peer's backend is up; rank 0 may by then be blocked at a
+    // barrier and unable to answer anything
+    start: (buffer, dataset, settings) =>
+      workers.forEach((w, i) => w.postMessage({ type: 'train-peer', id: i + 1, dataset, settings, buffer, rank: i + 1, size } satisfies WorkerRequest)),
     done,
     close: async () => {
       await Promise.all(workers.map((w) => w.terminate()));

@@ -15,7 +15,7 @@ import { buildModel, modelConfig, rng, type ModelConfig } from './model.ts';
 
 export { rng };
 import { readInto, type BackendKind } from './backend.ts';
-import { GradientExchange, ownersOf, shareOf, startTrainingPeers, STOP_CANCELLED, STOP_FAILED, type TrainingPeers } from './parallel.ts';
+import { GradientExchange, ownersOf, shareOf, spawnTrainingPeers, STOP_CANCELLED, STOP_FAILED } from './parallel.ts';
 import { gatherWindows, labelIndex, readFlows, tableRowCount, windowIndex } from './windows.ts';
 
 /** Flows of one capture in memory, ready to window. All typed arrays: transferable to a worker. */
@@ -686,15 +686,15 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
  */
 export async function trainOnThreads(ds: Dataset, options: TrainOptions, run: { workers: number; backend: BackendKind | null }): Promise<TrainResult> {
   const { signal: _s, onBatch: _b, onEpoch: _e, parallel: _p, ...settings } = options;
-  let peers: TrainingPeers | null = null;
+  const peers = run.workers > 1 ? spawnTrainingPeers(run.workers, run.backend) : null;
   try {
     const result = await trainDetector(ds, {
       ...options,
-      parallel: { size: run.workers, startPeers: (buffer) => (peers = startTrainingPeers({ buffer, size: run.workers, backend: run.backend, dataset: ds, settings })) },
+      ...(peers ? { parallel: { size: run.workers, startPeers: (buffer: SharedArrayBuffer) => peers.start(buffer, ds, settings) } } : {}),
     });
-    await (peers as TrainingPeers | null)?.done;
+    await peers?.done;
     return result;
   } finally {
-    await (peers as TrainingPeers | null)?.close();
+    await peers?.close();
   }
 }

@@ -10,7 +10,7 @@ import { initBackend, type BackendInfo } from './backend.ts';
 import { manifestFor } from './manifest.ts';
 import { loadModelPackage, saveModelPackage, type ModelManifest } from './package.ts';
 import type { WorkerRequest, WorkerResponse } from './protocol.ts';
-import { GradientExchange, isPeerFailure, startTrainingPeers, STOP_CANCELLED, STOP_FAILED, type TrainingPeers } from './parallel.ts';
+import { GradientExchange, isPeerFailure, spawnTrainingPeers, STOP_CANCELLED, STOP_FAILED } from './parallel.ts';
 import { trainDetector } from './train.ts';
 import { expandWindows } from './windows.ts';
 import { FlowPathCache, predictLogits, predictRows } from './model.ts';
@@ -67,17 +67,19 @@ if (!isMainThread && parentPort) {
       case 'train': {
         const controller = new AbortController();
         jobs.set(msg.id, controller);
-        let peers: TrainingPeers | null = null;
         const workers = msg.settings.workers ?? 1;
+        let started = false;
+        const peers = workers > 1 ? spawnTrainingPeers(workers, backend?.kind ?? null) : null;
         try {
           const result = await trainDetector(msg.dataset, {
             ...msg.settings,
-            ...(workers > 1
+            ...(peers
               ? {
                   parallel: {
                     size: workers,
                     startPeers: (buffer: SharedArrayBuffer) => {
-                      peers = startTrainingPeers({ buffer, size: workers, backend: backend?.kind ?? null, dataset: msg.dataset, settings: msg.settings });
+                      peers.start(buffer, msg.dataset, msg.settings);
+                      started = true;
                     },
                   },
                 }
@@ -87,10 +89,10 @@ if (!isMainThread && parentPort) {
             onEpoch: (progress) => send({ type: 'epoch', id: msg.id, progress }),
           }).catch(async (err: unknown) => {
             // a failed peer stops rank 0 with a generic error: report the peer's own
-            const peerError = peers && isPeerFailure(err) ? await (peers as TrainingPeers).done.then(() => null, (e: unknown) => e) : null;
+            const peerError = peers && started && isPeerFailure(err) ? await peers.done.then(() => null, (e: unknown) => e) : null;
             throw peerError ?? err;
           });
-          await (peers as TrainingPeers | null)?.done;
+          await peers?.done;
           const m = manifestFor(msg.dataset, result, {
             name: msg.save?.name ?? 'model',
             backend: backend?.label ?? tf.getBackend(),
@@ -117,7 +119,7 @@ if (!isMainThread && parentPort) {
           });
         } finally {
           jobs.delete(msg.id);
-          await (peers as TrainingPeers | null)?.close();
+          await peers?.close();
         }
         return;
       }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ModelWorker, ScoringPool } from '../../../main/core/model/client.ts';
 import { chooseFeatureSet } from '../../../main/core/model/features.ts';
-import { loadDataset } from '../../../main/core/model/train.ts';
+import { initBackend } from '../../../main/core/model/backend.ts';
+import { loadDataset, trainOnThreads } from '../../../main/core/model/train.ts';
 import { tempDir } from '../helpers.ts';
 
 const V1_COLUMNS = ['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'];
@@ -97,6 +98,21 @@ describe('model worker (worker_threads under tsx)', () => {
     } finally {
       await worker.terminate();
     }
+  });
+
+  it('a training peer that cannot start its backend stops rank 0 with an error, not a hang', async () => {
+    let native = true;
+    try {
+      await import('@tensorflow/tfjs-node' as string);
+    } catch {
+      native = false;
+    }
+    if (native) return; // tfjs-node is installed here: the peer would start
+    await initBackend('wasm');
+    const ds = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(V1_COLUMNS, 'v1'), window: 4 });
+    // rank 0 runs on wasm; the spawned peer is told to start tfjs-node, which is not installed
+    const run = trainOnThreads(ds, { epochs: 2, batchSize: 64, convFilters: [4, 4], lstmUnits: 4, flowSkipUnits: 4, kernelSize: 2, seed: 1 }, { workers: 2, backend: 'node' });
+    await expect(run).rejects.toThrow(/another training worker failed/);
   });
 
   it('scores a capture across two workers, in capture order', async () => {
