@@ -9,6 +9,7 @@
  * [kernel, inChannels, filters] layout as a Keras Conv1D kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { rng } from './random.ts';
 
 export type Padding = 'valid' | 'same';
 
@@ -282,18 +283,6 @@ const maxOfWithGrad = tf.customGrad((a, b, save) => {
     },
   };
 });
-
-/** Small seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Inverted dropout of `x` with a mask drawn by mulberry32 from `seed`: tf.dropout draws its

@@ -11,7 +11,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { MindflowError } from '../errors.ts';
 import { Codebook, codeCount, featureCount, fitStats, type FeatureSet, type FeatureStats, type Vocabulary } from './features.ts';
 import { computeMetrics, argmaxRows, type Metrics } from './metrics.ts';
-import { buildModel, modelConfig, rng, type ModelConfig } from './model.ts';
+import { buildModel, modelConfig, type ModelConfig } from './model.ts';
+import { rng } from './random.ts';
 
 export { rng };
 import { readInto, type BackendKind } from './backend.ts';

@@ -11,6 +11,7 @@
  * an explicit stack over an index array partitioned in place, so a tree costs no allocation per
  * node and no recursion.
  */
+import { rng } from '../../../main/core/model/random.ts';
 
 export interface ExtraTreesOptions {
   /** number of trees (default 100) */
@@ -25,18 +26,6 @@ export interface ExtraTreesOptions {
 
 /** A feature whose range in a node is at most this is treated as constant there (as sklearn). */
 const CONSTANT_RANGE = 1e-7;
-
-/** mulberry32, kept here: train.ts has one too, but importing it would load tfjs. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Growable node and leaf arrays shared by all trees of one forest while it is fitted. */
 class ForestBuilder {
@@ -116,7 +105,7 @@ export class ExtraTrees {
     if (!Number.isInteger(trees) || trees < 1) throw new RangeError(`trees must be a positive integer, got ${trees}`);
     const maxFeatures = Math.min(f, Math.max(1, opts.maxFeatures ?? Math.floor(Math.sqrt(f))));
     const minSamplesSplit = Math.max(2, opts.minSamplesSplit ?? 2);
-    const random = mulberry32(opts.seed ?? 0);
+    const random = rng(opts.seed ?? 0);
 
     // Column-major copy: a candidate feature is read for every sample of the node.
     const columns = new Float32Array(n * f);
