@@ -417,7 +417,7 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
         const [t, , c] = h.shape;
         const steps = Math.floor(t / poolSize);
         const grouped = h.slice([0, 0, 0], [steps * poolSize, batch, c]).reshape([steps, poolSize, batch * c]);
-        const max = kwargs.training ? (a: tf.Tensor, b: tf.Tensor) => maxOfWithGrad(a, b) : maxOf;
+        const max: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = kwargs.training ? maxOfWithGrad : maxOf;
         let pooled = grouped.slice([0, 0, 0], [steps, 1, batch * c]);
         for (let j = 1; j < poolSize; j++) pooled = max(pooled, grouped.slice([0, j, 0], [steps, 1, batch * c]));
         h = pooled.reshape([steps, batch, c]);

@@ -68,7 +68,6 @@ if (!isMainThread && parentPort) {
         const controller = new AbortController();
         jobs.set(msg.id, controller);
         const workers = msg.settings.workers ?? 1;
-        let started = false;
         const peers = workers > 1 ? spawnTrainingPeers(workers, backend?.kind ?? null) : null;
         try {
           const result = await trainDetector(msg.dataset, {
@@ -77,10 +76,7 @@ if (!isMainThread && parentPort) {
               ? {
                   parallel: {
                     size: workers,
-                    startPeers: (buffer: SharedArrayBuffer) => {
-                      peers.start(buffer, msg.dataset, msg.settings);
-                      started = true;
-                    },
+                    startPeers: (buffer: SharedArrayBuffer) => peers.start(buffer, msg.dataset, msg.settings),
                   },
                 }
               : {}),
@@ -89,7 +85,8 @@ if (!isMainThread && parentPort) {
             onEpoch: (progress) => send({ type: 'epoch', id: msg.id, progress }),
           }).catch(async (err: unknown) => {
             // a failed peer stops rank 0 with a generic error: report the peer's own
-            const peerError = peers && started && isPeerFailure(err) ? await peers.done.then(() => null, (e: unknown) => e) : null;
+            // (only a started peer can fail a run: the exchange that reports it exists from then on)
+            const peerError = peers && isPeerFailure(err) ? await peers.done.then(() => null, (e: unknown) => e) : null;
             throw peerError ?? err;
           });
           await peers?.done;
