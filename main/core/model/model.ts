@@ -271,18 +271,95 @@ function maxOf(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return select(a, b, tf.step(tf.sub(a, b)));
 }
 
-/** maxOf for training: its gradient passes dy to a where a > b, else to b. */
-const maxOfWithGrad = tf.customGrad((a, b, save) => {
-  const m = tf.step(tf.sub(a as tf.Tensor, b as tf.Tensor));
-  (save as tf.GradSaveFunc)([m]);
-  return {
-    value: select(a as tf.Tensor, b as tf.Tensor, m),
-    gradFunc: (dy, saved) => {
-      const da = tf.mul(dy as tf.Tensor, saved[0]!);
-      return [da, tf.sub(dy as tf.Tensor, da)];
-    },
+/** Max over axis 1 of [steps, p, n], [steps, 1, n]: maxOf chained over the p slices. */
+function poolMax(grouped: tf.Tensor3D): tf.Tensor3D {
+  const [steps, p, n] = grouped.shape;
+  let acc = tf.slice(grouped, [0, 0, 0], [steps, 1, n]);
+  for (let j = 1; j < p; j++) acc = maxOf(acc, tf.slice(grouped, [0, j, 0], [steps, 1, n])) as tf.Tensor3D;
+  return acc;
+}
+
+/**
+ * poolMax for training. Its gradient passes dy, link by link down the chain, to the slice that
+ * won (a tie goes to the later one, as in maxOf), and is built in the input's layout by one concat (the
+ * autodiff of the slices pads each slice's gradient to the whole input and sums them).
+ */
+export function poolMaxWithGrad(grouped: tf.Tensor3D): tf.Tensor3D {
+  const [steps, p, n] = grouped.shape;
+  const op = tf.customGrad((g, save) => {
+    let acc = tf.slice(g as tf.Tensor3D, [0, 0, 0], [steps, 1, n]);
+    const masks: tf.Tensor[] = [];
+    for (let j = 1; j < p; j++) {
+      const next = tf.slice(g as tf.Tensor3D, [0, j, 0], [steps, 1, n]);
+      const m = tf.step(tf.sub(acc, next));
+      masks.push(m);
+      acc = select(acc, next, m) as tf.Tensor3D;
+    }
+    (save as tf.GradSaveFunc)(masks);
+    return {
+      value: acc,
+      gradFunc: (dy, saved) => {
+        const parts = new Array<tf.Tensor>(p);
+        let d = dy as tf.Tensor;
+        for (let j = p - 1; j >= 1; j--) {
+          const toAcc = tf.mul(d, saved[j - 1]!);
+          parts[j] = tf.sub(d, toAcc);
+          d = toAcc;
+        }
+        parts[0] = d;
+        return tf.concat(parts, 1);
+      },
+    };
+  });
+  return op(grouped) as tf.Tensor3D;
+}
+
+/** [T, B, C] time-major -> its im2col rows [(T - k + 1) * B, k * C]: row (t, b) holds x[t .. t+k-1, b]. */
+export function im2col(x: tf.Tensor3D, k: number): tf.Tensor2D {
+  const [t, batch, c] = x.shape;
+  const steps = t - k + 1;
+  const patches = k === 1 ? x : tf.concat(Array.from({ length: k }, (_, j) => tf.slice(x, [j, 0, 0], [steps, batch, c])), 2);
+  return patches.reshape([steps * batch, k * c]);
+}
+
+/**
+ * One training Conv1D + ReLU layer, relu(im2col(x) · kernel + bias), with the gradient tfjs's
+ * autodiff builds for it, but the bias gradient summed from the same transposed dz that the
+ * kernel gradient multiplies: the wasm Sum transposes a [rows, filters] input itself before
+ * summing its rows (1.2 ms of a 64 ms one-thread step), so this saves a transpose per layer.
+ * Same numbers as the autodiff, op for op. `inputGrad` false: x is data and gets none.
+ */
+export function convLayerWithGrad(x: tf.Tensor3D, kernel: tf.Tensor2D, bias: tf.Tensor1D, k: number, inputGrad: boolean): tf.Tensor3D {
+  const [t, batch, c] = x.shape;
+  const steps = t - k + 1;
+  const filters = kernel.shape[1];
+  const layer = (kernelIn: tf.Tensor, biasIn: tf.Tensor, xIn: tf.Tensor, save: tf.GradSaveFunc) => {
+    const patches = im2col(xIn as tf.Tensor3D, k);
+    const y = tf.relu(tf.add(tf.matMul(patches, kernelIn as tf.Tensor2D), biasIn));
+    save([patches, kernelIn, y]);
+    return {
+      value: y.reshape([steps, batch, filters]) as tf.Tensor3D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [p, kern, out] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const dz = tf.mul(dy.reshape(out.shape), tf.step(out)) as tf.Tensor2D;
+        const dzT = tf.transpose(dz);
+        // (dzᵀ · patches)ᵀ is how backend.ts multiplies patchesᵀ · dz (LONG_INNER), here with dzᵀ shared
+        const grads: tf.Tensor[] = [tf.transpose(tf.matMul(dzT, p)), tf.sum(dzT, 1)];
+        if (inputGrad) {
+          // dpatches = dz · kernelᵀ, one product per slice (the k column blocks the concat's gradient
+          // would split apart); each slice's gradient is a pad, summed last slice first
+          const parts = Array.from({ length: k }, (_, j) => tf.matMul(dz, tf.slice(kern, [j * c, 0], [c, filters]), false, true).reshape([steps, batch, c]));
+          let dx = tf.pad(parts[k - 1]!, [[k - 1, 0], [0, 0], [0, 0]]);
+          for (let j = k - 2; j >= 0; j--) dx = tf.add(dx, tf.pad(parts[j]!, [[j, k - 1 - j], [0, 0], [0, 0]]));
+          grads.push(dx);
+        }
+        return grads;
+      },
+    };
   };
-});
+  if (inputGrad) return tf.customGrad((kernelIn, biasIn, xIn, save) => layer(kernelIn as tf.Tensor, biasIn as tf.Tensor, xIn as tf.Tensor, save as tf.GradSaveFunc))(kernel, bias, x) as tf.Tensor3D;
+  return tf.customGrad((kernelIn, biasIn, save) => layer(kernelIn as tf.Tensor, biasIn as tf.Tensor, x, save as tf.GradSaveFunc))(kernel, bias) as tf.Tensor3D;
+}
 
 /**
  * Inverted dropout of `x` with a mask drawn by mulberry32 from `seed`: tf.dropout draws its
@@ -410,17 +487,14 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
         const last = tf.slice(x, [window - 1, 0, 0], [1, batch, inChannels]).reshape([batch, inChannels]) as tf.Tensor2D;
         own = kwargs.training ? this.flowPath(last, true) : this.distinctFlowPath(last, 0, batch);
       }
-      let h = this.convStack(this.convInput(x));
+      let h = this.convStack(this.convInput(x), kwargs.training);
       if (poolSize > 1) {
         // Max over each group of poolSize steps as a chain of tf.maximum over strided time
         // slices: tf.max's gradient needs a broadcast Equal that is slow on wasm.
         const [t, , c] = h.shape;
         const steps = Math.floor(t / poolSize);
-        const grouped = h.slice([0, 0, 0], [steps * poolSize, batch, c]).reshape([steps, poolSize, batch * c]);
-        const max: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = kwargs.training ? maxOfWithGrad : maxOf;
-        let pooled = grouped.slice([0, 0, 0], [steps, 1, batch * c]);
-        for (let j = 1; j < poolSize; j++) pooled = max(pooled, grouped.slice([0, j, 0], [steps, 1, batch * c]));
-        h = pooled.reshape([steps, batch, c]);
+        const grouped = (steps * poolSize === t ? h : h.slice([0, 0, 0], [steps * poolSize, batch, c])).reshape([steps, poolSize, batch * c]) as tf.Tensor3D;
+        h = (kwargs.training ? poolMaxWithGrad(grouped) : poolMax(grouped)).reshape([steps, batch, c]);
       }
       if (kwargs.training && dropout > 0) {
         // Seeded per call so a seeded training run is reproducible.
@@ -529,27 +603,24 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
     return tf.concat([tf.slice(x, [0, 0, 0], [t, b, numeric]), tf.slice(x, [0, 0, numeric + codes], [t, b, 1])], 2);
   }
 
-  /** Conv1D + ReLU layers over time-major [T, B, C]: each an im2col GEMM of k shifted slices. */
-  private convStack(input: tf.Tensor3D): tf.Tensor3D {
+  /**
+   * Conv1D + ReLU layers over time-major [T, B, C]: each an im2col GEMM of k shifted slices.
+   * Training runs each layer through convLayerWithGrad; the stack's input (the model's input)
+   * never gets a gradient.
+   */
+  private convStack(input: tf.Tensor3D, training = false): tf.Tensor3D {
     const { kernelSize: k, padding } = this.args;
     let x = input;
-    const batch = x.shape[1];
     this.convKernels.forEach((kernelVar, i) => {
       if (padding === 'same' && k > 1) {
         const before = Math.floor((k - 1) / 2);
         x = tf.pad(x, [[before, k - 1 - before], [0, 0], [0, 0]]);
       }
-      const [t, , c] = x.shape;
-      const steps = t - k + 1;
-      const patches = k === 1 ? x : tf.concat(Array.from({ length: k }, (_, j) => tf.slice(x, [j, 0, 0], [steps, batch, c])), 2);
-      const filters = kernelVar.shape[2] as number;
-      const y = tf.fused.matMul({
-        a: patches.reshape([steps * batch, k * c]),
-        b: kernelVar.read().reshape([k * c, filters]),
-        bias: this.convBiases[i]!.read(),
-        activation: 'relu',
-      });
-      x = y.reshape([steps, batch, filters]);
+      const c = x.shape[2];
+      const kernel = kernelVar.read().reshape([k * c, kernelVar.shape[2] as number]) as tf.Tensor2D;
+      const bias = this.convBiases[i]!.read() as tf.Tensor1D;
+      if (training) x = convLayerWithGrad(x, kernel, bias, k, i > 0);
+      else x = tf.fused.matMul({ a: im2col(x, k), b: kernel, bias, activation: 'relu' }).reshape([x.shape[0] - k + 1, x.shape[1], kernel.shape[1]]);
     });
     return x;
   }

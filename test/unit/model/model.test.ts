@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../main/core/model/backend.ts';
-import { buildModel, modelConfig, stepsAfterConv } from '../../../main/core/model/model.ts';
+import { buildModel, convLayerWithGrad, im2col, modelConfig, poolMaxWithGrad, stepsAfterConv } from '../../../main/core/model/model.ts';
 
 const config = modelConfig({ window: 10, channels: 6, classes: 3, seed: 7, convFilters: [8, 16], lstmUnits: 8, flowSkipUnits: 4 });
 
@@ -60,6 +60,55 @@ describe.each(['wasm', 'cpu'] as const)('CNN-BiLSTM gradients on the %s backend'
     }
     tf.dispose([x, y, ...Object.values(grads)]);
     model.dispose();
+  });
+});
+
+describe.each(['wasm', 'cpu'] as const)('hand-written training gradients on the %s backend', (backend) => {
+  // 1,536 im2col rows: on wasm the kernel gradient takes backend.ts's long-inner path
+  const [t, b, c, k, f] = [8, 256, 5, 3, 7];
+  const close = (got: tf.Tensor, want: tf.Tensor) => {
+    const g = got.dataSync();
+    const w = want.dataSync();
+    expect(got.shape).toEqual(want.shape);
+    let worst = 0;
+    for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(g[i]! - w[i]!) / (1e-3 + Math.abs(w[i]!)));
+    expect(worst).toBeLessThan(1e-4);
+  };
+
+  it('a conv layer (kernel, bias and input) matches the autodiff of relu(im2col(x) · kernel + bias)', async () => {
+    await initBackend(backend);
+    const x = tf.randomNormal([t, b, c], 0, 1, 'float32', 11) as tf.Tensor3D;
+    const kernel = tf.randomNormal([k * c, f], 0, 0.5, 'float32', 12) as tf.Tensor2D;
+    const bias = tf.randomNormal([f], 0, 0.5, 'float32', 13) as tf.Tensor1D;
+    const weight = tf.randomNormal([t - k + 1, b, f], 0, 1, 'float32', 14);
+    const reference = tf.grads((kk, bb, xx) => tf.sum(tf.mul(tf.relu(tf.add(tf.matMul(im2col(xx as tf.Tensor3D, k), kk as tf.Tensor2D), bb)).reshape(weight.shape), weight)))([kernel, bias, x]);
+    const mine = tf.grads((kk, bb, xx) => tf.sum(tf.mul(convLayerWithGrad(xx as tf.Tensor3D, kk as tf.Tensor2D, bb as tf.Tensor1D, k, true), weight)))([kernel, bias, x]);
+    mine.forEach((g, i) => close(g, reference[i]!));
+    // without the input's gradient: the same kernel and bias gradients
+    const noInput = tf.grads((kk, bb) => tf.sum(tf.mul(convLayerWithGrad(x, kk as tf.Tensor2D, bb as tf.Tensor1D, k, false), weight)))([kernel, bias]);
+    noInput.forEach((g, i) => close(g, reference[i]!));
+  });
+
+  it.each([2, 3])('max pooling over %i steps passes each gradient to the step that won (a tie to the later one)', async (p) => {
+    await initBackend(backend);
+    // values on a coarse grid make ties
+    const grouped = tf.round(tf.randomNormal([4, p, 300], 0, 2, 'float32', 21)) as tf.Tensor3D;
+    const weight = tf.randomNormal([4, 1, 300], 0, 1, 'float32', 22);
+    const [g] = tf.grads((x) => tf.sum(tf.mul(poolMaxWithGrad(x as tf.Tensor3D), weight)))([grouped]);
+    const x = grouped.arraySync();
+    const w = weight.arraySync();
+    const want = x.map((step, s) =>
+      step.map((_, j) =>
+        step[0]!.map((_, n) => {
+          let best = 0;
+          for (let q = 1; q < p; q++) if (step[q]![n]! >= step[best]![n]!) best = q;
+          return best === j ? w[s]![0]![n]! : 0;
+        }),
+      ),
+    );
+    // (+ 0: a zero gradient may be -0)
+    expect(Array.from(g!.dataSync(), (v) => v + 0)).toEqual(want.flat(2));
+    expect(Array.from(poolMaxWithGrad(grouped).dataSync(), (v) => v + 0)).toEqual(Array.from(tf.max(grouped, 1, true).dataSync(), (v) => v + 0));
   });
 });
 
