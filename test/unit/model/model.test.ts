@@ -93,7 +93,7 @@ describe.each(['wasm', 'cpu'] as const)('hand-written training gradients on the 
     await initBackend(backend);
     // values on a coarse grid make ties
     const grouped = tf.round(tf.randomNormal([4, p, 300], 0, 2, 'float32', 21)) as tf.Tensor3D;
-    const weight = tf.randomNormal([4, 1, 300], 0, 1, 'float32', 22);
+    const weight = tf.randomNormal([4, 1, 300], 0, 1, 'float32', 22) as tf.Tensor3D;
     const [g] = tf.grads((x) => tf.sum(tf.mul(poolMaxWithGrad(x as tf.Tensor3D), weight)))([grouped]);
     const x = grouped.arraySync();
     const w = weight.arraySync();
