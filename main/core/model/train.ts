@@ -262,8 +262,9 @@ export interface ParallelOptions {
  * decaying along a cosine: measured on sample A, this memorises the rows it has seen (what
  * another sample of the same dataset mostly repeats) and generalises best to rows it has not.
  * 55 epochs is what fits the 3-minute budget on every flow of sample A on 2 cores: 152 s in
- * `npm run bench:model` with the machine at 29-30 GFLOP/s per wasm thread, 184-188 s on days
- * it ran at 23-29 (the step is mostly matrix products).
+ * `npm run bench:model` with the machine at 29-30 GFLOP/s per wasm thread (184-188 s at 23-29,
+ * before the conv and pooling layers got their hand-written gradients; the step is mostly
+ * matrix products).
  */
 export const DEFAULT_TRAINING: TrainOptions = {
   epochs: 55,
