@@ -271,11 +271,19 @@ function maxOf(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return select(a, b, tf.step(tf.sub(a, b)));
 }
 
-/** Max over axis 1 of [steps, p, n], [steps, 1, n]: maxOf chained over the p slices. */
-function poolMax(grouped: tf.Tensor3D): tf.Tensor3D {
+/**
+ * Max over axis 1 of [steps, p, n], [steps, 1, n]: maxOf chained over the p slices. `masks`
+ * collects each link's step(acc − next) (1 where the running max stays).
+ */
+function poolMax(grouped: tf.Tensor3D, masks?: tf.Tensor[]): tf.Tensor3D {
   const [steps, p, n] = grouped.shape;
   let acc = tf.slice(grouped, [0, 0, 0], [steps, 1, n]);
-  for (let j = 1; j < p; j++) acc = maxOf(acc, tf.slice(grouped, [0, j, 0], [steps, 1, n])) as tf.Tensor3D;
+  for (let j = 1; j < p; j++) {
+    const next = tf.slice(grouped, [0, j, 0], [steps, 1, n]);
+    const m = tf.step(tf.sub(acc, next));
+    masks?.push(m);
+    acc = select(acc, next, m) as tf.Tensor3D;
+  }
   return acc;
 }
 
@@ -285,19 +293,13 @@ function poolMax(grouped: tf.Tensor3D): tf.Tensor3D {
  * autodiff of the slices pads each slice's gradient to the whole input and sums them).
  */
 export function poolMaxWithGrad(grouped: tf.Tensor3D): tf.Tensor3D {
-  const [steps, p, n] = grouped.shape;
+  const p = grouped.shape[1];
   const op = tf.customGrad((g, save) => {
-    let acc = tf.slice(g as tf.Tensor3D, [0, 0, 0], [steps, 1, n]);
     const masks: tf.Tensor[] = [];
-    for (let j = 1; j < p; j++) {
-      const next = tf.slice(g as tf.Tensor3D, [0, j, 0], [steps, 1, n]);
-      const m = tf.step(tf.sub(acc, next));
-      masks.push(m);
-      acc = select(acc, next, m) as tf.Tensor3D;
-    }
+    const value = poolMax(g as tf.Tensor3D, masks);
     (save as tf.GradSaveFunc)(masks);
     return {
-      value: acc,
+      value,
       gradFunc: (dy, saved) => {
         const parts = new Array<tf.Tensor>(p);
         let d = dy as tf.Tensor;
@@ -333,9 +335,12 @@ export function convLayerWithGrad(x: tf.Tensor3D, kernel: tf.Tensor2D, bias: tf.
   const [t, batch, c] = x.shape;
   const steps = t - k + 1;
   const filters = kernel.shape[1];
-  const layer = (kernelIn: tf.Tensor, biasIn: tf.Tensor, xIn: tf.Tensor, save: tf.GradSaveFunc) => {
-    const patches = im2col(xIn as tf.Tensor3D, k);
-    const y = tf.relu(tf.add(tf.matMul(patches, kernelIn as tf.Tensor2D), biasIn));
+  // x is an input of the op only when it takes a gradient; the save function comes last
+  const op = tf.customGrad((...args) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const kernelIn = args[0] as tf.Tensor2D;
+    const patches = im2col(inputGrad ? (args[2] as tf.Tensor3D) : x, k);
+    const y = tf.relu(tf.add(tf.matMul(patches, kernelIn), args[1] as tf.Tensor));
     save([patches, kernelIn, y]);
     return {
       value: y.reshape([steps, batch, filters]) as tf.Tensor3D,
@@ -356,9 +361,8 @@ export function convLayerWithGrad(x: tf.Tensor3D, kernel: tf.Tensor2D, bias: tf.
         return grads;
       },
     };
-  };
-  if (inputGrad) return tf.customGrad((kernelIn, biasIn, xIn, save) => layer(kernelIn as tf.Tensor, biasIn as tf.Tensor, xIn as tf.Tensor, save as tf.GradSaveFunc))(kernel, bias, x) as tf.Tensor3D;
-  return tf.customGrad((kernelIn, biasIn, save) => layer(kernelIn as tf.Tensor, biasIn as tf.Tensor, x, save as tf.GradSaveFunc))(kernel, bias) as tf.Tensor3D;
+  });
+  return (inputGrad ? op(kernel, bias, x) : op(kernel, bias)) as tf.Tensor3D;
 }
 
 /**
@@ -489,8 +493,8 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
       }
       let h = this.convStack(this.convInput(x), kwargs.training);
       if (poolSize > 1) {
-        // Max over each group of poolSize steps as a chain of tf.maximum over strided time
-        // slices: tf.max's gradient needs a broadcast Equal that is slow on wasm.
+        // Max over each group of poolSize steps as a chain of maxOf over strided time slices
+        // (poolMax): tf.max's gradient needs a broadcast Equal that is slow on wasm.
         const [t, , c] = h.shape;
         const steps = Math.floor(t / poolSize);
         const grouped = (steps * poolSize === t ? h : h.slice([0, 0, 0], [steps * poolSize, batch, c])).reshape([steps, poolSize, batch * c]) as tf.Tensor3D;
