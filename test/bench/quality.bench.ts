@@ -16,6 +16,12 @@
  * dataset authors' baseline). The ratios are detector / Extra Trees on the same features. The
  * split dedups v2 feature rows only: under v1's coarser features many test rows also occur in
  * training, which the output counts (that row of the table is not a dedup-aware figure).
+ *
+ * Each protocol also says where its unseen test flows stand (reference/patterns.ts): how many
+ * are flows training knows apart from their three duration columns, and how simple answers
+ * from the durations score on those (the best one class per pattern, picked in hindsight; the
+ * pattern's majority; the nearest training flows in duration), next to the detector.
+ * `--patterns-only` prints just that, in seconds.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -24,10 +30,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { initBackend, type BackendKind } from '../../main/core/model/backend.ts';
-import { chooseFeatureSet, numericFeatureCount } from '../../main/core/model/features.ts';
+import { chooseFeatureSet, columnFeatures, columnKind, numericFeatureCount, type FeatureSet } from '../../main/core/model/features.ts';
 import { computeMetrics, type Metrics } from '../../main/core/model/metrics.ts';
 import { trainingWorkers } from '../../main/core/model/parallel.ts';
-import { DEFAULT_TRAINING, evaluateRows, loadDataset, rng, shuffle, splitByGroups, standardized, trainingVocabulary, trainOnThreads, type Dataset, type Split } from '../../main/core/model/train.ts';
+import { DEFAULT_TRAINING, evaluateRows, loadDataset, rng, rowGroups, shuffle, splitByGroups, standardized, trainingVocabulary, trainOnThreads, type Dataset, type Split } from '../../main/core/model/train.ts';
+import { patternAnswers } from './reference/patterns.ts';
 import { ExtraTrees } from './reference/extra-trees.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,6 +45,8 @@ const { values: args } = parseArgs({
     protocol: { type: 'string', default: 'both' },
     /** the detector's epochs (default: the default recipe's) */
     epochs: { type: 'string' },
+    /** print where each split's unseen flows stand and skip training the models */
+    'patterns-only': { type: 'boolean', default: false },
   },
 });
 if (!existsSync(args.sample!)) {
@@ -76,7 +85,7 @@ function trees(ds: Dataset, split: Split): { metrics: Metrics; seconds: number }
  * The detector trains on the same flows as the trees (train + validation): the default recipe
  * has no early stopping, so a validation split would only draw its curve.
  */
-async function detector(ds: Dataset, split: Split, workers: number, backend: BackendKind): Promise<{ metrics: Metrics; seconds: number; seen: Metrics; unseen: Metrics }> {
+async function detector(ds: Dataset, split: Split, workers: number, backend: BackendKind, known: Int32Array): Promise<{ metrics: Metrics; seconds: number; seen: Metrics; unseen: Metrics; known: Metrics }> {
   const train = Int32Array.from([...split.train, ...split.validation]).sort();
   const result = await trainOnThreads(ds, { ...DEFAULT_TRAINING, ...(args.epochs ? { epochs: Number(args.epochs) } : {}), seed, split: { train, validation: new Int32Array(0), test: split.test } }, { workers, backend });
   // the test flows whose v2 feature row is also in training, and the others
@@ -84,8 +93,36 @@ async function detector(ds: Dataset, split: Split, workers: number, backend: Bac
   const std = standardized(ds, result.stats, trainingVocabulary(ds, train).remap);
   const seen = evaluateRows(result.model, ds, std, split.test.filter((r) => trained.has(ds.groups[r]!)));
   const unseen = evaluateRows(result.model, ds, std, split.test.filter((r) => !trained.has(ds.groups[r]!)));
+  const onKnown = evaluateRows(result.model, ds, std, known);
   result.model.dispose();
-  return { metrics: result.test!, seconds: result.seconds, seen, unseen };
+  return { metrics: result.test!, seconds: result.seconds, seen, unseen, known: onKnown };
+}
+
+/** Channels of `set` (numeric ones and value codes) that come from the columns `pick` accepts. */
+function channelsOf(set: FeatureSet, pick: (column: string) => boolean): number[] {
+  const out: number[] = [];
+  let j = 0;
+  for (const column of set.columns) {
+    const width = columnFeatures(column).length;
+    if (pick(column)) for (let t = 0; t < width; t++) out.push(j + t);
+    j += width;
+  }
+  if (set.codes) set.columns.forEach((column, i) => pick(column) && out.push(j + i));
+  return out;
+}
+
+const isDuration = (column: string) => columnKind(column) === 'duration';
+
+/** The split's unseen test flows against their duration-free patterns (see reference/patterns.ts). */
+function patternsOf(ds: Dataset, split: Split) {
+  const patterns = rowGroups(ds.values, ds.features, channelsOf(ds.set, (c) => !isDuration(c)));
+  // the durations' numeric channels (wrap flag, log magnitude), not their value codes
+  const numeric = numericFeatureCount(ds.set);
+  const dims = channelsOf(ds.set, isDuration).filter((j) => j < numeric);
+  const coordinates = new Float32Array(ds.n * dims.length);
+  for (let r = 0; r < ds.n; r++) dims.forEach((j, t) => (coordinates[r * dims.length + t] = ds.values[r * ds.features + j]!));
+  const train = Int32Array.from([...split.train, ...split.validation]).sort();
+  return patternAnswers({ labels: ds.labels, rows: ds.groups, patterns, train, test: split.test, classes: ds.classes.length, coordinates, dims: dims.length });
 }
 
 const f3 = (x: number) => x.toFixed(3);
@@ -105,7 +142,16 @@ const protocols = args.protocol === 'both' ? ['groups', 'random'] : [args.protoc
 for (const protocol of protocols) {
   const split = protocol === 'groups' ? splitByGroups(v2.labels, v2.groups, { test: 0.2, validation: 0.1, seed }) : randomSplit(v2.n);
   console.log(`\n== ${protocol}: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test flows ==`);
-  const det = await detector(v2, split, workers, backend.kind);
+  const known = patternsOf(v2, split);
+  const pct = (a: number, b: number) => `${b ? ((100 * a) / b).toFixed(1) : '-'} %`;
+  const m = known.flows.length;
+  console.log(
+    `unseen test flows: ${known.novel + m} (${m} known flows apart from their durations, ${known.novel} of patterns training lacks); on the ${m}: ` +
+      `one class per pattern picked in hindsight ${pct(known.hindsight, m)}, the pattern's majority ${pct(known.majority, m)}, ` +
+      `the nearest training flow in duration ${pct(known.nearest, m)}, a vote of the 15 nearest ${pct(known.knn, m)}`,
+  );
+  if (args['patterns-only']) continue;
+  const det = await detector(v2, split, workers, backend.kind, known.flows);
   const et2 = trees(v2, split);
   const et1 = trees(v1, split);
   const rows: [string, { metrics: Metrics; seconds: number }][] = [
@@ -129,7 +175,7 @@ for (const protocol of protocols) {
   const leaked = split.test.filter((r) => seenV1.has(v1.groups[r]!)).length;
   console.log(`test flows whose v1 feature row is also in training: ${leaked} of ${split.test.length} (${((100 * leaked) / split.test.length).toFixed(1)} %)`);
   console.log(
-    `detector accuracy on test flows whose v2 row is in training: ${det.seen.total ? det.seen.accuracy.toFixed(5) : '-'} (${det.seen.total} flows); on the others: ${det.unseen.total ? det.unseen.accuracy.toFixed(4) : '-'} (${det.unseen.total} flows)`,
+    `detector accuracy on test flows whose v2 row is in training: ${det.seen.total ? det.seen.accuracy.toFixed(5) : '-'} (${det.seen.total} flows); on the others: ${det.unseen.total ? det.unseen.accuracy.toFixed(4) : '-'} (${det.unseen.total} flows); on those known apart from their durations: ${det.known.total ? det.known.accuracy.toFixed(4) : '-'} (${det.known.total} flows)`,
   );
   console.log(`detector / Extra Trees (v2): weighted F1 x${f4(det.metrics.weightedF1 / et2.metrics.weightedF1)}, macro F1 x${f4(det.metrics.macroF1 / et2.metrics.macroF1)}`);
   console.log(`detector / Extra Trees (v1): weighted F1 x${f4(det.metrics.weightedF1 / et1.metrics.weightedF1)}, macro F1 x${f4(det.metrics.macroF1 / et1.metrics.macroF1)}`);

@@ -84,18 +84,35 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
   }
   if (classes.length < 2) throw new MindflowError('bad-args', `training needs at least 2 classes in column Attack, found ${classes.length}`);
   const labels = labelIndex(names, classes, opts.binary);
+  const groups = rowGroups(values, f);
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const hash = createHash('sha256').update(bytes).update(new Uint8Array(labels.buffer)).update(classes.join('\n')).digest('hex');
+  const dictionary = codebook ? opts.set.columns.map((_, j) => codebook.values(j)) : null;
+  return { n, features: f, values, window, keyed, index: windowIndex(n, window, keys), labels, classes, binary: Boolean(opts.binary), groups, flowIds, set: opts.set, dictionary, hash };
+}
+
+/**
+ * Group id per row of an [n, f] matrix, numbered in order of first appearance: rows with the
+ * same bits in `channels` (default: every channel) share one.
+ */
+export function rowGroups(values: Float32Array, f: number, channels?: readonly number[]): Int32Array {
+  const n = Math.floor(values.length / Math.max(1, f));
   const groups = new Int32Array(n);
   const seen = new Map<string, number>();
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const picked = channels ? new Float32Array(channels.length) : null;
+  const pickedBytes = picked ? new Uint8Array(picked.buffer) : null;
   for (let i = 0; i < n; i++) {
-    const key = Buffer.from(bytes.subarray(i * f * 4, (i + 1) * f * 4)).toString('latin1');
+    let key: string;
+    if (picked) {
+      for (let t = 0; t < channels!.length; t++) picked[t] = values[i * f + channels![t]!]!;
+      key = Buffer.from(pickedBytes!).toString('latin1');
+    } else key = Buffer.from(bytes.subarray(i * f * 4, (i + 1) * f * 4)).toString('latin1');
     let g = seen.get(key);
     if (g === undefined) seen.set(key, (g = seen.size));
     groups[i] = g;
   }
-  const hash = createHash('sha256').update(bytes).update(new Uint8Array(labels.buffer)).update(classes.join('\n')).digest('hex');
-  const dictionary = codebook ? opts.set.columns.map((_, j) => codebook.values(j)) : null;
-  return { n, features: f, values, window, keyed, index: windowIndex(n, window, keys), labels, classes, binary: Boolean(opts.binary), groups, flowIds, set: opts.set, dictionary, hash };
+  return groups;
 }
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { initBackend } from '../../../main/core/model/backend.ts';
 import { chooseFeatureSet } from '../../../main/core/model/features.ts';
-import { classWeights, DEFAULT_TRAINING, loadDataset, representatives, rng, scheduledRate, splitByGroups, trainDetector, trainingVocabulary, type Dataset } from '../../../main/core/model/train.ts';
+import { classWeights, DEFAULT_TRAINING, loadDataset, representatives, rng, rowGroups, scheduledRate, splitByGroups, trainDetector, trainingVocabulary, type Dataset } from '../../../main/core/model/train.ts';
 import { hasRealSample, REAL_SAMPLE, REAL_SAMPLE_SKIP } from '../helpers.ts';
 
 describe('splitByGroups', () => {
@@ -125,6 +125,18 @@ describe('representatives', () => {
     const r = representatives(ds, Int32Array.from([0, 1, 2, 3, 4]));
     expect(Array.from(r.rows)).toEqual([0, 1, 3]);
     expect(Array.from(r.weights)).toEqual([2, 2, 1]);
+  });
+});
+
+describe('rowGroups', () => {
+  const m = Float32Array.from([1, 2, 3, 1, 2, 4, 1, 2, 3, 5, 2, 3]);
+  it('numbers distinct rows in order of first appearance', () => {
+    expect(Array.from(rowGroups(m, 3))).toEqual([0, 1, 0, 2]);
+  });
+  it('compares only the given channels when asked', () => {
+    expect(Array.from(rowGroups(m, 3, [0, 1]))).toEqual([0, 0, 0, 1]);
+    expect(Array.from(rowGroups(m, 3, [1, 2]))).toEqual([0, 1, 0, 0]);
+    expect(Array.from(rowGroups(m, 3, [1]))).toEqual([0, 0, 0, 0]);
   });
 });
 
