@@ -85,8 +85,7 @@ function trees(ds: Dataset, split: Split): { metrics: Metrics; seconds: number }
  * The detector trains on the same flows as the trees (train + validation): the default recipe
  * has no early stopping, so a validation split would only draw its curve.
  */
-async function detector(ds: Dataset, split: Split, workers: number, backend: BackendKind, known: Int32Array): Promise<{ metrics: Metrics; seconds: number; seen: Metrics; unseen: Metrics; known: Metrics }> {
-  const train = Int32Array.from([...split.train, ...split.validation]).sort();
+async function detector(ds: Dataset, split: Split, train: Int32Array, workers: number, backend: BackendKind, known: Int32Array): Promise<{ metrics: Metrics; seconds: number; seen: Metrics; unseen: Metrics; known: Metrics }> {
   const result = await trainOnThreads(ds, { ...DEFAULT_TRAINING, ...(args.epochs ? { epochs: Number(args.epochs) } : {}), seed, split: { train, validation: new Int32Array(0), test: split.test } }, { workers, backend });
   // the test flows whose v2 feature row is also in training, and the others
   const trained = new Set(Array.from(train, (r) => ds.groups[r]!));
@@ -114,15 +113,14 @@ function channelsOf(set: FeatureSet, pick: (column: string) => boolean): number[
 const isDuration = (column: string) => columnKind(column) === 'duration';
 
 /** The split's unseen test flows against their duration-free patterns (see reference/patterns.ts). */
-function patternsOf(ds: Dataset, split: Split) {
+function patternsOf(ds: Dataset, train: Int32Array, test: Int32Array) {
   const patterns = rowGroups(ds.values, ds.features, channelsOf(ds.set, (c) => !isDuration(c)));
   // the durations' numeric channels (wrap flag, log magnitude), not their value codes
   const numeric = numericFeatureCount(ds.set);
   const dims = channelsOf(ds.set, isDuration).filter((j) => j < numeric);
   const coordinates = new Float32Array(ds.n * dims.length);
   for (let r = 0; r < ds.n; r++) dims.forEach((j, t) => (coordinates[r * dims.length + t] = ds.values[r * ds.features + j]!));
-  const train = Int32Array.from([...split.train, ...split.validation]).sort();
-  return patternAnswers({ labels: ds.labels, rows: ds.groups, patterns, train, test: split.test, classes: ds.classes.length, coordinates, dims: dims.length });
+  return patternAnswers({ labels: ds.labels, rows: ds.groups, patterns, train, test, classes: ds.classes.length, coordinates, dims: dims.length });
 }
 
 const f3 = (x: number) => x.toFixed(3);
@@ -142,7 +140,9 @@ const protocols = args.protocol === 'both' ? ['groups', 'random'] : [args.protoc
 for (const protocol of protocols) {
   const split = protocol === 'groups' ? splitByGroups(v2.labels, v2.groups, { test: 0.2, validation: 0.1, seed }) : randomSplit(v2.n);
   console.log(`\n== ${protocol}: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test flows ==`);
-  const known = patternsOf(v2, split);
+  // the detector and the trees both train on train + validation
+  const train = Int32Array.from([...split.train, ...split.validation]).sort();
+  const known = patternsOf(v2, train, split.test);
   const pct = (a: number, b: number) => `${b ? ((100 * a) / b).toFixed(1) : '-'} %`;
   const m = known.flows.length;
   console.log(
@@ -151,7 +151,7 @@ for (const protocol of protocols) {
       `the nearest training flow in duration ${pct(known.nearest, m)}, a vote of the 15 nearest ${pct(known.knn, m)}`,
   );
   if (args['patterns-only']) continue;
-  const det = await detector(v2, split, workers, backend.kind, known.flows);
+  const det = await detector(v2, split, train, workers, backend.kind, known.flows);
   const et2 = trees(v2, split);
   const et1 = trees(v1, split);
   const rows: [string, { metrics: Metrics; seconds: number }][] = [
@@ -171,7 +171,7 @@ for (const protocol of protocols) {
     if (where.length > 0) console.log(`  ${name}: ${where.join('; ')}`);
   }
   // the split dedups v2 rows; v1's 8 features merge many of them, so v1 rows can sit on both sides
-  const seenV1 = new Set(Array.from([...split.train, ...split.validation], (r) => v1.groups[r]!));
+  const seenV1 = new Set(Array.from(train, (r) => v1.groups[r]!));
   const leaked = split.test.filter((r) => seenV1.has(v1.groups[r]!)).length;
   console.log(`test flows whose v1 feature row is also in training: ${leaked} of ${split.test.length} (${((100 * leaked) / split.test.length).toFixed(1)} %)`);
   console.log(

@@ -103,11 +103,8 @@ export function rowGroups(values: Float32Array, f: number, channels?: readonly n
   const picked = channels ? new Float32Array(channels.length) : null;
   const pickedBytes = picked ? new Uint8Array(picked.buffer) : null;
   for (let i = 0; i < n; i++) {
-    let key: string;
-    if (picked) {
-      for (let t = 0; t < channels!.length; t++) picked[t] = values[i * f + channels![t]!]!;
-      key = Buffer.from(pickedBytes!).toString('latin1');
-    } else key = Buffer.from(bytes.subarray(i * f * 4, (i + 1) * f * 4)).toString('latin1');
+    if (picked) for (let t = 0; t < picked.length; t++) picked[t] = values[i * f + channels![t]!]!;
+    const key = Buffer.from(pickedBytes ?? bytes.subarray(i * f * 4, (i + 1) * f * 4)).toString('latin1');
     let g = seen.get(key);
     if (g === undefined) seen.set(key, (g = seen.size));
     groups[i] = g;
