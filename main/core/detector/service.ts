@@ -14,6 +14,7 @@ import { flowsTable, queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
 import type { BackendInfo, BackendKind } from '../model/backend.ts';
+import { nvidiaGpu, type NvidiaGpu } from '../model/gpu.ts';
 import { ModelWorker, ScoringPool } from '../model/client.ts';
 import { chooseFeatureSet } from '../model/features.ts';
 import { trainingWorkers } from '../model/parallel.ts';
@@ -34,10 +35,21 @@ export interface DetectorContext extends JobContext {
 }
 
 
-export function backendStatusOf(info: BackendInfo): BackendStatus {
+export function backendStatusOf(info: BackendInfo, gpu: NvidiaGpu | null = nvidiaGpu()): BackendStatus {
   const notes: string[] = [];
+  const why = new Map(info.skipped?.map((s) => [s.kind, s.reason]));
   if (info.kind === 'wasm' || info.kind === 'cpu') {
-    notes.push('@tensorflow/tfjs-node-gpu and @tensorflow/tfjs-node are not installed or could not load (optional: they need libtensorflow)');
+    if (gpu && why.has('gpu')) {
+      const what = [gpu.models.join(', ') || 'model unknown', gpu.driver ? `driver ${gpu.driver}` : null].filter(Boolean).join(', ');
+      notes.push(
+        `this machine has an NVIDIA GPU (${what}) but @tensorflow/tfjs-node-gpu did not load: ${why.get('gpu')}. ` +
+          'It needs libtensorflow 2.9.1, which its install downloads, and the CUDA 11.2 and cuDNN 8.1 libraries',
+      );
+    } else if (why.has('gpu') || why.has('node')) {
+      notes.push(`no native TensorFlow (optional, it needs libtensorflow): ${[why.get('gpu'), why.get('node')].filter(Boolean).join('; ')}`);
+    } else {
+      notes.push('@tensorflow/tfjs-node-gpu and @tensorflow/tfjs-node were not tried (optional: they need libtensorflow)');
+    }
   }
   if (info.kind === 'cpu') notes.push('the WebAssembly backend could not start; plain JavaScript is much slower');
   if (process.env.MINDFLOW_BACKEND) notes.push(`forced by MINDFLOW_BACKEND=${process.env.MINDFLOW_BACKEND}`);

@@ -21,6 +21,8 @@ export interface BackendInfo {
   name: string;
   /** human text for a status bar / report, e.g. "wasm (SIMD, 1 thread)" */
   label: string;
+  /** the faster backends tried before this one, and why each did not load */
+  skipped?: { kind: BackendKind; reason: string }[];
 }
 
 const requireFromHere = createRequire(import.meta.url);
@@ -35,13 +37,33 @@ export function wasmBinaryDir(): string {
   return join(dirname(pkg), 'dist') + '/';
 }
 
-async function tryNative(pkg: string): Promise<boolean> {
+function installed(pkg: string): boolean {
   try {
-    await import(/* @vite-ignore */ pkg);
+    requireFromHere.resolve(`${pkg}/package.json`);
+    return true;
   } catch {
     return false;
   }
-  return tf.findBackend('tensorflow') !== null && (await tf.setBackend('tensorflow'));
+}
+
+/** Why each backend kind last failed to load in this process, in one line. */
+const failures = new Map<BackendKind, string>();
+
+function firstLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n').find((l) => l.trim())?.trim().replace(/\.$/, '') ?? 'unknown error';
+}
+
+async function tryNative(kind: BackendKind, pkg: string): Promise<boolean> {
+  try {
+    await import(/* @vite-ignore */ pkg);
+  } catch (e) {
+    failures.set(kind, installed(pkg) ? firstLine(e) : `${pkg} is not installed`);
+    return false;
+  }
+  if (tf.findBackend('tensorflow') !== null && (await tf.setBackend('tensorflow'))) return true;
+  failures.set(kind, `${pkg} loaded but its 'tensorflow' backend did not start`);
+  return false;
 }
 
 interface WasmLike {
@@ -213,11 +235,15 @@ async function tryWasm(): Promise<string | null> {
     patchWasmCopies();
     patchWasmMatMul('BatchMatMul');
     patchWasmMatMul('_FusedMatMul');
-    if (!(await tf.setBackend('wasm'))) return null;
+    if (!(await tf.setBackend('wasm'))) {
+      failures.set('wasm', 'the WebAssembly backend did not start');
+      return null;
+    }
     await tf.ready();
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     return `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${wasm.getThreadsCount()} thread${wasm.getThreadsCount() === 1 ? '' : 's'})`;
-  } catch {
+  } catch (e) {
+    failures.set('wasm', firstLine(e));
     return null;
   }
 }
@@ -225,9 +251,9 @@ async function tryWasm(): Promise<string | null> {
 async function tryKind(kind: BackendKind): Promise<BackendInfo | null> {
   switch (kind) {
     case 'gpu':
-      return (await tryNative('@tensorflow/tfjs-node-gpu')) ? { kind, name: tf.getBackend(), label: 'tfjs-node-gpu (CUDA)' } : null;
+      return (await tryNative(kind, '@tensorflow/tfjs-node-gpu')) ? { kind, name: tf.getBackend(), label: 'tfjs-node-gpu (CUDA)' } : null;
     case 'node':
-      return (await tryNative('@tensorflow/tfjs-node')) ? { kind, name: tf.getBackend(), label: 'tfjs-node (native CPU)' } : null;
+      return (await tryNative(kind, '@tensorflow/tfjs-node')) ? { kind, name: tf.getBackend(), label: 'tfjs-node (native CPU)' } : null;
     case 'wasm': {
       const label = await tryWasm();
       return label ? { kind, name: tf.getBackend(), label } : null;
@@ -256,16 +282,18 @@ export async function initBackend(force?: BackendKind | null): Promise<BackendIn
   if (active && (!force || active.kind === force)) return active;
   if (force) {
     const got = await tryKind(force);
-    if (!got) throw new MindflowError('unavailable', `TensorFlow.js backend "${force}" is not available on this machine`);
+    if (!got) throw new MindflowError('unavailable', `TensorFlow.js backend "${force}" is not available on this machine: ${failures.get(force) ?? 'it did not start'}`);
     active = got;
     return got;
   }
+  const skipped: { kind: BackendKind; reason: string }[] = [];
   for (const kind of BACKEND_KINDS) {
     const got = await tryKind(kind);
     if (got) {
-      active = got;
-      return got;
+      active = skipped.length > 0 ? { ...got, skipped } : got;
+      return active;
     }
+    skipped.push({ kind, reason: failures.get(kind) ?? 'it did not start' });
   }
   throw new MindflowError('unavailable', 'no TensorFlow.js backend could be initialised');
 }

@@ -27,7 +27,7 @@ describe('initBackend', () => {
     } catch (e) {
       err = e;
     }
-    if (err) await expect(initBackend('gpu')).rejects.toThrow(/backend "gpu" is not available/);
+    if (err) await expect(initBackend('gpu')).rejects.toThrow('backend "gpu" is not available on this machine: @tensorflow/tfjs-node-gpu is not installed');
   });
 });
 
@@ -130,6 +130,28 @@ describe('backendStatusOf', () => {
     expect(backendStatusOf({ kind: 'cpu', name: 'cpu', label: 'cpu (plain JavaScript)' }).device).toBe(`plain JavaScript · ${cores} worker${cores === 1 ? '' : 's'}`);
     expect(s.notes[0]).toContain(`a scan runs ${cores} worker`);
     expect(s.notes.some((n) => n.includes('tfjs-node-gpu'))).toBe(true);
+  });
+  it('names why the native backends were skipped', () => {
+    const skipped = [
+      { kind: 'gpu' as const, reason: '@tensorflow/tfjs-node-gpu is not installed' },
+      { kind: 'node' as const, reason: '@tensorflow/tfjs-node is not installed' },
+    ];
+    const s = backendStatusOf({ kind: 'wasm', name: 'wasm', label: 'wasm (SIMD, 1 thread)', skipped }, null);
+    expect(s.notes[1]).toBe('no native TensorFlow (optional, it needs libtensorflow): @tensorflow/tfjs-node-gpu is not installed; @tensorflow/tfjs-node is not installed');
+  });
+  it('on a machine with an NVIDIA GPU, says which GPU sits idle and what tfjs-node-gpu needs', () => {
+    const skipped = [
+      { kind: 'gpu' as const, reason: 'libcudart.so.11.0: cannot open shared object file' },
+      { kind: 'node' as const, reason: '@tensorflow/tfjs-node is not installed' },
+    ];
+    const s = backendStatusOf({ kind: 'wasm', name: 'wasm', label: 'wasm (SIMD, 1 thread)', skipped }, { models: ['NVIDIA H200'], driver: '580.159.04' });
+    expect(s.notes[1]).toBe(
+      'this machine has an NVIDIA GPU (NVIDIA H200, driver 580.159.04) but @tensorflow/tfjs-node-gpu did not load: libcudart.so.11.0: cannot open shared object file. ' +
+        'It needs libtensorflow 2.9.1, which its install downloads, and the CUDA 11.2 and cuDNN 8.1 libraries',
+    );
+    // forced to wasm, the GPU package was never tried: no claim that it failed
+    const forced = backendStatusOf({ kind: 'wasm', name: 'wasm', label: 'wasm (SIMD, 1 thread)' }, { models: ['NVIDIA H200'], driver: null });
+    expect(forced.notes[1]).toBe('@tensorflow/tfjs-node-gpu and @tensorflow/tfjs-node were not tried (optional: they need libtensorflow)');
   });
   it('a native backend is reported as it is, without worker notes', () => {
     const s = backendStatusOf({ kind: 'gpu', name: 'tensorflow', label: 'NVIDIA H200 (CUDA)' });
