@@ -12,7 +12,7 @@ import { generateSample } from '../core/sample/generator.ts';
 import { ensureSampleCapture } from '../core/starter.ts';
 import { APP_VERSION, Workbench } from '../core/workbench.ts';
 import { startWebHost } from '../web/server.ts';
-import { DEFAULT_THRESHOLD, evaluateModel, listScans, scanCapture, trainModel } from '../core/detector/service.ts';
+import { DEFAULT_THRESHOLD, evaluateModel, listScans, probeBackend, scanCapture, trainModel } from '../core/detector/service.ts';
 import { listWindows, setVerdict } from '../core/triage/triage.ts';
 import { ModelStore } from '../core/detector/store.ts';
 import { incidentSeverities, reportFormats, tlpLevels } from '../../preload/contract.ts';
@@ -49,6 +49,8 @@ usage:
   mindflow report --project P --incident ID --format html|pdf|md|json|iocs|stix|misp --out FILE
   (eval and scan use the built-in default model without --model; without --project they work
    in a temporary project; MINDFLOW_BACKEND=gpu|node|wasm|cpu forces a TensorFlow.js backend)
+  mindflow backend [--json]                            which TensorFlow.js backend runs the model here,
+                                                       and why not a faster one (GPU, native)
   mindflow help                                        this text
 `;
 
@@ -477,6 +479,16 @@ async function cmdReport(argv: string[]): Promise<void> {
   }
 }
 
+async function cmdBackend(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
+  const status = await probeBackend();
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${status.name} · ${status.device}\n${status.notes.map((n) => `  - ${n}\n`).join('')}`);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -502,6 +514,8 @@ async function main(argv: string[]): Promise<void> {
       return cmdIncident(rest);
     case 'report':
       return cmdReport(rest);
+    case 'backend':
+      return cmdBackend(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,159 @@
+/**
+ * The `mindflow` CLI as scripts run it: a real process (bin/mindflow.js), a real DuckDB project,
+ * the built-in models on the WebAssembly backend. Its JSON output is a public interface, so these
+ * tests pin the keys, and they check that the numbers add up.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const tmp = tempDir('mindflow-cli-');
+const sample = join(tmp.dir, 'sample.csv');
+const project = join(tmp.dir, 'p.duckdb');
+
+function mindflow(args: string[], env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
+  const base: NodeJS.ProcessEnv = { ...process.env, MINDFLOW_HOME: join(tmp.dir, 'home') };
+  delete base.MINDFLOW_BACKEND;
+  const r = spawnSync(process.execPath, [join(root, 'bin/mindflow.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...base, ...env }, timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function json<T = Record<string, unknown>>(args: string[]): T {
+  const r = mindflow([...args, '--json']);
+  expect(r.err.includes('mindflow:') ? r.err : '', 'no error on stderr').toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.out) as T;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+beforeAll(() => {
+  const r = mindflow(['sample', '--rows', '3000', '--seed', '5', '--out', sample]);
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/^wrote 3,000 flows to /);
+}, 60_000);
+afterAll(() => tmp.cleanup());
+
+describe('mindflow CLI', () => {
+  it('prints its usage; a usage mistake exits 2 with one line and the usage, a failure exits 1 with one line', () => {
+    const help = mindflow(['help']);
+    expect(help.code).toBe(0);
+    for (const cmd of ['import FILE', 'train --project P --capture ID --out DIR', 'eval FILE [--model DIR]', 'scan FILE [--model DIR]', 'backend [--json]']) expect(help.out).toContain(`mindflow ${cmd}`);
+    const unknown = mindflow(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err.split('\n')[0]).toBe('mindflow: unknown command "frobnicate"');
+    expect(mindflow(['eval']).err.split('\n')[0]).toBe('mindflow: eval takes exactly one FILE');
+    expect(mindflow(['train', '--project', project]).err.split('\n')[0]).toBe('mindflow: --capture ID is required (see "mindflow captures")');
+    const missing = mindflow(['eval', join(tmp.dir, 'no-such.csv')]);
+    expect(missing.code).toBe(1);
+    expect(missing.err.trim().split('\n')).toHaveLength(1);
+    expect(missing.err).toContain('no-such.csv');
+  }, 60_000);
+
+  it('import --json reports the capture; the same file again is reused, not copied', () => {
+    const first = json<{ reused: boolean; capture: { id: number; rows: number; schemaVersion: string; classCounts: Record<string, number> } }>(['import', sample, '--project', project]);
+    expect(first.reused).toBe(false);
+    expect(first.capture).toMatchObject({ rows: 3000, schemaVersion: 'v1' });
+    expect(sum(Object.values(first.capture.classCounts))).toBe(3000);
+    const again = json<{ reused: boolean; capture: { id: number } }>(['import', sample, '--project', project]);
+    expect(again).toMatchObject({ reused: true, capture: { id: first.capture.id } });
+  }, 60_000);
+
+  it('eval --json keeps its shape, and its numbers agree with each other', () => {
+    const ev = json<{
+      accuracy: number; macroF1: number; weightedF1: number; classes: string[]; confusion: number[][]; backend: string; flows: number; seconds: number;
+      perClass: Record<string, { precision: number; recall: number; f1: number; support: number }>;
+    }>(['eval', sample, '--project', project]);
+    expect(Object.keys(ev).sort()).toEqual(['accuracy', 'backend', 'binary', 'classes', 'confusion', 'flows', 'macroF1', 'perClass', 'seconds', 'weightedF1']);
+    expect(ev.flows).toBe(3000);
+    expect(ev.backend).toMatch(/^wasm/);
+    expect(Object.keys(ev.perClass)).toEqual(ev.classes);
+    for (const c of Object.values(ev.perClass)) expect(Object.keys(c)).toEqual(['precision', 'recall', 'f1', 'support']);
+    // rows of the confusion matrix are the true classes: they sum to each class's support, and the diagonal is the accuracy
+    expect(ev.confusion.map((row) => sum(row))).toEqual(ev.classes.map((c) => ev.perClass[c]!.support));
+    expect(sum(ev.confusion.map((row) => sum(row)))).toBe(3000);
+    expect(ev.accuracy).toBeCloseTo(sum(ev.confusion.map((row, i) => row[i]!)) / 3000, 10);
+    const f1s = ev.classes.map((c) => ev.perClass[c]!.f1);
+    expect(ev.macroF1).toBeCloseTo(sum(f1s) / f1s.length, 10);
+    // the built-in v1 model knows this synthetic sample's shape of traffic
+    expect(ev.accuracy).toBeGreaterThan(0.5);
+    // the file was imported above: eval reused that capture
+    expect(json<{ captures: unknown[] }>(['captures', '--project', project]).captures).toHaveLength(1);
+  }, 60_000);
+
+  it('scan --json counts every flow once and lists the top flagged windows by confidence', () => {
+    const scan = json<{ predicted: Record<string, number>; flows: number; threshold: number; flaggedWindows: number; windows: { peak: number; flows: number; class: string }[]; metrics: { accuracy: number } | null }>(
+      ['scan', sample, '--project', project, '--threshold', '0.7', '--top', '5'],
+    );
+    expect(Object.keys(scan).sort()).toEqual(['backend', 'captureId', 'flaggedWindows', 'flows', 'flowsPerSecond', 'metrics', 'model', 'predicted', 'scanId', 'seconds', 'threshold', 'windows']);
+    expect(scan.flows).toBe(3000);
+    expect(scan.threshold).toBe(0.7);
+    expect(sum(Object.values(scan.predicted))).toBe(3000);
+    expect(scan.windows.length).toBeLessThanOrEqual(5);
+    expect(scan.flaggedWindows).toBeGreaterThanOrEqual(scan.windows.length);
+    for (let i = 1; i < scan.windows.length; i++) expect(scan.windows[i]!.peak).toBeLessThanOrEqual(scan.windows[i - 1]!.peak);
+    for (const w of scan.windows) {
+      expect(w.peak).toBeGreaterThanOrEqual(0.7);
+      expect(w.class).not.toBe('Benign');
+    }
+    expect(scan.metrics?.accuracy).toBeGreaterThan(0.5);
+  }, 60_000);
+
+  it('train writes a package that eval then loads; a package for another feature set or with a corrupt manifest is refused', () => {
+    const out = join(tmp.dir, 'model');
+    const trained = json<{ model: { id: number; backend: string }; dir: string }>(['train', '--project', project, '--capture', '1', '--out', out, '--epochs', '1', '--name', 'cli test']);
+    expect(trained.dir).toBe(out);
+    for (const f of ['manifest.json', 'model.json', 'weights.bin']) expect(existsSync(join(out, f)), f).toBe(true);
+    const ev = json<{ flows: number; accuracy: number }>(['eval', sample, '--project', project, '--model', out]);
+    expect(ev.flows).toBe(3000);
+
+    const v2 = mindflow(['eval', sample, '--project', project, '--model', join(root, 'resources/models/default')]);
+    expect(v2.code).toBe(1);
+    expect(v2.err).toMatch(/^mindflow: model "default" uses feature set v2, but capture #1 \(sample\.csv, v1\) lacks \d+ of its columns \(CLIENT_TCP_FLAGS, /);
+
+    const corrupt = join(tmp.dir, 'corrupt');
+    cpSync(out, corrupt, { recursive: true });
+    writeFileSync(join(corrupt, 'manifest.json'), readFileSync(join(out, 'manifest.json'), 'utf8').slice(0, 100));
+    const bad = mindflow(['eval', sample, '--project', project, '--model', corrupt]);
+    expect(bad.code).toBe(1);
+    expect(bad.err.trim().split('\n')).toHaveLength(1);
+    expect(bad.err).toContain(`model package ${corrupt}`);
+  }, 120_000);
+
+  it('the triage commands: windows, verdict, incident, report', () => {
+    const listed = json<{ scanId: number; total: number; windows: { id: number }[] }>(['windows', '--project', project, '--limit', '2']);
+    expect(listed.windows).toHaveLength(2);
+    const [a, b] = listed.windows.map((w) => w.id);
+    const verdict = mindflow(['verdict', '--project', project, '--window', String(a), '--set', 'tp', '--reason', 'syn scan']);
+    expect(verdict.code).toBe(0);
+    expect(verdict.out.trim()).toBe(`window #${a} of scan #${listed.scanId}: tp (syn scan)`);
+    expect(json<{ statusCounts: { tp: number } }>(['windows', '--project', project, '--status', 'tp']).statusCounts.tp).toBe(1);
+    const created = json<{ id: number; incident: { windowIds: number[]; title: string } }>(['incident', 'create', '--project', project, '--windows', `${a},${b}`, '--title', 'Scan of .149']);
+    expect(created.incident).toMatchObject({ title: 'Scan of .149', windowIds: [a, b] });
+    const file = join(tmp.dir, 'report.json');
+    const report = json<{ incidentId: number; format: string; path: string; bytes: number }>(['report', '--project', project, '--incident', String(created.id), '--format', 'json', '--out', file]);
+    expect(report).toMatchObject({ incidentId: created.id, format: 'json', path: file });
+    expect(readFileSync(file).length).toBe(report.bytes);
+    expect(JSON.stringify(JSON.parse(readFileSync(file, 'utf8')))).toContain('Scan of .149');
+  }, 60_000);
+
+  it('backend --json says what runs the model and why not a faster backend; a forced backend that cannot load says why', () => {
+    const s = json<{ name: string; device: string; notes: string[] }>(['backend']);
+    expect(Object.keys(s)).toEqual(['name', 'device', 'notes']);
+    expect(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).toContain(s.name);
+    if (s.name === 'wasm') expect(s.notes.some((n) => n.includes('tfjs-node-gpu'))).toBe(true);
+    const forced = mindflow(['backend'], { MINDFLOW_BACKEND: 'cpu' });
+    expect(forced.code).toBe(0);
+    expect(forced.out).toMatch(/^cpu · plain JavaScript/);
+    expect(forced.out).toContain('forced by MINDFLOW_BACKEND=cpu');
+    if (s.name !== 'tfjs-node-gpu') {
+      const gpu = mindflow(['backend'], { MINDFLOW_BACKEND: 'gpu' });
+      expect(gpu.code).toBe(1);
+      expect(gpu.err).toMatch(/^mindflow: TensorFlow\.js backend "gpu" is not available on this machine: \S/);
+    }
+  }, 60_000);
+});
