@@ -47,10 +47,10 @@ usage:
         [--severity low|medium|high|critical] [--tlp CLEAR|GREEN|AMBER|AMBER+STRICT|RED] [--summary S] [--json]
   mindflow incident list --project P [--json]
   mindflow report --project P --incident ID --format html|pdf|md|json|iocs|stix|misp --out FILE
-  (eval and scan use the built-in default model without --model; without --project they work
-   in a temporary project; MINDFLOW_BACKEND=gpu|node|wasm|cpu forces a TensorFlow.js backend)
   mindflow backend [--json]                            which TensorFlow.js backend runs the model here,
                                                        and why not a faster one (GPU, native)
+  (eval and scan use the built-in default model without --model; without --project they work
+   in a temporary project; MINDFLOW_BACKEND=gpu|node|wasm|cpu forces a TensorFlow.js backend)
   mindflow help                                        this text
 `;
 

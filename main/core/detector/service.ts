@@ -14,7 +14,7 @@ import { flowsTable, queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
 import type { BackendInfo, BackendKind } from '../model/backend.ts';
-import { nvidiaGpu, type NvidiaGpu } from '../model/gpu.ts';
+import { NO_CUDA_DEVICE, nvidiaGpu, type NvidiaGpu } from '../model/gpu.ts';
 import { ModelWorker, ScoringPool } from '../model/client.ts';
 import { chooseFeatureSet } from '../model/features.ts';
 import { trainingWorkers } from '../model/parallel.ts';
@@ -50,6 +50,9 @@ export function backendStatusOf(info: BackendInfo, gpu: NvidiaGpu | null = nvidi
     } else {
       notes.push('@tensorflow/tfjs-node-gpu and @tensorflow/tfjs-node were not tried (optional: they need libtensorflow)');
     }
+  }
+  if (info.kind === 'gpu' && info.label.includes(NO_CUDA_DEVICE)) {
+    notes.push('libtensorflow 2.9.1 found no GPU it can use: it needs the CUDA 11.2 and cuDNN 8.1 libraries on the library path');
   }
   if (info.kind === 'cpu') notes.push('the WebAssembly backend could not start; plain JavaScript is much slower');
   if (process.env.MINDFLOW_BACKEND) notes.push(`forced by MINDFLOW_BACKEND=${process.env.MINDFLOW_BACKEND}`);

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MindflowError } from '../errors.ts';
+import { nativeLabel } from './gpu.ts';
 
 export type BackendKind = 'gpu' | 'node' | 'wasm' | 'cpu';
 export const BACKEND_KINDS: readonly BackendKind[] = ['gpu', 'node', 'wasm', 'cpu'];
@@ -251,9 +252,9 @@ async function tryWasm(): Promise<string | null> {
 async function tryKind(kind: BackendKind): Promise<BackendInfo | null> {
   switch (kind) {
     case 'gpu':
-      return (await tryNative(kind, '@tensorflow/tfjs-node-gpu')) ? { kind, name: tf.getBackend(), label: 'tfjs-node-gpu (CUDA)' } : null;
     case 'node':
-      return (await tryNative(kind, '@tensorflow/tfjs-node')) ? { kind, name: tf.getBackend(), label: 'tfjs-node (native CPU)' } : null;
+      if (!(await tryNative(kind, kind === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node'))) return null;
+      return { kind, name: tf.getBackend(), label: nativeLabel(kind, tf.backend() as { isUsingGpuDevice?: boolean }) };
     case 'wasm': {
       const label = await tryWasm();
       return label ? { kind, name: tf.getBackend(), label } : null;

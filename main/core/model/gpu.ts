@@ -1,6 +1,7 @@
 /**
- * What the kernel says about NVIDIA GPUs (Linux /proc), without loading any GPU library, so the
- * status bar can say why a machine with a GPU runs the model on its CPU.
+ * GPU facts for the backend status, without loading TensorFlow or any GPU library: what the
+ * kernel says about NVIDIA GPUs (Linux /proc), so the status bar can say why a machine with a GPU
+ * runs the model on its CPU, and how a native backend is labelled.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,4 +30,15 @@ export function nvidiaGpu(procDir = '/proc/driver/nvidia'): NvidiaGpu | null {
     driver = null;
   }
   return { models, driver };
+}
+
+export const NO_CUDA_DEVICE = 'no CUDA device found: TensorFlow runs on the CPU';
+
+/**
+ * A native backend's label. libtensorflow's GPU build runs on the CPU when it cannot open the
+ * CUDA libraries, and tfjs-node-gpu says so only through `isUsingGpuDevice`: the label does too.
+ */
+export function nativeLabel(kind: 'gpu' | 'node', backend: { isUsingGpuDevice?: boolean }): string {
+  if (kind === 'node') return 'tfjs-node (native CPU)';
+  return backend.isUsingGpuDevice === false ? `tfjs-node-gpu (${NO_CUDA_DEVICE})` : 'tfjs-node-gpu (CUDA)';
 }

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nvidiaGpu } from '../../../main/core/model/gpu.ts';
+import { nativeLabel, nvidiaGpu } from '../../../main/core/model/gpu.ts';
+import { backendStatusOf } from '../../../main/core/detector/service.ts';
 
 const dirs: string[] = [];
 function fakeProc(version: string | null, gpus: Record<string, string>): string {
@@ -41,5 +42,17 @@ describe('nvidiaGpu', () => {
   it('a driver folder without a version file still counts as a GPU, driver unknown', () => {
     const dir = fakeProc(null, { '0000:01:00.0': 'Model: \t\t NVIDIA RTX A4000\n' });
     expect(nvidiaGpu(dir)).toEqual({ models: ['NVIDIA RTX A4000'], driver: null });
+  });
+});
+
+describe('nativeLabel', () => {
+  it('says CUDA only when libtensorflow found a GPU device, and says the CPU runs it otherwise', () => {
+    expect(nativeLabel('gpu', { isUsingGpuDevice: true })).toBe('tfjs-node-gpu (CUDA)');
+    const cpu = nativeLabel('gpu', { isUsingGpuDevice: false });
+    expect(cpu).toBe('tfjs-node-gpu (no CUDA device found: TensorFlow runs on the CPU)');
+    expect(nativeLabel('node', { isUsingGpuDevice: false })).toBe('tfjs-node (native CPU)');
+    const s = backendStatusOf({ kind: 'gpu', name: 'tensorflow', label: cpu }, { models: ['NVIDIA H200'], driver: '580.159.04' });
+    expect(s.device).toBe(cpu);
+    expect(s.notes[0]).toBe('libtensorflow 2.9.1 found no GPU it can use: it needs the CUDA 11.2 and cuDNN 8.1 libraries on the library path');
   });
 });
