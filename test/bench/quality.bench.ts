@@ -170,8 +170,8 @@ for (const protocol of protocols) for (const seed of seeds) {
     ['Extra Trees (v1, 8 features)', et1],
   ];
   console.log(`${'model'.padEnd(30)} ${'weighted F1'.padStart(11)} ${'macro F1'.padStart(9)} ${'seconds'.padStart(8)}  per-class F1 (${v2.classes.join(', ')})`);
+  const runs = tally.get(protocol) ?? tally.set(protocol, new Map()).get(protocol)!;
   for (const [name, r] of rows) {
-    const runs = tally.get(protocol) ?? tally.set(protocol, new Map()).get(protocol)!;
     (runs.get(name) ?? runs.set(name, []).get(name)!).push({ weighted: r.metrics.weightedF1, macro: r.metrics.macroF1 });
     console.log(`${name.padEnd(30)} ${f4(r.metrics.weightedF1).padStart(11)} ${f4(r.metrics.macroF1).padStart(9)} ${r.seconds.toFixed(1).padStart(8)}  ${r.metrics.perClass.map((c) => f3(c.f1)).join(' ')}`);
   }

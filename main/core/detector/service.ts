@@ -14,7 +14,7 @@ import { flowsTable, queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
 import type { BackendInfo, BackendKind } from '../model/backend.ts';
-import { NO_CUDA_DEVICE, nvidiaGpu, type NvidiaGpu } from '../model/gpu.ts';
+import { CUDA_LIBRARIES, NO_CUDA_DEVICE, nvidiaGpu, type NvidiaGpu } from '../model/gpu.ts';
 import { ModelWorker, ScoringPool } from '../model/client.ts';
 import { chooseFeatureSet } from '../model/features.ts';
 import { trainingWorkers } from '../model/parallel.ts';
@@ -35,16 +35,18 @@ export interface DetectorContext extends JobContext {
 }
 
 
-export function backendStatusOf(info: BackendInfo, gpu: NvidiaGpu | null = nvidiaGpu()): BackendStatus {
+/** The name a scan, an evaluation and the status bar give each backend. */
+const BACKEND_NAMES: Record<BackendKind, string> = { gpu: 'tfjs-node-gpu', node: 'tfjs-node', wasm: 'wasm', cpu: 'cpu' };
+
+/** `gpu`: what /proc says (read here, only when a note needs it, unless given). */
+export function backendStatusOf(info: BackendInfo, gpu?: NvidiaGpu | null): BackendStatus {
   const notes: string[] = [];
   const why = new Map(info.skipped?.map((s) => [s.kind, s.reason]));
   if (info.kind === 'wasm' || info.kind === 'cpu') {
-    if (gpu && why.has('gpu')) {
-      const what = [gpu.models.join(', ') || 'model unknown', gpu.driver ? `driver ${gpu.driver}` : null].filter(Boolean).join(', ');
-      notes.push(
-        `this machine has an NVIDIA GPU (${what}) but @tensorflow/tfjs-node-gpu did not load: ${why.get('gpu')}. ` +
-          'It needs libtensorflow 2.9.1, which its install downloads, and the CUDA 11.2 and cuDNN 8.1 libraries',
-      );
+    const card = why.has('gpu') ? (gpu === undefined ? nvidiaGpu() : gpu) : null;
+    if (card) {
+      const what = [card.models.join(', ') || 'model unknown', card.driver ? `driver ${card.driver}` : null].filter(Boolean).join(', ');
+      notes.push(`this machine has an NVIDIA GPU (${what}) but @tensorflow/tfjs-node-gpu did not load: ${why.get('gpu')}. It needs libtensorflow 2.9.1, which its install downloads, and ${CUDA_LIBRARIES}`);
     } else if (why.has('gpu') || why.has('node')) {
       notes.push(`no native TensorFlow (optional, it needs libtensorflow): ${[why.get('gpu'), why.get('node')].filter(Boolean).join('; ')}`);
     } else {
@@ -52,11 +54,10 @@ export function backendStatusOf(info: BackendInfo, gpu: NvidiaGpu | null = nvidi
     }
   }
   if (info.kind === 'gpu' && info.label.includes(NO_CUDA_DEVICE)) {
-    notes.push('libtensorflow 2.9.1 found no GPU it can use: it needs the CUDA 11.2 and cuDNN 8.1 libraries on the library path');
+    notes.push(`libtensorflow 2.9.1 found no GPU it can use: it needs ${CUDA_LIBRARIES} on the library path`);
   }
   if (info.kind === 'cpu') notes.push('the WebAssembly backend could not start; plain JavaScript is much slower');
   if (process.env.MINDFLOW_BACKEND) notes.push(`forced by MINDFLOW_BACKEND=${process.env.MINDFLOW_BACKEND}`);
-  const names: Record<BackendKind, string> = { gpu: 'tfjs-node-gpu', node: 'tfjs-node', wasm: 'wasm', cpu: 'cpu' };
   if (info.kind === 'wasm' || info.kind === 'cpu') {
     // the label is one worker's; scans and training run one such worker per core
     const cores = availableParallelism();
@@ -65,9 +66,9 @@ export function backendStatusOf(info: BackendInfo, gpu: NvidiaGpu | null = nvidi
     // "wasm (SIMD, 1 thread)" -> "SIMD · 2 workers × 1 thread"; "cpu (plain JavaScript)" -> "plain JavaScript · 2 workers"
     const inner = /^\w+ \((.*)\)$/.exec(info.label)?.[1] ?? info.label;
     const [what, threads] = inner.split(/, (?=\d+ threads?$)/);
-    return { name: names[info.kind], device: `${what} · ${threads ? `${workers} × ${threads}` : workers}`, notes };
+    return { name: BACKEND_NAMES[info.kind], device: `${what} · ${threads ? `${workers} × ${threads}` : workers}`, notes };
   }
-  return { name: names[info.kind], device: info.label, notes };
+  return { name: BACKEND_NAMES[info.kind], device: info.label, notes };
 }
 
 let probed: Promise<BackendStatus> | null = null;
@@ -297,7 +298,7 @@ export async function evaluateModel(project: Project, capture: CaptureInfo, mode
   if (!metrics) {
     throw new MindflowError('bad-args', `none of capture #${capture.id}'s classes (${Object.keys(capture.classCounts).join(', ')}) are among the model's (${run.manifest.classes.join(', ')})`);
   }
-  return { modelId: run.modelId, captureId: capture.id, metrics, flows: run.flows, seconds: run.seconds, backend: backendStatusOf(run.backend).name };
+  return { modelId: run.modelId, captureId: capture.id, metrics, flows: run.flows, seconds: run.seconds, backend: BACKEND_NAMES[run.backend.kind] };
 }
 
 const PRED_TYPES: DuckDBType[] = [BIGINT, UTINYINT, FLOAT, FLOAT];
@@ -347,7 +348,7 @@ export async function scanCapture(project: Project, capture: CaptureInfo, opts: 
     const metrics = run.confusion?.metrics() ?? null;
     await conn.run(`INSERT INTO scans VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)`, [
       id, capture.id, modelId, run.manifest.name, JSON.stringify(classes), threshold, run.manifest.keyed, run.flows, run.seconds,
-      run.flows / Math.max(run.seconds, 1e-9), backendStatusOf(run.backend).name, JSON.stringify(predictedCounts), flagged,
+      run.flows / Math.max(run.seconds, 1e-9), BACKEND_NAMES[run.backend.kind], JSON.stringify(predictedCounts), flagged,
       metrics ? JSON.stringify(metrics) : null,
     ]);
     return await getScan(project, id);

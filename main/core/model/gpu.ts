@@ -32,6 +32,9 @@ export function nvidiaGpu(procDir = '/proc/driver/nvidia'): NvidiaGpu | null {
   return { models, driver };
 }
 
+/** what libtensorflow 2.9.1 (tfjs-node-gpu 4.22) opens to run on a GPU */
+export const CUDA_LIBRARIES = 'the CUDA 11.2 and cuDNN 8.1 libraries';
+
 export const NO_CUDA_DEVICE = 'no CUDA device found: TensorFlow runs on the CPU';
 
 /**
