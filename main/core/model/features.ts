@@ -78,6 +78,28 @@ export class Codebook {
     return map.size;
   }
 
+  /**
+   * code() for a whole column: values[i] (a missing or non-finite value counts as 0) coded into
+   * out[at + i * stride]. Remembers the last value, which a column's runs of one value (0 in
+   * most fields, one flood's sizes) hit without a lookup.
+   */
+  codeInto(column: number, values: ArrayLike<unknown>, n: number, out: Float32Array, at: number, stride: number): void {
+    const map = this.maps[column]!;
+    let last = Number.NaN;
+    let lastCode = 0;
+    for (let i = 0, p = at; i < n; i++, p += stride) {
+      const raw = values[i];
+      const v = typeof raw === 'number' && Number.isFinite(raw) ? raw : 0;
+      if (v !== last) {
+        // a growing book may add v here; a fixed one answers 0 for it
+        const known = map.get(v);
+        lastCode = known !== undefined ? known : this.code(column, v);
+        last = v;
+      }
+      out[p] = lastCode;
+    }
+  }
+
   /** values in code order (value of code i+1 at i) */
   values(column: number): number[] {
     return [...this.maps[column]!.keys()];
@@ -228,35 +250,46 @@ export function encodeColumns(
 ): Float32Array {
   const book = needCodebook(set, codebook);
   const f = out.length / Math.max(1, n);
+  const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   let o = 0;
-  set.columns.forEach((name, c) => {
+  for (let c = 0; c < set.columns.length; c++) {
     const col = columns[c]!;
-    const kind = columnKind(name);
-    if (kind === 'log') {
-      for (let i = 0, p = o; i < n; i++, p += f) {
-        const v = col[i];
-        out[p] = typeof v === 'number' && v > 0 && Number.isFinite(v) ? Math.log1p(v) : 0;
+    switch (columnKind(set.columns[c]!)) {
+      case 'log':
+        for (let i = 0, p = o; i < n; i++, p += f) {
+          const v = col[i];
+          out[p] = typeof v === 'number' && v > 0 && v < Infinity ? Math.log1p(v) : 0;
+        }
+        o += 1;
+        break;
+      case 'duration':
+        for (let i = 0, p = o; i < n; i++, p += f) {
+          const v = num(col[i]);
+          out[p] = v >= DURATION_WRAP_MS ? 1 : 0;
+          out[p + 1] = durationMagnitude(v);
+        }
+        o += 2;
+        break;
+      case 'protocol': {
+        const width = PROTOCOLS.length + 1;
+        for (let i = 0, p = o; i < n; i++, p += f) {
+          const v = num(col[i]);
+          const hot = v === 1 ? 0 : v === 6 ? 1 : v === 17 ? 2 : 3;
+          for (let j = 0; j < width; j++) out[p + j] = j === hot ? 1 : 0;
+        }
+        o += width;
+        break;
       }
-      o += 1;
-      return;
+      case 'tcp-flags':
+        for (let i = 0, p = o; i < n; i++, p += f) {
+          const bits = Math.max(0, Math.trunc(num(col[i])));
+          for (let b = 0; b < TCP_FLAG_BITS.length; b++) out[p + b] = (bits >> b) & 1;
+        }
+        o += TCP_FLAG_BITS.length;
+        break;
     }
-    const width = columnFeatures(name).length;
-    const one: FeatureSet = { name: set.name, columns: [name], identifiers: set.identifiers, codes: false };
-    const cell = [0 as number | null];
-    const tmp = new Float32Array(width);
-    for (let i = 0, p = o; i < n; i++, p += f) {
-      cell[0] = col[i] as number | null;
-      encodeFlow(one, cell, tmp, 0);
-      out.set(tmp, p);
-    }
-    o += width;
-  });
-  if (book) {
-    set.columns.forEach((_, c) => {
-      const col = columns[c]!;
-      for (let i = 0, p = o + c; i < n; i++, p += f) out[p] = book.code(c, finite(col[i] as number | null));
-    });
   }
+  if (book) for (let c = 0; c < set.columns.length; c++) book.codeInto(c, columns[c]!, n, out, o + c, f);
   return out;
 }
 
@@ -287,9 +320,10 @@ export function fitStats(matrix: Float32Array, f: number, rows?: ArrayLike<numbe
 /** Standardises an [n, f] matrix in place. */
 export function standardize(matrix: Float32Array, stats: FeatureStats): Float32Array {
   const f = stats.mean.length;
-  for (let i = 0; i < matrix.length; i++) {
-    const j = i % f;
-    matrix[i] = (matrix[i]! - stats.mean[j]!) / stats.std[j]!;
+  const mean = Float64Array.from(stats.mean);
+  const std = Float64Array.from(stats.std);
+  for (let r = 0; r < matrix.length; r += f) {
+    for (let j = 0; j < f; j++) matrix[r + j] = (matrix[r + j]! - mean[j]!) / std[j]!;
   }
   return matrix;
 }

@@ -150,6 +150,23 @@ describe('value codes', () => {
     expect(Array.from(batch.subarray(2 * 27 + 19, 3 * 27))).toEqual([1, 1, 1, 2, 1, 1, 1, 3]);
   });
 
+  it('codeInto codes a column with a stride, through runs of one value and non-finite values', async () => {
+    const { Codebook } = await import('../../../main/core/model/features.ts');
+    const values = [6, 6, 17, 6, Number.NaN, 0, 0, 5, 5, Number.POSITIVE_INFINITY, 17];
+    const fixed = Codebook.fromVocabulary([[0, 6, 17]]);
+    const out = new Float32Array(values.length * 2).fill(-1);
+    fixed.codeInto(0, values, values.length, out, 1, 2);
+    // NaN and Infinity read as 0 (code 1); 5 is not in the vocabulary (0); even cells untouched
+    expect(Array.from(out.filter((_, i) => i % 2 === 1))).toEqual([2, 2, 3, 2, 1, 1, 1, 0, 0, 1, 3]);
+    expect(out.filter((_, i) => i % 2 === 0).every((v) => v === -1)).toBe(true);
+    expect(Array.from(out.filter((_, i) => i % 2 === 1))).toEqual(values.map((v) => fixed.code(0, Number.isFinite(v) ? v : 0)));
+    const growing = Codebook.growing(1);
+    const grown = new Float32Array(values.length);
+    growing.codeInto(0, values, values.length, grown, 0, 1);
+    expect(Array.from(grown)).toEqual([1, 1, 2, 1, 3, 3, 3, 4, 4, 3, 2]);
+    expect(growing.values(0)).toEqual([6, 17, 0, 5]);
+  });
+
   it('refuses to encode a coded set without a codebook', () => {
     expect(() => encodeFlow(coded, [6, 0, 0, 0, 0, 0, 0, 0], new Float32Array(27))).toThrow(/codebook/);
   });
