@@ -84,16 +84,13 @@ export class Codebook {
    * most fields, one flood's sizes) hit without a lookup.
    */
   codeInto(column: number, values: ArrayLike<unknown>, n: number, out: Float32Array, at: number, stride: number): void {
-    const map = this.maps[column]!;
     let last = Number.NaN;
     let lastCode = 0;
     for (let i = 0, p = at; i < n; i++, p += stride) {
       const raw = values[i];
       const v = typeof raw === 'number' && Number.isFinite(raw) ? raw : 0;
       if (v !== last) {
-        // a growing book may add v here; a fixed one answers 0 for it
-        const known = map.get(v);
-        lastCode = known !== undefined ? known : this.code(column, v);
+        lastCode = this.code(column, v);
         last = v;
       }
       out[p] = lastCode;
@@ -189,8 +186,32 @@ export function missingColumns(set: FeatureSet, available: readonly string[]): s
   return set.columns.filter((c) => !have.has(c));
 }
 
-function finite(v: number | null | undefined): number {
+function finite(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+/** Writes the features of one (finite) value of a `kind` column at out[o...]; returns how many. */
+function encodeValue(kind: ColumnKind, v: number, out: Float32Array, o: number): number {
+  switch (kind) {
+    case 'protocol': {
+      const i = PROTOCOLS.indexOf(v as (typeof PROTOCOLS)[number]);
+      for (let p = 0; p <= PROTOCOLS.length; p++) out[o + p] = 0;
+      out[o + (i < 0 ? PROTOCOLS.length : i)] = 1;
+      return PROTOCOLS.length + 1;
+    }
+    case 'tcp-flags': {
+      const bits = Math.max(0, Math.trunc(v));
+      for (let b = 0; b < TCP_FLAG_BITS.length; b++) out[o + b] = (bits >> b) & 1;
+      return TCP_FLAG_BITS.length;
+    }
+    case 'duration':
+      out[o] = v >= DURATION_WRAP_MS ? 1 : 0;
+      out[o + 1] = durationMagnitude(v);
+      return 2;
+    case 'log':
+      out[o] = Math.log1p(Math.max(0, v));
+      return 1;
+  }
 }
 
 function needCodebook(set: FeatureSet, codebook: Codebook | null | undefined): Codebook | null {
@@ -206,33 +227,7 @@ function needCodebook(set: FeatureSet, codebook: Codebook | null | undefined): C
 export function encodeFlow(set: FeatureSet, values: ArrayLike<number | null>, out: Float32Array, offset = 0, codebook?: Codebook | null): number {
   const book = needCodebook(set, codebook);
   let o = offset;
-  for (let c = 0; c < set.columns.length; c++) {
-    const v = finite(values[c]);
-    switch (columnKind(set.columns[c]!)) {
-      case 'protocol': {
-        const i = PROTOCOLS.indexOf(v as (typeof PROTOCOLS)[number]);
-        for (let p = 0; p <= PROTOCOLS.length; p++) out[o + p] = 0;
-        out[o + (i < 0 ? PROTOCOLS.length : i)] = 1;
-        o += PROTOCOLS.length + 1;
-        break;
-      }
-      case 'tcp-flags': {
-        const bits = Math.max(0, Math.trunc(v));
-        for (let b = 0; b < TCP_FLAG_BITS.length; b++) out[o + b] = (bits >> b) & 1;
-        o += TCP_FLAG_BITS.length;
-        break;
-      }
-      case 'duration': {
-        out[o] = v >= DURATION_WRAP_MS ? 1 : 0;
-        out[o + 1] = durationMagnitude(v);
-        o += 2;
-        break;
-      }
-      case 'log':
-        out[o++] = Math.log1p(Math.max(0, v));
-        break;
-    }
-  }
+  for (let c = 0; c < set.columns.length; c++) o += encodeValue(columnKind(set.columns[c]!), finite(values[c]), out, o);
   if (book) for (let c = 0; c < set.columns.length; c++) out[o++] = book.code(c, finite(values[c]));
   return o - offset;
 }
@@ -250,44 +245,12 @@ export function encodeColumns(
 ): Float32Array {
   const book = needCodebook(set, codebook);
   const f = out.length / Math.max(1, n);
-  const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   let o = 0;
   for (let c = 0; c < set.columns.length; c++) {
     const col = columns[c]!;
-    switch (columnKind(set.columns[c]!)) {
-      case 'log':
-        for (let i = 0, p = o; i < n; i++, p += f) {
-          const v = col[i];
-          out[p] = typeof v === 'number' && v > 0 && v < Infinity ? Math.log1p(v) : 0;
-        }
-        o += 1;
-        break;
-      case 'duration':
-        for (let i = 0, p = o; i < n; i++, p += f) {
-          const v = num(col[i]);
-          out[p] = v >= DURATION_WRAP_MS ? 1 : 0;
-          out[p + 1] = durationMagnitude(v);
-        }
-        o += 2;
-        break;
-      case 'protocol': {
-        const width = PROTOCOLS.length + 1;
-        for (let i = 0, p = o; i < n; i++, p += f) {
-          const v = num(col[i]);
-          const hot = v === 1 ? 0 : v === 6 ? 1 : v === 17 ? 2 : 3;
-          for (let j = 0; j < width; j++) out[p + j] = j === hot ? 1 : 0;
-        }
-        o += width;
-        break;
-      }
-      case 'tcp-flags':
-        for (let i = 0, p = o; i < n; i++, p += f) {
-          const bits = Math.max(0, Math.trunc(num(col[i])));
-          for (let b = 0; b < TCP_FLAG_BITS.length; b++) out[p + b] = (bits >> b) & 1;
-        }
-        o += TCP_FLAG_BITS.length;
-        break;
-    }
+    const kind = columnKind(set.columns[c]!);
+    for (let i = 0, p = o; i < n; i++, p += f) encodeValue(kind, finite(col[i]), out, p);
+    o += columnFeatures(set.columns[c]!).length;
   }
   if (book) for (let c = 0; c < set.columns.length; c++) book.codeInto(c, columns[c]!, n, out, o + c, f);
   return out;
