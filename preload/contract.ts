@@ -188,7 +188,8 @@ export interface EpochPoint {
   epoch: number;
   epochs: number;
   loss: number;
-  accuracy: number;
+  /** null for a model package's stored curve, which keeps the loss and validation macro F1 only */
+  accuracy: number | null;
   valMacroF1: number | null;
   valAccuracy: number | null;
   seconds: number;

@@ -192,10 +192,10 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function printEpoch(json: boolean): (p: { epoch: number; epochs: number; loss: number; accuracy: number; valMacroF1: number | null; windowsPerSecond: number }) => void {
+function printEpoch(json: boolean): (p: { epoch: number; epochs: number; loss: number; accuracy: number | null; valMacroF1: number | null; windowsPerSecond: number }) => void {
   return (p) => {
     clearProgress();
-    const line = `epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}  acc ${p.accuracy.toFixed(4)}  val macro-F1 ${p.valMacroF1 === null ? '-' : p.valMacroF1.toFixed(4)}  ${fmt(p.windowsPerSecond)} windows/s`;
+    const line = `epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}  acc ${p.accuracy === null ? '-' : p.accuracy.toFixed(4)}  val macro-F1 ${p.valMacroF1 === null ? '-' : p.valMacroF1.toFixed(4)}  ${fmt(p.windowsPerSecond)} windows/s`;
     (json ? process.stderr : process.stdout).write(`${line}\n`);
   };
 }

@@ -21,6 +21,8 @@ test.beforeAll(async ({ browser }) => {
   await workbench.open(process.env.MINDFLOW_E2E_URL ?? '');
 });
 
+test.afterEach(() => workbench.expectNoPageErrors());
+
 // The stories share one project: leave it as found, with only the built-in models, so the
 // stories after this one scan with the default model as a new analyst would.
 test.afterAll(async () => {

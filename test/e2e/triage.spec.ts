@@ -20,6 +20,8 @@ test.beforeAll(async ({ browser }) => {
   await workbench.open(process.env.MINDFLOW_E2E_URL ?? '');
 });
 
+test.afterEach(() => workbench.expectNoPageErrors());
+
 test.afterAll(async () => {
   await page.close();
 });

@@ -108,6 +108,15 @@ describe('the web host', () => {
     expect(list.result).toHaveLength(1);
   });
 
+  it('hands the built-in models over unchanged: JSON turns NaN into null, so results carry none', async () => {
+    const direct = await workbench.dispatch('listModels', {});
+    const models = (direct as { ok: true; result: { builtin: boolean; history: { accuracy: number | null }[] }[] }).result;
+    expect(models.filter((m) => m.builtin).length).toBeGreaterThanOrEqual(2);
+    // a package keeps its loss curve but not its accuracy: that is null, not NaN
+    expect(models.every((m) => m.history.every((h) => h.accuracy === null))).toBe(true);
+    expect(await body(call('listModels', {}))).toStrictEqual(direct);
+  });
+
   it('makes upload names safe', () => {
     expect(safeUploadName('../../etc/passwd')).toBe('passwd');
     expect(safeUploadName('..\\..\\a b.csv')).toBe('a_b.csv');

@@ -59,7 +59,7 @@ function summaryOf(id: string, manifest: ModelManifest, builtin: boolean, histor
     metricsFrom: typeof manifest.training.metricsFrom === 'string' ? manifest.training.metricsFrom : null,
     history: history.length
       ? history
-      : curve.map((loss, i) => ({ epoch: i + 1, epochs: curve.length, loss, accuracy: NaN, valMacroF1: valF1[i] ?? null, valAccuracy: null, seconds: 0, windowsPerSecond: 0 })),
+      : curve.map((loss, i) => ({ epoch: i + 1, epochs: curve.length, loss, accuracy: null, valMacroF1: valF1[i] ?? null, valAccuracy: null, seconds: 0, windowsPerSecond: 0 })),
     settings,
   };
 }

@@ -17,7 +17,11 @@ export class WorkbenchPage {
   readonly incidents: IncidentsView;
   readonly exportDialog: ExportDialog;
 
+  /** uncaught errors the page threw since the last check: a story fails on any */
+  private readonly pageErrors: string[] = [];
+
   constructor(readonly page: Page) {
+    page.on('pageerror', (e) => this.pageErrors.push(e.stack ?? e.message));
     this.captures = new CapturesPanel(page);
     this.explore = new ExploreEditor(page);
     this.sql = new SqlConsole(page);
@@ -32,6 +36,12 @@ export class WorkbenchPage {
     await this.page.goto(url);
     await expect(this.page.getByRole('button', { name: 'Captures', exact: true })).toBeVisible();
     await expect(this.page.getByLabel('Project path')).not.toHaveText('…');
+  }
+
+  /** Fails with the page's uncaught errors, if it threw any since the last call. */
+  expectNoPageErrors() {
+    const errors = this.pageErrors.splice(0);
+    expect(errors, 'uncaught errors in the page').toEqual([]);
   }
 
   async showCaptures() {
