@@ -219,6 +219,11 @@ export interface TrainSettings {
   window: number;
   keyBySource: boolean;
   binary: boolean;
+  /**
+   * add the flows' hosts and ports (IPv4 source/destination, L4 ports) to the features. Off by
+   * default: on NF-BoT-IoT they name the class (fixed attackers and victims)
+   */
+  identifiers: boolean;
   convFilters: number[];
   kernelSize: number;
   poolSize: number;
@@ -259,6 +264,8 @@ export interface ModelSummary {
   featureSet: string;
   /** the capture columns the model reads */
   featureColumns: string[];
+  /** hosts and ports were asked for as features (TrainSettings.identifiers) */
+  identifiers: boolean;
   /** encoded feature names, in channel order */
   features: string[];
   window: number;
@@ -491,6 +498,7 @@ const trainSettings = v.partial(
     window: positiveInt(256),
     keyBySource: v.boolean(),
     binary: v.boolean(),
+    identifiers: v.boolean(),
     convFilters: v.pipe(v.array(positiveInt(1024)), v.minLength(1), v.maxLength(6)),
     kernelSize: positiveInt(15),
     poolSize: positiveInt(8),

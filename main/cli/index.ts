@@ -35,7 +35,8 @@ usage:
          --dropout D --units U --features auto|v1|v2 --keyed --binary --seed S
          --patience N --weighting balanced|sqrt|none --sampling unique|sqrt|all
          --schedule cosine|constant --skip-units N --skip-layers N --embedding N
-         --code-dropout P --no-codes --name NAME] [--json]
+         --code-dropout P --no-codes --identifiers --name NAME] [--json]
+        (--identifiers adds hosts and ports to the features: they give NF-BoT-IoT's classes away)
   mindflow eval FILE [--model DIR] [--project P] [--json]   metrics of a model on a labelled capture
   mindflow scan FILE [--model DIR] [--project P] [--threshold T] [--json]
                                                        score every flow, list flagged windows
@@ -213,7 +214,7 @@ async function cmdTrain(argv: string[]): Promise<void> {
       project: { type: 'string' }, capture: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' },
       epochs: { type: 'string' }, window: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
       filters: { type: 'string' }, kernel: { type: 'string' }, pool: { type: 'string' }, dropout: { type: 'string' },
-      units: { type: 'string' }, features: { type: 'string' }, keyed: { type: 'boolean' }, binary: { type: 'boolean' },
+      units: { type: 'string' }, features: { type: 'string' }, keyed: { type: 'boolean' }, binary: { type: 'boolean' }, identifiers: { type: 'boolean' },
       seed: { type: 'string' }, patience: { type: 'string' }, weighting: { type: 'string' }, json: { type: 'boolean' },
       'skip-units': { type: 'string' }, 'skip-layers': { type: 'string' }, 'no-codes': { type: 'boolean' }, embedding: { type: 'string' }, 'code-dropout': { type: 'string' },
       schedule: { type: 'string' }, sampling: { type: 'string' },
@@ -240,6 +241,7 @@ async function cmdTrain(argv: string[]): Promise<void> {
     featureSet: values.features as TrainSettings['featureSet'] | undefined,
     keyBySource: values.keyed,
     binary: values.binary,
+    identifiers: values.identifiers,
     seed: num('seed', values.seed, { integer: true }),
     earlyStoppingPatience: num('patience', values.patience, { integer: true, min: 0 }),
     classWeighting: values.weighting as TrainSettings['classWeighting'] | undefined,

@@ -124,6 +124,17 @@ describe('mindflow CLI', () => {
     expect(bad.err).toContain(`model package ${corrupt}`);
   }, 120_000);
 
+  it('train --identifiers adds hosts and ports to the features, and the package says so', () => {
+    const out = join(tmp.dir, 'model-ids');
+    const trained = json<{ model: { featureColumns: string[]; identifiers: boolean; features: string[] } }>(['train', '--project', project, '--capture', '1', '--out', out, '--epochs', '1', '--identifiers', '--name', 'with hosts']);
+    expect(trained.model.identifiers).toBe(true);
+    expect(trained.model.featureColumns.slice(-4)).toEqual(['IPV4_SRC_ADDR', 'IPV4_DST_ADDR', 'L4_SRC_PORT', 'L4_DST_PORT']);
+    expect(trained.model.features).toContain('IPV4_SRC_ADDR.octet4');
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { featureSet: { identifiers: boolean } };
+    expect(manifest.featureSet.identifiers).toBe(true);
+    expect(json<{ flows: number }>(['eval', sample, '--project', project, '--model', out]).flows).toBe(3000);
+  }, 120_000);
+
   it('the triage commands: windows, verdict, incident, report', () => {
     const listed = json<{ scanId: number; total: number; windows: { id: number }[] }>(['windows', '--project', project, '--limit', '2']);
     expect(listed.windows).toHaveLength(2);

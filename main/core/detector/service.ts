@@ -105,6 +105,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   window: 10,
   keyBySource: false,
   binary: false,
+  identifiers: false,
   convFilters: [64, 128],
   kernelSize: 3,
   poolSize: 2,
@@ -130,7 +131,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
 export async function trainModel(project: Project, capture: CaptureInfo, opts: { name?: string | undefined; settings?: Partial<TrainSettings> | undefined }, ctx: DetectorContext): Promise<TrainResult> {
   if (!capture.labelled) throw new MindflowError('bad-args', `capture #${capture.id} (${capture.fileName}) has no labels: training needs a labelled capture`);
   const settings: TrainSettings = { ...DEFAULT_TRAIN_SETTINGS, ...(opts.settings ?? {}) };
-  const set = chooseFeatureSet(capture.columns, settings.featureSet, { codes: settings.valueCodes && settings.flowSkipUnits > 0 });
+  const set = chooseFeatureSet(capture.columns, settings.featureSet, { identifiers: settings.identifiers, codes: settings.valueCodes && settings.flowSkipUnits > 0 });
   ctx.progress({ phase: 'reading', fraction: null, message: `reading ${capture.rows.toLocaleString('en-US')} flows of ${capture.fileName}` });
   const conn = await project.connect();
   let dataset;

@@ -33,7 +33,7 @@ export interface StoredModel {
 
 
 function featureSetOf(s: ModelSummary): FeatureSet {
-  return { name: s.featureSet as FeatureSet['name'], columns: s.featureColumns, identifiers: false };
+  return { name: s.featureSet as FeatureSet['name'], columns: s.featureColumns, identifiers: s.identifiers };
 }
 
 function summaryOf(id: string, manifest: ModelManifest, builtin: boolean, history: EpochPoint[], settings: Partial<TrainSettings>): ModelSummary {
@@ -48,6 +48,7 @@ function summaryOf(id: string, manifest: ModelManifest, builtin: boolean, histor
     binary: manifest.binary,
     featureSet: manifest.featureSet.name,
     featureColumns: manifest.featureSet.columns,
+    identifiers: manifest.featureSet.identifiers,
     features: manifest.features,
     window: manifest.window,
     keyed: manifest.keyed,

@@ -10,7 +10,9 @@
  *   value is a small negative duration, not a long one: a "wrapped" flag + log1p of its
  *   magnitude (2^32/1000 - value), else flag 0 + log1p(ms). The magnitude still tells flows
  *   apart (dropping it merges rows of different classes);
- * - everything else: log1p of a non-negative count/amount (heavy tails).
+ * - address (IPv4, only with identifiers): its four octets, from the address read as a 32-bit
+ *   number (windows.ts parses the dotted text in SQL);
+ * - everything else: log1p of a non-negative count/amount (heavy tails; ports too).
  * Then every feature is standardised with mean/std fitted on the training split only.
  *
  * Value codes (`set.codes`): one more channel per source column holding the index of the exact
@@ -28,13 +30,13 @@ export type FeatureSetName = 'v1' | 'v2';
 /** What the analyst may ask for; 'auto' takes the richest set the capture has. */
 export type FeatureSetChoice = FeatureSetName | 'auto';
 
-export type ColumnKind = 'protocol' | 'tcp-flags' | 'duration' | 'log';
+export type ColumnKind = 'protocol' | 'tcp-flags' | 'duration' | 'address' | 'log';
 
 export interface FeatureSet {
   name: FeatureSetName;
   /** source columns, in the order they are read */
   columns: string[];
-  /** whether port numbers were included on request */
+  /** whether the identifier columns (IDENTIFIER_COLUMNS) were included on request */
   identifiers: boolean;
   /** whether each column also gets a value-code channel (absent in packages from before codes) */
   codes?: boolean;
@@ -120,7 +122,14 @@ const PROTOCOLS = [1, 6, 17] as const;
 const TCP_FLAG_BITS = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'] as const;
 
 const IDENTIFIERS = new Set(['IPV4_SRC_ADDR', 'IPV4_DST_ADDR', 'L4_SRC_PORT', 'L4_DST_PORT', 'DNS_QUERY_ID']);
-const PORTS = ['L4_SRC_PORT', 'L4_DST_PORT'];
+/**
+ * What a set adds when the analyst asks for identifiers: the hosts and ports of each flow. On
+ * NF-BoT-IoT they give the answer away (attackers and victims are fixed per class), so they
+ * are for a model of one network's own hosts, never a default. DNS transaction ids are random
+ * per query and stay out even then.
+ */
+export const IDENTIFIER_COLUMNS: readonly string[] = ['IPV4_SRC_ADDR', 'IPV4_DST_ADDR', 'L4_SRC_PORT', 'L4_DST_PORT'];
+const ADDRESS_COLUMNS = new Set(['IPV4_SRC_ADDR', 'IPV4_DST_ADDR']);
 
 export const V1_FEATURE_COLUMNS: readonly string[] = V1_FIELDS.filter((c) => !IDENTIFIERS.has(c));
 export const V2_FEATURE_COLUMNS: readonly string[] = [...V1_FEATURE_COLUMNS, ...V2_EXTRA_FIELDS.filter((c) => !IDENTIFIERS.has(c))];
@@ -129,6 +138,7 @@ export function columnKind(column: string): ColumnKind {
   if (column === 'PROTOCOL') return 'protocol';
   if (column === 'TCP_FLAGS') return 'tcp-flags';
   if (column === 'FLOW_DURATION_MILLISECONDS' || column === 'DURATION_IN' || column === 'DURATION_OUT') return 'duration';
+  if (ADDRESS_COLUMNS.has(column)) return 'address';
   return 'log';
 }
 
@@ -141,6 +151,8 @@ export function columnFeatures(column: string): string[] {
       return TCP_FLAG_BITS.map((b) => `${column}.${b}`);
     case 'duration':
       return [`${column}.wrapped`, `log1p(|${column}|)`];
+    case 'address':
+      return [1, 2, 3, 4].map((i) => `${column}.octet${i}`);
     case 'log':
       return [`log1p(${column})`];
   }
@@ -166,6 +178,11 @@ export function featureCount(set: FeatureSet): number {
   return numericFeatureCount(set) + codeCount(set);
 }
 
+/** The source columns of a named set, with the identifier columns at the end when asked for. */
+export function featureColumns(name: FeatureSetName, identifiers: boolean): string[] {
+  return [...(name === 'v2' ? V2_FEATURE_COLUMNS : V1_FEATURE_COLUMNS), ...(identifiers ? IDENTIFIER_COLUMNS : [])];
+}
+
 /**
  * Picks the feature set for a capture's columns. 'auto' is v2 when all v2 feature columns are
  * present, else v1. Throws a one-line error naming the missing columns.
@@ -174,7 +191,7 @@ export function chooseFeatureSet(available: readonly string[], choice: FeatureSe
   const have = new Set(available);
   const hasAll = (cols: readonly string[]) => cols.every((c) => have.has(c));
   const name: FeatureSetName = choice === 'auto' ? (hasAll(V2_FEATURE_COLUMNS) ? 'v2' : 'v1') : choice;
-  const columns = [...(name === 'v2' ? V2_FEATURE_COLUMNS : V1_FEATURE_COLUMNS), ...(opts.identifiers ? PORTS : [])];
+  const columns = featureColumns(name, Boolean(opts.identifiers));
   const missing = columns.filter((c) => !have.has(c));
   if (missing.length > 0) throw new Error(`feature set ${name} needs column${missing.length > 1 ? 's' : ''} this capture lacks: ${missing.join(', ')}`);
   return { name, columns, identifiers: Boolean(opts.identifiers), codes: opts.codes ?? true };
@@ -208,6 +225,15 @@ function encodeValue(kind: ColumnKind, v: number, out: Float32Array, o: number):
       out[o] = v >= DURATION_WRAP_MS ? 1 : 0;
       out[o + 1] = durationMagnitude(v);
       return 2;
+    case 'address': {
+      // a 32-bit address as a number (0 when absent or not IPv4)
+      const a = Math.min(Math.max(0, Math.trunc(v)), 0xffffffff);
+      out[o] = Math.floor(a / 0x1000000) % 256;
+      out[o + 1] = Math.floor(a / 0x10000) % 256;
+      out[o + 2] = Math.floor(a / 0x100) % 256;
+      out[o + 3] = a % 256;
+      return 4;
+    }
     case 'log':
       out[o] = Math.log1p(Math.max(0, v));
       return 1;

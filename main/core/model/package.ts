@@ -10,7 +10,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { MindflowError } from '../errors.ts';
-import { featureNames, missingColumns, V1_FEATURE_COLUMNS, V2_FEATURE_COLUMNS, type FeatureSet, type FeatureStats } from './features.ts';
+import { featureColumns, featureNames, missingColumns, type FeatureSet, type FeatureStats } from './features.ts';
 import type { Metrics } from './metrics.ts';
 import './model.ts'; // registers the custom layer class before any model is deserialised
 
@@ -81,7 +81,7 @@ function fail(dir: string, what: string): never {
 
 /** Checks a manifest's internal consistency; returns a one-line problem or null. */
 export function manifestProblem(m: ModelManifest): string | null {
-  const expectedColumns = [...(m.featureSet.name === 'v2' ? V2_FEATURE_COLUMNS : V1_FEATURE_COLUMNS), ...(m.featureSet.identifiers ? ['L4_SRC_PORT', 'L4_DST_PORT'] : [])];
+  const expectedColumns = featureColumns(m.featureSet.name, m.featureSet.identifiers);
   if (expectedColumns.join(',') !== m.featureSet.columns.join(',')) return `feature set ${m.featureSet.name} lists unexpected columns`;
   const names = featureNames(m.featureSet);
   if (names.join(',') !== m.features.join(',')) return `feature list does not match feature set ${m.featureSet.name}`;

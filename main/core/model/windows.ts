@@ -10,7 +10,7 @@
  *   is never materialised as one tensor.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { Codebook, encodeColumns, featureCount, standardize, type FeatureSet, type FeatureStats } from './features.ts';
+import { Codebook, columnKind, encodeColumns, featureCount, standardize, type FeatureSet, type FeatureStats } from './features.ts';
 
 export const KEY_COLUMN = 'IPV4_SRC_ADDR';
 export const LABEL_COLUMN = 'Attack';
@@ -142,9 +142,26 @@ function quote(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/**
+ * An IPv4 address column as its 32-bit number: dotted text is parsed, a column already holding
+ * numbers is read as such, anything else (IPv6, empty, junk) is 0.
+ */
+function addressSql(column: string): string {
+  const text = `CAST(${quote(column)} AS VARCHAR)`;
+  const octet = (i: number) => `CAST(split_part(${text}, '.', ${i}) AS DOUBLE)`;
+  return (
+    `CASE WHEN regexp_full_match(${text}, '(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}') ` +
+    `THEN ${octet(1)} * 16777216 + ${octet(2)} * 65536 + ${octet(3)} * 256 + ${octet(4)} ` +
+    `ELSE COALESCE(TRY_CAST(${quote(column)} AS DOUBLE), 0) END`
+  );
+}
+
 function selectSql(table: string, set: FeatureSet, keyed: boolean, labels: boolean): string {
   // Missing numeric values read as 0 (what encodeFlow does with null), so vectors have no nulls.
-  const cols = ['CAST(rowid AS DOUBLE)', ...set.columns.map((c) => `COALESCE(CAST(${quote(c)} AS DOUBLE), 0)`)];
+  const cols = [
+    'CAST(rowid AS DOUBLE)',
+    ...set.columns.map((c) => (columnKind(c) === 'address' ? addressSql(c) : `COALESCE(CAST(${quote(c)} AS DOUBLE), 0)`)),
+  ];
   if (keyed) cols.push(`CAST(${quote(KEY_COLUMN)} AS VARCHAR)`);
   if (labels) cols.push(`CAST(${quote(LABEL_COLUMN)} AS VARCHAR)`);
   return `SELECT ${cols.join(', ')} FROM ${quote(table)} WHERE rowid >= ? AND rowid < ? ORDER BY rowid`;

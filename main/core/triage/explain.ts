@@ -35,6 +35,8 @@ const COLUMN_WORDS: Record<string, string> = {
   MAX_TTL: 'TTL',
   L4_SRC_PORT: 'source port',
   L4_DST_PORT: 'destination port',
+  IPV4_SRC_ADDR: 'source address',
+  IPV4_DST_ADDR: 'destination address',
 };
 
 const PROTOCOL_NAMES: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6' };

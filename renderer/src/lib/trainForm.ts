@@ -11,6 +11,7 @@ export interface TrainFormValues {
   window: string;
   keyBySource: boolean;
   binary: boolean;
+  identifiers: boolean;
   convFilters: string;
   kernelSize: string;
   poolSize: string;
@@ -43,6 +44,7 @@ export function defaultTrainForm(): TrainFormValues {
     window: '10',
     keyBySource: false,
     binary: false,
+    identifiers: false,
     convFilters: '64,128',
     kernelSize: '3',
     poolSize: '2',
@@ -142,6 +144,7 @@ export function parseTrainForm(form: TrainFormValues): ParsedTrainForm {
       window,
       keyBySource: form.keyBySource,
       binary: form.binary,
+      identifiers: form.identifiers,
       convFilters,
       kernelSize,
       poolSize,

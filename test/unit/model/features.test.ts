@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { V1_FIELDS, V2_EXTRA_FIELDS } from '../../../main/core/capture/schema.ts';
 import {
   chooseFeatureSet,
+  columnFeatures,
   encodeFlow,
+  IDENTIFIER_COLUMNS,
   featureNames,
   fitStats,
   missingColumns,
@@ -29,8 +31,27 @@ describe('chooseFeatureSet', () => {
     for (const id of ['IPV4_SRC_ADDR', 'IPV4_DST_ADDR', 'L4_SRC_PORT', 'L4_DST_PORT', 'DNS_QUERY_ID']) expect(v2.columns).not.toContain(id);
   });
 
-  it('adds ports only when asked', () => {
-    expect(chooseFeatureSet([...V1_FIELDS], 'v1', { identifiers: true }).columns).toContain('L4_DST_PORT');
+  it('adds hosts and ports only when asked, after the set, and never DNS ids', () => {
+    const v1 = chooseFeatureSet([...V1_FIELDS], 'v1', { identifiers: true });
+    expect(v1.columns).toEqual([...V1_FEATURE_COLUMNS, 'IPV4_SRC_ADDR', 'IPV4_DST_ADDR', 'L4_SRC_PORT', 'L4_DST_PORT']);
+    expect(v1.identifiers).toBe(true);
+    const v2 = chooseFeatureSet([...V1_FIELDS, ...V2_EXTRA_FIELDS], 'v2', { identifiers: true });
+    expect(v2.columns.slice(-4)).toEqual([...IDENTIFIER_COLUMNS]);
+    expect(v2.columns).not.toContain('DNS_QUERY_ID');
+    expect(() => chooseFeatureSet(V1_FEATURE_COLUMNS, 'v1', { identifiers: true })).toThrow(/lacks: IPV4_SRC_ADDR, IPV4_DST_ADDR, L4_SRC_PORT, L4_DST_PORT/);
+  });
+
+  it('encodes an address (as its 32-bit number) as its four octets, and a port as log1p', () => {
+    const set: FeatureSet = { name: 'v1', columns: ['IPV4_SRC_ADDR', 'L4_DST_PORT'], identifiers: true };
+    expect(columnFeatures('IPV4_DST_ADDR')).toEqual(['IPV4_DST_ADDR.octet1', 'IPV4_DST_ADDR.octet2', 'IPV4_DST_ADDR.octet3', 'IPV4_DST_ADDR.octet4']);
+    expect(featureNames(set)).toEqual(['IPV4_SRC_ADDR.octet1', 'IPV4_SRC_ADDR.octet2', 'IPV4_SRC_ADDR.octet3', 'IPV4_SRC_ADDR.octet4', 'log1p(L4_DST_PORT)']);
+    const out = new Float32Array(5);
+    encodeFlow(set, [192 * 2 ** 24 + 168 * 2 ** 16 + 100 * 2 ** 8 + 148, 80], out);
+    expect(Array.from(out)).toEqual([192, 168, 100, 148, Math.fround(Math.log1p(80))]);
+    encodeFlow(set, [null, 0], out);
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0]);
+    encodeFlow(set, [2 ** 40, 0], out);
+    expect(Array.from(out.slice(0, 4))).toEqual([255, 255, 255, 255]);
   });
 
   it('refuses v2 on a v1 capture with the missing columns named', () => {

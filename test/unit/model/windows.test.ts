@@ -107,6 +107,36 @@ describe('streamWindows from DuckDB', () => {
   });
 });
 
+describe('identifier columns from DuckDB', () => {
+  it('reads dotted IPv4 text and numeric address columns as 32-bit numbers, and anything else as 0', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { streamWindows } = await import('../../../main/core/model/windows.ts');
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
+    await conn.run(`CREATE TABLE flows_1 AS SELECT * FROM (VALUES
+      ('192.168.100.148', 3232261123, 80), ('10.0.0.1', NULL, 4444), ('fe80::1', 0, NULL), ('256.1.1.1', 1, 1), (NULL, 2, 2), ('1.2.3', 3, 3), (' 8.8.8.8', 4, 4)
+    ) t(IPV4_SRC_ADDR, IPV4_DST_ADDR, L4_DST_PORT)`);
+    const set = { name: 'v1' as const, columns: ['IPV4_SRC_ADDR', 'IPV4_DST_ADDR', 'L4_DST_PORT'], identifiers: true };
+    const f = 9;
+    const stats = { mean: new Array(f).fill(0), std: new Array(f).fill(1) };
+    const rows: number[][] = [];
+    for await (const b of streamWindows(conn, 'flows_1', { set, stats, window: 1, keyed: false, batchSize: 100 })) {
+      for (let i = 0; i < b.size; i++) rows.push(Array.from(b.x.slice(i * (f + 1), i * (f + 1) + f)));
+    }
+    const port = (p: number) => Math.fround(Math.log1p(p));
+    expect(rows).toEqual([
+      [192, 168, 100, 148, 192, 168, 100, 3, port(80)],
+      [10, 0, 0, 1, 0, 0, 0, 0, port(4444)],
+      // IPv6, an octet over 255, missing, three parts, a leading space: not an IPv4 address
+      [0, 0, 0, 0, 0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0, 0, 1, port(1)],
+      [0, 0, 0, 0, 0, 0, 0, 2, port(2)],
+      [0, 0, 0, 0, 0, 0, 0, 3, port(3)],
+      [0, 0, 0, 0, 0, 0, 0, 4, port(4)],
+    ]);
+    conn.closeSync();
+  });
+});
+
 describe('value codes: what scoring streams is what training saw', () => {
   it('streamWindows codes a flow with the trained vocabulary, and an unseen value as 0', async () => {
     const { DuckDBInstance } = await import('@duckdb/node-api');
