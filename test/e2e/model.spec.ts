@@ -42,6 +42,17 @@ test('sees which backend runs the model in the status bar', async () => {
   await expect(page.getByRole('button', { name: /^Backend: (?!unknown)/ })).toBeVisible();
 });
 
+test('asks for hosts and ports as features and is told what that costs', async () => {
+  const model = workbench.model;
+  await model.open();
+  const box = model.settings.getByLabel('Hosts and ports as features');
+  await expect(box).not.toBeChecked();
+  await box.check();
+  await expect(model.settings.getByRole('note')).toContainText('give the answer away');
+  await box.uncheck();
+  await expect(model.settings.getByRole('note')).toHaveCount(0);
+});
+
 test('trains a small model on the sample and watches the live curves', async () => {
   test.setTimeout(180_000);
   const model = workbench.model;
