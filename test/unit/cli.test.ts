@@ -132,7 +132,13 @@ describe('mindflow CLI', () => {
     expect(trained.model.features).toContain('IPV4_SRC_ADDR.octet4');
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { featureSet: { identifiers: boolean } };
     expect(manifest.featureSet.identifiers).toBe(true);
-    expect(json<{ flows: number }>(['eval', sample, '--project', project, '--model', out]).flows).toBe(3000);
+    const evaluated = json<{ flows: number; accuracy: number; macroF1: number }>(['eval', sample, '--project', project, '--model', out]);
+    expect(evaluated.flows).toBe(3000);
+    // the scan streams and encodes the addresses in its workers, eval reads them in one pass: same answers
+    const scanned = json<{ flows: number; metrics: { accuracy: number; macroF1: number } }>(['scan', sample, '--project', project, '--model', out]);
+    expect(scanned.flows).toBe(3000);
+    expect(scanned.metrics.accuracy).toBe(evaluated.accuracy);
+    expect(scanned.metrics.macroF1).toBeCloseTo(evaluated.macroF1, 12);
   }, 120_000);
 
   it('the triage commands: windows, verdict, incident, report', () => {
