@@ -6,6 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { WorkbenchPage } from './pages/workbench';
 
 test.describe.configure({ mode: 'serial' });
@@ -150,4 +151,31 @@ test('bench: reads the drill-down and queue-scroll performance marks', async () 
   mkdirSync('test-results', { recursive: true });
   writeFileSync('test-results/perf-marks.json', JSON.stringify(marks, null, 2));
   expect(marks.some((m) => m.name === 'mindflow:drilldown-open')).toBe(true);
+});
+
+test('scans a second capture from Captures and finds it waiting in Detections, also after a reload', async () => {
+  test.setTimeout(180_000);
+  // a small v1 capture: a SYN flood from two hosts to a web server, and some benign DNS
+  const rows = Array.from({ length: 400 }, (_, i) =>
+    i % 4 === 0
+      ? `192.168.100.3,${40000 + i},192.168.100.1,53,17,5.212,${60 + (i % 7)},${90 + (i % 5)},1,1,0,${i % 3},0,Benign`
+      : `192.168.100.${147 + (i % 2)},${1024 + i},192.168.100.5,80,6,7.0,120,0,2,0,2,${4292000 + i},1,DoS`,
+  );
+  const file = join(test.info().outputPath(), 'second-capture.csv');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, ['IPV4_SRC_ADDR,L4_SRC_PORT,IPV4_DST_ADDR,L4_DST_PORT,PROTOCOL,L7_PROTO,IN_BYTES,OUT_BYTES,IN_PKTS,OUT_PKTS,TCP_FLAGS,FLOW_DURATION_MILLISECONDS,Label,Attack', ...rows, ''].join('\n'));
+  await workbench.showCaptures();
+  await workbench.captures.importPath(file);
+  await expect(workbench.captures.outcome).toHaveText(/imported 400 flows, schema v1/, { timeout: 60_000 });
+  await workbench.captures.scan('second-capture.csv');
+  await expect(workbench.captures.latestScan('second-capture.csv')).toContainText('flagged windows', { timeout: 120_000 });
+
+  const chosen = page.getByRole('combobox', { name: 'Capture to triage' }).locator('option:checked');
+  await workbench.detections.open();
+  await expect(chosen).toHaveText(/second-capture\.csv/);
+  await expect(workbench.detections.row(0)).toContainText(/\d\.\d{3}/);
+  await page.reload();
+  await workbench.detections.open();
+  await expect(chosen).toHaveText(/second-capture\.csv/);
+  await workbench.screenshot('24-second-capture-detections');
 });

@@ -109,6 +109,9 @@ export class Workbench {
       this.reportExport.onFinished(f);
       const scanned = f.kind === 'scan' && f.ok ? scanResult(f) : null;
       if (scanned) {
+        // a scan that ends while the analyst is elsewhere is what Detections shows next; one that
+        // ends while they triage another capture leaves their queue where it is
+        if (this.activity !== 'detections') void this.detections.setCapture(scanned.captureId);
         this.detections.onScansChanged(scanned.captureId);
         void this.scans.refresh().then(() => this.followScannedCapture());
       }
@@ -135,15 +138,27 @@ export class Workbench {
       this.appError = (err as Error).message;
     }
     await Promise.all([this.refreshCaptures(), this.jobs.load(), this.model.refresh(), this.model.loadBackend(), this.scans.refresh(), this.incidents.refresh()]);
-    this.followScannedCapture();
+    // Detections opens on the most recently scanned capture (the lists above load together)
+    const newest = this.newestScannedCapture();
+    if (newest !== null) void this.detections.setCapture(newest);
   }
 
   /** The Detections view shows a capture that has a scan, while the one it shows has none. */
   followScannedCapture() {
     const det = this.detections;
     if (det.captureId !== null && this.scans.latest[det.captureId]) return;
-    const scanned = this.captures.list.find((c) => this.scans.latest[c.id]);
-    if (scanned) void det.setCapture(scanned.id);
+    const scanned = this.newestScannedCapture();
+    if (scanned !== null) void det.setCapture(scanned);
+  }
+
+  /** The capture whose latest scan is the newest of all, or null when none has one. */
+  newestScannedCapture(): number | null {
+    let newest: { capture: number; scan: number } | null = null;
+    for (const c of this.captures.list) {
+      const scan = this.scans.latest[c.id];
+      if (scan && (!newest || scan.id > newest.scan)) newest = { capture: c.id, scan: scan.id };
+    }
+    return newest?.capture ?? null;
   }
 
   async refreshCaptures() {
@@ -151,10 +166,9 @@ export class Workbench {
     // close tabs whose capture was deleted
     const alive = new Set(this.captures.list.map((c) => c.id));
     for (const t of this.tabs) if (!alive.has(t.captureId)) this.closeEditor(`explore:${t.captureId}`);
-    // the Detections view follows the first capture that has a scan until one is chosen
+    // the Detections view shows the most recently scanned capture until one is chosen
     if (this.detections.captureId === null || !alive.has(this.detections.captureId)) {
-      const first = this.captures.list.find((c) => this.scans.latest[c.id]) ?? this.captures.list[0];
-      void this.detections.setCapture(first?.id ?? null);
+      void this.detections.setCapture(this.newestScannedCapture() ?? this.captures.list[0]?.id ?? null);
     }
   }
 
