@@ -113,11 +113,22 @@ export function rowGroups(values: Float32Array, f: number, channels?: readonly n
 }
 
 /**
- * The value-code vocabulary of the training rows: per column, the values that occur at least
- * `minCount` times there, ascending (code i+1 = value i), and the remap from the dataset's
- * loading codes to these (0 = a value the training rows lack, i.e. unknown).
+ * Most values a column's vocabulary keeps (the most frequent in training). Each kept value is a
+ * learned vector, updated every batch: a column of ephemeral client ports (64,360 distinct in
+ * the 278,781 flows of sample A) would otherwise grow the table to a million weights, make
+ * training an order of magnitude slower and memorise ports that never come back. The v2
+ * features of sample A stay under it (2,254 distinct durations at most); the rest code as
+ * unknown and the column's numeric channel still carries them.
  */
-export function trainingVocabulary(ds: Dataset, rows: ArrayLike<number>, minCount = 1): { vocabulary: Vocabulary; remap: Int32Array[] } {
+export const MAX_VOCABULARY = 4096;
+
+/**
+ * The value-code vocabulary of the training rows: per column, the values that occur at least
+ * `minCount` times there (and of those the `maxValues` most frequent, ties to the smaller
+ * value), ascending (code i+1 = value i), and the remap from the dataset's loading codes to
+ * these (0 = a value the training rows lack, i.e. unknown).
+ */
+export function trainingVocabulary(ds: Dataset, rows: ArrayLike<number>, minCount = 1, maxValues = MAX_VOCABULARY): { vocabulary: Vocabulary; remap: Int32Array[] } {
   if (!ds.dictionary) throw new MindflowError('internal', 'this dataset was loaded without value codes');
   const codes = ds.dictionary.length;
   const first = ds.features - codes;
@@ -127,8 +138,9 @@ export function trainingVocabulary(ds: Dataset, rows: ArrayLike<number>, minCoun
     const dict = ds.dictionary[j]!;
     const counts = new Int32Array(dict.length + 1);
     for (let r = 0; r < rows.length; r++) counts[ds.values[rows[r]! * ds.features + first + j]!]! += 1;
-    const kept = [];
+    let kept: number[] = [];
     for (let code = 1; code <= dict.length; code++) if (counts[code]! >= Math.max(1, minCount)) kept.push(code);
+    if (kept.length > maxValues) kept = kept.sort((a, b) => counts[b]! - counts[a]! || dict[a - 1]! - dict[b - 1]!).slice(0, Math.max(0, maxValues));
     kept.sort((a, b) => dict[a - 1]! - dict[b - 1]!);
     const map = new Int32Array(dict.length + 1);
     kept.forEach((code, i) => (map[code] = i + 1));
@@ -242,6 +254,8 @@ export interface TrainOptions extends Partial<Omit<ModelConfig, 'window' | 'chan
   groupSampling?: GroupSampling;
   /** value codes: values seen fewer times than this in the training split code as unknown */
   minValueCount?: number;
+  /** value codes: most values one column keeps (MAX_VOCABULARY); the others code as unknown */
+  maxValues?: number;
   /** 'cosine': a short linear warm-up, then the learning rate decays to 0 along a half cosine */
   learningRateSchedule?: 'constant' | 'cosine';
   /** a ready split (row indices) instead of splitByGroups over testFraction/validationFraction */
@@ -478,7 +492,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
   const split = options.split ?? splitByGroups(ds.labels, ds.groups, { test: options.testFraction ?? 0.2, validation: options.validationFraction ?? 0.1, seed });
   if (split.train.length === 0) throw new MindflowError('no-flows', 'no labelled flows left to train on after the split');
   const codes = codeCount(ds.set);
-  const vocab = codes > 0 ? trainingVocabulary(ds, split.train, options.minValueCount ?? 1) : null;
+  const vocab = codes > 0 ? trainingVocabulary(ds, split.train, options.minValueCount ?? 1, options.maxValues ?? MAX_VOCABULARY) : null;
   const stats: FeatureStats = fitStats(ds.values, ds.features, split.train);
   if (vocab) {
     // code channels are indices, not measurements: never standardised

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { initBackend } from '../../../main/core/model/backend.ts';
 import { chooseFeatureSet } from '../../../main/core/model/features.ts';
-import { classWeights, DEFAULT_TRAINING, loadDataset, representatives, rng, rowGroups, scheduledRate, splitByGroups, trainDetector, trainingVocabulary, type Dataset } from '../../../main/core/model/train.ts';
+import { classWeights, DEFAULT_TRAINING, loadDataset, MAX_VOCABULARY, representatives, rng, rowGroups, scheduledRate, splitByGroups, trainDetector, trainingVocabulary, type Dataset } from '../../../main/core/model/train.ts';
 import { hasRealSample, REAL_SAMPLE, REAL_SAMPLE_SKIP } from '../helpers.ts';
 
 describe('splitByGroups', () => {
@@ -116,6 +116,19 @@ describe('trainingVocabulary', () => {
   });
   it('drops values seen fewer than minCount times', () => {
     expect(trainingVocabulary(ds, [0, 1, 2, 3, 4, 5, 6], 2).vocabulary).toEqual([[7, 40]]);
+  });
+  it('keeps only the maxValues most frequent values of a column, ties to the smaller value, still ascending', () => {
+    // counts: 7 x3, 40 x2, 300 x1, 12 x1
+    const { vocabulary, remap } = trainingVocabulary(ds, [0, 1, 2, 3, 4, 5, 6], 1, 3);
+    expect(vocabulary).toEqual([[7, 12, 40]]);
+    // loading codes 40 -> 1, 7 -> 2, 300 -> 3, 12 -> 4: 300 lost the tie with 12 and codes as unknown
+    expect(Array.from(remap[0]!)).toEqual([0, 3, 1, 0, 2]);
+    expect(trainingVocabulary(ds, [0, 1, 2, 3, 4, 5, 6], 1, 1).vocabulary).toEqual([[7]]);
+  });
+  it('caps every column at MAX_VOCABULARY by default, above the v2 columns of sample A (2,254 at most)', () => {
+    expect(MAX_VOCABULARY).toBeGreaterThan(2254);
+    const many = codedDataset(Array.from({ length: MAX_VOCABULARY + 10 }, (_, i) => i), Array.from({ length: MAX_VOCABULARY + 10 }, (_, i) => i % 2));
+    expect(trainingVocabulary(many, Array.from({ length: many.n }, (_, i) => i)).vocabulary[0]).toHaveLength(MAX_VOCABULARY);
   });
 });
 
