@@ -1,7 +1,7 @@
 /**
  * Detector quality against the tree-ensemble reference, on the same rows of the real sample A.
  *
- *   node --import tsx test/bench/quality.bench.ts [--sample PATH] [--seed N[,N...]] [--protocol groups|random|both] [--epochs N]
+ *   node --import tsx test/bench/quality.bench.ts [--sample PATH] [--seed N[,N...]] [--protocol groups|random|both] [--epochs N] [--identifiers]
  *
  * Two hold-out protocols, each scoring every test flow:
  * - groups: 20 % of the unique feature rows (stratified by class) and every flow that carries
@@ -26,6 +26,11 @@
  * Macro F1 turns on a handful of Theft flows (sample A has 33), so one split's figure moves by
  * a few hundredths with the seed: `--seed 42,1,2,3,4` repeats each protocol per seed (split, trees
  * and detector all seeded alike) and ends with each model's mean, min and max.
+ *
+ * `--identifiers` adds the detector and Extra Trees trained with the flows' hosts and ports as
+ * well (what `mindflow train --identifiers` does), on the same split. In NF-BoT-IoT the attacks
+ * come from a handful of hosts, so this measures what the addresses change, not how well
+ * traffic is told apart: a leakage check, not a quality figure.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -51,6 +56,8 @@ const { values: args } = parseArgs({
     epochs: { type: 'string' },
     /** print where each split's unseen flows stand and skip training the models */
     'patterns-only': { type: 'boolean', default: false },
+    /** also train both models with hosts and ports as features (the leakage figure) */
+    identifiers: { type: 'boolean', default: false },
   },
 });
 if (!existsSync(args.sample!)) {
@@ -93,13 +100,13 @@ function trees(ds: Dataset, split: Split, seed: number): { metrics: Metrics; sec
  * The detector trains on the same flows as the trees (train + validation): the default recipe
  * has no early stopping, so a validation split would only draw its curve.
  */
-async function detector(ds: Dataset, split: Split, seed: number, train: Int32Array, workers: number, backend: BackendKind, known: Int32Array): Promise<{ metrics: Metrics; seconds: number; seen: Metrics; unseen: Metrics; known: Metrics }> {
+async function detector(ds: Dataset, split: Split, seed: number, train: Int32Array, workers: number, backend: BackendKind, known: Int32Array, rows: Dataset = ds): Promise<{ metrics: Metrics; seconds: number; seen: Metrics; unseen: Metrics; known: Metrics }> {
   const result = await trainOnThreads(ds, { ...DEFAULT_TRAINING, ...(args.epochs ? { epochs: Number(args.epochs) } : {}), seed, split: { train, validation: new Int32Array(0), test: split.test } }, { workers, backend });
-  // the test flows whose v2 feature row is also in training, and the others
-  const trained = new Set(Array.from(train, (r) => ds.groups[r]!));
+  // the test flows whose feature row in `rows` (v2, without identifiers) is also in training, and the others
+  const trained = new Set(Array.from(train, (r) => rows.groups[r]!));
   const std = standardized(ds, result.stats, trainingVocabulary(ds, train).remap);
-  const seen = evaluateRows(result.model, ds, std, split.test.filter((r) => trained.has(ds.groups[r]!)));
-  const unseen = evaluateRows(result.model, ds, std, split.test.filter((r) => !trained.has(ds.groups[r]!)));
+  const seen = evaluateRows(result.model, ds, std, split.test.filter((r) => trained.has(rows.groups[r]!)));
+  const unseen = evaluateRows(result.model, ds, std, split.test.filter((r) => !trained.has(rows.groups[r]!)));
   const onKnown = evaluateRows(result.model, ds, std, known);
   result.model.dispose();
   return { metrics: result.test!, seconds: result.seconds, seen, unseen, known: onKnown };
@@ -140,6 +147,8 @@ await conn.run(`CREATE TABLE flows_1 AS SELECT * FROM read_csv('${args.sample!.r
 const columns = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE flows_1)`)).getColumns()[0] as string[];
 const v2 = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, 'v2'), window: 10 });
 const v1 = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, 'v1'), window: 10, classes: v2.classes });
+// the same flows in the same order, with hosts and ports
+const ids = args.identifiers ? await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, 'v2', { identifiers: true }), window: 10, classes: v2.classes }) : undefined;
 conn.closeSync();
 const workers = trainingWorkers(DEFAULT_TRAINING.batchSize ?? 256, availableParallelism());
 console.log(`sample: ${args.sample} (${v2.n} flows); detector on ${backend.label} x ${workers} threads; seed ${seeds.join(', ')}`);
@@ -169,6 +178,8 @@ for (const protocol of protocols) for (const seed of seeds) {
     ['Extra Trees (v2 features)', et2],
     ['Extra Trees (v1, 8 features)', et1],
   ];
+  const detIds = ids ? await detector(ids, split, seed, train, workers, backend.kind, known.flows, v2) : undefined;
+  if (ids && detIds) rows.push(['detector, v2 + hosts, ports', detIds], ['Extra Trees, v2 + hosts, ports', trees(ids, split, seed)]);
   console.log(`${'model'.padEnd(30)} ${'weighted F1'.padStart(11)} ${'macro F1'.padStart(9)} ${'seconds'.padStart(8)}  per-class F1 (${v2.classes.join(', ')})`);
   const runs = tally.get(protocol) ?? tally.set(protocol, new Map()).get(protocol)!;
   for (const [name, r] of rows) {
@@ -191,6 +202,7 @@ for (const protocol of protocols) for (const seed of seeds) {
   );
   console.log(`detector / Extra Trees (v2): weighted F1 x${f4(det.metrics.weightedF1 / et2.metrics.weightedF1)}, macro F1 x${f4(det.metrics.macroF1 / et2.metrics.macroF1)}`);
   console.log(`detector / Extra Trees (v1): weighted F1 x${f4(det.metrics.weightedF1 / et1.metrics.weightedF1)}, macro F1 x${f4(det.metrics.macroF1 / et1.metrics.macroF1)}`);
+  if (detIds) console.log(`detector with hosts and ports: on test flows whose v2 row is in training ${detIds.seen.total ? detIds.seen.accuracy.toFixed(5) : '-'}, on the others ${detIds.unseen.total ? detIds.unseen.accuracy.toFixed(4) : '-'} (what hosts and ports change; with them, near-duplicate flows differ by their client port)`);
 }
 
 if (seeds.length > 1) {
