@@ -56,7 +56,7 @@ const { values: args } = parseArgs({
     epochs: { type: 'string' },
     /** print where each split's unseen flows stand and skip training the models */
     'patterns-only': { type: 'boolean', default: false },
-    /** also train both models with hosts and ports as features (the leakage figure) */
+    /** also train both models with hosts and ports as features (a leakage check) */
     identifiers: { type: 'boolean', default: false },
   },
 });
