@@ -33,6 +33,10 @@ test('opens the sample capture and sees its flows over capture order', async () 
   await expect(workbench.captures.capture(sampleName)).toBeVisible();
   await workbench.screenshot('01-captures');
 
+  // the welcome offers the capture; nothing is scanned yet, so nothing to triage
+  const welcome = page.getByLabel('Next steps');
+  await expect(welcome.getByRole('button', { name: new RegExp(`^Explore #\\d+ ${sampleName.replace('.', '\\.')} · [\\d,]+ flows$`) })).toBeVisible();
+  await expect(welcome.getByRole('button', { name: /^Triage/ })).toHaveCount(0);
   await workbench.captures.openInExplore(sampleName);
   await expect(workbench.explore.activeTab).toContainText(sampleName);
   await workbench.explore.waitForRows();
@@ -118,4 +122,42 @@ test('keeps the chosen theme after a reload', async () => {
   await expect(html).toHaveAttribute('data-theme', after);
   await workbench.showCaptures();
   await workbench.screenshot(`08-theme-${after}`);
+});
+
+test('resizes the side bar and the panel, and keeps the sizes after a reload', async () => {
+  await workbench.showCaptures();
+  if (!(await page.getByRole('region', { name: 'Bottom panel' }).isVisible())) await page.keyboard.press('Control+J');
+  const side = page.getByRole('complementary', { name: 'Captures' });
+  const panel = page.getByRole('region', { name: 'Bottom panel' });
+  const width = async () => Math.round((await side.boundingBox())!.width);
+  const height = async () => Math.round((await panel.boundingBox())!.height);
+  const [w0, h0] = [await width(), await height()];
+
+  // the panel's top edge dragged 100 px up
+  const sash = page.getByRole('separator', { name: 'Panel height' });
+  const box = (await sash.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 100, { steps: 5 });
+  await page.mouse.up();
+  expect(Math.abs((await height()) - (h0 + 100))).toBeLessThanOrEqual(2);
+  await expect(sash).toHaveAttribute('aria-valuenow', String(await height()));
+
+  // the side bar's edge from the keyboard: three steps wider
+  const edge = page.getByRole('separator', { name: 'Side bar width' });
+  await edge.focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+  expect(await width()).toBe(w0 + 48);
+  const [w1, h1] = [await width(), await height()];
+  await workbench.screenshot('09-resized-layout');
+
+  await page.reload();
+  await workbench.showCaptures();
+  await expect(side).toBeVisible();
+  expect(await width()).toBe(w1);
+  expect(await height()).toBe(h1);
+
+  await workbench.runCommand('View: Reset Side Bar and Panel Sizes');
+  await expect.poll(width).toBe(w0);
+  await expect.poll(height).toBe(h0);
 });

@@ -12,6 +12,7 @@ import { ModelState } from './model.svelte';
 import { ScansState } from './scans.svelte';
 import { SqlConsoleState } from './sqlConsole.svelte';
 import { ThemeState } from './theme.svelte';
+import { LayoutState } from './layout.svelte';
 
 export type Activity = 'captures' | 'explore' | 'detections' | 'model' | 'incidents';
 /** every editor tab: the Model and Detections editors, one Explore tab per capture, one drill-down per window, one editor per incident */
@@ -64,6 +65,8 @@ export class Workbench {
   ]);
 
   readonly theme = new ThemeState();
+  /** the side bar's width and the panel's height, resizable by their sashes */
+  readonly layout = new LayoutState();
   readonly jobs: JobsState;
   readonly captures: CapturesState;
   readonly sql: SqlConsoleState;
@@ -379,6 +382,7 @@ export class Workbench {
       { id: 'model.refresh', title: 'Model: Refresh Models and Backend', run: () => { void this.model.refresh(); void this.model.loadBackend(); } },
       { id: 'view.toggleSideBar', title: 'View: Toggle Side Bar', keybinding: 'Ctrl+B', run: () => (this.sideBarVisible = !this.sideBarVisible) },
       { id: 'view.togglePanel', title: 'View: Toggle Bottom Panel', keybinding: 'Ctrl+J', run: () => (this.panelVisible = !this.panelVisible) },
+      { id: 'view.resetLayout', title: 'View: Reset Side Bar and Panel Sizes', run: () => { this.layout.resetSideBar(); this.layout.resetPanel(); } },
       { id: 'view.jobs', title: 'View: Show Jobs', run: () => this.showPanel('jobs') },
       { id: 'view.sql', title: 'SQL: Open Console', run: () => { this.showPanel('sql'); this.requestFocus('sql'); } },
       { id: 'sql.run', title: 'SQL: Run Query', keybinding: 'Ctrl+Enter', run: () => { this.showPanel('sql'); void this.sql.run(); } },

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { clampPanelHeight, clampSideBarWidth, DEFAULT_LAYOUT, EDITOR_MIN_HEIGHT, PANEL_MIN_HEIGHT, panelHeightLimits, panelRows, parseLayout, SIDE_BAR_WIDTH } from '../../../renderer/src/lib/layout.ts';
+
+describe('layout sizes', () => {
+  it('keeps the side bar between its least and greatest width, in whole pixels', () => {
+    expect(clampSideBarWidth(100)).toBe(SIDE_BAR_WIDTH.min);
+    expect(clampSideBarWidth(5000)).toBe(SIDE_BAR_WIDTH.max);
+    expect(clampSideBarWidth(401.6)).toBe(402);
+  });
+
+  it('leaves the editors their least height above the panel', () => {
+    expect(panelHeightLimits(700)).toEqual({ min: PANEL_MIN_HEIGHT, max: 700 - EDITOR_MIN_HEIGHT });
+    expect(clampPanelHeight(650, 700)).toBe(700 - EDITOR_MIN_HEIGHT);
+    expect(clampPanelHeight(10, 700)).toBe(PANEL_MIN_HEIGHT);
+    expect(clampPanelHeight(300, 700)).toBe(300);
+    // a column too short for both: the panel keeps its least height
+    expect(panelHeightLimits(150)).toEqual({ min: PANEL_MIN_HEIGHT, max: PANEL_MIN_HEIGHT });
+  });
+
+  it('reads stored sizes and falls back to the default on anything malformed', () => {
+    expect(parseLayout(null)).toEqual(DEFAULT_LAYOUT);
+    expect(parseLayout('{not json')).toEqual(DEFAULT_LAYOUT);
+    expect(parseLayout('"a string"')).toEqual(DEFAULT_LAYOUT);
+    expect(parseLayout('{"sideBarWidth": 410, "panelHeight": 260}')).toEqual({ sideBarWidth: 410, panelHeight: 260 });
+    expect(parseLayout('{"sideBarWidth": 9000, "panelHeight": 12}')).toEqual({ sideBarWidth: SIDE_BAR_WIDTH.max, panelHeight: null });
+    expect(parseLayout('{"sideBarWidth": "wide", "panelHeight": null}')).toEqual(DEFAULT_LAYOUT);
+  });
+
+  it('gives the default panel share until the analyst drags it, and never squeezes the editors', () => {
+    expect(panelRows(null)).toBe('minmax(0, 1fr) minmax(130px, 27%)');
+    expect(panelRows(260)).toBe(`minmax(0, 1fr) max(${PANEL_MIN_HEIGHT}px, min(260px, calc(100% - ${EDITOR_MIN_HEIGHT}px)))`);
+  });
+});
