@@ -13,14 +13,15 @@ export class LayoutState {
     this.panelHeight = stored.panelHeight;
   }
 
-  setSideBarWidth(px: number) {
+  /** `persist` false while a drag is under way: the size is stored once, when it is dropped */
+  setSideBarWidth(px: number, persist = true) {
     this.sideBarWidth = clampSideBarWidth(px);
-    this.save();
+    if (persist) this.save();
   }
 
-  setPanelHeight(px: number, columnHeight: number) {
+  setPanelHeight(px: number, columnHeight: number, persist = true) {
     this.panelHeight = clampPanelHeight(px, columnHeight);
-    this.save();
+    if (persist) this.save();
   }
 
   resetSideBar() {
