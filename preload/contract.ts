@@ -181,6 +181,11 @@ export interface ModelMetrics {
   binary: { precision: number; recall: number; f1: number } | null;
   /** confusion[true][predicted] */
   confusion: number[][];
+  /**
+   * Flows left out of these figures because their label is not one of the model's classes
+   * (another dataset's vocabulary, or an empty label), per label. Absent when none were.
+   */
+  unknownLabels?: Record<string, number>;
 }
 
 /** One epoch of training, for the live curves and the stored loss curve. */

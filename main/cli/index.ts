@@ -307,14 +307,25 @@ async function cmdEval(argv: string[]): Promise<void> {
     const m = ev.metrics;
     if (values.json) {
       const perClass = Object.fromEntries(m.perClass.map((c) => [c.name, { precision: c.precision, recall: c.recall, f1: c.f1, support: c.support }]));
-      const out = { accuracy: m.accuracy, macroF1: m.macroF1, weightedF1: m.weightedF1, perClass, confusion: m.confusion, classes: m.classes, backend: ev.backend, flows: ev.flows, seconds: ev.seconds, binary: m.binary };
+      const out = {
+        accuracy: m.accuracy, macroF1: m.macroF1, weightedF1: m.weightedF1, perClass, confusion: m.confusion, classes: m.classes, backend: ev.backend, flows: ev.flows, seconds: ev.seconds, binary: m.binary,
+        unknownLabels: m.unknownLabels ?? {},
+      };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return;
     }
-    process.stdout.write(`${capture.fileName}: ${fmt(ev.flows)} flows scored in ${ev.seconds.toFixed(1)} s on ${ev.backend}\n${metricsTable(m)}\nconfusion (rows true, columns predicted: ${m.classes.join(', ')}):\n${m.confusion.map((r) => `  ${r.map((x) => String(x).padStart(8)).join('')}`).join('\n')}\n`);
+    process.stdout.write(`${capture.fileName}: ${fmt(ev.flows)} flows scored in ${ev.seconds.toFixed(1)} s on ${ev.backend}\n${leftOutLine(m)}${metricsTable(m)}\nconfusion (rows true, columns predicted: ${m.classes.join(', ')}):\n${m.confusion.map((r) => `  ${r.map((x) => String(x).padStart(8)).join('')}`).join('\n')}\n`);
   } finally {
     done();
   }
+}
+
+/** A line naming the flows that metrics leave out because the model has no class for their label ('' when none). */
+function leftOutLine(m: ModelMetrics): string {
+  const entries = Object.entries(m.unknownLabels ?? {});
+  if (!entries.length) return '';
+  const n = entries.reduce((s, [, c]) => s + c, 0);
+  return `left out of these metrics: ${fmt(n)} flows whose label is not one of the model's classes (${entries.map(([l, c]) => `${l} ${fmt(c)}`).join(', ')})\n`;
 }
 
 async function cmdScan(argv: string[]): Promise<void> {
@@ -339,7 +350,7 @@ async function cmdScan(argv: string[]): Promise<void> {
       const out = {
         scanId: scan.id, captureId: capture.id, model: scan.modelName, backend: scan.backend, threshold, flows: scan.flows, seconds: scan.seconds,
         flowsPerSecond: scan.windowsPerSecond, predicted: scan.predictedCounts, flaggedWindows: scan.flaggedWindows, windows,
-        metrics: scan.metrics ? { accuracy: scan.metrics.accuracy, macroF1: scan.metrics.macroF1, weightedF1: scan.metrics.weightedF1 } : null,
+        metrics: scan.metrics ? { accuracy: scan.metrics.accuracy, macroF1: scan.metrics.macroF1, weightedF1: scan.metrics.weightedF1, unknownLabels: scan.metrics.unknownLabels ?? {} } : null,
       };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return;
@@ -352,6 +363,8 @@ async function cmdScan(argv: string[]): Promise<void> {
       ...windows.map((w) => `  #${w.id}  ${w.class.padEnd(15)} flows ${w.firstFlow}-${w.lastFlow} (${w.flows})  peak ${w.peak.toFixed(3)} mean ${w.mean.toFixed(3)}  ${w.srcHosts.slice(0, 3).join(',')} -> ${w.dstHosts.slice(0, 3).join(',')}:${w.dstPorts.slice(0, 5).join(',')}`),
     ];
     if (scan.metrics) lines.push(`against the capture's labels: accuracy ${scan.metrics.accuracy.toFixed(4)}, macro F1 ${scan.metrics.macroF1.toFixed(4)}, weighted F1 ${scan.metrics.weightedF1.toFixed(4)}`);
+    if (scan.metrics?.unknownLabels) lines.push(leftOutLine(scan.metrics).trimEnd());
+    else if (capture.labelled) lines.push(`no metrics: none of the capture's labels (${Object.keys(capture.classCounts).join(', ')}) is a class of the model (${Object.keys(scan.predictedCounts).join(', ')})`);
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     done();

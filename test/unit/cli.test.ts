@@ -68,8 +68,9 @@ describe('mindflow CLI', () => {
       accuracy: number; macroF1: number; weightedF1: number; classes: string[]; confusion: number[][]; backend: string; flows: number; seconds: number;
       perClass: Record<string, { precision: number; recall: number; f1: number; support: number }>;
     }>(['eval', sample, '--project', project]);
-    expect(Object.keys(ev).sort()).toEqual(['accuracy', 'backend', 'binary', 'classes', 'confusion', 'flows', 'macroF1', 'perClass', 'seconds', 'weightedF1']);
+    expect(Object.keys(ev).sort()).toEqual(['accuracy', 'backend', 'binary', 'classes', 'confusion', 'flows', 'macroF1', 'perClass', 'seconds', 'unknownLabels', 'weightedF1']);
     expect(ev.flows).toBe(3000);
+    expect(ev).toMatchObject({ unknownLabels: {} });
     expect(ev.backend).toMatch(/^wasm/);
     expect(Object.keys(ev.perClass)).toEqual(ev.classes);
     for (const c of Object.values(ev.perClass)) expect(Object.keys(c)).toEqual(['precision', 'recall', 'f1', 'support']);
@@ -102,6 +103,46 @@ describe('mindflow CLI', () => {
     }
     expect(scan.metrics?.accuracy).toBeGreaterThan(0.5);
   }, 60_000);
+
+  it('eval and scan count, and name, the flows whose label is not one of the model\'s classes, instead of dropping them silently', () => {
+    // another dataset's vocabulary for two of the classes (NF-ToN-IoT spells its classes in lower case)
+    const rows = readFileSync(sample, 'utf8').trimEnd().split('\n');
+    const renamed = { DoS: 'dos', Reconnaissance: 'scanning' } as Record<string, string>;
+    const expected: Record<string, number> = {};
+    const foreign = join(tmp.dir, 'foreign-labels.csv');
+    writeFileSync(foreign, `${[rows[0], ...rows.slice(1).map((line) => {
+      const cut = line.lastIndexOf(',');
+      const label = line.slice(cut + 1);
+      const to = renamed[label];
+      if (!to) return line;
+      expected[to] = (expected[to] ?? 0) + 1;
+      return `${line.slice(0, cut + 1)}${to}`;
+    })].join('\n')}\n`);
+    const left = sum(Object.values(expected));
+    expect(left, 'the sample has DoS and Reconnaissance flows to rename').toBeGreaterThan(100);
+
+    const ev = json<{ flows: number; unknownLabels: Record<string, number>; confusion: number[][]; perClass: Record<string, { support: number }> }>(['eval', foreign, '--project', project]);
+    expect(ev.flows).toBe(3000);
+    expect(ev.unknownLabels).toEqual(expected);
+    expect(Object.keys(ev.unknownLabels)[0], 'the largest first').toBe(expected.dos! >= expected.scanning! ? 'dos' : 'scanning');
+    expect(sum(ev.confusion.map((row) => sum(row)))).toBe(3000 - left);
+    expect(ev.perClass.DoS!.support).toBe(0);
+    const human = mindflow(['eval', foreign, '--project', project]);
+    expect(human.out).toContain(`left out of these metrics: ${left.toLocaleString('en-US')} flows whose label is not one of the model's classes (`);
+
+    const scan = json<{ metrics: { unknownLabels: Record<string, number> } }>(['scan', foreign, '--project', project]);
+    expect(scan.metrics.unknownLabels).toEqual(expected);
+
+    // nothing to compare against: eval refuses, scan still scores and says why there are no metrics
+    const none = join(tmp.dir, 'only-foreign-labels.csv');
+    writeFileSync(none, `${[rows[0], ...rows.slice(1).map((line) => `${line.slice(0, line.lastIndexOf(',') + 1)}ransomware`)].join('\n')}\n`);
+    const refused = mindflow(['eval', none, '--project', project]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^mindflow: none of capture #\d+'s classes \(ransomware\) are among the model's \(Benign, /);
+    const scanned = mindflow(['scan', none, '--project', project]);
+    expect(scanned.code).toBe(0);
+    expect(scanned.out).toContain("no metrics: none of the capture's labels (ransomware) is a class of the model (");
+  }, 120_000);
 
   it('train writes a package that eval then loads; a package for another feature set or with a corrupt manifest is refused', () => {
     const out = join(tmp.dir, 'model');

@@ -17,7 +17,7 @@ import type { CaptureInfo, ImportResult } from '../../../preload/contract.ts';
 import { flowsTable, ident, literal, queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
-import { detectSchema, isKnownField, sqlTypeOf, type DetectedSchema } from './schema.ts';
+import { EMPTY_LABEL, detectSchema, isKnownField, sqlTypeOf, type DetectedSchema } from './schema.ts';
 import { sniffFile, type Sniffed } from './sniff.ts';
 
 export interface ProgressUpdate {
@@ -261,7 +261,7 @@ async function readIntoProject(
       if (schema.labelled) {
         const counts = await queryObjects<{ cls: string | null; n: number }>(
           conn, `SELECT "Attack" AS cls, count(*) AS n FROM ${table} GROUP BY 1 ORDER BY 2 DESC`);
-        for (const c of counts) classCounts[c.cls ?? '(empty)'] = c.n;
+        for (const c of counts) classCounts[c.cls ?? EMPTY_LABEL] = c.n;
       }
       const columns = [...schema.kept, ...(!schema.kept.includes('Attack') && schema.kept.includes('Label') ? ['Attack'] : [])];
       const importSeconds = (performance.now() - started) / 1000;

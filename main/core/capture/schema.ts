@@ -148,3 +148,6 @@ export function detectSchema(header: readonly string[]): { schema: DetectedSchem
   const labelled = seen.has('Attack') || seen.has('Label');
   return { schema: { version, labelled, kept, ignored }, rename };
 }
+
+/** How a capture's class counts name the flows whose `Attack` label is empty. */
+export const EMPTY_LABEL = '(empty)';

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { BIGINT, DuckDBDataChunk, FLOAT, UTINYINT, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import type { BackendStatus, CaptureInfo, EpochPoint, Evaluation, ModelMetrics, ScanSummary, TrainResult, TrainSettings } from '../../../preload/contract.ts';
 import type { JobContext } from '../capture/import.ts';
+import { EMPTY_LABEL } from '../capture/schema.ts';
 import { flowsTable, queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
@@ -200,9 +201,24 @@ export async function trainModel(project: Project, capture: CaptureInfo, opts: {
   }
 }
 
-/** Confusion over the manifest's classes for flows whose label is one of them. */
+/**
+ * Per label, the flows of a capture that a model's metrics cannot count: labels that are not
+ * among its classes (another dataset's vocabulary) and empty ones (`(empty)` in the capture's
+ * class counts). A binary model maps every non-empty label, so only empty ones are left.
+ */
+export function unknownLabelCounts(classCounts: Record<string, number>, model: { classes: readonly string[]; binary: boolean }): Record<string, number> {
+  const known = new Set(model.classes);
+  return Object.fromEntries(
+    Object.entries(classCounts)
+      .filter(([label, n]) => n > 0 && (model.binary ? label === EMPTY_LABEL : !known.has(label)))
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
+  );
+}
+
+/** Confusion over the manifest's classes for flows whose label is one of them; the rest are counted. */
 class ConfusionAccumulator {
   readonly matrix: number[][];
+  leftOut = 0;
   constructor(readonly classes: string[]) {
     this.matrix = classes.map(() => new Array<number>(classes.length).fill(0));
   }
@@ -210,11 +226,15 @@ class ConfusionAccumulator {
     for (let i = 0; i < labels.length; i++) {
       const t = labels[i]!;
       if (t >= 0) this.matrix[t]![predicted[i]!]! += 1;
+      else this.leftOut += 1;
     }
   }
-  metrics(): ModelMetrics | null {
+  /** Null when no flow's label is a class of the model. */
+  metrics(unknownLabels: Record<string, number>): ModelMetrics | null {
     const total = this.matrix.flat().reduce((a, b) => a + b, 0);
-    return total ? (metricsFromConfusion(this.matrix, this.classes) as ModelMetrics) : null;
+    if (!total) return null;
+    const metrics = metricsFromConfusion(this.matrix, this.classes) as ModelMetrics;
+    return this.leftOut > 0 ? { ...metrics, unknownLabels } : metrics;
   }
 }
 
@@ -295,7 +315,7 @@ async function scoreCapture(
 export async function evaluateModel(project: Project, capture: CaptureInfo, modelId: string | undefined, ctx: JobContext): Promise<Evaluation> {
   if (!capture.labelled) throw new MindflowError('bad-args', `capture #${capture.id} (${capture.fileName}) has no labels to evaluate against`);
   const run = await scoreCapture(project, capture, modelId, ctx, null);
-  const metrics = run.confusion?.metrics();
+  const metrics = run.confusion?.metrics(unknownLabelCounts(capture.classCounts, run.manifest));
   if (!metrics) {
     throw new MindflowError('bad-args', `none of capture #${capture.id}'s classes (${Object.keys(capture.classCounts).join(', ')}) are among the model's (${run.manifest.classes.join(', ')})`);
   }
@@ -346,7 +366,7 @@ export async function scanCapture(project: Project, capture: CaptureInfo, opts: 
     const classes = run.manifest.classes;
     const flagged = await deriveFlaggedWindows(conn, capture, id, classes, threshold, run.manifest.keyed);
     const predictedCounts = Object.fromEntries(classes.map((c, i) => [c, run.predictedCounts[i]!]));
-    const metrics = run.confusion?.metrics() ?? null;
+    const metrics = run.confusion?.metrics(unknownLabelCounts(capture.classCounts, run.manifest)) ?? null;
     await conn.run(`INSERT INTO scans VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)`, [
       id, capture.id, modelId, run.manifest.name, JSON.stringify(classes), threshold, run.manifest.keyed, run.flows, run.seconds,
       run.flows / Math.max(run.seconds, 1e-9), BACKEND_NAMES[run.backend.kind], JSON.stringify(predictedCounts), flagged,

@@ -66,7 +66,9 @@ export function metricsFromConfusion(confusion: number[][], classes: string[]): 
     const recall = ratio(tp, support);
     perClass.push({ name: classes[c]!, precision, recall, f1: f1(precision, recall), support });
   }
-  const present = perClass.filter((c) => c.support > 0);
+  // Macro F1 averages the classes that occur in the labels or the predictions (scikit-learn's
+  // default): a class with no flows in this capture does not count, unless the model predicted it.
+  const present = perClass.filter((c, i) => c.support > 0 || confusion.some((row) => row[i]! > 0));
   const macroF1 = ratio(present.reduce((s, c) => s + c.f1, 0), present.length);
   const weightedF1 = ratio(perClass.reduce((s, c) => s + c.f1 * c.support, 0), total);
   const b = benignIndex(classes);

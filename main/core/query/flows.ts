@@ -4,7 +4,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Aggregates, CaptureInfo, ColumnInfo, CountRow, FlowFilter, FlowPage, Histogram } from '../../../preload/contract.ts';
-import { columnInfoOf } from '../capture/schema.ts';
+import { EMPTY_LABEL, columnInfoOf } from '../capture/schema.ts';
 import { flowsTable, ident, literal, query, queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import { SCAN_COLUMNS, buildWhere, resolveField, type Where } from './filters.ts';
@@ -157,7 +157,7 @@ export async function histogram(conn: DuckDBConnection, capture: CaptureInfo, fi
   if (colourBy === 'predicted' && filter.scanId === undefined) throw new MindflowError('bad-args', 'colour by predicted class needs a scan (filter.scanId)');
   const src = await flowSource(conn, capture, filter.scanId);
   const where = buildWhere({ clauses: filter.clauses, scanId: filter.scanId }, src.columns, src.id);
-  const seriesExpr = colourBy === 'predicted' ? `coalesce(predicted, '(none)')` : capture.labelled ? `coalesce("Attack", '(empty)')` : `'all'`;
+  const seriesExpr = colourBy === 'predicted' ? `coalesce(predicted, '(none)')` : capture.labelled ? `coalesce("Attack", '${EMPTY_LABEL}')` : `'all'`;
   const rows = await queryObjects<{ b: number; s: string; n: number }>(
     conn,
     `SELECT least(CAST(floor(${src.id} * ? / ?) AS BIGINT), ?) AS b, ${seriesExpr} AS s, count(*) AS n FROM ${src.from} ${where.sql} GROUP BY 1, 2`,

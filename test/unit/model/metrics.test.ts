@@ -45,6 +45,12 @@ describe('computeMetrics (hand-computed)', () => {
     expect(x.binary).toBeNull();
     expect(x.macroF1).toBe(1);
   });
+  it('a class absent from the labels but predicted counts in macro F1 with F1 0 (scikit-learn\'s default)', () => {
+    const x = computeMetrics([0, 0, 1], [0, 2, 1], ['Benign', 'DoS', 'Theft', 'DDoS']);
+    // Benign: precision 1, recall 1/2; DoS: 1; Theft: predicted once, never true; DDoS: neither, left out
+    expect(x.perClass[2]).toMatchObject({ precision: 0, recall: 0, f1: 0, support: 0 });
+    expect(x.macroF1).toBeCloseTo((2 / 3 + 1 + 0) / 3, 10);
+  });
   it('nothing predicted for a class -> precision 0, not NaN', () => {
     const x = computeMetrics([0, 1], [0, 0], ['Benign', 'DoS']);
     expect(x.perClass[1]!.precision).toBe(0);
