@@ -343,6 +343,25 @@ export interface FlaggedWindow {
   dstHosts: string[];
   dstPorts: number[];
   key: string | null;
+  /**
+   * When the window's flows started and ended (epoch ms): the earliest FLOW_START_MILLISECONDS
+   * and the latest FLOW_END_MILLISECONDS, for captures that have them (v3); null otherwise.
+   */
+  startMs: number | null;
+  endMs: number | null;
+}
+
+/**
+ * When a window ran, as the Detections view and the incident reports both write it:
+ * '2021-06-12 01:23:45.012 – 01:23:47.500 UTC (2.5 s)', the date written once when it does not change.
+ */
+export function formatWindowSpan(startMs: number, endMs: number): string {
+  const iso = (t: number) => new Date(t).toISOString().replace('T', ' ').slice(0, 23);
+  const from = iso(startMs);
+  const to = iso(endMs);
+  const seconds = Math.max(0, endMs - startMs) / 1000;
+  const span = seconds < 60 ? `${seconds.toFixed(seconds < 10 ? 1 : 0)} s` : seconds < 3600 ? `${(seconds / 60).toFixed(1)} min` : `${(seconds / 3600).toFixed(1)} h`;
+  return `${from} – ${to.slice(0, 10) === from.slice(0, 10) ? to.slice(11) : to} UTC (${span})`;
 }
 
 export interface WindowQuery {

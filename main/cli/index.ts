@@ -15,7 +15,7 @@ import { startWebHost } from '../web/server.ts';
 import { DEFAULT_THRESHOLD, evaluateModel, listScans, probeBackend, scanCapture, trainModel } from '../core/detector/service.ts';
 import { listWindows, setVerdict } from '../core/triage/triage.ts';
 import { ModelStore } from '../core/detector/store.ts';
-import { incidentSeverities, reportFormats, tlpLevels } from '../../preload/contract.ts';
+import { formatWindowSpan, incidentSeverities, reportFormats, tlpLevels } from '../../preload/contract.ts';
 import type { CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
 import { exportReport } from '../core/incidents/export.ts';
@@ -360,11 +360,12 @@ async function cmdScan(argv: string[]): Promise<void> {
       `scanned ${capture.fileName}: ${fmt(scan.flows)} flows in ${scan.seconds.toFixed(2)} s (${fmt(scan.windowsPerSecond)} windows/s on ${scan.backend}) with "${scan.modelName}"`,
       `predicted: ${counts}`,
       `flagged windows (threshold ${threshold}): ${fmt(scan.flaggedWindows)}${scan.flaggedWindows > windows.length ? `, top ${windows.length} by confidence:` : ':'}`,
-      ...windows.map((w) => `  #${w.id}  ${w.class.padEnd(15)} flows ${w.firstFlow}-${w.lastFlow} (${w.flows})  peak ${w.peak.toFixed(3)} mean ${w.mean.toFixed(3)}  ${w.srcHosts.slice(0, 3).join(',')} -> ${w.dstHosts.slice(0, 3).join(',')}:${w.dstPorts.slice(0, 5).join(',')}`),
+      ...windows.map((w) => `  #${w.id}  ${w.class.padEnd(15)} flows ${w.firstFlow}-${w.lastFlow} (${w.flows})${w.startMs !== null ? `  ${formatWindowSpan(w.startMs, w.endMs ?? w.startMs)}` : ''}  peak ${w.peak.toFixed(3)} mean ${w.mean.toFixed(3)}  ${w.srcHosts.slice(0, 3).join(',')} -> ${w.dstHosts.slice(0, 3).join(',')}:${w.dstPorts.slice(0, 5).join(',')}`),
     ];
-    if (scan.metrics) lines.push(`against the capture's labels: accuracy ${scan.metrics.accuracy.toFixed(4)}, macro F1 ${scan.metrics.macroF1.toFixed(4)}, weighted F1 ${scan.metrics.weightedF1.toFixed(4)}`);
-    if (scan.metrics?.unknownLabels) lines.push(leftOutLine(scan.metrics).trimEnd());
-    else if (capture.labelled) lines.push(`no metrics: none of the capture's labels (${Object.keys(capture.classCounts).join(', ')}) is a class of the model (${Object.keys(scan.predictedCounts).join(', ')})`);
+    if (scan.metrics) {
+      lines.push(`against the capture's labels: accuracy ${scan.metrics.accuracy.toFixed(4)}, macro F1 ${scan.metrics.macroF1.toFixed(4)}, weighted F1 ${scan.metrics.weightedF1.toFixed(4)}`);
+      if (scan.metrics.unknownLabels) lines.push(leftOutLine(scan.metrics).trimEnd());
+    } else if (capture.labelled) lines.push(`no metrics: none of the capture's labels (${Object.keys(capture.classCounts).join(', ')}) is a class of the model (${Object.keys(scan.predictedCounts).join(', ')})`);
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     done();

@@ -10,7 +10,7 @@ import type { CaptureInfo, SchemaVersion } from '../../preload/contract.ts';
 import { queryObjects } from './db.ts';
 import { MindflowError } from './errors.ts';
 
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 const MIGRATIONS: string[][] = [
   [
@@ -133,6 +133,13 @@ const MIGRATIONS: string[][] = [
        ts TIMESTAMP NOT NULL,
        analyst VARCHAR NOT NULL,
        text VARCHAR NOT NULL)`,
+  ],
+  [
+    // When a flagged window happened, for captures with real timestamps (v3's
+    // FLOW_START_MILLISECONDS / FLOW_END_MILLISECONDS, epoch ms); NULL for the others and for
+    // windows derived before this column existed (scan again to fill it).
+    `ALTER TABLE flagged_windows ADD COLUMN IF NOT EXISTS start_ms BIGINT`,
+    `ALTER TABLE flagged_windows ADD COLUMN IF NOT EXISTS end_ms BIGINT`,
   ],
 ];
 

@@ -5,8 +5,9 @@
  * the threshold's effect. The bench reads the performance marks the renderer leaves behind.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { WorkbenchPage } from './pages/workbench';
 
 test.describe.configure({ mode: 'serial' });
@@ -180,4 +181,45 @@ test('scans a second capture from Captures and finds it waiting in Detections, a
   await expect(workbench.detections.row(0)).toContainText(/\d\.\d{3}/);
   await expect(chosen).toHaveText(/second-capture\.csv/);
   await workbench.screenshot('24-second-capture-detections');
+});
+
+test('a v3 capture, stored in time order, says when its flagged windows ran', async () => {
+  const realSample = resolve('../shared/data/nf-bot-iot-v2-sample-a.csv.gz');
+  test.skip(!existsSync(realSample), `real sample not found at ${realSample} (it lives in ../shared/data and is never committed)`);
+  test.setTimeout(180_000);
+  // 2,000 real flows given v3's timestamps: one every 37 ms from 01:00 UTC, lasting their own duration
+  const [head, ...flows] = gunzipSync(readFileSync(realSample)).toString('utf8').split(/\r?\n/, 2001);
+  const duration = head!.split(',').indexOf('FLOW_DURATION_MILLISECONDS');
+  const t0 = Date.UTC(2021, 5, 12, 1, 0, 0);
+  const extra = ['FLOW_START_MILLISECONDS', 'FLOW_END_MILLISECONDS', ...['SRC_TO_DST', 'DST_TO_SRC'].flatMap((d) => ['MIN', 'MAX', 'AVG', 'STDDEV'].map((s) => `${d}_IAT_${s}`))];
+  const rows = flows.map((line, i) => {
+    const ms = Number(line.split(',')[duration]);
+    const start = t0 + i * 37;
+    return `${line},${start},${start + (ms < 1e6 ? ms : 0)},0,0,0,0,0,0,0,0`;
+  });
+  const file = join(test.info().outputPath(), 'timed-capture-v3.csv');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, [`${head},${extra.join(',')}`, ...rows, ''].join('\n'));
+
+  await workbench.showCaptures();
+  await workbench.captures.importPath(file);
+  await expect(workbench.captures.outcome).toHaveText(/imported 2,000 flows, schema v3/, { timeout: 60_000 });
+  await workbench.captures.scan('timed-capture-v3.csv');
+  await expect(workbench.captures.latestScan('timed-capture-v3.csv')).toContainText('flagged windows', { timeout: 120_000 });
+
+  const det = workbench.detections;
+  await det.open();
+  await det.chooseCapture('timed-capture-v3.csv');
+  await expect(det.queue.getByRole('columnheader', { name: 'Started (UTC)' })).toBeVisible();
+  await expect(det.row(0)).toContainText(/2021-06-12 01:0\d:\d\d\.\d{3}/);
+  await det.keys('Home', 'Enter');
+  await expect(page.getByLabel('Window time')).toHaveText(/^2021-06-12 01:0\d:\d\d\.\d{3} – 01:0\d:\d\d\.\d{3} UTC \([\d.]+ s\)$/);
+  await workbench.screenshot('25-v3-window-time');
+
+  await workbench.showCaptures();
+  await workbench.captures.openInExplore('timed-capture-v3.csv');
+  await expect(page.getByRole('img', { name: /^Flows by class over time order/ })).toBeVisible();
+  // the flow table writes the timestamps as UTC times: the first flow started at 01:00:00.000
+  await workbench.explore.waitForRows();
+  await expect(workbench.explore.grid).toContainText('2021-06-12 01:00:00.000');
 });

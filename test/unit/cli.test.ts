@@ -132,6 +132,9 @@ describe('mindflow CLI', () => {
 
     const scan = json<{ metrics: { unknownLabels: Record<string, number> } }>(['scan', foreign, '--project', project]);
     expect(scan.metrics.unknownLabels).toEqual(expected);
+    const humanScan = mindflow(['scan', foreign, '--project', project]).out;
+    expect(humanScan).toMatch(/^against the capture's labels: accuracy [\d.]+, macro F1 [\d.]+, weighted F1 [\d.]+\nleft out of these metrics: /m);
+    expect(humanScan).not.toContain('no metrics');
 
     // nothing to compare against: eval refuses, scan still scores and says why there are no metrics
     const none = join(tmp.dir, 'only-foreign-labels.csv');

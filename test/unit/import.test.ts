@@ -167,6 +167,13 @@ describe('importCapture: bad input gets a specific one-line error and leaves not
       message: /ragged\.csv, line 4: expected 14 fields but found 12/,
     },
     {
+      name: 'a carriage return inside a line',
+      // what appending columns to a CRLF file with a Unix tool leaves: "...,Attack\r,extra"
+      make: () => write('cr.csv', v1Csv(['DoS', 'DoS']).replace(/\n/g, '\r\n') + V1_ROWS.DoS!.join(',') + '\r,x\r\n'),
+      code: 'ragged-row',
+      message: /cr\.csv, line 4: a carriage return inside the line \(mixed line endings\?\)/,
+    },
+    {
       name: 'text in a numeric column',
       make: () => write('text.csv', v1Csv(['DoS']) + V1_ROWS.DoS!.map((v, j) => (j === 6 ? 'lots' : v)).join(',') + '\n'),
       code: 'bad-value',

@@ -155,6 +155,41 @@ export function describeReadError(raw: string, name: string, header: string[], d
   return new MindflowError('bad-value', `${name}: could not read the file: ${msg.split('\n')[0]!.slice(0, 200)}`);
 }
 
+/**
+ * Where a CSV file stops being RFC 4180 text, for the reader errors that name no line: a
+ * carriage return inside a line (outside quotes) or a quote that is never closed.
+ * `line N: what` (N counts the header as line 1), or null when neither is found.
+ */
+export async function firstMalformedLine(path: string, gzip: boolean): Promise<string | null> {
+  const input = createReadStream(path, { highWaterMark: 1 << 20 });
+  const source = gzip ? input.pipe(createGunzip()) : input;
+  let line = 1;
+  let inQuotes = false;
+  let quoteLine = 0;
+  let pendingCr = false;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      for (let i = 0; i < chunk.length; i++) {
+        const b = chunk[i]!;
+        if (pendingCr) {
+          pendingCr = false;
+          if (b !== 0x0a) return `line ${line}: a carriage return inside the line (mixed line endings?)`;
+        }
+        if (b === 0x22) {
+          if (!inQuotes) quoteLine = line;
+          inQuotes = !inQuotes;
+        } else if (b === 0x0a) line++;
+        else if (b === 0x0d && !inQuotes) pendingCr = true;
+      }
+    }
+  } catch {
+    return null; // a damaged gzip stream: the caller's own message covers it
+  } finally {
+    input.destroy();
+  }
+  return inQuotes ? `line ${quoteLine}: a quote that is never closed` : null;
+}
+
 async function parquetColumns(conn: DuckDBConnection, file: string, name: string): Promise<Map<string, string>> {
   try {
     const rows = await queryObjects<{ column_name: string; column_type: string }>(conn, `DESCRIBE SELECT * FROM read_parquet(${literal(file)})`);
@@ -245,7 +280,13 @@ async function readIntoProject(
       } catch (err) {
         throwIfAborted(ctx.signal);
         await verified; // a broken gzip explains a read error better than DuckDB does
-        throw describeReadError(err instanceof Error ? err.message : String(err), name, header, 0);
+        const message = err instanceof Error ? err.message : String(err);
+        if (sniffed.kind !== 'parquet' && /state machine reached an invalid state/i.test(message)) {
+          // DuckDB names no line for this one: find it ourselves
+          const found = await firstMalformedLine(readPath, sniffed.kind === 'csv.gz');
+          if (found) throw new MindflowError('ragged-row', `${name}, ${found}`);
+        }
+        throw describeReadError(message, name, header, 0);
       }
       const sha256 = await verified;
       throwIfAborted(ctx.signal);

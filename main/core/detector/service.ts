@@ -392,11 +392,15 @@ export async function deriveFlaggedWindows(conn: DuckDBConnection, capture: Capt
   const benign = benignIndex(classes);
   const classCase = `CASE p.predicted ${classes.map((c, i) => `WHEN ${i} THEN '${c.replace(/'/g, "''")}'`).join(' ')} END`;
   const key = keyed ? 'f."IPV4_SRC_ADDR"' : 'NULL::VARCHAR';
+  // v3 captures say when each flow started and ended; a window spans its flows' earliest start and latest end
+  const start = capture.columns.includes('FLOW_START_MILLISECONDS') ? 'f."FLOW_START_MILLISECONDS"' : 'NULL::BIGINT';
+  const end = capture.columns.includes('FLOW_END_MILLISECONDS') ? `coalesce(f."FLOW_END_MILLISECONDS", ${start})` : start;
   await conn.run(`DELETE FROM flagged_windows WHERE scan_id = ?`, [scanId]);
   await conn.run(
-    `INSERT INTO flagged_windows
+    `INSERT INTO flagged_windows (scan_id, id, class, first_flow, last_flow, flows, peak, mean, src_hosts, dst_hosts, dst_ports, key, start_ms, end_ms)
      WITH joined AS (
        SELECT p.flow_id, p.predicted, p.confidence, f."IPV4_SRC_ADDR" AS src, f."IPV4_DST_ADDR" AS dst, f."L4_DST_PORT" AS dport,
+              ${start} AS t0, ${end} AS t1,
               ${key} AS k, (p.predicted <> ? AND p.confidence >= ?) AS flagged
        FROM ${flowsTable(capture.id)} f POSITIONAL JOIN scan_${scanId} p
      ), ordered AS (
@@ -408,11 +412,12 @@ export async function deriveFlaggedWindows(conn: DuckDBConnection, capture: Capt
               max(confidence) AS peak, avg(confidence) AS mean,
               list_sort(list_distinct(list(src)))[1:20] AS src_hosts,
               list_sort(list_distinct(list(dst)))[1:20] AS dst_hosts,
-              list_sort(list_distinct(list(dport)))[1:20] AS dst_ports
+              list_sort(list_distinct(list(dport)))[1:20] AS dst_ports,
+              CAST(min(t0) AS BIGINT) AS start_ms, CAST(max(t1) AS BIGINT) AS end_ms
        FROM islands GROUP BY k, predicted, grp
      )
      SELECT ?, CAST(row_number() OVER (ORDER BY first_flow, k) AS INTEGER), ${classCase.replace(/p\.predicted/g, 'predicted')},
-            first_flow, last_flow, flows, peak, mean, src_hosts, dst_hosts, dst_ports, k
+            first_flow, last_flow, flows, peak, mean, src_hosts, dst_hosts, dst_ports, k, start_ms, end_ms
      FROM runs p`,
     [benign, threshold, scanId],
   );

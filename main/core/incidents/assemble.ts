@@ -91,6 +91,8 @@ export async function assembleIncidentReport(project: Project, incidentId: numbe
       srcHosts: w.srcHosts,
       dstHosts: w.dstHosts,
       dstPorts: w.dstPorts,
+      start: w.startMs === null ? null : new Date(w.startMs).toISOString(),
+      end: w.endMs === null ? null : new Date(w.endMs).toISOString(),
       verdict: w.verdict,
       verdictReason: w.verdictReason,
       verdictBy: w.verdictBy,

@@ -8,7 +8,7 @@
 import { classConfidenceSvg, timelineSvg } from './charts.ts';
 import { deriveReport, meanProbabilities, windowsInOrder } from './derive.ts';
 import { classColour, protocolName, VERDICT_LABELS, type IncidentReport, type ReportWindow, type Tlp } from './model.ts';
-import { bytes, count, escapeHtml as h, fixed, flowRange, humanTime, percent } from './text.ts';
+import { bytes, count, escapeHtml as h, fixed, flowRange, humanTime, percent, windowTime } from './text.ts';
 
 export const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
@@ -120,6 +120,7 @@ function evidence(w: ReportWindow, classIndex: (c: string) => number): string {
     `<h3>Window <span class="mono">${h(w.id)}</span>: ${h(w.class)}, ${h(flowRange(w.firstFlow, w.lastFlow))}</h3>`,
     facts([
       ['Flows', count(w.flows)],
+      ...(windowTime(w) ? [['Time', h(windowTime(w)!)] as [string, string]] : []),
       ['Mean confidence', percent(w.mean)],
       ['Peak confidence', percent(w.peak)],
       ['Sources', w.srcHosts.map((x) => `<span class="mono">${h(x)}</span>`).join(', ') || '–'],

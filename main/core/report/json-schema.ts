@@ -1,5 +1,5 @@
 /**
- * JSON Schema (draft 2020-12) of the JSON incident report, version `mindflow-incident-report/1`.
+ * JSON Schema (draft 2020-12) of the JSON incident report, version `mindflow-incident-report/2`.
  *
  * Compatibility: additions of optional properties keep the version; renaming, removing or
  * retyping a property bumps it (`mindflow-incident-report/2`). Consumers should check
@@ -54,10 +54,10 @@ const verdictCounts = obj({ tp: nonNegInt, fp: nonNegInt, review: nonNegInt, non
 
 export const incidentReportJsonSchema: JsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'urn:mindflow:schema:incident-report:1',
+  $id: 'urn:mindflow:schema:incident-report:2',
   title: 'MindFlow Workbench incident report',
   description:
-    'An incident built from flagged flow windows of a NetFlow capture, with the model that flagged them and the analyst\'s verdicts and notes. Flow ids are positions in capture order, never time.',
+    'An incident built from flagged flow windows of a NetFlow capture, with the model that flagged them and the analyst\'s verdicts and notes. Flow ids are positions in capture order, never time; a window\'s start and end are real times only for captures with timestamps (v3).',
   type: 'object',
   properties: {
     schemaVersion: { const: REPORT_SCHEMA_VERSION },
@@ -147,6 +147,8 @@ export const incidentReportJsonSchema: JsonSchema = {
         srcHosts: arrayOf(str),
         dstHosts: arrayOf(str),
         dstPorts: arrayOf(int),
+        start: nullable(timestamp),
+        end: nullable(timestamp),
         verdict: nullable({ enum: VERDICTS }),
         verdictReason: nullable(str),
         verdictBy: nullable(str),

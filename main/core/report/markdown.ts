@@ -6,7 +6,7 @@
  */
 import { deriveReport, meanProbabilities, windowsInOrder } from './derive.ts';
 import { protocolName, VERDICT_LABELS, type IncidentReport } from './model.ts';
-import { bytes, count, escapeMarkdown as md, escapeMarkdownBlock, fixed, flowRange, humanTime, percent } from './text.ts';
+import { bytes, count, escapeMarkdown as md, escapeMarkdownBlock, fixed, flowRange, humanTime, percent, windowTime } from './text.ts';
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
   const sep = head.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
@@ -124,6 +124,7 @@ export function buildMarkdown(report: IncidentReport): string {
     push(`### Window ${md(w.id)}: ${md(w.class)}, ${flowRange(w.firstFlow, w.lastFlow)}`);
     push(
       `- ${count(w.flows)} flows, mean confidence ${percent(w.mean)}, peak ${percent(w.peak)}`,
+      ...(windowTime(w) ? [`- Time: ${windowTime(w)}`] : []),
       `- Sources: ${w.srcHosts.map(md).join(', ') || '–'}; destinations: ${w.dstHosts.map(md).join(', ') || '–'}; ports: ${w.dstPorts.map((p) => md(p)).join(', ') || '–'}`,
       `- Verdict: ${w.verdict ? VERDICT_LABELS[w.verdict] : 'not reviewed'}${w.verdictBy ? ` by ${md(w.verdictBy)}` : ''}${w.verdictAt ? `, ${md(humanTime(w.verdictAt))}` : ''}${w.verdictReason ? `: ${md(w.verdictReason)}` : ''}`,
     );

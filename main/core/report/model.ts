@@ -8,7 +8,7 @@
  * Flows have no time in NF-BoT-IoT v1/v2: positions are flow ids in capture order, never time.
  */
 
-export const REPORT_SCHEMA_VERSION = 'mindflow-incident-report/1' as const;
+export const REPORT_SCHEMA_VERSION = 'mindflow-incident-report/2' as const;
 
 export type IncidentStatus = 'open' | 'contained' | 'closed';
 export type IncidentSeverity = 'low' | 'medium' | 'high' | 'critical';
@@ -120,6 +120,12 @@ export interface ReportWindow {
   srcHosts: string[];
   dstHosts: string[];
   dstPorts: number[];
+  /**
+   * When the window's flows ran (ISO 8601, UTC, to the millisecond): the earliest flow start and
+   * the latest flow end, from captures that carry real timestamps (v3); null for v1/v2 captures.
+   */
+  start: string | null;
+  end: string | null;
   verdict: Verdict | null;
   verdictReason: string | null;
   verdictBy: string | null;

@@ -187,8 +187,9 @@ export function buildStixBundle(report: IncidentReport): StixBundle {
     observedIds.set(w.id, id);
     observed.push({
       ...common('observed-data', id),
-      first_observed: scannedAt,
-      last_observed: scannedAt,
+      // a v3 capture says when the flows ran; otherwise the scan's time is all there is
+      first_observed: w.start ? rfc3339(w.start, scannedAt) : scannedAt,
+      last_observed: w.start ? rfc3339(w.end ?? w.start, scannedAt) : scannedAt,
       number_observed: Math.max(1, Math.min(999_999_999, Math.round(w.flows))),
       object_refs: [...refs],
       x_mindflow_window_id: w.id,
@@ -196,7 +197,7 @@ export function buildStixBundle(report: IncidentReport): StixBundle {
       x_mindflow_first_flow: w.firstFlow,
       x_mindflow_last_flow: w.lastFlow,
       x_mindflow_capture_order: cap.order,
-      x_mindflow_observed_is_scan_time: true,
+      x_mindflow_observed_is_scan_time: !w.start,
     });
   }
 

@@ -2,6 +2,7 @@
  * Escaping and formatting shared by the report builders. Every value from a capture or an
  * analyst goes through one of the escapers for the format it lands in.
  */
+import { formatWindowSpan } from '../../../preload/contract.ts';
 
 /** Text or a double-quoted attribute value in HTML/SVG. */
 export function escapeHtml(value: unknown): string {
@@ -106,6 +107,14 @@ export function bytes(n: number): string {
 /** 'flows 1,201–1,208' or 'flow 7'. */
 export function flowRange(first: number, last: number): string {
   return first === last ? `flow ${count(first)}` : `flows ${count(first)}–${count(last)}`;
+}
+
+/** When a window ran, for people: '2021-06-12 01:23:45.012 – 01:23:47.500 UTC (2.5 s)'; null without times. */
+export function windowTime(w: { start: string | null; end: string | null }): string | null {
+  if (!w.start) return null;
+  const a = Date.parse(w.start);
+  const b = w.end ? Date.parse(w.end) : a;
+  return Number.isFinite(a) && Number.isFinite(b) ? formatWindowSpan(a, b) : null;
 }
 
 /** A readable UTC time for people: '2025-03-14 10:05:00 UTC'. */

@@ -48,6 +48,7 @@ export async function scanMeta(conn: DuckDBConnection, scanId: number): Promise<
 
 const WINDOW_SELECT = `SELECT w.id, w.class, w.first_flow, w.last_flow, w.flows, w.peak, w.mean,
   to_json(w.src_hosts)::VARCHAR AS src_hosts, to_json(w.dst_hosts)::VARCHAR AS dst_hosts, to_json(w.dst_ports)::VARCHAR AS dst_ports, w.key,
+  w.start_ms, w.end_ms,
   v.verdict, v.reason, v.analyst, strftime(v.ts, '%Y-%m-%dT%H:%M:%SZ') AS verdict_at
   FROM flagged_windows w LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id`;
 
@@ -63,6 +64,8 @@ interface WindowRow {
   dst_hosts: string;
   dst_ports: string;
   key: string | null;
+  start_ms: number | bigint | null;
+  end_ms: number | bigint | null;
   verdict: string | null;
   reason: string | null;
   analyst: string | null;
@@ -87,6 +90,8 @@ function toWindow(scanId: number, r: WindowRow): FlaggedWindow {
     dstHosts: JSON.parse(r.dst_hosts) as string[],
     dstPorts: JSON.parse(r.dst_ports) as number[],
     key: r.key,
+    startMs: r.start_ms === null ? null : Number(r.start_ms),
+    endMs: r.end_ms === null ? null : Number(r.end_ms),
   };
 }
 

@@ -28,6 +28,31 @@ export function formatCell(value: Cell): string {
   return String(value);
 }
 
+/** NetFlow v3's FLOW_START_MILLISECONDS and FLOW_END_MILLISECONDS: Unix epoch milliseconds. */
+export const isTimestampField = (name: string): boolean => /^FLOW_(START|END)_MILLISECONDS$/i.test(name);
+
+/** Ports, protocol numbers, flags, types and ids read better without thousands separators. */
+export const isCodeField = (name: string): boolean => /PORT|PROTO|FLAGS|TYPE|CODE|_ID/i.test(name);
+
+// outside these years a "timestamp" is not epoch milliseconds (a relative time, a zero), so it stays a number
+const EPOCH_MS_MIN = Date.UTC(1990, 0, 1);
+const EPOCH_MS_MAX = Date.UTC(2100, 0, 1);
+
+/** Epoch milliseconds as `2021-06-12 01:23:45.012`, in UTC (captures from elsewhere keep their own clock). */
+export function formatEpochMs(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+}
+
+/** A cell of a flow field: timestamps as UTC times, codes without separators, the rest as `formatCell`. */
+export function formatField(name: string, value: Cell): string {
+  if (typeof value === 'number') {
+    if (isTimestampField(name) && value >= EPOCH_MS_MIN && value < EPOCH_MS_MAX) return formatEpochMs(value);
+    if (isCodeField(name)) return String(value);
+  }
+  return formatCell(value);
+}
+
 export function formatDateTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { importCapture } from '../../../main/core/capture/import.ts';
 import type { Project } from '../../../main/core/project.ts';
 import type { CaptureInfo } from '../../../preload/contract.ts';
-import { V1_HEADER, V1_ROWS } from '../helpers.ts';
+import { V1_HEADER, V1_ROWS, v3Header } from '../helpers.ts';
 
 export const SCAN_CLASSES = ['Benign', 'DDoS', 'DoS'];
 
@@ -23,6 +23,29 @@ export async function makeScan(project: Project, dir: string, srcs: string[], pr
   const csv = join(dir, `scan-${srcs.length}-${Date.now()}.csv`);
   writeFileSync(csv, [V1_HEADER.join(','), ...rows].join('\n'));
   const { capture } = await importCapture(project, csv);
+  await insertScan(project, capture, preds, conf);
+  return capture;
+}
+
+/**
+ * Like makeScan, on a v3 capture whose flow i started at times[i][0] and ended at times[i][1]
+ * (epoch ms). The file lists the flows last to first: the import puts them in time order.
+ */
+export async function makeV3Scan(project: Project, dir: string, times: [number, number][], preds: number[], conf: number[]): Promise<CaptureInfo> {
+  const header = v3Header();
+  const rows = times.map(([start, end], i) =>
+    header
+      .map((h) => (h === 'IPV4_SRC_ADDR' ? '192.168.100.147' : h === 'IPV4_DST_ADDR' ? '192.168.100.3' : h === 'L4_DST_PORT' ? 1000 + i : h === 'FLOW_START_MILLISECONDS' ? start : h === 'FLOW_END_MILLISECONDS' ? end : h === 'Attack' ? 'DoS' : 1))
+      .join(','),
+  );
+  const csv = join(dir, `scan-v3-${times.length}-${Date.now()}.csv`);
+  writeFileSync(csv, [header.join(','), ...rows.reverse()].join('\n'));
+  const { capture } = await importCapture(project, csv);
+  await insertScan(project, capture, preds, conf);
+  return capture;
+}
+
+async function insertScan(project: Project, capture: CaptureInfo, preds: number[], conf: number[]): Promise<void> {
   await project.withConnection(async (c) => {
     await c.run(`INSERT INTO scans VALUES (1, ?, 'm', 'test model', ?, 0.5, false, now()::TIMESTAMP, ?, 1, 1, 'cpu', '{}', 0, NULL)`, [capture.id, JSON.stringify(SCAN_CLASSES), preds.length]);
     await c.run(`CREATE TABLE scan_1 (flow_id BIGINT, predicted UTINYINT, confidence FLOAT, attack_score FLOAT, p0 FLOAT, p1 FLOAT, p2 FLOAT)`);
@@ -33,5 +56,4 @@ export async function makeScan(project: Project, dir: string, srcs: string[], pr
       await c.run(`INSERT INTO scan_1 VALUES (?, ?, ?, ?, ?, ?, ?)`, [i, preds[i]!, conf[i]!, 1 - p[0]!, p[0]!, p[1]!, p[2]!]);
     }
   });
-  return capture;
 }

@@ -67,6 +67,8 @@ function makeWindow(s: WindowSpec): ReportWindow {
     srcHosts: [...new Set(s.src)],
     dstHosts: [s.dst],
     dstPorts: [...new Set(s.ports)].sort((a, b) => a - b),
+    start: null,
+    end: null,
     verdict: s.verdict,
     verdictReason: s.verdictReason,
     verdictBy: s.verdict ? 'a.rivera' : null,

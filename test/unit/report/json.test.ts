@@ -38,8 +38,8 @@ describe('buildJson', () => {
 describe('the schema and its validator', () => {
   it('is a versioned draft 2020-12 schema', () => {
     expect(incidentReportJsonSchema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(incidentReportJsonSchema.$id).toMatch(/incident-report:1$/);
-    expect(incidentReportJsonSchema.properties?.schemaVersion).toEqual({ const: 'mindflow-incident-report/1' });
+    expect(incidentReportJsonSchema.$id).toMatch(/incident-report:2$/);
+    expect(incidentReportJsonSchema.properties?.schemaVersion).toEqual({ const: 'mindflow-incident-report/2' });
   });
 
   const base = () => JSON.parse(buildJson(sampleIncidentReport())) as Record<string, any>;
@@ -47,7 +47,7 @@ describe('the schema and its validator', () => {
     ['a missing property', (d) => delete d.incident.tlp, '/incident'],
     ['an unknown property', (d) => (d.incident.extra = 1), '/incident/extra'],
     ['a wrong enum', (d) => (d.incident.status = 'pending'), '/incident/status'],
-    ['a wrong version', (d) => (d.schemaVersion = 'mindflow-incident-report/2'), '/schemaVersion'],
+    ['a wrong version', (d) => (d.schemaVersion = 'mindflow-incident-report/1'), '/schemaVersion'],
     ['a bad hash', (d) => (d.capture.sha256 = 'xyz'), '/capture/sha256'],
     ['a fractional flow id', (d) => (d.windows[0].flowRows[0].flowId = 1.5), '/windows/0/flowRows/0/flowId'],
     ['a probability above 1', (d) => (d.windows[0].peak = 1.2), '/windows/0/peak'],

@@ -47,6 +47,15 @@ describe('buildMarkdown on the sample incident', () => {
     expect(md).toContain('not time');
   });
 
+  it('says when a window ran only for captures with timestamps', () => {
+    expect(md).not.toContain('- Time: ');
+    const r = sampleIncidentReport();
+    r.windows[1]!.start = '2021-06-12T01:23:45.012Z';
+    r.windows[1]!.end = '2021-06-12T01:23:47.500Z';
+    const timed = buildMarkdown(r);
+    expect(timed.match(/^- Time: .*$/gm)).toEqual(['- Time: 2021-06-12 01:23:45.012 – 01:23:47.500 UTC (2.5 s)']);
+  });
+
   it('writes well-formed tables: every row has the header\'s cell count', () => {
     const all = tables(md);
     expect(all.length).toBeGreaterThanOrEqual(10);

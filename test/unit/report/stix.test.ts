@@ -199,3 +199,21 @@ describe('buildStixBundle on a crafted capture', () => {
     expect(text).not.toMatch(/[<>]/);
   });
 });
+
+describe('observed data of a capture with real timestamps (v3)', () => {
+  const report = sampleIncidentReport();
+  report.windows[0]!.start = '2021-06-12T01:23:45.012Z';
+  report.windows[0]!.end = '2021-06-12T01:23:47.500Z';
+  const observed = buildStixBundle(report).objects.filter((o) => o.type === 'observed-data');
+
+  it('says when the window\'s flows ran, and that it is not the scan time', () => {
+    const timed = observed.find((o) => o.x_mindflow_window_id === report.windows[0]!.id)!;
+    expect(timed).toMatchObject({ first_observed: '2021-06-12T01:23:45.012Z', last_observed: '2021-06-12T01:23:47.500Z', x_mindflow_observed_is_scan_time: false });
+  });
+
+  it('keeps the scan time, and says so, for windows without times', () => {
+    const others = observed.filter((o) => o.x_mindflow_window_id !== report.windows[0]!.id);
+    expect(others.length).toBeGreaterThan(0);
+    for (const o of others) expect(o).toMatchObject({ first_observed: o.last_observed, x_mindflow_observed_is_scan_time: true });
+  });
+});

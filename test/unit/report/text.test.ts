@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, stixScoId, uuidFromContent, uuidV5 } from '../../../main/core/report/ids.ts';
-import { csvCell, escapeHtml, escapeMarkdown, escapeMarkdownBlock, flowRange, percent, rfc3339, stixPatternString } from '../../../main/core/report/text.ts';
+import { csvCell, escapeHtml, escapeMarkdown, escapeMarkdownBlock, flowRange, percent, rfc3339, stixPatternString, windowTime } from '../../../main/core/report/text.ts';
 import { unescapedChars } from './helpers.ts';
 
 describe('escapeHtml', () => {
@@ -74,6 +74,12 @@ describe('formatting', () => {
   ])('rfc3339(%j) is %j', (input, out) => expect(rfc3339(input)).toBe(out));
 
   it('falls back to a second timestamp', () => expect(rfc3339('x', '2025-01-02T03:04:05.678Z')).toBe('2025-01-02T03:04:05.678Z'));
+  it('says when a window ran, in UTC, with its length; nothing without times', () => {
+    expect(windowTime({ start: '2021-06-12T01:23:45.012Z', end: '2021-06-12T01:23:47.500Z' })).toBe('2021-06-12 01:23:45.012 – 01:23:47.500 UTC (2.5 s)');
+    expect(windowTime({ start: '2021-06-12T23:59:00.000Z', end: '2021-06-13T00:05:00.000Z' })).toBe('2021-06-12 23:59:00.000 – 2021-06-13 00:05:00.000 UTC (6.0 min)');
+    expect(windowTime({ start: '2021-06-12T01:00:00.000Z', end: null })).toBe('2021-06-12 01:00:00.000 – 01:00:00.000 UTC (0.0 s)');
+    expect(windowTime({ start: null, end: null })).toBeNull();
+  });
   it('formats flow ranges and percentages', () => {
     expect(flowRange(1201, 1208)).toBe('flows 1,201–1,208');
     expect(flowRange(7, 7)).toBe('flow 7');

@@ -1,0 +1,25 @@
+/** How flow fields read in the flow table and the drill-down. */
+import { describe, expect, it } from 'vitest';
+import { formatEpochMs, formatField } from '../../../renderer/src/lib/format.ts';
+
+describe('formatField', () => {
+  it("shows v3's epoch-millisecond timestamps as UTC times, to the millisecond", () => {
+    expect(formatEpochMs(Date.UTC(2021, 5, 12, 1, 23, 45, 12))).toBe('2021-06-12 01:23:45.012');
+    expect(formatField('FLOW_START_MILLISECONDS', Date.UTC(2021, 5, 12, 1, 23, 45, 12))).toBe('2021-06-12 01:23:45.012');
+    expect(formatField('FLOW_END_MILLISECONDS', 1_623_461_025_999)).toBe('2021-06-12 01:23:45.999');
+  });
+
+  it('leaves a timestamp field that is not a plausible epoch time as a number', () => {
+    expect(formatField('FLOW_START_MILLISECONDS', 0)).toBe('0');
+    expect(formatField('FLOW_START_MILLISECONDS', 4_294_967)).toBe('4,294,967');
+    expect(formatField('FLOW_START_MILLISECONDS', null)).toBe('∅');
+  });
+
+  it('writes ports, protocols, flags and ids without separators, and counts with them', () => {
+    expect(formatField('L4_SRC_PORT', 64360)).toBe('64360');
+    expect(formatField('DNS_QUERY_ID', 12345)).toBe('12345');
+    expect(formatField('flow_id', 278780)).toBe('278780');
+    expect(formatField('IN_BYTES', 1234567)).toBe('1,234,567');
+    expect(formatField('FLOW_DURATION_MILLISECONDS', 4294967)).toBe('4,294,967');
+  });
+});
