@@ -55,13 +55,13 @@ export function timelineSvg(t: Timeline, classes: readonly string[]): string {
     })
     .join('');
   return [
-    `<svg class="chart" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Flagged windows per class over capture order, flows ${count(t.firstFlow)} to ${count(t.lastFlow)}" ${FONT}>`,
+    `<svg class="chart" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Flagged windows per class over ${t.order === 'FLOW_START_MILLISECONDS' ? 'time order' : 'capture order'}, flows ${count(t.firstFlow)} to ${count(t.lastFlow)}" ${FONT}>`,
     `<g transform="translate(${m.left},${m.top})" fill="#333">`,
     yAxis,
     rects.join(''),
     `<line x1="0" x2="${iw}" y1="${ih}" y2="${ih}" stroke="#555"/>`,
     xAxis,
-    `<text x="${iw / 2}" y="${ih + 32}" text-anchor="middle">flow id (capture order, not time); ${count(t.binSize)} flow${t.binSize === 1 ? '' : 's'} per bar</text>`,
+    `<text x="${iw / 2}" y="${ih + 32}" text-anchor="middle">flow id (${t.order === 'FLOW_START_MILLISECONDS' ? 'time order' : 'capture order, not time'}); ${count(t.binSize)} flow${t.binSize === 1 ? '' : 's'} per bar</text>`,
     `<text transform="rotate(-90)" x="${-ih / 2}" y="-30" text-anchor="middle">windows</text>`,
     '</g></svg>',
   ].join('');

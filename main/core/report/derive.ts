@@ -3,7 +3,8 @@
  * with roles, indicators and attack classes. Every builder uses these, so the formats agree.
  *
  * Rules:
- * - Positions are flow ids in capture order, never time (v1/v2 captures have no timestamps).
+ * - Positions are flow ids in capture order, never time (v1/v2 captures have no timestamps; a
+ *   v3 capture is stored in time order, and its windows carry their start and end).
  * - Hosts, indicators and per-host flow counts come from the evidence flows (`flowRows`) of
  *   windows that are not marked false positive: a false positive stays in the report as
  *   evidence of what was looked at, but it is not an indicator. A window without flow rows
@@ -39,6 +40,9 @@ export interface TimelineEvent {
   flows: number;
   peak: number;
   verdict: Verdict | null;
+  /** When the window ran (ISO 8601 UTC), for captures with timestamps; else null. */
+  start: string | null;
+  end: string | null;
 }
 
 export interface Timeline {
@@ -46,6 +50,9 @@ export interface Timeline {
   /** First and last flagged flow of the incident, null when it has no windows. */
   firstFlow: number | null;
   lastFlow: number | null;
+  /** The earliest start and latest end of its windows, for captures with timestamps; else null. */
+  start: string | null;
+  end: string | null;
   classes: string[];
   binSize: number;
   bins: TimelineBin[];
@@ -142,9 +149,16 @@ export function buildTimeline(report: IncidentReport, maxBins = 24): Timeline {
     flows: w.flows,
     peak: w.peak,
     verdict: w.verdict,
+    start: w.start,
+    end: w.end,
   }));
+  // ISO 8601 UTC strings of one format sort as times do
+  const starts = windows.flatMap((w) => (w.start ? [w.start] : [])).sort();
+  const ends = windows.flatMap((w) => (w.end ?? w.start ? [(w.end ?? w.start)!] : [])).sort();
+  const start = starts[0] ?? null;
+  const end = ends.at(-1) ?? null;
   if (windows.length === 0) {
-    return { order: report.capture.order, firstFlow: null, lastFlow: null, classes, binSize: 0, bins: [], events };
+    return { order: report.capture.order, firstFlow: null, lastFlow: null, start, end, classes, binSize: 0, bins: [], events };
   }
   const firstFlow = Math.min(...windows.map((w) => w.firstFlow));
   const lastFlow = Math.max(...windows.map((w) => w.lastFlow));
@@ -161,7 +175,7 @@ export function buildTimeline(report: IncidentReport, maxBins = 24): Timeline {
     const bin = bins[Math.min(count - 1, Math.floor((w.firstFlow - firstFlow) / binSize))];
     if (bin) bin.windows[w.class] = (bin.windows[w.class] ?? 0) + 1;
   }
-  return { order: report.capture.order, firstFlow, lastFlow, classes, binSize, bins, events };
+  return { order: report.capture.order, firstFlow, lastFlow, start, end, classes, binSize, bins, events };
 }
 
 interface HostAcc {

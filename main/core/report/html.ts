@@ -252,17 +252,24 @@ export function buildHtml(report: IncidentReport): string {
     '</section>',
   ].join('');
 
+  const timed = cap.order === 'FLOW_START_MILLISECONDS';
+  const withTime = d.timeline.events.some((e) => e.start);
   const timeline = [
-    '<section id="timeline"><h2>3. Timeline (capture order)</h2>',
-    `<p>Positions are flow ids in capture order (<span class="mono">${h(cap.order)}</span>), not time${cap.order === 'file order' ? ': this capture has no timestamps' : ''}. ` +
+    `<section id="timeline"><h2>3. Timeline (${timed ? 'time order' : 'capture order'})</h2>`,
+    (timed
+      ? `<p>Flows are in time order (<span class="mono">${h(cap.order)}</span>); positions are flow ids in that order.${d.timeline.start ? ` The windows ran ${h(windowTime(d.timeline)!)}.` : ''} `
+      : `<p>Positions are flow ids in capture order (<span class="mono">${h(cap.order)}</span>), not time${cap.order === 'file order' ? ': this capture has no timestamps' : ''}. `) +
       (d.timeline.firstFlow === null ? 'The incident has no windows.</p>' : `First flagged flow ${h(count(d.timeline.firstFlow))}, last ${h(count(d.timeline.lastFlow ?? 0))}.</p>`),
     `<figure>${timelineSvg(d.timeline, classNames)}<figcaption><div class="legend">${classNames.map((c, i) => `<span>${swatch(c, i)}${h(c)}</span>`).join('')}</div>Flagged windows per class, by the flow each starts at.</figcaption></figure>`,
     d.timeline.events.length
       ? table(
-          ['Window', 'Class', 'Span', 'Flows', 'Peak', 'Verdict'],
-          d.timeline.events.map((e) => [`<span class="mono">${h(e.windowId)}</span>`, `${swatch(e.class, classIndex(e.class))}${h(e.class)}`, h(flowRange(e.firstFlow, e.lastFlow)), h(count(e.flows)), h(percent(e.peak)), verdictCell(e)]),
-          [3, 4],
-          'Windows in capture order',
+          ['Window', 'Class', 'Span', ...(withTime ? ['Time'] : []), 'Flows', 'Peak', 'Verdict'],
+          d.timeline.events.map((e) => [
+            `<span class="mono">${h(e.windowId)}</span>`, `${swatch(e.class, classIndex(e.class))}${h(e.class)}`, h(flowRange(e.firstFlow, e.lastFlow)),
+            ...(withTime ? [`<span class="mono">${h(windowTime(e) ?? '–')}</span>`] : []), h(count(e.flows)), h(percent(e.peak)), verdictCell(e),
+          ]),
+          withTime ? [4, 5] : [3, 4],
+          `Windows in ${timed ? 'time' : 'capture'} order`,
         )
       : '',
     '</section>',

@@ -165,11 +165,13 @@ export const incidentReportJsonSchema: JsonSchema = {
           order: { enum: ['file order', 'FLOW_START_MILLISECONDS'] },
           firstFlow: nullable(nonNegInt),
           lastFlow: nullable(nonNegInt),
+          start: nullable(timestamp),
+          end: nullable(timestamp),
           classes: arrayOf(str),
           binSize: nonNegInt,
           bins: arrayOf(obj({ index: nonNegInt, firstFlow: nonNegInt, lastFlow: nonNegInt, windows: { type: 'object', additionalProperties: nonNegInt } })),
           events: arrayOf(
-            obj({ windowId: str, class: str, firstFlow: nonNegInt, lastFlow: nonNegInt, flows: nonNegInt, peak: prob, verdict: nullable({ enum: VERDICTS }) }),
+            obj({ windowId: str, class: str, firstFlow: nonNegInt, lastFlow: nonNegInt, flows: nonNegInt, peak: prob, verdict: nullable({ enum: VERDICTS }), start: nullable(timestamp), end: nullable(timestamp) }),
           ),
         }),
         hosts: arrayOf(

@@ -70,16 +70,23 @@ export function buildMarkdown(report: IncidentReport): string {
     );
   } else push('_The model carries no evaluation metrics._');
 
-  push('## 3. Timeline (capture order)');
+  const timed = cap.order === 'FLOW_START_MILLISECONDS';
+  push(`## 3. Timeline (${timed ? 'time order' : 'capture order'})`);
   push(
-    `Positions are flow ids in capture order (${md(cap.order)}), not time.` +
+    (timed
+      ? `Flows are in time order (${md(cap.order)}); positions are flow ids in that order.${d.timeline.start ? ` The windows ran ${windowTime(d.timeline)}.` : ''}`
+      : `Positions are flow ids in capture order (${md(cap.order)}), not time.`) +
       (d.timeline.firstFlow === null ? ' The incident has no windows.' : ` First flagged flow ${count(d.timeline.firstFlow)}, last ${count(d.timeline.lastFlow ?? 0)}.`),
   );
   if (d.timeline.events.length) {
+    const withTime = d.timeline.events.some((e) => e.start);
     push(
       table(
-        ['Window', 'Class', 'Flows', 'Span', 'Peak', 'Verdict'],
-        d.timeline.events.map((e) => [md(e.windowId), md(e.class), count(e.flows), flowRange(e.firstFlow, e.lastFlow), percent(e.peak), e.verdict ? VERDICT_LABELS[e.verdict] : 'not reviewed']),
+        ['Window', 'Class', 'Flows', 'Span', ...(withTime ? ['Time'] : []), 'Peak', 'Verdict'],
+        d.timeline.events.map((e) => [
+          md(e.windowId), md(e.class), count(e.flows), flowRange(e.firstFlow, e.lastFlow), ...(withTime ? [windowTime(e) ?? '–'] : []), percent(e.peak),
+          e.verdict ? VERDICT_LABELS[e.verdict] : 'not reviewed',
+        ]),
       ),
     );
     push(

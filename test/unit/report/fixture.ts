@@ -282,3 +282,19 @@ export function craftedIncidentReport(): IncidentReport {
   w1.flowRows[7]!.dst = HOSTILE.mdImage;
   return r;
 }
+
+/**
+ * The sample incident as if its capture were v3: stored in time order, each window with its
+ * flows' start and end (a flow every 40 ms from 2021-06-12 01:00 UTC, flows lasting 15 ms).
+ */
+export function timedIncidentReport(): IncidentReport {
+  const r = sampleIncidentReport();
+  r.capture.order = 'FLOW_START_MILLISECONDS';
+  r.capture.schemaVersion = 'v3';
+  const t0 = Date.UTC(2021, 5, 12, 1, 0, 0);
+  for (const w of r.windows) {
+    w.start = new Date(t0 + w.firstFlow * 40).toISOString();
+    w.end = new Date(t0 + w.lastFlow * 40 + 15).toISOString();
+  }
+  return r;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildHtml, HTML_CSP } from '../../../main/core/report/html.ts';
 import type { Tlp } from '../../../main/core/report/model.ts';
-import { craftedIncidentReport, HOSTILE, sampleIncidentReport } from './fixture.ts';
+import { craftedIncidentReport, HOSTILE, sampleIncidentReport, timedIncidentReport } from './fixture.ts';
 import { htmlTags } from './helpers.ts';
 
 const ALLOWED_TAGS = new Set([
@@ -60,6 +60,16 @@ describe('buildHtml on the sample incident', () => {
     expect(html).toContain('flow id (capture order, not time)');
     expect(html).toContain('aria-label="Mean and peak detector confidence per attack class"');
     expect(html).not.toMatch(/\btime\b[^"]*windows per/i);
+  });
+
+  it('for a v3 capture, says time order and gives each window its time', () => {
+    const timed = buildHtml(timedIncidentReport());
+    expect(timed).toContain('<h2>3. Timeline (time order)</h2>');
+    expect(timed).toContain('flow id (time order);');
+    expect(timed).toContain('aria-label="Flagged windows per class over time order, flows');
+    expect(timed).toMatch(/<dt>Time<\/dt><dd>2021-06-12 01:\d\d:\d\d\.\d{3} – 01:\d\d:\d\d\.\d{3} UTC \([\d.]+ s\)<\/dd>/);
+    expect(timed.match(/<dt>Time<\/dt>/g)).toHaveLength(4);
+    expect(html).not.toContain('<dt>Time</dt>');
   });
 
   it('lists hosts with roles, the indicators and every window with its flows', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildJson } from '../../../main/core/report/json.ts';
 import { incidentReportJsonSchema, validateJsonSchema, type JsonSchema } from '../../../main/core/report/json-schema.ts';
 import { REPORT_SCHEMA_VERSION } from '../../../main/core/report/model.ts';
-import { craftedIncidentReport, sampleIncidentReport } from './fixture.ts';
+import { craftedIncidentReport, sampleIncidentReport, timedIncidentReport } from './fixture.ts';
 
 describe('buildJson', () => {
   const doc = JSON.parse(buildJson(sampleIncidentReport())) as Record<string, unknown> & { derived: Record<string, unknown> };
@@ -25,6 +25,15 @@ describe('buildJson', () => {
     const crafted = JSON.parse(text) as { incident: { title: string } };
     expect(crafted.incident.title).toBe(craftedIncidentReport().incident.title);
     expect(validateJsonSchema(crafted)).toEqual([]);
+  });
+
+  it('validates an incident from a v3 capture, whose windows and timeline carry times', () => {
+    const doc = JSON.parse(buildJson(timedIncidentReport())) as { windows: { start: string }[]; derived: { timeline: { start: string; end: string; events: { start: string }[] } } };
+    expect(validateJsonSchema(doc)).toEqual([]);
+    expect(doc.windows.every((w) => /^2021-06-12T01:\d\d:\d\d\.\d{3}Z$/.test(w.start))).toBe(true);
+    expect(doc.derived.timeline.start).toBe([...doc.windows.map((w) => w.start)].sort()[0]);
+    expect(doc.derived.timeline.end > doc.derived.timeline.start).toBe(true);
+    expect(doc.derived.timeline.events.every((e) => e.start)).toBe(true);
   });
 
   it('validates an incident without windows or metrics', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildMarkdown } from '../../../main/core/report/markdown.ts';
-import { craftedIncidentReport, sampleIncidentReport } from './fixture.ts';
+import { craftedIncidentReport, sampleIncidentReport, timedIncidentReport } from './fixture.ts';
 import { unescapedChars } from './helpers.ts';
 
 /** Cells of a GFM table row, split on unescaped pipes. */
@@ -54,6 +54,15 @@ describe('buildMarkdown on the sample incident', () => {
     r.windows[1]!.end = '2021-06-12T01:23:47.500Z';
     const timed = buildMarkdown(r);
     expect(timed.match(/^- Time: .*$/gm)).toEqual(['- Time: 2021-06-12 01:23:45.012 – 01:23:47.500 UTC (2.5 s)']);
+  });
+
+  it('a v3 capture\'s timeline is in time order, says when the windows ran and gives each one\'s time', () => {
+    const timed = buildMarkdown(timedIncidentReport());
+    expect(timed).toContain('## 3. Timeline (time order)');
+    expect(timed).not.toContain('## 3. Timeline (capture order)');
+    expect(timed).toMatch(/Flows are in time order \(FLOW\\_START\\_MILLISECONDS\); positions are flow ids in that order\. The windows ran 2021-06-12 01:\d\d:\d\d\.\d{3} – 01:\d\d:\d\d\.\d{3} UTC \([\d.]+ (s|min)\)\./);
+    expect(timed).toMatch(/^\| Window \| Class \| Flows \| Span \| Time \| Peak \| Verdict \|$/m);
+    for (const t of tables(timed)) for (const line of t) expect(cells(line)).toBe(cells(t[0]!));
   });
 
   it('writes well-formed tables: every row has the header\'s cell count', () => {
