@@ -222,4 +222,8 @@ test('a v3 capture, stored in time order, says when its flagged windows ran', as
   // the flow table writes the timestamps as UTC times: the first flow started at 01:00:00.000
   await workbench.explore.waitForRows();
   await expect(workbench.explore.grid).toContainText('2021-06-12 01:00:00.000');
+  // and filter by a UTC time: flows start every 37 ms from 01:00, so 378 of them start from 01:01 on
+  await workbench.explore.addFilter('FLOW_START_MILLISECONDS >= 2021-06-12 01:01');
+  await expect(workbench.explore.chips).toContainText(['2021-06-12 01:01:00.000']);
+  await expect.poll(() => workbench.explore.matchingFlows()).toBe(2000 - Math.ceil(60_000 / 37));
 });

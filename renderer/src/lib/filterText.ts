@@ -1,4 +1,5 @@
 import { filterOps, type FilterClause, type FilterOp } from '../../../preload/contract';
+import { formatField, isTimestampField } from './format';
 
 /** Virtual fields the core understands besides stored columns. */
 export const virtualFields = ['host', 'port'] as const;
@@ -23,12 +24,39 @@ export function parseClause(text: string, knownFields: readonly string[]): Parse
   const quoted = /^(['"])(.*)\1$/.exec(valueText);
   if (quoted) valueText = quoted[2] ?? '';
   if (valueText === '') return { ok: false, message: `Missing value after "${rawField} ${op}"` };
-  const value: string | number = !quoted && /^-?\d+(\.\d+)?$/.test(valueText) ? Number(valueText) : valueText;
+  const numeric = /^-?\d+(\.\d+)?$/.test(valueText);
+  if (isTimestampField(field) && !numeric) {
+    const ms = parseUtcTime(valueText);
+    if (ms === null) return { ok: false, message: `${field} takes a UTC time such as 2021-06-12 01:05:00.250, or epoch milliseconds` };
+    return { ok: true, clause: { field, op: op as FilterOp, value: ms } };
+  }
+  const value: string | number = !quoted && numeric ? Number(valueText) : valueText;
   return { ok: true, clause: { field, op: op as FilterOp, value } };
 }
 
+/**
+ * `2021-06-12`, `2021-06-12 01:05`, `2021-06-12T01:05:00.250Z` and the like, read as UTC, to
+ * epoch milliseconds; null for anything else or an impossible date.
+ */
+export function parseUtcTime(text: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?\s*(?:Z|UTC)?$/i.exec(text.trim());
+  if (!m) return null;
+  const [y, mo, d, h = 0, mi = 0, sec = 0] = m.slice(1, 7).map((x) => Number(x ?? 0));
+  const ms = Number((m[7] ?? '0').padEnd(3, '0'));
+  const t = Date.UTC(y!, mo! - 1, d!, h, mi, sec, ms);
+  // Date.UTC rolls 2021-02-30 over into March: refuse what does not read back the same
+  const back = new Date(t);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo! - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h || back.getUTCMinutes() !== mi || back.getUTCSeconds() !== sec) return null;
+  return t;
+}
+
+/** The clause's value as the analyst typed it: timestamps as UTC times, the rest as is. */
+export function formatClauseValue(clause: FilterClause): string {
+  return typeof clause.value === 'number' && isTimestampField(clause.field) ? formatField(clause.field, clause.value) : String(clause.value);
+}
+
 export function formatClause(clause: FilterClause): string {
-  return `${clause.field} ${clause.op} ${clause.value}`;
+  return `${clause.field} ${clause.op} ${formatClauseValue(clause)}`;
 }
 
 export function sameClause(a: FilterClause, b: FilterClause): boolean {
