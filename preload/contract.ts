@@ -351,14 +351,24 @@ export interface FlaggedWindow {
   endMs: number | null;
 }
 
+/** Epoch milliseconds as `2021-06-12 01:23:45.012`, in UTC (captures from elsewhere keep their own clock). */
+export function formatEpochMs(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+}
+
+/** The flows a model's metrics left out because it has no class for their label (0 when none). */
+export function leftOutFlows(m: ModelMetrics): number {
+  return Object.values(m.unknownLabels ?? {}).reduce((s, n) => s + n, 0);
+}
+
 /**
  * When a window ran, as the Detections view and the incident reports both write it:
  * '2021-06-12 01:23:45.012 – 01:23:47.500 UTC (2.5 s)', the date written once when it does not change.
  */
 export function formatWindowSpan(startMs: number, endMs: number): string {
-  const iso = (t: number) => new Date(t).toISOString().replace('T', ' ').slice(0, 23);
-  const from = iso(startMs);
-  const to = iso(endMs);
+  const from = formatEpochMs(startMs);
+  const to = formatEpochMs(endMs);
   const seconds = Math.max(0, endMs - startMs) / 1000;
   const span = seconds < 60 ? `${seconds.toFixed(seconds < 10 ? 1 : 0)} s` : seconds < 3600 ? `${(seconds / 60).toFixed(1)} min` : `${(seconds / 3600).toFixed(1)} h`;
   return `${from} – ${to.slice(0, 10) === from.slice(0, 10) ? to.slice(11) : to} UTC (${span})`;

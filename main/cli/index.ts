@@ -15,7 +15,7 @@ import { startWebHost } from '../web/server.ts';
 import { DEFAULT_THRESHOLD, evaluateModel, listScans, probeBackend, scanCapture, trainModel } from '../core/detector/service.ts';
 import { listWindows, setVerdict } from '../core/triage/triage.ts';
 import { ModelStore } from '../core/detector/store.ts';
-import { formatWindowSpan, incidentSeverities, reportFormats, tlpLevels } from '../../preload/contract.ts';
+import { formatWindowSpan, incidentSeverities, leftOutFlows, reportFormats, tlpLevels } from '../../preload/contract.ts';
 import type { CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
 import { exportReport } from '../core/incidents/export.ts';
@@ -324,7 +324,7 @@ async function cmdEval(argv: string[]): Promise<void> {
 function leftOutLine(m: ModelMetrics): string {
   const entries = Object.entries(m.unknownLabels ?? {});
   if (!entries.length) return '';
-  const n = entries.reduce((s, [, c]) => s + c, 0);
+  const n = leftOutFlows(m);
   return `left out of these metrics: ${fmt(n)} flows whose label is not one of the model's classes (${entries.map(([l, c]) => `${l} ${fmt(c)}`).join(', ')})\n`;
 }
 

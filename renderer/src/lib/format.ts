@@ -1,4 +1,4 @@
-import type { Cell } from '../../../preload/contract';
+import { formatEpochMs, type Cell } from '../../../preload/contract';
 
 const intFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const floatFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
@@ -38,11 +38,7 @@ export const isCodeField = (name: string): boolean => /PORT|PROTO|FLAGS|TYPE|COD
 const EPOCH_MS_MIN = Date.UTC(1990, 0, 1);
 const EPOCH_MS_MAX = Date.UTC(2100, 0, 1);
 
-/** Epoch milliseconds as `2021-06-12 01:23:45.012`, in UTC (captures from elsewhere keep their own clock). */
-export function formatEpochMs(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
-}
+export { formatEpochMs };
 
 /** A cell of a flow field: timestamps as UTC times, codes without separators, the rest as `formatCell`. */
 export function formatField(name: string, value: Cell): string {
