@@ -363,15 +363,26 @@ export function leftOutFlows(m: ModelMetrics): number {
 }
 
 /**
- * When a window ran, as the Detections view and the incident reports both write it:
- * '2021-06-12 01:23:45.012 – 01:23:47.500 UTC (2.5 s)', the date written once when it does not change.
+ * When a window ran, in its three parts: from '2021-06-12 01:23:45.012', to '01:23:47.500' (the
+ * date written again only when it changes) and the span '2.5 s' (under a second in
+ * milliseconds, '15 ms'). Times are UTC.
  */
-export function formatWindowSpan(startMs: number, endMs: number): string {
+export function windowSpanParts(startMs: number, endMs: number): { from: string; to: string; span: string } {
   const from = formatEpochMs(startMs);
   const to = formatEpochMs(endMs);
-  const seconds = Math.max(0, endMs - startMs) / 1000;
-  const span = seconds < 60 ? `${seconds.toFixed(seconds < 10 ? 1 : 0)} s` : seconds < 3600 ? `${(seconds / 60).toFixed(1)} min` : `${(seconds / 3600).toFixed(1)} h`;
-  return `${from} – ${to.slice(0, 10) === from.slice(0, 10) ? to.slice(11) : to} UTC (${span})`;
+  const ms = Math.max(0, endMs - startMs);
+  const seconds = ms / 1000;
+  const span = ms < 1000 ? `${Math.round(ms)} ms` : seconds < 60 ? `${seconds.toFixed(seconds < 10 ? 1 : 0)} s` : seconds < 3600 ? `${(seconds / 60).toFixed(1)} min` : `${(seconds / 3600).toFixed(1)} h`;
+  return { from, to: to.slice(0, 10) === from.slice(0, 10) ? to.slice(11) : to, span };
+}
+
+/**
+ * When a window ran, as the Detections view and the incident reports both write it:
+ * '2021-06-12 01:23:45.012 – 01:23:47.500 UTC (2.5 s)'.
+ */
+export function formatWindowSpan(startMs: number, endMs: number): string {
+  const { from, to, span } = windowSpanParts(startMs, endMs);
+  return `${from} – ${to} UTC (${span})`;
 }
 
 export interface WindowQuery {

@@ -4,7 +4,8 @@
  *
  * Rules:
  * - Positions are flow ids in capture order, never time (v1/v2 captures have no timestamps; a
- *   v3 capture is stored in time order, and its windows carry their start and end).
+ *   v3 capture is stored in time order, and its windows and flows carry their start and end,
+ *   from which hosts and indicators get when they were first and last seen).
  * - Hosts, indicators and per-host flow counts come from the evidence flows (`flowRows`) of
  *   windows that are not marked false positive: a false positive stays in the report as
  *   evidence of what was looked at, but it is not an indicator. A window without flow rows
@@ -71,6 +72,9 @@ export interface AffectedHost {
   windowIds: string[];
   firstFlow: number;
   lastFlow: number;
+  /** When it was first and last seen (ISO 8601 UTC), for captures with timestamps (v3); else null. */
+  firstSeen: string | null;
+  lastSeen: string | null;
 }
 
 export type IndicatorType = 'ipv4-src' | 'ipv4-dst' | 'dst-port' | 'protocol';
@@ -84,6 +88,13 @@ export interface Indicator {
   count: number;
   firstFlow: number;
   lastFlow: number;
+  /**
+   * When it was first and last seen (ISO 8601 UTC): the earliest start and latest end of the
+   * evidence flows carrying it (of its windows, when they have no flow rows). Null for captures
+   * without timestamps (v1/v2).
+   */
+  firstSeen: string | null;
+  lastSeen: string | null;
   /** The class with the most flows carrying it. */
   class: string;
   /** Every class it was seen with, most flows first. */
@@ -178,7 +189,20 @@ export function buildTimeline(report: IncidentReport, maxBins = 24): Timeline {
   return { order: report.capture.order, firstFlow, lastFlow, start, end, classes, binSize, bins, events };
 }
 
-interface HostAcc {
+/** The earliest start and latest end seen so far (ISO 8601 strings of one format compare as times). */
+export interface SeenSpan {
+  firstSeen: string | null;
+  lastSeen: string | null;
+}
+
+export function widenSpan(acc: SeenSpan, start: string | null, end: string | null): void {
+  if (start && (acc.firstSeen === null || start < acc.firstSeen)) acc.firstSeen = start;
+  // a flow whose end precedes its start (a broken exporter) still cannot end the span before it began
+  const last = end && start ? (end > start ? end : start) : (end ?? start);
+  if (last && (acc.lastSeen === null || last > acc.lastSeen)) acc.lastSeen = last;
+}
+
+interface HostAcc extends SeenSpan {
   host: string;
   src: number;
   dst: number;
@@ -192,12 +216,13 @@ interface HostAcc {
 
 export function affectedHosts(report: IncidentReport): AffectedHost[] {
   const acc = new Map<string, HostAcc>();
-  const touch = (host: string, role: HostRole, w: ReportWindow, first: number, last: number): HostAcc => {
+  const touch = (host: string, role: HostRole, w: ReportWindow, first: number, last: number, start: string | null, end: string | null): HostAcc => {
     let h = acc.get(host);
     if (!h) {
-      h = { host, src: 0, dst: 0, attacker: false, victim: false, classes: new Set(), windowIds: new Set(), firstFlow: first, lastFlow: last };
+      h = { host, src: 0, dst: 0, attacker: false, victim: false, classes: new Set(), windowIds: new Set(), firstFlow: first, lastFlow: last, firstSeen: null, lastSeen: null };
       acc.set(host, h);
     }
+    widenSpan(h, start, end);
     if (role === 'attacker') h.attacker = true;
     else h.victim = true;
     h.classes.add(w.class);
@@ -208,11 +233,11 @@ export function affectedHosts(report: IncidentReport): AffectedHost[] {
   };
   for (const w of indicatorWindows(report.windows)) {
     for (const f of w.flowRows) {
-      touch(f.src, 'attacker', w, f.flowId, f.flowId).src += 1;
-      touch(f.dst, 'victim', w, f.flowId, f.flowId).dst += 1;
+      touch(f.src, 'attacker', w, f.flowId, f.flowId, f.start, f.end).src += 1;
+      touch(f.dst, 'victim', w, f.flowId, f.flowId, f.start, f.end).dst += 1;
     }
-    for (const h of w.srcHosts) touch(h, 'attacker', w, w.firstFlow, w.lastFlow);
-    for (const h of w.dstHosts) touch(h, 'victim', w, w.firstFlow, w.lastFlow);
+    for (const h of w.srcHosts) touch(h, 'attacker', w, w.firstFlow, w.lastFlow, w.start, w.end);
+    for (const h of w.dstHosts) touch(h, 'victim', w, w.firstFlow, w.lastFlow, w.start, w.end);
   }
   const hosts = [...acc.values()].map<AffectedHost>((h) => ({
     host: h.host,
@@ -223,6 +248,8 @@ export function affectedHosts(report: IncidentReport): AffectedHost[] {
     windowIds: [...h.windowIds],
     firstFlow: h.firstFlow,
     lastFlow: h.lastFlow,
+    firstSeen: h.firstSeen,
+    lastSeen: h.lastSeen,
   }));
   // attackers first, then by flows, then by address
   return hosts.sort(
@@ -237,7 +264,7 @@ function compareText(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
-interface IndicatorAcc {
+interface IndicatorAcc extends SeenSpan {
   type: IndicatorType;
   value: string;
   count: number;
@@ -260,16 +287,19 @@ function flowIndicators(f: ReportFlow): [IndicatorType, string][] {
 
 export function indicators(report: IncidentReport): Indicator[] {
   const acc = new Map<string, IndicatorAcc>();
-  const touch = (type: IndicatorType, value: string, w: ReportWindow, flowId: number | null, confidence: number, flows: number) => {
+  const touch = (type: IndicatorType, value: string, w: ReportWindow, flow: ReportFlow | null, confidence: number) => {
+    const flowId = flow?.flowId ?? null;
     const key = `${type}\u0000${value}`;
     let i = acc.get(key);
     if (!i) {
       const first = flowId ?? w.firstFlow;
       const last = flowId ?? w.lastFlow;
-      i = { type, value, count: 0, firstFlow: first, lastFlow: last, classFlows: new Map(), maxConfidence: 0, windowIds: new Set(), confirmed: false };
+      i = { type, value, count: 0, firstFlow: first, lastFlow: last, classFlows: new Map(), maxConfidence: 0, windowIds: new Set(), confirmed: false, firstSeen: null, lastSeen: null };
       acc.set(key, i);
     }
+    const flows = flow ? 1 : 0;
     i.count += flows;
+    widenSpan(i, flow ? flow.start : w.start, flow ? flow.end : w.end);
     i.firstFlow = Math.min(i.firstFlow, flowId ?? w.firstFlow);
     i.lastFlow = Math.max(i.lastFlow, flowId ?? w.lastFlow);
     i.classFlows.set(w.class, (i.classFlows.get(w.class) ?? 0) + flows);
@@ -279,12 +309,12 @@ export function indicators(report: IncidentReport): Indicator[] {
   };
   for (const w of indicatorWindows(report.windows)) {
     for (const f of w.flowRows) {
-      for (const [type, value] of flowIndicators(f)) touch(type, value, w, f.flowId, f.confidence, 1);
+      for (const [type, value] of flowIndicators(f)) touch(type, value, w, f, f.confidence);
     }
     if (w.flowRows.length === 0) {
-      for (const h of w.srcHosts) touch('ipv4-src', h, w, null, w.peak, 0);
-      for (const h of w.dstHosts) touch('ipv4-dst', h, w, null, w.peak, 0);
-      for (const p of w.dstPorts) touch('dst-port', String(p), w, null, w.peak, 0);
+      for (const h of w.srcHosts) touch('ipv4-src', h, w, null, w.peak);
+      for (const h of w.dstHosts) touch('ipv4-dst', h, w, null, w.peak);
+      for (const p of w.dstPorts) touch('dst-port', String(p), w, null, w.peak);
     }
   }
   const list = [...acc.values()].map<Indicator>((i) => {
@@ -295,6 +325,8 @@ export function indicators(report: IncidentReport): Indicator[] {
       count: i.count,
       firstFlow: i.firstFlow,
       lastFlow: i.lastFlow,
+      firstSeen: i.firstSeen,
+      lastSeen: i.lastSeen,
       class: classes[0] ?? '',
       classes,
       maxConfidence: i.maxConfidence,

@@ -7,8 +7,8 @@
  */
 import { classConfidenceSvg, timelineSvg } from './charts.ts';
 import { deriveReport, meanProbabilities, windowsInOrder } from './derive.ts';
-import { classColour, protocolName, VERDICT_LABELS, type IncidentReport, type ReportWindow, type Tlp } from './model.ts';
-import { bytes, count, escapeHtml as h, fixed, flowRange, humanTime, percent, windowTime } from './text.ts';
+import { classColour, protocolName, VERDICT_LABELS, type IncidentReport, type ReportFlow, type ReportWindow, type Tlp } from './model.ts';
+import { bytes, count, escapeHtml as h, fixed, flowRange, flowTime, humanTime, percent, windowTime, windowTimeParts } from './text.ts';
 
 export const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
@@ -54,8 +54,15 @@ p { margin: 0.4rem 0 0.8rem; }
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; font-size: 0.85rem; }
 th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid var(--rule); vertical-align: top; overflow-wrap: anywhere; }
 th { background: var(--band); font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 code, .mono { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: 0.92em; overflow-wrap: anywhere; }
+/* a short token (a class, an address, a time) never breaks mid-word; long, possibly crafted values still wrap */
+.nb { white-space: nowrap; overflow-wrap: normal; }
+.w { overflow-wrap: normal; }
+table.flows { font-size: 0.78rem; }
+table.flows th, table.flows td { padding: 0.25rem 0.3rem; }
+.scroll { overflow-x: auto; }
 .muted { color: var(--muted); }
 .swatch { display: inline-block; width: 0.75rem; height: 0.75rem; border-radius: 2px; margin-right: 0.35rem; vertical-align: -0.05rem; }
 .legend { display: flex; flex-wrap: wrap; gap: 1rem; font-size: 0.85rem; margin: 0.2rem 0 0.8rem; }
@@ -85,6 +92,8 @@ footer { margin-top: 2rem; font-size: 0.8rem; color: var(--muted); border-top: 1
   tr, figure, .note, .facts, .kpis, .why { break-inside: avoid; }
   table { break-inside: auto; }
   .window { break-inside: avoid-page; }
+  .scroll { overflow: visible; }
+  table.flows { font-size: 0.7rem; }
 }
 `;
 
@@ -93,23 +102,92 @@ function facts(items: readonly [string, string][]): string {
 }
 
 /** A table; cells are already-escaped HTML. `num` marks right-aligned numeric columns. */
-function table(head: readonly string[], rows: readonly (readonly string[])[], num: readonly number[] = [], caption?: string): string {
+function table(head: readonly string[], rows: readonly (readonly string[])[], num: readonly number[] = [], caption?: string, className?: string): string {
   const cls = (i: number) => (num.includes(i) ? ' class="num"' : '');
   return [
-    '<table>',
+    className ? `<table class="${className}">` : '<table>',
     caption ? `<caption class="muted">${h(caption)}</caption>` : '',
-    `<thead><tr>${head.map((c, i) => `<th scope="col"${cls(i)}>${h(c)}</th>`).join('')}</tr></thead>`,
+    `<thead><tr>${head.map((c, i) => `<th scope="col"${cls(i)}>${c.length <= MAX_UNBROKEN ? `<span class="w">${h(c)}</span>` : h(c)}</th>`).join('')}</tr></thead>`,
     `<tbody>${rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${c}</td>`).join('')}</tr>`).join('')}</tbody>`,
     '</table>',
   ].join('');
+}
+
+/** Longest token kept on one line; a longer value (a crafted label, say) may wrap anywhere. */
+const MAX_UNBROKEN = 24;
+
+/** A value that reads as one word (a class, an address, an indicator type), escaped. */
+function word(value: string | number, mono = false): string {
+  const text = String(value);
+  const cls = [mono ? 'mono' : '', text.length <= MAX_UNBROKEN ? 'nb' : ''].filter(Boolean).join(' ');
+  return cls ? `<span class="${cls}">${h(text)}</span>` : h(text);
+}
+
+/** A list of such values, 'DoS, Reconnaissance', breaking only after a comma. */
+function words(values: readonly string[]): string {
+  return values.map((v, i) => word(i < values.length - 1 ? `${v},` : v)).join(' ');
+}
+
+/** host:port, which may break before the port but not inside the address. */
+function endpoint(host: string, port: number): string {
+  return `${word(host, true)}<wbr><span class="mono nb">:${h(port)}</span>`;
+}
+
+/** A time span for a table cell, breaking only between its parts: 'from', '– to', 'UTC (span)'. */
+function timeSpanCell(x: { start: string | null; end: string | null }): string {
+  const p = windowTimeParts(x);
+  return p ? `<span class="mono nb">${h(p.from)}</span> <span class="mono nb">– ${h(p.to)}</span> <span class="nb">UTC (${h(p.span)})</span>` : '<span class="muted">–</span>';
 }
 
 function verdictCell(w: Pick<ReportWindow, 'verdict'>): string {
   return w.verdict ? `<span class="verdict-${w.verdict}">${h(VERDICT_LABELS[w.verdict])}</span>` : '<span class="muted">not reviewed</span>';
 }
 
+/** A class's swatch and name, kept on one line when the name is short. */
+function classLabel(name: string, index: number): string {
+  return `<span${name.length <= MAX_UNBROKEN ? ' class="nb"' : ''}>${swatch(name, index)}${h(name)}</span>`;
+}
+
 function swatch(name: string, index: number): string {
   return `<span class="swatch" style="background:${classColour(name, index)}"></span>`;
+}
+
+/**
+ * The window's evidence flows, compact enough for an A4 page: bytes and packets as in/out
+ * pairs, the start as a time of day when every flow started on one date (the window's Time
+ * gives the date), and no Predicted column when every flow was predicted as the window's class
+ * (windows are runs of one predicted class; the caption says so).
+ */
+function evidenceFlows(w: ReportWindow): string {
+  const rows = w.flowRows;
+  const timed = rows.some((f) => f.start);
+  const oneDay = new Set(rows.map((f) => flowTime(f)?.slice(0, 10) ?? '')).size === 1;
+  const mixed = rows.some((f) => f.predicted !== w.class);
+  const columns: { head: string; num?: boolean; cell: (f: ReportFlow) => string }[] = [
+    { head: 'Flow', num: true, cell: (f) => h(count(f.flowId)) },
+    ...(timed ? [{ head: 'Start (UTC)', cell: (f: ReportFlow) => word((oneDay ? flowTime(f)?.slice(11) : flowTime(f)) ?? '–', true) }] : []),
+    { head: 'Source', cell: (f) => endpoint(f.src, f.sport) },
+    { head: 'Destination', cell: (f) => endpoint(f.dst, f.dport) },
+    { head: 'Proto', cell: (f) => word(protocolName(f.protocol)) },
+    { head: 'L7', num: true, cell: (f) => h(f.l7) },
+    { head: 'Bytes in/out', num: true, cell: (f) => `${h(count(f.inBytes))}/${h(count(f.outBytes))}` },
+    { head: 'Pkts in/out', num: true, cell: (f) => `${h(count(f.inPkts))}/${h(count(f.outPkts))}` },
+    { head: 'TCP flags', num: true, cell: (f) => h(f.tcpFlags) },
+    { head: 'Duration ms', num: true, cell: (f) => h(count(f.durationMs)) },
+    { head: 'Label', cell: (f) => (f.label === null ? '<span class="muted">–</span>' : word(f.label)) },
+    ...(mixed ? [{ head: 'Predicted', cell: (f: ReportFlow) => word(f.predicted) }] : []),
+    { head: 'Confidence', num: true, cell: (f) => h(percent(f.confidence)) },
+  ];
+  const shown = rows.length < w.flows ? `The ${count(rows.length)} most confident of ${count(w.flows)} flows` : `All ${count(w.flows)} flows`;
+  // on a narrow screen the table scrolls sideways rather than squeeze its addresses
+  const flows = table(
+    columns.map((c) => c.head),
+    rows.map((f) => columns.map((c) => c.cell(f))),
+    columns.flatMap((c, i) => (c.num ? [i] : [])),
+    mixed ? shown : `${shown}, each predicted ${w.class}`,
+    'flows',
+  );
+  return `<div class="scroll">${flows}</div>`;
 }
 
 function evidence(w: ReportWindow, classIndex: (c: string) => number): string {
@@ -149,36 +227,13 @@ function evidence(w: ReportWindow, classIndex: (c: string) => number): string {
     parts.push(
       table(
         ['Class', 'Mean probability'],
-        probs.map((p) => [`${swatch(p.name, classIndex(p.name))}${h(p.name)}`, `<span class="bar" style="width:${(Math.max(0, Math.min(1, p.p)) * 6).toFixed(2)}rem"></span>${h(percent(p.p))}`]),
+        probs.map((p) => [classLabel(p.name, classIndex(p.name)), `<span class="bar" style="width:${(Math.max(0, Math.min(1, p.p)) * 6).toFixed(2)}rem"></span>${h(percent(p.p))}`]),
         [],
         'Predicted class probabilities, averaged over the evidence flows',
       ),
     );
   }
-  if (w.flowRows.length) {
-    parts.push(
-      table(
-        ['Flow', 'Source', 'Destination', 'Proto', 'L7', 'In bytes', 'Out bytes', 'Pkts in/out', 'TCP flags', 'Duration ms', 'Label', 'Predicted', 'Confidence'],
-        w.flowRows.map((f) => [
-          h(count(f.flowId)),
-          `<span class="mono">${h(f.src)}:${h(f.sport)}</span>`,
-          `<span class="mono">${h(f.dst)}:${h(f.dport)}</span>`,
-          h(protocolName(f.protocol)),
-          h(f.l7),
-          h(count(f.inBytes)),
-          h(count(f.outBytes)),
-          `${h(count(f.inPkts))}/${h(count(f.outPkts))}`,
-          h(f.tcpFlags),
-          h(count(f.durationMs)),
-          f.label === null ? '<span class="muted">–</span>' : h(f.label),
-          h(f.predicted),
-          h(percent(f.confidence)),
-        ]),
-        [0, 5, 6, 7, 8, 9, 12],
-        w.flowRows.length < w.flows ? `The ${count(w.flowRows.length)} most confident of ${count(w.flows)} flows` : `All ${count(w.flows)} flows`,
-      ),
-    );
-  }
+  if (w.flowRows.length) parts.push(evidenceFlows(w));
   parts.push('</article>');
   return parts.join('');
 }
@@ -236,7 +291,7 @@ export function buildHtml(report: IncidentReport): string {
       ? `<p>Evaluated on data the model did not see: accuracy ${h(percent(m.accuracy))}, macro F1 ${h(fixed(m.macroF1))}, weighted F1 ${h(fixed(m.weightedF1))}. Macro F1 and the per-class figures matter more than accuracy on this imbalanced data.</p>` +
         table(
           ['Class', 'Precision', 'Recall', 'F1', 'Support'],
-          m.perClass.map((c, i) => [`${swatch(c.name, i)}${h(c.name)}`, h(fixed(c.precision)), h(fixed(c.recall)), h(fixed(c.f1)), h(count(c.support))]),
+          m.perClass.map((c, i) => [classLabel(c.name, i), h(fixed(c.precision)), h(fixed(c.recall)), h(fixed(c.f1)), h(count(c.support))]),
           [1, 2, 3, 4],
           'Per-class metrics of the detector',
         ) +
@@ -265,8 +320,8 @@ export function buildHtml(report: IncidentReport): string {
       ? table(
           ['Window', 'Class', 'Span', ...(withTime ? ['Time'] : []), 'Flows', 'Peak', 'Verdict'],
           d.timeline.events.map((e) => [
-            `<span class="mono">${h(e.windowId)}</span>`, `${swatch(e.class, classIndex(e.class))}${h(e.class)}`, h(flowRange(e.firstFlow, e.lastFlow)),
-            ...(withTime ? [`<span class="mono">${h(windowTime(e) ?? '–')}</span>`] : []), h(count(e.flows)), h(percent(e.peak)), verdictCell(e),
+            `<span class="mono">${h(e.windowId)}</span>`, classLabel(e.class, classIndex(e.class)), h(flowRange(e.firstFlow, e.lastFlow)),
+            ...(withTime ? [timeSpanCell(e)] : []), h(count(e.flows)), h(percent(e.peak)), verdictCell(e),
           ]),
           withTime ? [4, 5] : [3, 4],
           `Windows in ${timed ? 'time' : 'capture'} order`,
@@ -275,26 +330,35 @@ export function buildHtml(report: IncidentReport): string {
     '</section>',
   ].join('');
 
+  const hostsTimed = d.hosts.some((x) => x.firstSeen);
   const hosts = [
     '<section id="hosts"><h2>4. Affected hosts</h2>',
     '<p>Attacker: source of flagged flows. Victim: destination. A host can be both. Windows an analyst marked false positive are left out; flow counts are over the evidence flows in this report.</p>',
     d.hosts.length
       ? table(
-          ['Host', 'Role', 'Flows as source', 'Flows as destination', 'Classes', 'Span'],
-          d.hosts.map((x) => [`<span class="mono">${h(x.host)}</span>`, h(x.roles.join(', ')), h(count(x.flowsAsSource)), h(count(x.flowsAsDestination)), x.classes.map(h).join(', '), h(flowRange(x.firstFlow, x.lastFlow))]),
+          ['Host', 'Role', 'Flows as source', 'Flows as destination', 'Classes', 'Span', ...(hostsTimed ? ['Seen'] : [])],
+          d.hosts.map((x) => [
+            word(x.host, true), word(x.roles.join(', ')), h(count(x.flowsAsSource)), h(count(x.flowsAsDestination)), words(x.classes), h(flowRange(x.firstFlow, x.lastFlow)),
+            ...(hostsTimed ? [timeSpanCell({ start: x.firstSeen, end: x.lastSeen })] : []),
+          ]),
           [2, 3],
         )
       : '<p class="muted">None.</p>',
     '</section>',
   ].join('');
 
+  const iocsTimed = d.indicators.some((i) => i.firstSeen);
   const iocs = [
     '<section id="indicators"><h2>5. Indicators</h2>',
     d.indicators.length
       ? table(
-          ['Type', 'Value', 'Count', 'First flow', 'Last flow', 'Class', 'Max confidence'],
-          d.indicators.map((i) => [h(i.type), `<span class="mono">${h(i.value)}</span>`, h(count(i.count)), h(count(i.firstFlow)), h(count(i.lastFlow)), i.classes.map(h).join(', '), h(percent(i.maxConfidence))]),
-          [2, 3, 4, 6],
+          ['Type', 'Value', 'Count', 'Span', ...(iocsTimed ? ['Seen'] : []), 'Class', 'Max confidence'],
+          d.indicators.map((i) => [
+            word(i.type), word(i.value, true), h(count(i.count)), h(flowRange(i.firstFlow, i.lastFlow)),
+            ...(iocsTimed ? [timeSpanCell({ start: i.firstSeen, end: i.lastSeen })] : []),
+            words(i.classes), h(percent(i.maxConfidence)),
+          ]),
+          iocsTimed ? [2, 6] : [2, 5],
         )
       : '<p class="muted">None.</p>',
     '</section>',
@@ -306,7 +370,7 @@ export function buildHtml(report: IncidentReport): string {
     table(
       ['Class', 'MITRE ATT&CK', 'Windows', 'Flows', 'Mean confidence', 'Peak confidence', 'Verdicts (tp/fp/review/none)'],
       d.classes.map((c, i) => [
-        `${swatch(c.name, i)}${h(c.name)}`,
+        classLabel(c.name, i),
         c.technique ? `${h(c.technique.id)} ${h(c.technique.name)}` : '<span class="muted">–</span>',
         h(count(c.windows)),
         h(count(c.flows)),

@@ -1,9 +1,11 @@
 /**
- * JSON Schema (draft 2020-12) of the JSON incident report, version `mindflow-incident-report/2`.
+ * JSON Schema (draft 2020-12) of the JSON incident report, version `mindflow-incident-report/3`.
  *
  * Compatibility: additions of optional properties keep the version; renaming, removing or
- * retyping a property bumps it (`mindflow-incident-report/2`). Consumers should check
- * `schemaVersion` first.
+ * retyping a property bumps it. Consumers should check `schemaVersion` first.
+ * - 2: each window's `start` and `end`.
+ * - 3: each evidence flow's `start` and `end`, each host's and indicator's `firstSeen` and
+ *   `lastSeen` (all null for captures without timestamps).
  *
  * `validateJsonSchema` checks a value against the subset of JSON Schema this file uses
  * (type, enum, const, properties, required, additionalProperties, items, minimum, maximum,
@@ -54,7 +56,7 @@ const verdictCounts = obj({ tp: nonNegInt, fp: nonNegInt, review: nonNegInt, non
 
 export const incidentReportJsonSchema: JsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'urn:mindflow:schema:incident-report:2',
+  $id: 'urn:mindflow:schema:incident-report:3',
   title: 'MindFlow Workbench incident report',
   description:
     'An incident built from flagged flow windows of a NetFlow capture, with the model that flagged them and the analyst\'s verdicts and notes. Flow ids are positions in capture order, never time; a window\'s start and end are real times only for captures with timestamps (v3).',
@@ -128,6 +130,8 @@ export const incidentReportJsonSchema: JsonSchema = {
         outPkts: num,
         tcpFlags: int,
         durationMs: num,
+        start: nullable(timestamp),
+        end: nullable(timestamp),
         label: nullable(str),
         predicted: str,
         confidence: prob,
@@ -184,6 +188,8 @@ export const incidentReportJsonSchema: JsonSchema = {
             windowIds: arrayOf(str),
             firstFlow: nonNegInt,
             lastFlow: nonNegInt,
+            firstSeen: nullable(timestamp),
+            lastSeen: nullable(timestamp),
           }),
         ),
         indicators: arrayOf(
@@ -193,6 +199,8 @@ export const incidentReportJsonSchema: JsonSchema = {
             count: nonNegInt,
             firstFlow: nonNegInt,
             lastFlow: nonNegInt,
+            firstSeen: nullable(timestamp),
+            lastSeen: nullable(timestamp),
             class: str,
             classes: arrayOf(str),
             maxConfidence: prob,

@@ -6,7 +6,7 @@
  */
 import { deriveReport, meanProbabilities, windowsInOrder } from './derive.ts';
 import { protocolName, VERDICT_LABELS, type IncidentReport } from './model.ts';
-import { bytes, count, escapeMarkdown as md, escapeMarkdownBlock, fixed, flowRange, humanTime, percent, windowTime } from './text.ts';
+import { bytes, count, escapeMarkdown as md, escapeMarkdownBlock, fixed, flowRange, humanTime, flowTime, percent, seenTime, windowTime } from './text.ts';
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
   const sep = head.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
@@ -97,13 +97,18 @@ export function buildMarkdown(report: IncidentReport): string {
     );
   }
 
+  const hostsTimed = d.hosts.some((x) => x.firstSeen);
+  const iocsTimed = d.indicators.some((i) => i.firstSeen);
   push('## 4. Affected hosts');
   push('Attacker: source of flagged flows; victim: destination. Windows marked false positive are left out.');
   push(
     d.hosts.length
       ? table(
-          ['Host', 'Role', 'Flows as source', 'Flows as destination', 'Classes', 'Span'],
-          d.hosts.map((h) => [md(h.host), h.roles.join(', '), count(h.flowsAsSource), count(h.flowsAsDestination), h.classes.map(md).join(', '), flowRange(h.firstFlow, h.lastFlow)]),
+          ['Host', 'Role', 'Flows as source', 'Flows as destination', 'Classes', 'Span', ...(hostsTimed ? ['Seen'] : [])],
+          d.hosts.map((h) => [
+            md(h.host), h.roles.join(', '), count(h.flowsAsSource), count(h.flowsAsDestination), h.classes.map(md).join(', '), flowRange(h.firstFlow, h.lastFlow),
+            ...(hostsTimed ? [seenTime(h) ?? '–'] : []),
+          ]),
         )
       : '_None._',
   );
@@ -112,8 +117,10 @@ export function buildMarkdown(report: IncidentReport): string {
   push(
     d.indicators.length
       ? table(
-          ['Type', 'Value', 'Count', 'First flow', 'Last flow', 'Class', 'Max confidence'],
-          d.indicators.map((i) => [md(i.type), md(i.value), count(i.count), count(i.firstFlow), count(i.lastFlow), i.classes.map(md).join(', '), percent(i.maxConfidence)]),
+          ['Type', 'Value', 'Count', 'First flow', 'Last flow', ...(iocsTimed ? ['Seen'] : []), 'Class', 'Max confidence'],
+          d.indicators.map((i) => [
+            md(i.type), md(i.value), count(i.count), count(i.firstFlow), count(i.lastFlow), ...(iocsTimed ? [seenTime(i) ?? '–'] : []), i.classes.map(md).join(', '), percent(i.maxConfidence),
+          ]),
         )
       : '_None._',
   );
@@ -140,11 +147,13 @@ export function buildMarkdown(report: IncidentReport): string {
     const probs = meanProbabilities(w);
     if (probs.length) push(`Mean class probabilities: ${probs.map((p) => `${md(p.name)} ${percent(p.p)}`).join(', ')}`);
     if (w.flowRows.length) {
+      const timed = w.flowRows.some((f) => f.start);
       push(
         table(
-          ['Flow', 'Source', 'Destination', 'Proto', 'In bytes', 'Out bytes', 'Pkts in/out', 'TCP flags', 'Label', 'Predicted', 'Confidence'],
+          ['Flow', ...(timed ? ['Start (UTC)'] : []), 'Source', 'Destination', 'Proto', 'In bytes', 'Out bytes', 'Pkts in/out', 'TCP flags', 'Label', 'Predicted', 'Confidence'],
           w.flowRows.map((f) => [
             count(f.flowId),
+            ...(timed ? [flowTime(f) ?? '–'] : []),
             `${md(f.src)}:${md(f.sport)}`,
             `${md(f.dst)}:${md(f.dport)}`,
             md(protocolName(f.protocol)),

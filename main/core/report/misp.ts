@@ -14,8 +14,10 @@
  *   positive contribute nothing (see derive.ts).
  * - Objects: one network-connection per distinct source, destination, port and protocol.
  * - uuids are deterministic (ids.ts); timestamps are Unix seconds as strings, as MISP writes them.
+ * - first_seen / last_seen on attributes and objects: when the evidence flows ran, for captures
+ *   with timestamps (v3), written as MISP writes them (microseconds, +00:00); absent otherwise.
  */
-import { deriveReport, indicatorWindows } from './derive.ts';
+import { deriveReport, indicatorWindows, widenSpan, type SeenSpan } from './derive.ts';
 import { uuidFromContent } from './ids.ts';
 import { attackTechnique, isIpv4, protocolName, sortClasses, type IncidentReport, type IncidentSeverity, type IncidentStatus, type Tlp } from './model.ts';
 import { fixed, rfc3339, safeJson } from './text.ts';
@@ -31,6 +33,8 @@ export interface MispAttribute {
   timestamp: string;
   object_relation?: string;
   disable_correlation?: boolean;
+  first_seen?: string;
+  last_seen?: string;
 }
 
 export interface MispObject {
@@ -43,6 +47,8 @@ export interface MispObject {
   distribution: string;
   timestamp: string;
   comment: string;
+  first_seen?: string;
+  last_seen?: string;
   Attribute: MispAttribute[];
 }
 
@@ -67,6 +73,17 @@ export const MISP_ANALYSIS: Record<IncidentStatus, string> = { open: '0', contai
 export const MISP_DISTRIBUTION: Record<Tlp, string> = { CLEAR: '3', GREEN: '1', AMBER: '0', 'AMBER+STRICT': '0', RED: '0' };
 const INHERIT = '5';
 const NETWORK_CONNECTION_TEMPLATE = { uuid: 'af16764b-f8e5-4603-9de1-de34d272f80b', version: '3' };
+
+/** An ISO 8601 time as MISP writes first_seen/last_seen: '2021-06-12T01:00:00.040000+00:00'. */
+export function mispTime(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? `${new Date(t).toISOString().slice(0, 23)}000+00:00` : iso;
+}
+
+/** first_seen / last_seen for a span, or nothing when the capture has no times. */
+function mispSeen(firstSeen: string | null, lastSeen: string | null): { first_seen?: string; last_seen?: string } {
+  return firstSeen ? { first_seen: mispTime(firstSeen), last_seen: mispTime(lastSeen ?? firstSeen) } : {};
+}
 
 export function buildMispEvent(report: IncidentReport): MispEvent {
   const { incident: inc, capture: cap } = report;
@@ -98,17 +115,20 @@ export function buildMispEvent(report: IncidentReport): MispEvent {
       comment: `${role}; ${i.classes.join(', ')}; ${i.count} flow(s), flows ${i.firstFlow}-${i.lastFlow} (capture order); max confidence ${fixed(i.maxConfidence)}${valid ? '' : '; not a valid value, kept for the record'}`,
       distribution: INHERIT,
       timestamp,
+      ...mispSeen(i.firstSeen, i.lastSeen),
       ...(type === 'port' ? { disable_correlation: true } : {}),
     });
   }
 
-  const connections = new Map<string, { src: string; dst: string; port: number; protocol: number; flows: number; classes: Set<string> }>();
+  type Connection = SeenSpan & { src: string; dst: string; port: number; protocol: number; flows: number; classes: Set<string> };
+  const connections = new Map<string, Connection>();
   for (const w of indicatorWindows(report.windows)) {
     for (const f of w.flowRows) {
       const key = JSON.stringify([f.src, f.dst, f.dport, f.protocol]);
-      const c = connections.get(key) ?? { src: f.src, dst: f.dst, port: f.dport, protocol: f.protocol, flows: 0, classes: new Set<string>() };
+      const c: Connection = connections.get(key) ?? { src: f.src, dst: f.dst, port: f.dport, protocol: f.protocol, flows: 0, classes: new Set<string>(), firstSeen: null, lastSeen: null };
       c.flows += 1;
       c.classes.add(w.class);
+      widenSpan(c, f.start, f.end);
       connections.set(key, c);
     }
   }
@@ -135,6 +155,7 @@ export function buildMispEvent(report: IncidentReport): MispEvent {
       distribution: INHERIT,
       timestamp,
       comment: `${sortClasses(c.classes).join(', ')}: ${c.flows} flagged flow(s)`,
+      ...mispSeen(c.firstSeen, c.lastSeen),
       Attribute: [
         attr('ip-src', 'ip-src', c.src, isIpv4(c.src)),
         attr('ip-dst', 'ip-dst', c.dst, false),

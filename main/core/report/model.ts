@@ -8,7 +8,7 @@
  * Flows have no time in NF-BoT-IoT v1/v2: positions are flow ids in capture order, never time.
  */
 
-export const REPORT_SCHEMA_VERSION = 'mindflow-incident-report/2' as const;
+export const REPORT_SCHEMA_VERSION = 'mindflow-incident-report/3' as const;
 
 export type IncidentStatus = 'open' | 'contained' | 'closed';
 export type IncidentSeverity = 'low' | 'medium' | 'high' | 'critical';
@@ -97,6 +97,12 @@ export interface ReportFlow {
   outPkts: number;
   tcpFlags: number;
   durationMs: number;
+  /**
+   * When the flow ran (ISO 8601, UTC, to the millisecond): FLOW_START_MILLISECONDS and
+   * FLOW_END_MILLISECONDS of a capture that has them (v3); null otherwise.
+   */
+  start: string | null;
+  end: string | null;
   /** The capture's own `Attack` label, null in an unlabelled capture. */
   label: string | null;
   predicted: string;

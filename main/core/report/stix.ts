@@ -28,7 +28,7 @@
 import { deriveReport, windowsInOrder, type Indicator } from './derive.ts';
 import { stixScoId, uuidFromContent } from './ids.ts';
 import { attackTechnique, attackTechniqueUrl, isIpv4, protocolName, sortClasses, VERDICT_LABELS, type IncidentReport, type ReportWindow, type Tlp } from './model.ts';
-import { fixed, rfc3339, safeJson, stixPatternString } from './text.ts';
+import { fixed, rfc3339, safeJson, seenTime, stixPatternString } from './text.ts';
 
 export type StixObject = { type: string; id: string } & Record<string, unknown>;
 
@@ -213,7 +213,7 @@ export function buildStixBundle(report: IncidentReport): StixBundle {
     indicatorObjects.push({
       ...common('indicator', id),
       name: `${role} ${i.value}`,
-      description: `${role} ${i.value}: ${i.count} evidence flow(s), flows ${i.firstFlow}–${i.lastFlow} in capture order, classes ${i.classes.join(', ')}, max confidence ${fixed(i.maxConfidence)}.`,
+      description: `${role} ${i.value}: ${i.count} evidence flow(s), flows ${i.firstFlow}–${i.lastFlow} in capture order${i.firstSeen ? ` (${seenTime(i)})` : ''}, classes ${i.classes.join(', ')}, max confidence ${fixed(i.maxConfidence)}.`,
       indicator_types: [i.type === 'ipv4-src' ? 'malicious-activity' : 'anomalous-activity'],
       pattern,
       pattern_type: 'stix',
@@ -230,6 +230,8 @@ export function buildStixBundle(report: IncidentReport): StixBundle {
       ...common('sighting', sdoId('sighting', i.type, i.value)),
       sighting_of_ref: id,
       ...(observedRefs.length ? { observed_data_refs: observedRefs } : {}),
+      // a v3 capture says when the indicator was seen; without times the sighting says nothing of when
+      ...(i.firstSeen ? { first_seen: rfc3339(i.firstSeen, created), last_seen: rfc3339(i.lastSeen ?? i.firstSeen, created) } : {}),
       count: Math.max(0, Math.min(999_999_999, i.count)),
       summary: false,
       description: `Seen in ${i.windowIds.length} flagged window(s) of capture ${cap.fileName}.`,

@@ -2,7 +2,7 @@
  * Escaping and formatting shared by the report builders. Every value from a capture or an
  * analyst goes through one of the escapers for the format it lands in.
  */
-import { formatWindowSpan } from '../../../preload/contract.ts';
+import { formatEpochMs, formatWindowSpan, windowSpanParts } from '../../../preload/contract.ts';
 
 /** Text or a double-quoted attribute value in HTML/SVG. */
 export function escapeHtml(value: unknown): string {
@@ -109,12 +109,36 @@ export function flowRange(first: number, last: number): string {
   return first === last ? `flow ${count(first)}` : `flows ${count(first)}–${count(last)}`;
 }
 
-/** When a window ran, for people: '2021-06-12 01:23:45.012 – 01:23:47.500 UTC (2.5 s)'; null without times. */
-export function windowTime(w: { start: string | null; end: string | null }): string | null {
+/** A window's start and end as epoch milliseconds (end defaults to start); null without times. */
+function spanMs(w: { start: string | null; end: string | null }): [number, number] | null {
   if (!w.start) return null;
   const a = Date.parse(w.start);
   const b = w.end ? Date.parse(w.end) : a;
-  return Number.isFinite(a) && Number.isFinite(b) ? formatWindowSpan(a, b) : null;
+  return Number.isFinite(a) && Number.isFinite(b) ? [a, b] : null;
+}
+
+/** When a window ran, for people: '2021-06-12 01:23:45.012 – 01:23:47.500 UTC (2.5 s)'; null without times. */
+export function windowTime(w: { start: string | null; end: string | null }): string | null {
+  const ms = spanMs(w);
+  return ms ? formatWindowSpan(...ms) : null;
+}
+
+/** A window's time in its parts (see `windowSpanParts`); null without times. */
+export function windowTimeParts(w: { start: string | null; end: string | null }): { from: string; to: string; span: string } | null {
+  const ms = spanMs(w);
+  return ms ? windowSpanParts(...ms) : null;
+}
+
+/** When a host or indicator was seen, written as a window's time; null without times. */
+export function seenTime(x: { firstSeen: string | null; lastSeen: string | null }): string | null {
+  return windowTime({ start: x.firstSeen, end: x.lastSeen });
+}
+
+/** A flow's start for people: '2021-06-12 01:23:45.012' (UTC); null without a time. */
+export function flowTime(f: { start: string | null }): string | null {
+  if (!f.start) return null;
+  const t = Date.parse(f.start);
+  return Number.isFinite(t) ? formatEpochMs(t) : null;
 }
 
 /** A readable UTC time for people: '2025-03-14 10:05:00 UTC'. */

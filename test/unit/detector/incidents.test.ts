@@ -2,9 +2,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deriveFlaggedWindows } from '../../../main/core/detector/service.ts';
 import { addIncidentNote, addIncidentWindows, createIncident, deleteIncident, getIncident, listIncidents, removeIncidentWindows, updateIncident } from '../../../main/core/incidents/incidents.ts';
+import { assembleIncidentReport } from '../../../main/core/incidents/assemble.ts';
 import { Project } from '../../../main/core/project.ts';
+import { deriveReport } from '../../../main/core/report/derive.ts';
 import { tempDir } from '../helpers.ts';
-import { SCAN_CLASSES, makeScan } from './scan-fixture.ts';
+import { SCAN_CLASSES, makeScan, makeV3Scan } from './scan-fixture.ts';
 
 let project: Project;
 let cleanup: () => void;
@@ -54,5 +56,43 @@ describe('incidents', () => {
     await addIncidentNote(project, 1, 'n');
     await deleteIncident(project, 1);
     expect(await listIncidents(project)).toEqual([]);
+  });
+});
+
+describe('the report of an incident', () => {
+  // no model worker here: the report goes without explanations, as it does when one fails
+  const noExplanation = () => Promise.reject(new Error('no model worker in this test'));
+
+  it('on a v3 capture, gives each evidence flow its start and end, and each indicator when it was seen', async () => {
+    project.close();
+    cleanup();
+    ({ dir, cleanup } = tempDir());
+    project = await Project.open(join(dir, 'p.duckdb'));
+    const t = Date.UTC(2021, 5, 12, 1, 23, 45, 0);
+    // flow 1 ends after flow 2: the span runs to the latest end
+    const capture = await makeV3Scan(project, dir, [[t, t + 400], [t + 1000, t + 9000], [t + 1500, t + 2000], [t + 3000, t + 3000], [t + 7000, t + 7250]], [1, 1, 1, 0, 2], [0.9, 0.9, 0.9, 0.9, 0.9]);
+    const conn = await project.connect();
+    await deriveFlaggedWindows(conn, capture, 1, SCAN_CLASSES, 0.5, false);
+    conn.closeSync();
+    await createIncident(project, { scanId: 1, windowIds: [1, 2], title: 'timed' });
+    const report = await assembleIncidentReport(project, 1, noExplanation, 'test');
+    const iso = (ms: number) => new Date(ms).toISOString();
+    expect(report.windows.flatMap((w) => w.flowRows.map((f) => [f.flowId, f.start, f.end]))).toEqual([
+      [0, iso(t), iso(t + 400)],
+      [1, iso(t + 1000), iso(t + 9000)],
+      [2, iso(t + 1500), iso(t + 2000)],
+      [4, iso(t + 7000), iso(t + 7250)],
+    ]);
+    const { indicators } = deriveReport(report);
+    expect(indicators.find((i) => i.type === 'ipv4-src')).toMatchObject({ value: '192.168.100.147', firstSeen: iso(t), lastSeen: iso(t + 9000) });
+    expect(indicators.find((i) => i.type === 'dst-port' && i.value === '1004')).toMatchObject({ firstSeen: iso(t + 7000), lastSeen: iso(t + 7250) });
+  });
+
+  it('on a capture without timestamps, has none', async () => {
+    await createIncident(project, { scanId: 1, windowIds: [1, 2], title: 'untimed' });
+    const report = await assembleIncidentReport(project, 1, noExplanation, 'test');
+    expect(report.windows.flatMap((w) => w.flowRows).length).toBeGreaterThan(0);
+    expect(report.windows.flatMap((w) => w.flowRows).every((f) => f.start === null && f.end === null)).toBe(true);
+    expect(deriveReport(report).indicators.every((i) => i.firstSeen === null && i.lastSeen === null)).toBe(true);
   });
 });

@@ -50,6 +50,8 @@ function makeWindow(s: WindowSpec): ReportWindow {
     outPkts: s.tcpFlags === 22 ? 1 : 0,
     tcpFlags: s.tcpFlags,
     durationMs: s.tcpFlags === 2 ? 4294967 : 0,
+    start: null,
+    end: null,
     label: s.label,
     predicted: s.class,
     confidence,
@@ -295,6 +297,10 @@ export function timedIncidentReport(): IncidentReport {
   for (const w of r.windows) {
     w.start = new Date(t0 + w.firstFlow * 40).toISOString();
     w.end = new Date(t0 + w.lastFlow * 40 + 15).toISOString();
+    for (const f of w.flowRows) {
+      f.start = new Date(t0 + f.flowId * 40).toISOString();
+      f.end = new Date(t0 + f.flowId * 40 + 15).toISOString();
+    }
   }
   return r;
 }

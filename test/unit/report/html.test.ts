@@ -6,7 +6,7 @@ import { htmlTags } from './helpers.ts';
 
 const ALLOWED_TAGS = new Set([
   '!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'main', 'header', 'footer', 'section', 'article', 'div', 'span', 'p', 'h1', 'h2', 'h3',
-  'dl', 'dt', 'dd', 'ul', 'li', 'strong', 'b', 'table', 'caption', 'thead', 'tbody', 'tr', 'th', 'td', 'figure', 'figcaption',
+  'dl', 'dt', 'dd', 'ul', 'li', 'strong', 'b', 'table', 'caption', 'thead', 'tbody', 'tr', 'th', 'td', 'figure', 'figcaption', 'wbr',
   'svg', 'g', 'rect', 'line', 'text', 'title',
 ]);
 const ALLOWED_ATTRS = new Set([
@@ -67,14 +67,22 @@ describe('buildHtml on the sample incident', () => {
     expect(timed).toContain('<h2>3. Timeline (time order)</h2>');
     expect(timed).toContain('flow id (time order);');
     expect(timed).toContain('aria-label="Flagged windows per class over time order, flows');
-    expect(timed).toMatch(/<dt>Time<\/dt><dd>2021-06-12 01:\d\d:\d\d\.\d{3} – 01:\d\d:\d\d\.\d{3} UTC \([\d.]+ s\)<\/dd>/);
+    expect(timed).toMatch(/<dt>Time<\/dt><dd>2021-06-12 01:\d\d:\d\d\.\d{3} – 01:\d\d:\d\d\.\d{3} UTC \([\d.]+ m?s\)<\/dd>/);
     expect(timed.match(/<dt>Time<\/dt>/g)).toHaveLength(4);
     expect(html).not.toContain('<dt>Time</dt>');
+    // hosts and indicators say when they were seen, evidence flows when they started
+    const th = (name: string, num = false) => `<th scope="col"${num ? ' class="num"' : ''}><span class="w">${name}</span></th>`;
+    expect(timed.match(new RegExp(`${th('Span')}${th('Seen')}`, 'g'))).toHaveLength(2);
+    // a time span breaks only between its parts
+    expect(timed).toContain('<td><span class="mono nb">2021-06-12 01:02:44.080</span> <span class="mono nb">– 01:03:01.415</span> <span class="nb">UTC (17 s)</span></td>');
+    expect(timed).toContain(th('Start (UTC)'));
+    expect(html).not.toContain(th('Seen'));
+    expect(html).not.toContain('Start (UTC)');
   });
 
   it('lists hosts with roles, the indicators and every window with its flows', () => {
-    expect(html).toMatch(/192\.168\.100\.149<\/span><\/td><td>attacker<\/td>/);
-    expect(html).toMatch(/192\.168\.100\.3<\/span><\/td><td>victim<\/td>/);
+    expect(html).toMatch(/192\.168\.100\.149<\/span><\/td><td><span class="nb">attacker<\/span><\/td>/);
+    expect(html).toMatch(/192\.168\.100\.3<\/span><\/td><td><span class="nb">victim<\/span><\/td>/);
     expect(html.match(/<article class="window"/g)).toHaveLength(4);
     expect(html).toContain('All 12 flows');
     expect(html).toContain('Why it was flagged.');

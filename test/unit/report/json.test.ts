@@ -36,6 +36,25 @@ describe('buildJson', () => {
     expect(doc.derived.timeline.events.every((e) => e.start)).toBe(true);
   });
 
+  it('gives a v3 capture\'s evidence flows their times, and its hosts and indicators when they were seen', () => {
+    type Seen = { firstSeen: string | null; lastSeen: string | null };
+    const doc = JSON.parse(buildJson(timedIncidentReport())) as {
+      windows: { start: string; end: string; flowRows: { start: string; end: string }[] }[];
+      derived: { hosts: (Seen & { host: string })[]; indicators: (Seen & { type: string; value: string })[] };
+    };
+    for (const w of doc.windows) {
+      for (const f of w.flowRows) {
+        expect(f.start >= w.start && f.end <= w.end).toBe(true);
+        expect(f.end > f.start).toBe(true);
+      }
+    }
+    expect(doc.derived.hosts.every((h) => h.firstSeen && h.lastSeen! >= h.firstSeen)).toBe(true);
+    // flows 4102..4535 at 40 ms from 01:00, each 15 ms long
+    expect(doc.derived.indicators.find((i) => i.value === '192.168.100.149')).toMatchObject({ firstSeen: '2021-06-12T01:02:44.080Z', lastSeen: '2021-06-12T01:03:01.415Z' });
+    const plain = JSON.parse(buildJson(sampleIncidentReport())) as typeof doc;
+    expect([...plain.derived.hosts, ...plain.derived.indicators].every((x) => x.firstSeen === null && x.lastSeen === null)).toBe(true);
+  });
+
   it('validates an incident without windows or metrics', () => {
     const r = sampleIncidentReport();
     r.windows = [];
@@ -47,8 +66,8 @@ describe('buildJson', () => {
 describe('the schema and its validator', () => {
   it('is a versioned draft 2020-12 schema', () => {
     expect(incidentReportJsonSchema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(incidentReportJsonSchema.$id).toMatch(/incident-report:2$/);
-    expect(incidentReportJsonSchema.properties?.schemaVersion).toEqual({ const: 'mindflow-incident-report/2' });
+    expect(incidentReportJsonSchema.$id).toMatch(/incident-report:3$/);
+    expect(incidentReportJsonSchema.properties?.schemaVersion).toEqual({ const: 'mindflow-incident-report/3' });
   });
 
   const base = () => JSON.parse(buildJson(sampleIncidentReport())) as Record<string, any>;

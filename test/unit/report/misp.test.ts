@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildMisp, buildMispEvent } from '../../../main/core/report/misp.ts';
 import type { IncidentSeverity, IncidentStatus, Tlp } from '../../../main/core/report/model.ts';
-import { craftedIncidentReport, HOSTILE, sampleIncidentReport } from './fixture.ts';
+import { craftedIncidentReport, HOSTILE, sampleIncidentReport, timedIncidentReport } from './fixture.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -101,5 +101,45 @@ describe('buildMispEvent on a crafted capture', () => {
     for (const a of hostile) expect(a.to_ids).toBe(false);
     expect(text).not.toMatch(/[<>]/);
     expect(e.info).toBe(craftedIncidentReport().incident.title);
+  });
+});
+
+describe('buildMispEvent on a v3 capture', () => {
+  // a flow every 40 ms from 01:00 UTC, each lasting 15 ms (fixture.ts)
+  const { Event: e } = buildMispEvent(timedIncidentReport());
+  const MISP_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;
+
+  it('gives attributes first_seen and last_seen as MISP writes them', () => {
+    // flows 4102..4535: 4102 × 40 ms = 2 min 44.080 s; 4535 × 40 + 15 ms = 3 min 1.415 s
+    expect(e.Attribute.find((a) => a.type === 'ip-src' && a.value === '192.168.100.149')).toMatchObject({
+      first_seen: '2021-06-12T01:02:44.080000+00:00',
+      last_seen: '2021-06-12T01:03:01.415000+00:00',
+    });
+    for (const a of e.Attribute) {
+      expect(a.first_seen).toMatch(MISP_TIME);
+      expect(a.last_seen! >= a.first_seen!).toBe(true);
+    }
+  });
+
+  it('gives each network-connection object the span of its own flows', () => {
+    const ipSrc = e.Attribute.find((a) => a.type === 'ip-src' && a.value === '192.168.100.149')!;
+    for (const o of e.Object) {
+      expect(o.first_seen).toMatch(MISP_TIME);
+      expect(o.last_seen! >= o.first_seen!).toBe(true);
+    }
+    const flood = e.Object.filter((o) => o.Attribute.some((a) => a.value === '192.168.100.149'));
+    expect(flood.length).toBeGreaterThan(0);
+    for (const o of flood) {
+      expect(o.first_seen! >= ipSrc.first_seen!).toBe(true);
+      expect(o.last_seen! <= ipSrc.last_seen!).toBe(true);
+    }
+  });
+
+  it('writes no times for a capture without them', () => {
+    const { Event: plain } = buildMispEvent(sampleIncidentReport());
+    for (const x of [...plain.Attribute, ...plain.Object]) {
+      expect(x).not.toHaveProperty('first_seen');
+      expect(x).not.toHaveProperty('last_seen');
+    }
   });
 });

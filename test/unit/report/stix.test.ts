@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Tlp } from '../../../main/core/report/model.ts';
 import { buildStix, buildStixBundle, stixPattern, STIX_PRODUCER_IDENTITY, tlpMarkingDefinition, type StixObject } from '../../../main/core/report/stix.ts';
-import { craftedIncidentReport, HOSTILE, sampleIncidentReport } from './fixture.ts';
+import { craftedIncidentReport, HOSTILE, sampleIncidentReport, timedIncidentReport } from './fixture.ts';
 import { collectRefs } from './helpers.ts';
 
 const ID_V4 = /^[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -215,5 +215,28 @@ describe('observed data of a capture with real timestamps (v3)', () => {
     const others = observed.filter((o) => o.x_mindflow_window_id !== report.windows[0]!.id);
     expect(others.length).toBeGreaterThan(0);
     for (const o of others) expect(o).toMatchObject({ first_observed: o.last_observed, x_mindflow_observed_is_scan_time: true });
+  });
+});
+
+describe('sightings of a v3 capture', () => {
+  // a flow every 40 ms from 01:00 UTC, each lasting 15 ms (fixture.ts)
+  const objects = buildStixBundle(timedIncidentReport()).objects;
+  const indicator = objects.find((o) => o.type === 'indicator' && o.pattern === "[ipv4-addr:value = '192.168.100.149']")!;
+  const sighting = objects.find((o) => o.type === 'sighting' && o.sighting_of_ref === indicator.id)!;
+
+  it('say when the indicator was first and last seen: its evidence flows, not the window or the scan', () => {
+    // flows 4102..4535: 4102 × 40 ms = 2 min 44.080 s; 4535 × 40 + 15 ms = 3 min 1.415 s
+    expect(sighting).toMatchObject({ first_seen: '2021-06-12T01:02:44.080Z', last_seen: '2021-06-12T01:03:01.415Z' });
+    expect(indicator.description).toContain('(2021-06-12 01:02:44.080 – 01:03:01.415 UTC (17 s))');
+  });
+
+  it('keep last_seen at or after first_seen on every sighting', () => {
+    const sightings = objects.filter((o) => o.type === 'sighting');
+    expect(sightings.length).toBeGreaterThan(0);
+    for (const s of sightings) expect(String(s.last_seen) >= String(s.first_seen)).toBe(true);
+  });
+
+  it('say nothing of when for a capture without times', () => {
+    for (const s of buildStixBundle(sampleIncidentReport()).objects.filter((o) => o.type === 'sighting')) expect(s).not.toHaveProperty('first_seen');
   });
 });

@@ -77,7 +77,9 @@ describe('formatting', () => {
   it('says when a window ran, in UTC, with its length; nothing without times', () => {
     expect(windowTime({ start: '2021-06-12T01:23:45.012Z', end: '2021-06-12T01:23:47.500Z' })).toBe('2021-06-12 01:23:45.012 – 01:23:47.500 UTC (2.5 s)');
     expect(windowTime({ start: '2021-06-12T23:59:00.000Z', end: '2021-06-13T00:05:00.000Z' })).toBe('2021-06-12 23:59:00.000 – 2021-06-13 00:05:00.000 UTC (6.0 min)');
-    expect(windowTime({ start: '2021-06-12T01:00:00.000Z', end: null })).toBe('2021-06-12 01:00:00.000 – 01:00:00.000 UTC (0.0 s)');
+    expect(windowTime({ start: '2021-06-12T01:00:00.000Z', end: null })).toBe('2021-06-12 01:00:00.000 – 01:00:00.000 UTC (0 ms)');
+    expect(windowTime({ start: '2021-06-12T01:00:48.200Z', end: '2021-06-12T01:00:48.215Z' })).toBe('2021-06-12 01:00:48.200 – 01:00:48.215 UTC (15 ms)');
+    expect(windowTime({ start: '2021-06-12T01:00:48.040Z', end: '2021-06-12T01:00:49.040Z' })).toBe('2021-06-12 01:00:48.040 – 01:00:49.040 UTC (1.0 s)');
     expect(windowTime({ start: null, end: null })).toBeNull();
   });
   it('formats flow ranges and percentages', () => {
