@@ -94,6 +94,7 @@ footer { margin-top: 2rem; font-size: 0.8rem; color: var(--muted); border-top: 1
   .window { break-inside: avoid-page; }
   .scroll { overflow: visible; }
   table.flows { font-size: 0.7rem; }
+  table.flows th, table.flows td { padding: 0.2rem 0.25rem; }
 }
 `;
 
@@ -338,7 +339,7 @@ export function buildHtml(report: IncidentReport): string {
       ? table(
           ['Host', 'Role', 'Flows as source', 'Flows as destination', 'Classes', 'Span', ...(hostsTimed ? ['Seen'] : [])],
           d.hosts.map((x) => [
-            word(x.host, true), word(x.roles.join(', ')), h(count(x.flowsAsSource)), h(count(x.flowsAsDestination)), words(x.classes), h(flowRange(x.firstFlow, x.lastFlow)),
+            word(x.host, true), words(x.roles), h(count(x.flowsAsSource)), h(count(x.flowsAsDestination)), words(x.classes), h(flowRange(x.firstFlow, x.lastFlow)),
             ...(hostsTimed ? [timeSpanCell({ start: x.firstSeen, end: x.lastSeen })] : []),
           ]),
           [2, 3],
