@@ -129,15 +129,24 @@ function words(values: readonly string[]): string {
   return values.map((v, i) => word(i < values.length - 1 ? `${v},` : v)).join(' ');
 }
 
+/** 'flows 1,201–1,208' for a table cell, breaking only after the dash. */
+function flowRangeCell(first: number, last: number): string {
+  const text = flowRange(first, last);
+  const dash = text.indexOf('–');
+  return dash < 0 ? word(text) : `${word(text.slice(0, dash + 1))}<wbr>${word(text.slice(dash + 1))}`;
+}
+
 /** host:port, which may break before the port but not inside the address. */
 function endpoint(host: string, port: number): string {
   return `${word(host, true)}<wbr><span class="mono nb">:${h(port)}</span>`;
 }
 
-/** A time span for a table cell, breaking only between its parts: 'from', '– to', 'UTC (span)'. */
+/** A time span for a table cell, breaking only between its parts: date, time, '– to', 'UTC (span)'. */
 function timeSpanCell(x: { start: string | null; end: string | null }): string {
   const p = windowTimeParts(x);
-  return p ? `<span class="mono nb">${h(p.from)}</span> <span class="mono nb">– ${h(p.to)}</span> <span class="nb">UTC (${h(p.span)})</span>` : '<span class="muted">–</span>';
+  if (!p) return '<span class="muted">–</span>';
+  const [date, time] = p.from.split(' ');
+  return `<span class="mono nb">${h(date ?? '')}</span> <span class="mono nb">${h(time ?? '')}</span> <span class="mono nb">– ${h(p.to)}</span> <span class="nb">UTC (${h(p.span)})</span>`;
 }
 
 function verdictCell(w: Pick<ReportWindow, 'verdict'>): string {
@@ -321,7 +330,7 @@ export function buildHtml(report: IncidentReport): string {
       ? table(
           ['Window', 'Class', 'Span', ...(withTime ? ['Time'] : []), 'Flows', 'Peak', 'Verdict'],
           d.timeline.events.map((e) => [
-            `<span class="mono">${h(e.windowId)}</span>`, classLabel(e.class, classIndex(e.class)), h(flowRange(e.firstFlow, e.lastFlow)),
+            `<span class="mono">${h(e.windowId)}</span>`, classLabel(e.class, classIndex(e.class)), flowRangeCell(e.firstFlow, e.lastFlow),
             ...(withTime ? [timeSpanCell(e)] : []), h(count(e.flows)), h(percent(e.peak)), verdictCell(e),
           ]),
           withTime ? [4, 5] : [3, 4],
@@ -339,7 +348,7 @@ export function buildHtml(report: IncidentReport): string {
       ? table(
           ['Host', 'Role', 'Flows as source', 'Flows as destination', 'Classes', 'Span', ...(hostsTimed ? ['Seen'] : [])],
           d.hosts.map((x) => [
-            word(x.host, true), words(x.roles), h(count(x.flowsAsSource)), h(count(x.flowsAsDestination)), words(x.classes), h(flowRange(x.firstFlow, x.lastFlow)),
+            word(x.host, true), words(x.roles), h(count(x.flowsAsSource)), h(count(x.flowsAsDestination)), words(x.classes), flowRangeCell(x.firstFlow, x.lastFlow),
             ...(hostsTimed ? [timeSpanCell({ start: x.firstSeen, end: x.lastSeen })] : []),
           ]),
           [2, 3],
@@ -355,7 +364,7 @@ export function buildHtml(report: IncidentReport): string {
       ? table(
           ['Type', 'Value', 'Count', 'Span', ...(iocsTimed ? ['Seen'] : []), 'Class', 'Max confidence'],
           d.indicators.map((i) => [
-            word(i.type), word(i.value, true), h(count(i.count)), h(flowRange(i.firstFlow, i.lastFlow)),
+            word(i.type), word(i.value, true), h(count(i.count)), flowRangeCell(i.firstFlow, i.lastFlow),
             ...(iocsTimed ? [timeSpanCell({ start: i.firstSeen, end: i.lastSeen })] : []),
             words(i.classes), h(percent(i.maxConfidence)),
           ]),

@@ -74,7 +74,7 @@ describe('buildHtml on the sample incident', () => {
     const th = (name: string, num = false) => `<th scope="col"${num ? ' class="num"' : ''}><span class="w">${name}</span></th>`;
     expect(timed.match(new RegExp(`${th('Span')}${th('Seen')}`, 'g'))).toHaveLength(2);
     // a time span breaks only between its parts
-    expect(timed).toContain('<td><span class="mono nb">2021-06-12 01:02:44.080</span> <span class="mono nb">– 01:03:01.415</span> <span class="nb">UTC (17 s)</span></td>');
+    expect(timed).toContain('<td><span class="mono nb">2021-06-12</span> <span class="mono nb">01:02:44.080</span> <span class="mono nb">– 01:03:01.415</span> <span class="nb">UTC (17 s)</span></td>');
     expect(timed).toContain(th('Start (UTC)'));
     expect(html).not.toContain(th('Seen'));
     expect(html).not.toContain('Start (UTC)');
