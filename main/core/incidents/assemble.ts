@@ -30,7 +30,7 @@ function topFeatures(e: Explanation, columns: readonly string[]): { name: string
     .slice(0, 5);
 }
 
-/** An epoch-milliseconds cell as ISO 8601 UTC; null when the capture has no such column or the value is not a time. */
+/** Epoch milliseconds (a window's, or a flow's cell) as ISO 8601 UTC; null when there is no time. */
 function isoTime(v: string | number | bigint | null | undefined): string | null {
   if (v === null || v === undefined || v === '') return null;
   const ms = Number(v);
@@ -46,7 +46,7 @@ async function windowFlows(project: Project, capture: CaptureInfo, scanId: numbe
       `SELECT f.rowid AS flow_id, f."IPV4_SRC_ADDR" AS src, f."L4_SRC_PORT" AS sport, f."IPV4_DST_ADDR" AS dst, f."L4_DST_PORT" AS dport,
               f."PROTOCOL" AS protocol, f."L7_PROTO" AS l7, f."IN_BYTES" AS in_bytes, f."OUT_BYTES" AS out_bytes, f."IN_PKTS" AS in_pkts,
               f."OUT_PKTS" AS out_pkts, f."TCP_FLAGS" AS tcp_flags, f."FLOW_DURATION_MILLISECONDS" AS duration, ${col('Attack')} AS label,
-              ${col('FLOW_START_MILLISECONDS')} AS start_ms, ${col('FLOW_END_MILLISECONDS')} AS end_ms,
+              ${col('FLOW_START_MILLISECONDS')} AS start_ms, coalesce(${col('FLOW_END_MILLISECONDS')}, ${col('FLOW_START_MILLISECONDS')}) AS end_ms,
               p.predicted, p.confidence, ${classes.map((_, i) => `p.p${i}`).join(', ')}
        FROM ${flowsTable(capture.id)} f POSITIONAL JOIN scan_${scanId} p
        WHERE f.rowid BETWEEN ? AND ? ${w.key === null ? '' : 'AND f."IPV4_SRC_ADDR" = ?'}
@@ -70,7 +70,7 @@ async function windowFlows(project: Project, capture: CaptureInfo, scanId: numbe
       tcpFlags: Number(r.tcp_flags),
       durationMs: Number(r.duration),
       start: isoTime(r.start_ms),
-      end: isoTime(r.end_ms) ?? isoTime(r.start_ms),
+      end: isoTime(r.end_ms),
       label: r.label === null ? null : String(r.label),
       predicted: classes[Number(r.predicted)] ?? String(r.predicted),
       confidence: Number(r.confidence),
@@ -101,8 +101,8 @@ export async function assembleIncidentReport(project: Project, incidentId: numbe
       srcHosts: w.srcHosts,
       dstHosts: w.dstHosts,
       dstPorts: w.dstPorts,
-      start: w.startMs === null ? null : new Date(w.startMs).toISOString(),
-      end: w.endMs === null ? null : new Date(w.endMs).toISOString(),
+      start: isoTime(w.startMs),
+      end: isoTime(w.endMs),
       verdict: w.verdict,
       verdictReason: w.verdictReason,
       verdictBy: w.verdictBy,
