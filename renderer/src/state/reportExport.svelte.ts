@@ -8,7 +8,7 @@ export const formatChoices: { format: ReportFormat; label: string; description: 
   { format: 'pdf', label: 'PDF', description: 'The HTML report printed to PDF, for mail and archives.' },
   { format: 'md', label: 'Markdown', description: 'The report as Markdown, for tickets and wikis.' },
   { format: 'json', label: 'JSON', description: 'Every field of the report in the documented, versioned schema.' },
-  { format: 'iocs', label: 'IOC CSV', description: 'One row per indicator: type, value, first/last flow, count, class, confidence.' },
+  { format: 'iocs', label: 'IOC CSV', description: 'One row per indicator: type, value, first/last flow, count, class, confidence, and first/last seen for v3 captures.' },
   { format: 'stix', label: 'STIX 2.1', description: 'A bundle with indicators, observed data, sightings, ATT&CK patterns and the TLP marking.' },
   { format: 'misp', label: 'MISP', description: 'A MISP event: attributes (ip-src, ip-dst, port) and network-connection objects.' },
 ];
