@@ -357,6 +357,20 @@ export function formatEpochMs(ms: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
 
+/** FLOW_DURATION_MILLISECONDS from which a value is the exporter's wrap-around, not a duration */
+export const DURATION_WRAP_MS = 4_290_000;
+/** where a wrapped duration wraps: 2^32 microseconds, in ms */
+export const DURATION_WRAP_AT_MS = 2 ** 32 / 1000;
+
+/**
+ * A flow duration as a reader should take it. NetFlow exporters write a slightly negative
+ * duration (an end stamp a little before the start) as 2^32 µs minus it, about 4,294,967 ms,
+ * which reads as a 71-minute flow: such a value comes back as the negative ms it stands for.
+ */
+export function flowDuration(ms: number): { ms: number; wrapped: boolean } {
+  return ms >= DURATION_WRAP_MS ? { ms: ms - DURATION_WRAP_AT_MS, wrapped: true } : { ms, wrapped: false };
+}
+
 /** The flows a model's metrics left out because it has no class for their label (0 when none). */
 export function leftOutFlows(m: ModelMetrics): number {
   return Object.values(m.unknownLabels ?? {}).reduce((s, n) => s + n, 0);

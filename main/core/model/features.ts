@@ -23,6 +23,7 @@
  * vector per value can, and still generalises to unseen combinations of seen values. Codes
  * are not standardised.
  */
+import { DURATION_WRAP_AT_MS, DURATION_WRAP_MS } from '../../../preload/contract.ts';
 import { V1_FIELDS, V2_EXTRA_FIELDS } from '../capture/schema.ts';
 
 export type FeatureSetName = 'v1' | 'v2';
@@ -109,10 +110,6 @@ export class Codebook {
   }
 }
 
-/** ms value from which FLOW_DURATION_MILLISECONDS is treated as the 2^32/1000 wrap artefact */
-export const DURATION_WRAP_MS = 4_290_000;
-/** where a wrapped duration wraps: 2^32 microseconds, in ms */
-export const DURATION_WRAP_AT_MS = 2 ** 32 / 1000;
 
 /** log1p of a duration's magnitude; a wrapped value becomes the negative duration it stands for */
 function durationMagnitude(ms: number): number {

@@ -5,6 +5,7 @@
  * Every value is escaped with `escapeHtml`; nothing from the report reaches a URL, a style or
  * an element name.
  */
+import { DURATION_WRAP_AT_MS, flowDuration } from '../../../preload/contract.ts';
 import { classConfidenceSvg, timelineSvg } from './charts.ts';
 import { deriveReport, meanProbabilities, windowsInOrder } from './derive.ts';
 import { classColour, protocolName, VERDICT_LABELS, type IncidentReport, type ReportFlow, type ReportWindow, type Tlp } from './model.ts';
@@ -183,21 +184,30 @@ function evidenceFlows(w: ReportWindow): string {
     { head: 'Bytes in/out', num: true, cell: (f) => `${h(count(f.inBytes))}/${h(count(f.outBytes))}` },
     { head: 'Pkts in/out', num: true, cell: (f) => `${h(count(f.inPkts))}/${h(count(f.outPkts))}` },
     { head: 'TCP flags', num: true, cell: (f) => h(f.tcpFlags) },
-    { head: 'Duration ms', num: true, cell: (f) => h(count(f.durationMs)) },
+    { head: 'Duration ms', num: true, cell: durationCell },
     { head: 'Label', cell: (f) => (f.label === null ? '<span class="muted">–</span>' : word(f.label)) },
     ...(mixed ? [{ head: 'Predicted', cell: (f: ReportFlow) => word(f.predicted) }] : []),
     { head: 'Confidence', num: true, cell: (f) => h(percent(f.confidence)) },
   ];
   const shown = rows.length < w.flows ? `The ${count(rows.length)} most confident of ${count(w.flows)} flows` : `All ${count(w.flows)} flows`;
+  const wrapped = rows.some((f) => flowDuration(f.durationMs).wrapped) ? `; * a duration the exporter wrapped around (stored as about ${count(DURATION_WRAP_AT_MS)} ms less it), shown as the negative ms it stands for` : '';
   // on a narrow screen the table scrolls sideways rather than squeeze its addresses
   const flows = table(
     columns.map((c) => c.head),
     rows.map((f) => columns.map((c) => c.cell(f))),
     columns.flatMap((c, i) => (c.num ? [i] : [])),
-    mixed ? shown : `${shown}, each predicted ${w.class}`,
+    `${mixed ? shown : `${shown}, each predicted ${w.class}`}${wrapped}`,
     'flows',
   );
   return `<div class="scroll">${flows}</div>`;
+}
+
+/** A flow's duration; the exporter's wrap-around as the negative ms it stands for, starred (the JSON report keeps the raw value). */
+function durationCell(f: ReportFlow): string {
+  const d = flowDuration(f.durationMs);
+  if (!d.wrapped) return h(count(d.ms));
+  const before = Math.round(-d.ms);
+  return `<span class="nb">${before > 0 ? `−${h(count(before))}` : '0'}*</span>`;
 }
 
 function evidence(w: ReportWindow, classIndex: (c: string) => number): string {

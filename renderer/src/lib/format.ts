@@ -1,4 +1,4 @@
-import { formatEpochMs, type Cell } from '../../../preload/contract';
+import { flowDuration, formatEpochMs, type Cell } from '../../../preload/contract';
 
 const intFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const floatFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
@@ -47,6 +47,18 @@ export function formatField(name: string, value: Cell): string {
     if (isCodeField(name)) return String(value);
   }
   return formatCell(value);
+}
+
+/**
+ * What a flow field's raw value means when it is not what it seems: a duration near
+ * 4,294,967 ms is the exporter's wrap-around of a small negative one, not a 71-minute flow.
+ */
+export function fieldNote(name: string, value: Cell): string | undefined {
+  if (typeof value !== 'number' || !/DURATION/i.test(name)) return undefined;
+  const d = flowDuration(value);
+  if (!d.wrapped) return undefined;
+  const before = Math.round(-d.ms);
+  return `Exporter wrap-around, not a duration of ${formatNumber(value)} ms: the flow ended ${before > 0 ? `${formatNumber(before)} ms before` : 'as'} it started (a negative duration written as 2^32 µs less it)`;
 }
 
 export function formatDateTime(iso: string): string {

@@ -1,6 +1,6 @@
 /** How flow fields read in the flow table and the drill-down. */
 import { describe, expect, it } from 'vitest';
-import { formatEpochMs, formatField } from '../../../renderer/src/lib/format.ts';
+import { fieldNote, formatEpochMs, formatField } from '../../../renderer/src/lib/format.ts';
 
 describe('formatField', () => {
   it("shows v3's epoch-millisecond timestamps as UTC times, to the millisecond", () => {
@@ -21,5 +21,18 @@ describe('formatField', () => {
     expect(formatField('flow_id', 278780)).toBe('278780');
     expect(formatField('IN_BYTES', 1234567)).toBe('1,234,567');
     expect(formatField('FLOW_DURATION_MILLISECONDS', 4294967)).toBe('4,294,967');
+  });
+});
+
+describe('fieldNote', () => {
+  it("explains a duration the exporter wrapped around, and only that", () => {
+    expect(fieldNote('FLOW_DURATION_MILLISECONDS', 4294951)).toBe(
+      'Exporter wrap-around, not a duration of 4,294,951 ms: the flow ended 16 ms before it started (a negative duration written as 2^32 µs less it)',
+    );
+    expect(fieldNote('DURATION_IN', 4293592)).toContain('ended 1,375 ms before it started');
+    expect(fieldNote('FLOW_DURATION_MILLISECONDS', 4294967)).toContain('the flow ended as it started');
+    expect(fieldNote('FLOW_DURATION_MILLISECONDS', 1375)).toBeUndefined();
+    expect(fieldNote('FLOW_DURATION_MILLISECONDS', null)).toBeUndefined();
+    expect(fieldNote('IN_BYTES', 4294951)).toBeUndefined();
   });
 });

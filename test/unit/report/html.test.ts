@@ -90,6 +90,24 @@ describe('buildHtml on the sample incident', () => {
     expect(html).toContain('Bots .147 and .149 isolated on switch port 12 and 14.');
   });
 
+  it("writes the exporter's wrapped durations as the negative ms they stand for, starred and explained", () => {
+    const r = sampleIncidentReport();
+    const w = r.windows[0]!;
+    w.flowRows[0]!.durationMs = 4294951;
+    w.flowRows[1]!.durationMs = 1375;
+    w.flowRows[2]!.durationMs = 4293592;
+    const out = buildHtml(r);
+    expect(out).toContain('<td class="num"><span class="nb">−16*</span></td>');
+    expect(out).toContain('<td class="num">1,375</td>');
+    expect(out).toContain('<span class="nb">−1,375*</span>');
+    expect(out).toContain('* a duration the exporter wrapped around (stored as about 4,294,967 ms less it), shown as the negative ms it stands for');
+    expect(out).not.toMatch(/>4,29\d,\d{3}</);
+    // a window whose durations are all real says nothing of wrapping
+    for (const f of w.flowRows) f.durationMs = 12;
+    const plain = buildHtml({ ...r, windows: [w] });
+    expect(plain).not.toContain('wrapped around');
+  });
+
   it('ends with the capture file, its SHA-256, the app version and the generated time', () => {
     const r = sampleIncidentReport();
     expect(html).toContain(r.capture.sha256);
