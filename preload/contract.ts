@@ -365,10 +365,11 @@ export const DURATION_WRAP_AT_MS = 2 ** 32 / 1000;
 /**
  * A flow duration as a reader should take it. NetFlow exporters write a slightly negative
  * duration (an end stamp a little before the start) as 2^32 µs minus it, about 4,294,967 ms,
- * which reads as a 71-minute flow: such a value comes back as the negative ms it stands for.
+ * which reads as a 71-minute flow: such a value comes back as the negative whole ms it stands
+ * for (0 at most).
  */
 export function flowDuration(ms: number): { ms: number; wrapped: boolean } {
-  return ms >= DURATION_WRAP_MS ? { ms: ms - DURATION_WRAP_AT_MS, wrapped: true } : { ms, wrapped: false };
+  return ms >= DURATION_WRAP_MS ? { ms: Math.min(0, Math.round(ms - DURATION_WRAP_AT_MS)), wrapped: true } : { ms, wrapped: false };
 }
 
 /** The flows a model's metrics left out because it has no class for their label (0 when none). */

@@ -110,7 +110,6 @@ export class Codebook {
   }
 }
 
-
 /** log1p of a duration's magnitude; a wrapped value becomes the negative duration it stands for */
 function durationMagnitude(ms: number): number {
   return Math.log1p(ms >= DURATION_WRAP_MS ? Math.max(0, DURATION_WRAP_AT_MS - ms) : Math.max(0, ms));

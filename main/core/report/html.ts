@@ -206,8 +206,7 @@ function evidenceFlows(w: ReportWindow): string {
 function durationCell(f: ReportFlow): string {
   const d = flowDuration(f.durationMs);
   if (!d.wrapped) return h(count(d.ms));
-  const before = Math.round(-d.ms);
-  return `<span class="nb">${before > 0 ? `−${h(count(before))}` : '0'}*</span>`;
+  return `<span class="nb">${d.ms < 0 ? `−${h(count(-d.ms))}` : '0'}*</span>`;
 }
 
 function evidence(w: ReportWindow, classIndex: (c: string) => number): string {

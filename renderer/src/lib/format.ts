@@ -57,8 +57,7 @@ export function fieldNote(name: string, value: Cell): string | undefined {
   if (typeof value !== 'number' || !/DURATION/i.test(name)) return undefined;
   const d = flowDuration(value);
   if (!d.wrapped) return undefined;
-  const before = Math.round(-d.ms);
-  return `Exporter wrap-around, not a duration of ${formatNumber(value)} ms: the flow ended ${before > 0 ? `${formatNumber(before)} ms before` : 'as'} it started (a negative duration written as 2^32 µs less it)`;
+  return `Exporter wrap-around, not a duration of ${formatNumber(value)} ms: the flow ended ${d.ms < 0 ? `${formatNumber(-d.ms)} ms before` : 'as'} it started (a negative duration written as 2^32 µs less it)`;
 }
 
 export function formatDateTime(iso: string): string {
