@@ -37,6 +37,8 @@ test('opens the sample capture and sees its flows over capture order', async () 
   const welcome = page.getByLabel('Next steps');
   await expect(welcome.getByRole('button', { name: new RegExp(`^Explore #\\d+ ${sampleName.replace('.', '\\.')} · [\\d,]+ flows$`) })).toBeVisible();
   await expect(welcome.getByRole('button', { name: /^Triage/ })).toHaveCount(0);
+  // and, before any scan, it offers to scan the newest capture with the model a scan would use
+  await expect(welcome.getByRole('button', { name: new RegExp(`^Scan #\\d+ ${sampleName.replace('.', '\\.')} with default-v1$`) })).toBeVisible();
   await workbench.captures.openInExplore(sampleName);
   await expect(workbench.explore.activeTab).toContainText(sampleName);
   await workbench.explore.waitForRows();
