@@ -352,10 +352,10 @@ export function buildHtml(report: IncidentReport): string {
   const hostsTimed = d.hosts.some((x) => x.firstSeen);
   const hosts = [
     '<section id="hosts"><h2>4. Affected hosts</h2>',
-    '<p>Attacker: source of flagged flows. Victim: destination. A host can be both. Windows an analyst marked false positive are left out; flow counts are over the evidence flows in this report.</p>',
+    '<p>Attacker: source of flagged flows. Victim: destination. A host can be both. Flows from / to: evidence flows the host sent / received. Windows an analyst marked false positive are left out; flow counts are over the evidence flows in this report.</p>',
     d.hosts.length
       ? table(
-          ['Host', 'Role', 'Flows as source', 'Flows as destination', 'Classes', 'Span', ...(hostsTimed ? ['Seen'] : [])],
+          ['Host', 'Role', 'Flows from', 'Flows to', 'Classes', 'Span', ...(hostsTimed ? ['Seen'] : [])],
           d.hosts.map((x) => [
             word(x.host, true), words(x.roles), h(count(x.flowsAsSource)), h(count(x.flowsAsDestination)), words(x.classes), flowRangeCell(x.firstFlow, x.lastFlow),
             ...(hostsTimed ? [timeSpanCell({ start: x.firstSeen, end: x.lastSeen })] : []),

@@ -100,11 +100,11 @@ export function buildMarkdown(report: IncidentReport): string {
   const hostsTimed = d.hosts.some((x) => x.firstSeen);
   const iocsTimed = d.indicators.some((i) => i.firstSeen);
   push('## 4. Affected hosts');
-  push('Attacker: source of flagged flows; victim: destination. Windows marked false positive are left out.');
+  push('Attacker: source of flagged flows; victim: destination. Flows from / to: evidence flows the host sent / received. Windows marked false positive are left out.');
   push(
     d.hosts.length
       ? table(
-          ['Host', 'Role', 'Flows as source', 'Flows as destination', 'Classes', 'Span', ...(hostsTimed ? ['Seen'] : [])],
+          ['Host', 'Role', 'Flows from', 'Flows to', 'Classes', 'Span', ...(hostsTimed ? ['Seen'] : [])],
           d.hosts.map((h) => [
             md(h.host), h.roles.join(', '), count(h.flowsAsSource), count(h.flowsAsDestination), h.classes.map(md).join(', '), flowRange(h.firstFlow, h.lastFlow),
             ...(hostsTimed ? [seenTime(h) ?? '–'] : []),

@@ -83,6 +83,8 @@ describe('buildHtml on the sample incident', () => {
   it('lists hosts with roles, the indicators and every window with its flows', () => {
     expect(html).toMatch(/192\.168\.100\.149<\/span><\/td><td><span class="nb">attacker<\/span><\/td>/);
     expect(html).toMatch(/192\.168\.100\.3<\/span><\/td><td><span class="nb">victim<\/span><\/td>/);
+    // short count headers, so the Seen column of an A4 page keeps its time span on two lines
+    expect(html).toContain('<span class="w">Role</span></th><th scope="col" class="num"><span class="w">Flows from</span></th><th scope="col" class="num"><span class="w">Flows to</span></th>');
     expect(html.match(/<article class="window"/g)).toHaveLength(4);
     expect(html).toContain('All 12 flows');
     expect(html).toContain('Why it was flagged.');

@@ -63,7 +63,7 @@ describe('buildMarkdown on the sample incident', () => {
     expect(timed).toMatch(/Flows are in time order \(FLOW\\_START\\_MILLISECONDS\); positions are flow ids in that order\. The windows ran 2021-06-12 01:\d\d:\d\d\.\d{3} – 01:\d\d:\d\d\.\d{3} UTC \([\d.]+ (s|min)\)\./);
     expect(timed).toMatch(/^\| Window \| Class \| Flows \| Span \| Time \| Peak \| Verdict \|$/m);
     for (const t of tables(timed)) for (const line of t) expect(cells(line)).toBe(cells(t[0]!));
-    expect(timed).toMatch(/^\| Host \| Role \| Flows as source \| Flows as destination \| Classes \| Span \| Seen \|$/m);
+    expect(timed).toMatch(/^\| Host \| Role \| Flows from \| Flows to \| Classes \| Span \| Seen \|$/m);
     expect(timed).toMatch(/^\| Type \| Value \| Count \| First flow \| Last flow \| Seen \| Class \| Max confidence \|$/m);
     expect(timed).toContain('| ipv4-src | 192.168.100.149 | 15 | 4,102 | 4,535 | 2021-06-12 01:02:44.080 – 01:03:01.415 UTC (17 s) | DoS |');
     expect(timed).toMatch(/^\| Flow \| Start \(UTC\) \| Source \|/m);
