@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { initBackend, type BackendKind } from '../../main/core/model/backend.ts';
-import { ScoringPool } from '../../main/core/model/client.ts';
+import { SCAN_BATCH, ScoringPool } from '../../main/core/model/client.ts';
 import { buildModel, FlowPathCache, modelConfig, predictRows } from '../../main/core/model/model.ts';
 import { loadModelPackage, readManifest } from '../../main/core/model/package.ts';
 import { streamWindows } from '../../main/core/model/windows.ts';
@@ -180,7 +180,7 @@ async function pooled(): Promise<{ rates: number[]; opens: number[]; workers: nu
       const pool = await ScoringPool.open(args.model!, { workers, backend: 'wasm' });
       const t1 = performance.now();
       try {
-        const n = await pool.scoreTable(conn, 'flows_1', { batchSize: BATCH, onBatch: () => undefined });
+        const n = await pool.scoreTable(conn, 'flows_1', { batchSize: SCAN_BATCH, onBatch: () => undefined });
         rates.push(n / ((performance.now() - t1) / 1000));
         opens.push((t1 - t0) / 1000);
         backend = pool.backend.label;
@@ -256,7 +256,7 @@ else console.log('parallel training skipped (needs the real sample)');
 const pool = await pooled();
 if (pool)
   console.log(
-    `scan of sample A through ${pool.workers} ${pool.backend} workers, a fresh pool per pass as in the app (DuckDB read + windows + model): best ${Math.round(Math.max(...pool.rates))} windows/s (passes: ${pool.rates.map(Math.round).join(', ')}); opening the pool (workers + model) ${pool.opens.map((x) => x.toFixed(2)).join(' / ')} s`,
+    `scan of sample A through ${pool.workers} ${pool.backend} workers, a fresh pool per pass as in the app (batches of ${SCAN_BATCH}; DuckDB read + windows + model): best ${Math.round(Math.max(...pool.rates))} windows/s (passes: ${pool.rates.map(Math.round).join(', ')}); opening the pool (workers + model) ${pool.opens.map((x) => x.toFixed(2)).join(' / ')} s`,
   );
 else console.log('pooled scan skipped (needs resources/models/default and the real sample)');
 console.log(`machine at the end: ${(await machineGflops()).toFixed(1)} GFLOP/s per wasm thread`);

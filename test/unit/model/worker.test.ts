@@ -10,8 +10,8 @@ import { tempDir } from '../helpers.ts';
 const V1_COLUMNS = ['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'];
 
 /** A small synthetic capture: the class is readable from PROTOCOL and TCP_FLAGS. */
-async function syntheticCapture(conn: DuckDBConnection, n: number): Promise<void> {
-  await conn.run(`CREATE TABLE flows_1 AS
+async function syntheticCapture(conn: DuckDBConnection, n: number, table = 'flows_1'): Promise<void> {
+  await conn.run(`CREATE TABLE ${table} AS
     SELECT '192.168.100.' || (147 + i % 4) AS IPV4_SRC_ADDR, 40000 + i % 1000 AS L4_SRC_PORT, '192.168.100.3' AS IPV4_DST_ADDR, 80 AS L4_DST_PORT,
       CASE i % 3 WHEN 0 THEN 17 ELSE 6 END AS PROTOCOL, 0.0 AS L7_PROTO,
       CASE i % 3 WHEN 0 THEN 56 WHEN 1 THEN 280 ELSE 44 END + (i * 7919) % 5 AS IN_BYTES, 0 AS OUT_BYTES, 1 + i % 2 AS IN_PKTS, 0 AS OUT_PKTS,
@@ -27,6 +27,8 @@ describe('model worker (worker_threads under tsx)', () => {
   beforeAll(async () => {
     conn = await (await DuckDBInstance.create(':memory:')).connect();
     await syntheticCapture(conn, 3000);
+    // batches are whole DuckDB chunks of 2,048 flows: enough of them to fill every slot
+    await syntheticCapture(conn, 24_000, 'flows_2');
   });
   afterAll(() => {
     conn?.closeSync();
@@ -140,6 +142,45 @@ describe('model worker (worker_threads under tsx)', () => {
       expect(unknownLabels).toBe(0);
       expect(metrics.total).toBe(3000);
       expect(metrics.accuracy).toBeCloseTo(correct / 3000, 10);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('delivers batches in capture order to a consumer that is sometimes slow', async () => {
+    const pool = await ScoringPool.open(dir, { workers: 2, backend: 'wasm' });
+    try {
+      const ids: number[] = [];
+      let calls = 0;
+      const scored = await pool.scoreTable(conn, 'flows_2', {
+        batchSize: 2048,
+        onBatch: async (b) => {
+          // every third batch keeps the scan waiting while the workers finish the ones after it
+          if (calls++ % 3 === 0) await new Promise((r) => setTimeout(r, 15));
+          ids.push(...b.flowIds);
+        },
+      });
+      expect(scored).toBe(24_000);
+      expect(calls).toBe(Math.ceil(24_000 / 2048));
+      expect(ids).toEqual(Array.from({ length: 24_000 }, (_, i) => i));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a worker that dies mid-scan fails the scan with its error, not a hang', async () => {
+    const pool = await ScoringPool.open(dir, { workers: 2, backend: 'wasm' });
+    try {
+      let batches = 0;
+      const scan = pool.scoreTable(conn, 'flows_2', {
+        batchSize: 2048,
+        onBatch: async () => {
+          // the second worker exits as if it had crashed (not through close(), which stops quietly)
+          if (batches++ === 0) await (pool.workers[1] as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+        },
+      });
+      await expect(scan).rejects.toThrow(/model worker exited/);
+      expect(batches).toBeLessThan(Math.ceil(24_000 / 2048));
     } finally {
       await pool.close();
     }
