@@ -10,6 +10,7 @@
  *   is never materialised as one tensor.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { MindflowError } from '../errors.ts';
 import { Codebook, columnKind, encodeColumns, featureCount, standardize, type FeatureSet, type FeatureStats } from './features.ts';
 
 export const KEY_COLUMN = 'IPV4_SRC_ADDR';
@@ -164,7 +165,24 @@ function selectSql(table: string, set: FeatureSet, keyed: boolean, labels: boole
   ];
   if (keyed) cols.push(`CAST(${quote(KEY_COLUMN)} AS VARCHAR)`);
   if (labels) cols.push(`CAST(${quote(LABEL_COLUMN)} AS VARCHAR)`);
-  return `SELECT ${cols.join(', ')} FROM ${quote(table)} WHERE rowid >= ? AND rowid < ? ORDER BY rowid`;
+  // No ORDER BY: a flows table is written once, in capture order, and DuckDB returns a scan in
+  // insertion order (preserve_insertion_order, on by default), so rows stream as they are stored.
+  // ORDER BY rowid would sort the whole range before the first row (on 5M flows: 0.9 s before
+  // the first chunk, twice the time and half again the memory). The readers check the order.
+  return `SELECT ${cols.join(', ')} FROM ${quote(table)} WHERE rowid >= ? AND rowid < ?`;
+}
+
+/** Throws unless flow ids ascend strictly, from after `previous` (the last id of the batch before, or -1). */
+export function assertCaptureOrder(ids: ArrayLike<number>, previous: number, table: string): number {
+  let last = previous;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (!(id > last)) {
+      throw new MindflowError('internal', `${table} came back out of capture order (flow ${id} after ${last}); windows need flows in order: is preserve_insertion_order off?`);
+    }
+    last = id;
+  }
+  return last;
 }
 
 /** Encodes column-major query output (rowid, set.columns..., [key], [label]) into FlowRows. */
@@ -192,7 +210,9 @@ export async function readFlows(
   const keyed = Boolean(opts.keyed);
   const labels = Boolean(opts.labels);
   const reader = await conn.runAndReadAll(selectSql(table, set, keyed, labels), [opts.from, opts.to]);
-  return toFlowRows(reader.getColumns(), set, keyed, labels, opts.codebook ?? null);
+  const columns = reader.getColumns();
+  assertCaptureOrder((columns[0] ?? []) as number[], -1, table);
+  return toFlowRows(columns, set, keyed, labels, opts.codebook ?? null);
 }
 
 /**
@@ -211,6 +231,7 @@ export async function* streamFlows(
   const numeric = set.columns.length + 1;
   let parts: unknown[][][] = [];
   let rows = 0;
+  let lastId = -1;
   const flush = (): FlowRows => {
     const columns = parts[0]!.map((_, j) => {
       if (j < numeric) {
@@ -227,6 +248,7 @@ export async function* streamFlows(
     });
     parts = [];
     rows = 0;
+    lastId = assertCaptureOrder(columns[0] as unknown as Float64Array, lastId, table);
     return toFlowRows(columns, set, keyed, labels, opts.codebook ?? null);
   };
   for (;;) {

@@ -107,6 +107,38 @@ describe('streamWindows from DuckDB', () => {
   });
 });
 
+describe('capture order without a sort', () => {
+  it('streams a table of several row groups in flow order on four DuckDB threads, and reads a range in order', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { streamWindows, readFlows } = await import('../../../main/core/model/windows.ts');
+    // 3 row groups of 122,880 rows: a parallel scan, which must still come back in insertion order
+    const conn = await (await DuckDBInstance.create(':memory:', { threads: '4' })).connect();
+    const n = 300_000;
+    await conn.run(`CREATE TABLE flows_1 AS SELECT 6 AS PROTOCOL, 0.0 AS L7_PROTO, (i * 7919) % 1000 AS IN_BYTES, 0 AS OUT_BYTES, 1 AS IN_PKTS,
+      0 AS OUT_PKTS, 2 AS TCP_FLAGS, i AS FLOW_DURATION_MILLISECONDS FROM range(${n}) t(i)`);
+    const set = { name: 'v1' as const, columns: ['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'], identifiers: false };
+    const stats = { mean: new Array(19).fill(0), std: new Array(19).fill(1) };
+    let next = 0;
+    let inOrder = true;
+    for await (const b of streamWindows(conn, 'flows_1', { set, stats, window: 2, keyed: false, batchSize: 4096, compact: true })) {
+      for (const id of b.flowIds) inOrder &&= id === next++;
+    }
+    expect(inOrder).toBe(true);
+    expect(next).toBe(n);
+    const part = await readFlows(conn, 'flows_1', set, { from: 122_000, to: 250_000 });
+    expect(part.flowIds.length).toBe(128_000);
+    expect(part.flowIds.every((id, i) => id === 122_000 + i)).toBe(true);
+    conn.closeSync();
+  });
+
+  it('refuses flows that come back out of order rather than build windows from them', async () => {
+    const { assertCaptureOrder } = await import('../../../main/core/model/windows.ts');
+    expect(assertCaptureOrder([3, 4, 9], 2, 'flows_1')).toBe(9);
+    expect(() => assertCaptureOrder([3, 5, 4], -1, 'flows_1')).toThrow('flows_1 came back out of capture order (flow 4 after 5)');
+    expect(() => assertCaptureOrder([7], 7, 'flows_1')).toThrow(/flow 7 after 7/);
+  });
+});
+
 describe('identifier columns from DuckDB', () => {
   it('reads dotted IPv4 text and numeric address columns as 32-bit numbers, and anything else as 0', async () => {
     const { DuckDBInstance } = await import('@duckdb/node-api');
