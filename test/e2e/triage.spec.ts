@@ -79,6 +79,26 @@ test('triages three windows with the keyboard and opens one', async () => {
   await expect(drill.heatmap).toBeVisible();
   console.log(`explanation: ${sentence}`);
   await workbench.screenshot('21-drilldown');
+
+  // the heatmap's cells that weigh little sit near the page's background in either theme:
+  // near white on the light one, near its grey on the dark one (not a glare of white cells)
+  const medianLightness = () =>
+    drill.heatmap.locator('.diverging-cells rect').evaluateAll((rects) => {
+      const l = rects.map((r) => {
+        const [red, green, blue] = (getComputedStyle(r).fill.match(/\d+/g) ?? ['0', '0', '0']).map(Number);
+        return (0.2126 * red! + 0.7152 * green! + 0.0722 * blue!) / 255;
+      });
+      return l.sort((a, b) => a - b)[Math.floor(l.length / 2)] ?? 0;
+    });
+  const theme = page.getByRole('button', { name: /Switch to (light|dark) theme/ });
+  const html = page.locator('html');
+  const lightness: Record<string, number> = {};
+  for (let i = 0; i < 2; i++) {
+    lightness[(await html.getAttribute('data-theme')) ?? ''] = await medianLightness();
+    await theme.click();
+  }
+  expect(lightness.light).toBeGreaterThan(0.8);
+  expect(lightness.dark).toBeLessThan(0.3);
 });
 
 test('reloads and finds the verdicts kept, then undoes the last one', async () => {
