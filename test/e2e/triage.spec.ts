@@ -127,6 +127,15 @@ test('reads the scan columns in Explore, coloured by predicted class', async () 
   await explore.waitForRows();
   await expect(explore.grid.getByRole('columnheader', { name: 'predicted' })).toBeVisible();
   await expect(explore.grid.getByRole('columnheader', { name: 'attack_score' })).toBeVisible();
+  // the scan's probabilities read with three decimals, "1.000" beside "0.999"
+  const headers = await explore.grid.getByRole('columnheader').allTextContents();
+  const at = headers.findIndex((h) => h.trim() === 'attack_score');
+  const scores = await explore.grid.getByRole('row').filter({ has: page.getByRole('rowheader') }).evaluateAll(
+    (rows, i) => rows.slice(0, 10).map((r) => r.querySelectorAll('[role=gridcell]')[i - 1]?.textContent?.trim() ?? ''),
+    at,
+  );
+  expect(scores.length).toBeGreaterThan(0);
+  for (const v of scores) expect(v).toMatch(/^[01]\.\d{3}$/);
   await page.getByRole('radiogroup', { name: 'Colour by' }).getByRole('radio', { name: 'predicted' }).click();
   await expect(page.getByRole('img', { name: /^Flows by predicted class over capture order/ })).toBeVisible();
   await explore.addFilter('attack_score >= 0.9');

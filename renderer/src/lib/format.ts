@@ -45,6 +45,8 @@ export function formatField(name: string, value: Cell): string {
   if (typeof value === 'number') {
     if (isTimestampField(name) && value >= EPOCH_MS_MIN && value < EPOCH_MS_MAX) return formatEpochMs(value);
     if (isCodeField(name)) return String(value);
+    // a scan's probabilities line up with three decimals ("1.000" beside "0.999", not "1")
+    if (name === 'confidence' || name === 'attack_score') return formatScore(value);
   }
   return formatCell(value);
 }

@@ -3,6 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { fieldNote, formatEpochMs, formatField } from '../../../renderer/src/lib/format.ts';
 
 describe('formatField', () => {
+  it("gives a scan's confidence and attack score three decimals, so a column of them lines up", () => {
+    expect(formatField('confidence', 1)).toBe('1.000');
+    expect(formatField('attack_score', 0.99951)).toBe('1.000');
+    expect(formatField('confidence', 0.4)).toBe('0.400');
+    expect(formatField('IN_BYTES', 0.4)).toBe('0.4');
+  });
+
   it("shows v3's epoch-millisecond timestamps as UTC times, to the millisecond", () => {
     expect(formatEpochMs(Date.UTC(2021, 5, 12, 1, 23, 45, 12))).toBe('2021-06-12 01:23:45.012');
     expect(formatField('FLOW_START_MILLISECONDS', Date.UTC(2021, 5, 12, 1, 23, 45, 12))).toBe('2021-06-12 01:23:45.012');
