@@ -774,3 +774,10 @@ export interface Bridge {
   /** Electron only: the filesystem path of a dropped or chosen File. */
   pathForFile(file: unknown): string;
 }
+
+/**
+ * What the built-in models were trained with (scripts/train-default.ts) beyond design.md's
+ * defaults, which the Train form starts from: more epochs of larger batches at a higher learning
+ * rate, no early stop. The form offers it as a preset; the core's DEFAULT_TRAINING is built on it.
+ */
+export const BUILTIN_RECIPE = { epochs: 55, batchSize: 512, learningRate: 6e-3, earlyStoppingPatience: 0 } as const;

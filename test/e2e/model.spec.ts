@@ -61,6 +61,16 @@ test('trains a small model on the sample and watches the live curves', async () 
   // the first labelled capture is preselected, and the select shows it
   await expect(model.settings.getByLabel('Capture', { exact: true })).not.toHaveValue('');
   await model.chooseCapture(sampleName);
+  // the built-in models' recipe is one click away, and Reset goes back to design.md's defaults
+  const field = (label: string) => model.settings.getByLabel(label, { exact: true });
+  await model.settings.getByRole('button', { name: 'Built-in recipe' }).click();
+  await expect(field('Epochs')).toHaveValue('55');
+  await expect(field('Batch size')).toHaveValue('512');
+  await expect(field('Learning rate')).toHaveValue('0.006');
+  await expect(field('Early-stop patience')).toHaveValue('0');
+  await model.settings.getByRole('button', { name: 'Reset to defaults' }).click();
+  await expect(field('Epochs')).toHaveValue('20');
+  await expect(field('Learning rate')).toHaveValue('0.001');
   // small enough to train in well under a minute on two CPU cores
   await model.configure({
     'Model name': 'e2e small detector',

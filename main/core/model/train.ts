@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MindflowError } from '../errors.ts';
+import { BUILTIN_RECIPE } from '../../../preload/contract.ts';
 import { Codebook, codeCount, featureCount, fitStats, type FeatureSet, type FeatureStats, type Vocabulary } from './features.ts';
 import { computeMetrics, argmaxRows, type Metrics } from './metrics.ts';
 import { buildModel, modelConfig, type ModelConfig } from './model.ts';
@@ -295,9 +296,9 @@ export interface ParallelOptions {
  * matrix products).
  */
 export const DEFAULT_TRAINING: TrainOptions = {
-  epochs: 55,
-  batchSize: 512,
-  learningRate: 6e-3,
+  epochs: BUILTIN_RECIPE.epochs,
+  batchSize: BUILTIN_RECIPE.batchSize,
+  learningRate: BUILTIN_RECIPE.learningRate,
   learningRateSchedule: 'cosine',
   groupSampling: 'unique',
   maxPerGroup: 0,

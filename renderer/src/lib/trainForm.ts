@@ -1,4 +1,4 @@
-import type { TrainSettings } from '../../../preload/contract';
+import { BUILTIN_RECIPE, type TrainSettings } from '../../../preload/contract';
 
 /**
  * The Train form as the analyst types it (numbers as text, so a half-typed value can be shown
@@ -64,6 +64,23 @@ export function defaultTrainForm(): TrainFormValues {
     testFraction: '0.2',
     validationFraction: '0.1',
     earlyStoppingPatience: '5',
+    classWeighting: 'sqrt',
+  };
+}
+
+/**
+ * The form set to the built-in models' recipe: design.md's network and the same split, with the
+ * epochs, batch size and learning rate the shipped models were trained with, and no early stop.
+ */
+export function builtinRecipeForm(): TrainFormValues {
+  return {
+    ...defaultTrainForm(),
+    epochs: String(BUILTIN_RECIPE.epochs),
+    batchSize: String(BUILTIN_RECIPE.batchSize),
+    learningRate: String(BUILTIN_RECIPE.learningRate),
+    earlyStoppingPatience: String(BUILTIN_RECIPE.earlyStoppingPatience),
+    learningRateSchedule: 'cosine',
+    sampling: 'unique',
     classWeighting: 'sqrt',
   };
 }

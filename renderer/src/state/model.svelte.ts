@@ -1,6 +1,6 @@
 import type { Api, BackendStatus, BatchPoint, EpochPoint, Evaluation, JobFinished, JobProgress, ModelMetrics, ModelSummary } from '../../../preload/contract';
 import { evaluationResult, trainResult } from '../lib/jobResults';
-import { defaultTrainForm, parseTrainForm, type TrainFormValues } from '../lib/trainForm';
+import { defaultTrainForm, builtinRecipeForm, parseTrainForm, type TrainFormValues } from '../lib/trainForm';
 import { jobOutcome, type JobsState } from './jobs.svelte';
 
 /** Keep the live per-batch trace small: a long run on a big capture has tens of thousands of batches. */
@@ -113,6 +113,11 @@ export class ModelState {
 
   resetForm() {
     this.form = defaultTrainForm();
+  }
+
+  /** The built-in models' recipe, keeping the capture and the name the analyst chose. */
+  useBuiltinRecipe() {
+    this.form = builtinRecipeForm();
   }
 
   async train() {
