@@ -246,6 +246,17 @@ test('a v3 capture, stored in time order, says when its flagged windows ran', as
   const last = (await det.queue.getByRole('columnheader', { name: 'Window' }).boundingBox())!;
   expect(last.x + last.width).toBeLessThanOrEqual(grid.x + grid.width);
   await expect(det.row(0).getByRole('gridcell').nth(6)).toHaveText(/^[\d.]+( \+\d+)? → [\d.]+( \+\d+)?$/);
+  // at 1280 px a destination in the source's /24 shortens to its last octet, so it still fits
+  const size = page.viewportSize()!;
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const hostsCell = det.row(0).getByRole('gridcell').nth(6);
+  const [srcs, dsts] = ((await hostsCell.getAttribute('title')) ?? '').split(' → ').map((side) => side.split(', '));
+  const net = srcs![0]!.replace(/\d+$/, '');
+  const more = (list: string[]) => (list.length > 1 ? ` +${list.length - 1}` : '');
+  const dst = dsts![0]!.startsWith(net) ? `.${dsts![0]!.slice(net.length)}` : dsts![0]!;
+  await expect(hostsCell).toHaveText(`${srcs![0]}${more(srcs!)} → ${dst}${more(dsts!)}`);
+  expect(dst.startsWith('.')).toBe(true);
+  await page.setViewportSize(size);
   await det.keys('Home', 'Enter');
   await expect(page.getByLabel('Window time')).toHaveText(/^2021-06-12 01:0\d:\d\d\.\d{3} – 01:0\d:\d\d\.\d{3} UTC \([\d.]+ m?s\)$/);
   await workbench.screenshot('25-v3-window-time');
