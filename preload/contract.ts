@@ -776,6 +776,16 @@ export interface Bridge {
 }
 
 /**
+ * How the workbench writes a host beside another in the same /24: "192.168.100.3" then ".5".
+ * `host` comes back whole unless both are dotted IPv4 addresses in one /24 and not the same one.
+ */
+export function siblingHost(host: string, of: string): string {
+  const ipv4 = /^(\d+\.\d+\.\d+\.)\d+$/;
+  const net = ipv4.exec(of)?.[1];
+  return net && host !== of && ipv4.test(host) && host.startsWith(net) ? `.${host.slice(net.length)}` : host;
+}
+
+/**
  * What the built-in models were trained with (scripts/train-default.ts) beyond design.md's
  * defaults, which the Train form starts from: more epochs of larger batches at a higher learning
  * rate, no early stop. The form offers it as a preset; the core's DEFAULT_TRAINING is built on it.

@@ -212,12 +212,11 @@ export class ScoringPool {
     });
     // Two batches in flight per worker, each batch to the worker with the fewest: a worker held
     // up by a slow batch (a stretch of flows its flow-path cache has not seen) no longer idles the
-    // others, as a strict turn would. Results are delivered strictly in capture order.
-    const busy = this.workers.map(() => 0);
+    // others, as a strict turn would. Results are delivered strictly in capture order; finished
+    // batches behind a slow one wait, up to twice the slots.
     const limit = this.workers.length * 2;
-    const queue: { result: Promise<ScoredBatch>; settled: boolean }[] = [];
-    let running = 0;
-    let wake: (() => void) | null = null;
+    const queue: { worker: number; settled: boolean; result: Promise<ScoredBatch> }[] = [];
+    const inFlight = () => queue.filter((e) => !e.settled);
     let done = 0;
     const deliver = async () => {
       while (queue.length && queue[0]!.settled) {
@@ -227,37 +226,25 @@ export class ScoringPool {
         opts.onProgress?.(done, total);
       }
     };
-    const settledOne = () => new Promise<void>((resolve) => (wake = resolve));
     for await (const b of batches) {
       if (opts.signal?.aborted) throw new MindflowError('cancelled', 'scan cancelled');
-      // wait for a free slot; finished batches ahead of a slow one wait too, up to twice the slots
       for (;;) {
         await deliver();
-        if (running < limit && queue.length < 2 * limit) break;
-        await settledOne();
+        // after deliver the head is in flight (or nothing is queued), so the race has a runner
+        if (inFlight().length < limit && queue.length < 2 * limit) break;
+        await Promise.race(inFlight().map((e) => e.result.catch(() => undefined)));
       }
-      let w = 0;
-      for (let i = 1; i < busy.length; i++) if (busy[i]! < busy[w]!) w = i;
+      const load = this.workers.map((_, i) => inFlight().filter((e) => e.worker === i).length);
+      const w = load.indexOf(Math.min(...load));
       const worker = this.workers[w]!;
-      busy[w]!++;
-      running++;
-      const entry = { result: null as unknown as Promise<ScoredBatch>, settled: false };
-      entry.result = (b.rows ? worker.scoreRows(b.rows, b.size) : worker.score(b.x, b.size)).then(
-        (probs) => ({ flowIds: b.flowIds, probs, labels: b.labels }),
-      ).finally(() => {
-        entry.settled = true;
-        busy[w]!--;
-        running--;
-        const go = wake;
-        wake = null;
-        go?.();
-      });
-      // a failed batch rejects when it is delivered (or at the end); never unhandled meanwhile
-      entry.result.catch(() => undefined);
+      const result = (b.rows ? worker.scoreRows(b.rows, b.size) : worker.score(b.x, b.size)).then((probs) => ({ flowIds: b.flowIds, probs, labels: b.labels }));
+      const entry = { worker: w, settled: false, result };
+      // marks the entry before anyone awaiting the result resumes; a failure surfaces on delivery
+      result.then(() => (entry.settled = true), () => (entry.settled = true));
       queue.push(entry);
     }
     while (queue.length) {
-      if (!queue[0]!.settled) await queue[0]!.result.catch(() => undefined);
+      await queue[0]!.result.catch(() => undefined);
       await deliver();
     }
     return done;

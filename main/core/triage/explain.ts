@@ -7,7 +7,7 @@
  * class's log-odds, which still tells cells apart when the probability is saturated near 1.
  * W x columns + 1 windows in one batch: fast enough to run on demand.
  */
-import type { CaptureInfo, Explanation, FlaggedWindow } from '../../../preload/contract.ts';
+import { siblingHost, type CaptureInfo, type Explanation, type FlaggedWindow } from '../../../preload/contract.ts';
 import { flowsTable, queryObjects } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
@@ -73,10 +73,7 @@ function median(xs: number[]): number {
 
 /** "192.168.100.3" then ".5" for siblings in the same /24. */
 function hostList(hosts: string[], max = 3): string {
-  const shown = hosts.slice(0, max).map((h, i) => {
-    const prefix = hosts[0]!.split('.').slice(0, 3).join('.');
-    return i > 0 && h.startsWith(`${prefix}.`) ? `.${h.split('.')[3]}` : h;
-  });
+  const shown = hosts.slice(0, max).map((h) => siblingHost(h, hosts[0]!));
   return shown.join(', ') + (hosts.length > max ? ` and ${hosts.length - max} more` : '');
 }
 

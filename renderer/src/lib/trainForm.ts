@@ -79,9 +79,6 @@ export function builtinRecipeForm(): TrainFormValues {
     batchSize: String(BUILTIN_RECIPE.batchSize),
     learningRate: String(BUILTIN_RECIPE.learningRate),
     earlyStoppingPatience: String(BUILTIN_RECIPE.earlyStoppingPatience),
-    learningRateSchedule: 'cosine',
-    sampling: 'unique',
-    classWeighting: 'sqrt',
   };
 }
 

@@ -20,6 +20,16 @@ async function syntheticCapture(conn: DuckDBConnection, n: number, table = 'flow
     FROM range(${n}) t(i)`);
 }
 
+/** A two-worker wasm scoring pool on the package at `dir`, closed after `use` whatever happens. */
+async function withPool(dir: string, use: (pool: ScoringPool) => Promise<void>): Promise<void> {
+  const pool = await ScoringPool.open(dir, { workers: 2, backend: 'wasm' });
+  try {
+    await use(pool);
+  } finally {
+    await pool.close();
+  }
+}
+
 describe('model worker (worker_threads under tsx)', () => {
   const tmp = tempDir('mindflow-worker-');
   const dir = join(tmp.dir, 'model');
@@ -118,8 +128,7 @@ describe('model worker (worker_threads under tsx)', () => {
   });
 
   it('scores a capture across two workers, in capture order', async () => {
-    const pool = await ScoringPool.open(dir, { workers: 2, backend: 'wasm' });
-    try {
+    await withPool(dir, async (pool) => {
       const ids: number[] = [];
       let correct = 0;
       const scored = await pool.scoreTable(conn, 'flows_1', {
@@ -142,14 +151,11 @@ describe('model worker (worker_threads under tsx)', () => {
       expect(unknownLabels).toBe(0);
       expect(metrics.total).toBe(3000);
       expect(metrics.accuracy).toBeCloseTo(correct / 3000, 10);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('delivers batches in capture order to a consumer that is sometimes slow', async () => {
-    const pool = await ScoringPool.open(dir, { workers: 2, backend: 'wasm' });
-    try {
+    await withPool(dir, async (pool) => {
       const ids: number[] = [];
       let calls = 0;
       const scored = await pool.scoreTable(conn, 'flows_2', {
@@ -163,14 +169,11 @@ describe('model worker (worker_threads under tsx)', () => {
       expect(scored).toBe(24_000);
       expect(calls).toBe(Math.ceil(24_000 / 2048));
       expect(ids).toEqual(Array.from({ length: 24_000 }, (_, i) => i));
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('a worker that dies mid-scan fails the scan with its error, not a hang', async () => {
-    const pool = await ScoringPool.open(dir, { workers: 2, backend: 'wasm' });
-    try {
+    await withPool(dir, async (pool) => {
       let batches = 0;
       const scan = pool.scoreTable(conn, 'flows_2', {
         batchSize: 2048,
@@ -181,8 +184,6 @@ describe('model worker (worker_threads under tsx)', () => {
       });
       await expect(scan).rejects.toThrow(/model worker exited/);
       expect(batches).toBeLessThan(Math.ceil(24_000 / 2048));
-    } finally {
-      await pool.close();
-    }
+    });
   });
 });

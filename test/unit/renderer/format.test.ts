@@ -43,3 +43,15 @@ describe('fieldNote', () => {
     expect(fieldNote('IN_BYTES', 4294951)).toBeUndefined();
   });
 });
+
+describe('siblingHost (contract)', () => {
+  it('writes a host in the same /24 as its last octet, and anything else whole', async () => {
+    const { siblingHost } = await import('../../../preload/contract.ts');
+    expect(siblingHost('192.168.100.5', '192.168.100.3')).toBe('.5');
+    expect(siblingHost('192.168.100.3', '192.168.100.3')).toBe('192.168.100.3');
+    expect(siblingHost('192.168.101.5', '192.168.100.3')).toBe('192.168.101.5');
+    expect(siblingHost('192.168.100.5', 'fe80::1')).toBe('192.168.100.5');
+    expect(siblingHost('192.168.100.5x', '192.168.100.3')).toBe('192.168.100.5x');
+  });
+});
+
