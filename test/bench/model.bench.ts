@@ -3,9 +3,9 @@
  * backend (same process, same model, same windows), window by window and through the
  * shared-rows path a scan of unkeyed windows takes (on random rows, then on sample A's own rows,
  * whose repeated flows share the flow path's outputs); scoring through the worker pool (one
- * worker per core, the product path), and training windows/s on wasm: one thread on fixed
- * windows, then the default recipe on every flow of sample A (the shipped model's run), data
- * parallel over one thread per core.
+ * worker per core, the product path), on sample A and on a copy whose flows never repeat; and
+ * training windows/s on wasm: one thread on fixed windows, then the default recipe on every
+ * flow of sample A (the shipped model's run), data parallel over one thread per core.
  *
  *   node --import tsx test/bench/model.bench.ts [--windows N] [--model DIR]
  *
@@ -164,9 +164,20 @@ async function parallelTraining(): Promise<{ rate: number; workers: number; batc
   return { rate: result.trainWindowsPerSecond, workers, batch, epochs: result.history.length, seconds };
 }
 
-async function pooled(): Promise<{ rates: number[]; opens: number[]; workers: number; backend: string } | null> {
+/**
+ * Scans through the worker pool. `distinct`: sample A with every flow made its own (bytes in
+ * and duration shifted by the flow's number), as on a network whose flows rarely repeat: no
+ * flow-path output is shared or cached, the worst case of the scan path.
+ */
+async function pooled(distinct = false): Promise<{ rates: number[]; opens: number[]; workers: number; backend: string; rows: number } | null> {
   if (!existsSync(join(args.model!, 'manifest.json')) || !existsSync(args.sample!)) return null;
   const conn = await sampleTable();
+  if (distinct) {
+    await conn.run(`CREATE OR REPLACE TABLE flows_1 AS SELECT * REPLACE (IN_BYTES + (row_number() OVER () % 100000) AS IN_BYTES, FLOW_DURATION_MILLISECONDS + (row_number() OVER () % 7919) AS FLOW_DURATION_MILLISECONDS) FROM flows_1`);
+  }
+  // distinct rows of the columns the model reads: what the flow path has to compute
+  const columns = (await readManifest(args.model!)).featureSet.columns.map((c) => `"${c}"`).join(', ');
+  const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM (SELECT DISTINCT ${columns} FROM flows_1)`)).getRows()[0]![0]);
   const workers = availableParallelism();
   let backend = '';
   try {
@@ -188,7 +199,7 @@ async function pooled(): Promise<{ rates: number[]; opens: number[]; workers: nu
         await pool.close();
       }
     }
-    return { rates, opens, workers, backend };
+    return { rates, opens, workers, backend, rows };
   } finally {
     conn.closeSync();
   }
@@ -259,4 +270,9 @@ if (pool)
     `scan of sample A through ${pool.workers} ${pool.backend} workers, a fresh pool per pass as in the app (batches of ${SCAN_BATCH}; DuckDB read + windows + model): best ${Math.round(Math.max(...pool.rates))} windows/s (passes: ${pool.rates.map(Math.round).join(', ')}); opening the pool (workers + model) ${pool.opens.map((x) => x.toFixed(2)).join(' / ')} s`,
   );
 else console.log('pooled scan skipped (needs resources/models/default and the real sample)');
+const unique = await pooled(true);
+if (unique)
+  console.log(
+    `scan of sample A with every flow made distinct (bytes in and duration shifted per flow: ${unique.rows.toLocaleString('en-US')} distinct feature rows, against ${pool!.rows.toLocaleString('en-US')} in sample A), ${unique.workers} workers: best ${Math.round(Math.max(...unique.rates))} windows/s (passes: ${unique.rates.map(Math.round).join(', ')})`,
+  );
 console.log(`machine at the end: ${(await machineGflops()).toFixed(1)} GFLOP/s per wasm thread`);

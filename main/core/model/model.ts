@@ -128,13 +128,44 @@ function embed(table: tf.Tensor2D, indices: tf.Tensor1D, training: boolean): tf.
 function gatherRows(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
   const width = table.shape[1];
   const idx = indices.dataSync() as Int32Array;
-  return tf.tensor2d(pickRows(table.dataSync() as Float32Array, width, idx), [idx.length, width]);
+  return tensorOf(pickRows(tableValues(table), width, idx, scratch(idx.length * width)), [idx.length, width]);
 }
 
-/** Row index[i] of [rows, width] `src` as row i of the result (an index out of range reads the nearest row). */
-function pickRows(src: Float32Array, width: number, index: ArrayLike<number>): Float32Array {
+/** The values of a weight table, read once per value it takes (scoring reads the same table for every batch). */
+let heldTable: { dataId: object; values: Float32Array } | null = null;
+function tableValues(table: tf.Tensor): Float32Array {
+  if (heldTable?.dataId !== table.dataId) heldTable = { dataId: table.dataId, values: table.dataSync() as Float32Array };
+  return heldTable.values;
+}
+
+/**
+ * A reused buffer for values that only travel into a new tensor: the WebAssembly backend
+ * copies them into its heap when the tensor is made, so the buffer is free again at once.
+ * A scan made about 10 MB of such arrays per 2,048 flows, and the garbage collector's
+ * threads took a fifth of the two cores. On other backends (which may keep the array) a
+ * fresh one.
+ */
+let scratchBuffer = new Float32Array(0);
+let scratchInUse = false;
+function scratch(length: number): Float32Array | undefined {
+  if (tf.getBackend() !== 'wasm' || scratchInUse) return undefined;
+  if (scratchBuffer.length < length) scratchBuffer = new Float32Array(Math.max(length, 2 * scratchBuffer.length));
+  scratchInUse = true;
+  return scratchBuffer.subarray(0, length);
+}
+
+/** tf.tensor2d(values, shape), releasing `values` if it is the scratch buffer. */
+function tensorOf(values: Float32Array, shape: [number, number]): tf.Tensor2D {
+  try {
+    return tf.tensor2d(values, shape);
+  } finally {
+    if (values.buffer === scratchBuffer.buffer) scratchInUse = false;
+  }
+}
+
+/** Row index[i] of [rows, width] `src` as row i of the result (an index out of range reads the nearest row), into `out` when given. */
+function pickRows(src: Float32Array, width: number, index: ArrayLike<number>, out: Float32Array = new Float32Array(index.length * width)): Float32Array {
   const last = src.length / width - 1;
-  const out = new Float32Array(index.length * width);
   for (let i = 0, o = 0; i < index.length; i++, o += width) {
     const r = Math.min(last, Math.max(0, index[i]!)) * width;
     for (let j = 0; j < width; j++) out[o + j] = src[r + j]!;
@@ -406,6 +437,7 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
   private skip: { kernel: tf.LayerVariable; bias: tf.LayerVariable }[] = [];
   private embeddings: tf.LayerVariable | null = null;
   private lstm: { kernel: tf.LayerVariable; recurrent: tf.LayerVariable; bias: tf.LayerVariable }[] = [];
+  private distinctValues = new Float32Array(0);
 
   constructor(args: CnnBiLstmArgs) {
     super(args as unknown as ConstructorParameters<typeof tf.layers.Layer>[0]);
@@ -522,12 +554,12 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
    * instead of once per (window, step); only the recurrence runs per window. 'valid' padding
    * only (with 'same', each window pads its own edges): see supportsRows().
    */
-  callRows(rows: tf.Tensor2D, n: number, cache?: FlowPathCache): tf.Tensor2D {
+  callRows(rows: tf.Tensor2D, n: number, cache?: FlowPathCache, values?: Float32Array): tf.Tensor2D {
     return tf.tidy(() => {
       const { poolSize: p, lstmUnits: u } = this.args;
       const [total, inChannels] = rows.shape;
       const window = total - n + 1;
-      const own = this.skip.length > 0 ? this.distinctFlowPath(rows, window - 1, n, cache) : null;
+      const own = this.skip.length > 0 ? this.distinctFlowPath(rows, window - 1, n, cache, values) : null;
       // the rows as one sequence: time-major with a batch of 1
       const h = this.convStack(this.convInput(rows.reshape([total, 1, inChannels]) as tf.Tensor3D));
       const convSteps = window - this.args.convFilters.length * (this.args.kernelSize - 1);
@@ -556,14 +588,16 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
    * sample A holds about 1,830 distinct rows), so this skips about half of that path's GEMMs.
    * With a cache (a scoring worker's), rows scored in earlier batches are not computed again.
    */
-  private distinctFlowPath(rows: tf.Tensor2D, start: number, n: number, cache?: FlowPathCache): tf.Tensor2D {
+  private distinctFlowPath(rows: tf.Tensor2D, start: number, n: number, cache?: FlowPathCache, values?: Float32Array): tf.Tensor2D {
     const width = rows.shape[1];
-    const data = rows.dataSync() as Float32Array;
+    const data = values ?? (rows.dataSync() as Float32Array);
     const { first, hash, of } = distinctRows(data, start, n, width);
     // little to gain when most rows differ (and nothing is cached): skip the copies
     if (!cache && first.length > 0.8 * n) return this.flowPath(tf.slice(rows, [start, 0], [n, width]));
     const units = this.args.flowSkipUnits;
-    const distinct = new Float32Array(first.length * units);
+    // reused across batches: only read into this call's result
+    if (this.distinctValues.length < first.length * units) this.distinctValues = new Float32Array(Math.max(first.length * units, 2 * this.distinctValues.length));
+    const distinct = this.distinctValues.subarray(0, first.length * units);
     const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
     // distinct rows the cache does not hold go through the dense layers
     const missing: number[] = [];
@@ -574,14 +608,14 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
     });
     if (missing.length > 0) {
       const at = Int32Array.from(missing, (d) => first[d]! + start);
-      const computed = this.flowPath(tf.tensor2d(pickRows(data, width, at), [missing.length, width])).dataSync() as Float32Array;
+      const computed = this.flowPath(tensorOf(pickRows(data, width, at, scratch(at.length * width)), [missing.length, width])).dataSync() as Float32Array;
       missing.forEach((d, i) => {
         const out = computed.subarray(i * units, (i + 1) * units);
         distinct.set(out, d * units);
         cache?.add(bits, at[i]! * width, width, hash[missing[i]!]!, out);
       });
     }
-    return tf.tensor2d(pickRows(distinct, units, of), [n, units]);
+    return tensorOf(pickRows(distinct, units, of, scratch(n * units)), [n, units]);
   }
 
   /** Whether callRows gives the same numbers as call() for this layer's settings. */
@@ -779,9 +813,10 @@ export function predictLogits(model: tf.LayersModel, x: tf.Tensor3D): tf.Tensor2
  * (window i = rows i..i+W-1) through the shared-computation path (MindflowCnnBiLstm.callRows);
  * null when the model cannot take it (another topology, 'same' padding): expand and predict.
  * `cache` keeps flow-path outputs across calls: only for a model whose weights stay as they are.
+ * `values`, when the caller holds the rows' values, saves copying them back out of the backend.
  */
-export function predictRows(model: tf.LayersModel, rows: tf.Tensor2D, n: number, cache?: FlowPathCache): tf.Tensor2D | null {
+export function predictRows(model: tf.LayersModel, rows: tf.Tensor2D, n: number, cache?: FlowPathCache, values?: Float32Array): tf.Tensor2D | null {
   const layers = detectorLayers(model);
   if (!layers || !layers.core.supportsRows()) return null;
-  return tf.tidy(() => layers.out.apply(layers.core.callRows(rows, n, cache)) as tf.Tensor2D);
+  return tf.tidy(() => layers.out.apply(layers.core.callRows(rows, n, cache, values)) as tf.Tensor2D);
 }

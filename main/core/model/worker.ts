@@ -52,7 +52,7 @@ if (!isMainThread && parentPort) {
         const W = manifest.window;
         const probs = tf.tidy(() => {
           // compact rows go through the shared-computation path when the model allows it
-          const fast = msg.type === 'score-rows' ? predictRows(model!, tf.tensor2d(msg.rows, [W - 1 + msg.size, channels]), msg.size, flowCache ?? undefined) : null;
+          const fast = msg.type === 'score-rows' ? predictRows(model!, tf.tensor2d(msg.rows, [W - 1 + msg.size, channels]), msg.size, flowCache ?? undefined, msg.rows) : null;
           if (fast) return fast;
           const x = msg.type === 'score' ? msg.x : expandWindows(msg.rows, msg.size, W, channels);
           const input = tf.tensor3d(x, [msg.size, W, channels]);

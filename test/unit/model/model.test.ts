@@ -141,6 +141,30 @@ describe.each(['wasm', 'cpu'] as const)('value-code embeddings on the %s backend
     optimizer.dispose();
     model.dispose();
   });
+
+  it('reads the code vectors a model has now: new weights, or another model in between, are never answered from an earlier read', async () => {
+    await initBackend(backend);
+    const a = buildModel(coded);
+    const b = buildModel({ ...coded, seed: 12 });
+    const x = window([[1, 2], [4, 0], [2, 1], [3, 2]]);
+    const predict = (m: tf.LayersModel) => Array.from((m.predict(x) as tf.Tensor).dataSync());
+    const fromA = predict(a);
+    const fromB = predict(b);
+    expect(fromB).not.toEqual(fromA);
+    // a's own predictions again after b's: a's table, not b's
+    expect(predict(a)).toEqual(fromA);
+    // b's weights into a: a now answers as b does
+    a.setWeights(b.getWeights());
+    const after = predict(a);
+    for (let i = 0; i < after.length; i++) expect(after[i]).toBeCloseTo(fromB[i]!, 6);
+    // a change to the table alone is seen too
+    const table = a.weights.find((w) => w.name.includes('code_embeddings'))!;
+    table.write(tf.mul(table.read(), 3));
+    expect(predict(a)).not.toEqual(after);
+    x.dispose();
+    a.dispose();
+    b.dispose();
+  });
 });
 
 describe('predictLogits', () => {
