@@ -256,6 +256,15 @@ test('a v3 capture, stored in time order, says when its flagged windows ran', as
   const dst = dsts![0]!.startsWith(net) ? `.${dsts![0]!.slice(net.length)}` : dsts![0]!;
   await expect(hostsCell).toHaveText(`${srcs![0]}${more(srcs!)} → ${dst}${more(dsts!)}`);
   expect(dst.startsWith('.')).toBe(true);
+  // and every column stays on screen, the start time shortened, no cell cut short but the ports
+  const startCell = det.row(0).getByRole('gridcell').nth(8);
+  await expect(startCell).toHaveText(/^\d\d-\d\d \d\d:\d\d:\d\d$/);
+  await expect(startCell).toHaveAttribute('title', /^started 2021-06-12 \d\d:\d\d:\d\d\.\d{3} UTC, flows /);
+  const fit = await det.queue.evaluate((grid) => ({
+    overflow: grid.scrollWidth - grid.clientWidth,
+    cut: [...grid.querySelectorAll('[role=gridcell], [role=columnheader]')].filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent!.trim()),
+  }));
+  expect(fit).toEqual({ overflow: 0, cut: [] });
   await page.setViewportSize(size);
   await det.keys('Home', 'Enter');
   await expect(page.getByLabel('Window time')).toHaveText(/^2021-06-12 01:0\d:\d\d\.\d{3} – 01:0\d:\d\d\.\d{3} UTC \([\d.]+ m?s\)$/);
