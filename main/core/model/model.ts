@@ -128,7 +128,7 @@ function embed(table: tf.Tensor2D, indices: tf.Tensor1D, training: boolean): tf.
 function gatherRows(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
   const width = table.shape[1];
   const idx = indices.dataSync() as Int32Array;
-  return tensorOf(pickRows(tableValues(table), width, idx, scratch(idx.length * width)), [idx.length, width]);
+  return pickedTensor(tableValues(table), width, idx);
 }
 
 /** The values of a weight table, read once per value it takes (scoring reads the same table for every batch). */
@@ -139,38 +139,31 @@ function tableValues(table: tf.Tensor): Float32Array {
 }
 
 /**
- * A reused buffer for values that only travel into a new tensor: the WebAssembly backend
- * copies them into its heap when the tensor is made, so the buffer is free again at once.
- * A scan made about 10 MB of such arrays per 2,048 flows, and the garbage collector's
- * threads took a fifth of the two cores. On other backends (which may keep the array) a
- * fresh one.
+ * Rows index[i] of [rows, width] `src` as a new [index.length, width] tensor. On WebAssembly
+ * they are gathered into one reused buffer: that backend copies a new tensor's values into its
+ * heap, so the buffer is free again at once. A scan made about 10 MB of such arrays per 2,048
+ * flows, and the garbage collector's threads took a fifth of the two cores. Other backends
+ * may keep the array they are given, so they get a fresh one.
  */
-let scratchBuffer = new Float32Array(0);
-let scratchInUse = false;
-function scratch(length: number): Float32Array | undefined {
-  if (tf.getBackend() !== 'wasm' || scratchInUse) return undefined;
-  if (scratchBuffer.length < length) scratchBuffer = new Float32Array(Math.max(length, 2 * scratchBuffer.length));
-  scratchInUse = true;
-  return scratchBuffer.subarray(0, length);
+let pickBuffer = new Float32Array(0);
+function pickedTensor(src: Float32Array, width: number, index: ArrayLike<number>): tf.Tensor2D {
+  const length = index.length * width;
+  let out: Float32Array;
+  if (tf.getBackend() === 'wasm') {
+    if (pickBuffer.length < length) pickBuffer = new Float32Array(Math.max(length, 2 * pickBuffer.length));
+    out = pickBuffer.subarray(0, length);
+  } else out = new Float32Array(length);
+  pickRows(src, width, index, out);
+  return tf.tensor2d(out, [index.length, width]);
 }
 
-/** tf.tensor2d(values, shape), releasing `values` if it is the scratch buffer. */
-function tensorOf(values: Float32Array, shape: [number, number]): tf.Tensor2D {
-  try {
-    return tf.tensor2d(values, shape);
-  } finally {
-    if (values.buffer === scratchBuffer.buffer) scratchInUse = false;
-  }
-}
-
-/** Row index[i] of [rows, width] `src` as row i of the result (an index out of range reads the nearest row), into `out` when given. */
-function pickRows(src: Float32Array, width: number, index: ArrayLike<number>, out: Float32Array = new Float32Array(index.length * width)): Float32Array {
+/** Row index[i] of [rows, width] `src` as row i of `out` (an index out of range reads the nearest row). */
+function pickRows(src: Float32Array, width: number, index: ArrayLike<number>, out: Float32Array): void {
   const last = src.length / width - 1;
   for (let i = 0, o = 0; i < index.length; i++, o += width) {
     const r = Math.min(last, Math.max(0, index[i]!)) * width;
     for (let j = 0; j < width; j++) out[o + j] = src[r + j]!;
   }
-  return out;
 }
 
 /**
@@ -608,14 +601,14 @@ export class MindflowCnnBiLstm extends tf.layers.Layer {
     });
     if (missing.length > 0) {
       const at = Int32Array.from(missing, (d) => first[d]! + start);
-      const computed = this.flowPath(tensorOf(pickRows(data, width, at, scratch(at.length * width)), [missing.length, width])).dataSync() as Float32Array;
+      const computed = this.flowPath(pickedTensor(data, width, at)).dataSync() as Float32Array;
       missing.forEach((d, i) => {
         const out = computed.subarray(i * units, (i + 1) * units);
         distinct.set(out, d * units);
         cache?.add(bits, at[i]! * width, width, hash[missing[i]!]!, out);
       });
     }
-    return tensorOf(pickRows(distinct, units, of, scratch(n * units)), [n, units]);
+    return pickedTensor(distinct, units, of);
   }
 
   /** Whether callRows gives the same numbers as call() for this layer's settings. */
