@@ -1,7 +1,7 @@
 /**
  * Detector quality against the tree-ensemble reference, on the same rows of the real sample A.
  *
- *   node --import tsx test/bench/quality.bench.ts [--sample PATH] [--seed N[,N...]] [--protocol groups|random|both] [--epochs N] [--identifiers]
+ *   node --import tsx test/bench/quality.bench.ts [--sample PATH] [--seed N[,N...]] [--protocol groups|random|both] [--epochs N] [--batch N] [--learning-rate X] [--identifiers]
  *
  * Two hold-out protocols, each scoring every test flow:
  * - groups: 20 % of the unique feature rows (stratified by class) and every flow that carries
@@ -54,6 +54,9 @@ const { values: args } = parseArgs({
     protocol: { type: 'string', default: 'both' },
     /** the detector's epochs (default: the default recipe's) */
     epochs: { type: 'string' },
+    /** the detector's batch size and learning rate (default: the default recipe's) */
+    batch: { type: 'string' },
+    'learning-rate': { type: 'string' },
     /** print where each split's unseen flows stand and skip training the models */
     'patterns-only': { type: 'boolean', default: false },
     /** also train both models with hosts and ports as features (a leakage check) */
@@ -68,6 +71,18 @@ const seeds = args.seed!.split(',').map((x) => Number(x.trim()));
 if (seeds.some((x) => !Number.isSafeInteger(x))) {
   console.error(`--seed takes whole numbers separated by commas, got "${args.seed}"`);
   process.exit(2);
+}
+/** the detector's recipe: the default one, with what the command line overrides */
+const recipe = { ...DEFAULT_TRAINING };
+for (const [flag, key] of [['epochs', 'epochs'], ['batch', 'batchSize'], ['learning-rate', 'learningRate']] as const) {
+  const text = args[flag];
+  if (text === undefined) continue;
+  const value = Number(text);
+  if (!(value > 0) || (key !== 'learningRate' && !Number.isSafeInteger(value))) {
+    console.error(`--${flag} takes a positive ${key === 'learningRate' ? 'number' : 'whole number'}, got "${text}"`);
+    process.exit(2);
+  }
+  recipe[key] = value;
 }
 
 /** 20 % test, 10 % validation of the flows at random (the detector's validation; trees train on train + validation). */
@@ -101,7 +116,7 @@ function trees(ds: Dataset, split: Split, seed: number): { metrics: Metrics; sec
  * has no early stopping, so a validation split would only draw its curve.
  */
 async function detector(ds: Dataset, split: Split, seed: number, train: Int32Array, workers: number, backend: BackendKind, known: Int32Array, rows: Dataset = ds): Promise<{ metrics: Metrics; seconds: number; seen: Metrics; unseen: Metrics; known: Metrics }> {
-  const result = await trainOnThreads(ds, { ...DEFAULT_TRAINING, ...(args.epochs ? { epochs: Number(args.epochs) } : {}), seed, split: { train, validation: new Int32Array(0), test: split.test } }, { workers, backend });
+  const result = await trainOnThreads(ds, { ...recipe, seed, split: { train, validation: new Int32Array(0), test: split.test } }, { workers, backend });
   // the test flows whose feature row in `rows` (v2, without identifiers) is also in training, and the others
   const trained = new Set(Array.from(train, (r) => rows.groups[r]!));
   const std = standardized(ds, result.stats, trainingVocabulary(ds, train).remap);
@@ -150,8 +165,8 @@ const v1 = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, '
 // the same flows in the same order, with hosts and ports
 const ids = args.identifiers ? await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, 'v2', { identifiers: true }), window: 10, classes: v2.classes }) : undefined;
 conn.closeSync();
-const workers = trainingWorkers(DEFAULT_TRAINING.batchSize ?? 256, availableParallelism());
-console.log(`sample: ${args.sample} (${v2.n} flows); detector on ${backend.label} x ${workers} threads; seed ${seeds.join(', ')}`);
+const workers = trainingWorkers(recipe.batchSize ?? 256, availableParallelism());
+console.log(`sample: ${args.sample} (${v2.n} flows); detector on ${backend.label} x ${workers} threads; seed ${seeds.join(', ')}; ${recipe.epochs} epochs of ${recipe.batchSize} at learning rate ${recipe.learningRate}`);
 
 const protocols = args.protocol === 'both' ? ['groups', 'random'] : [args.protocol!];
 /** per protocol and model, each seed's weighted and macro F1 */
