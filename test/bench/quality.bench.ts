@@ -1,7 +1,7 @@
 /**
  * Detector quality against the tree-ensemble reference, on the same rows of the real sample A.
  *
- *   node --import tsx test/bench/quality.bench.ts [--sample PATH] [--seed N[,N...]] [--protocol groups|random|both] [--epochs N] [--batch N] [--learning-rate X] [--identifiers]
+ *   node --import tsx test/bench/quality.bench.ts [--sample PATH] [--seed N[,N...]] [--protocol groups|random|both] [--epochs N] [--batch N] [--learning-rate X] [--window W] [--identifiers]
  *
  * Two hold-out protocols, each scoring every test flow:
  * - groups: 20 % of the unique feature rows (stratified by class) and every flow that carries
@@ -57,6 +57,8 @@ const { values: args } = parseArgs({
     /** the detector's batch size and learning rate (default: the default recipe's) */
     batch: { type: 'string' },
     'learning-rate': { type: 'string' },
+    /** the detector's window (default 10; the trees read each flow's own row) */
+    window: { type: 'string', default: '10' },
     /** print where each split's unseen flows stand and skip training the models */
     'patterns-only': { type: 'boolean', default: false },
     /** also train both models with hosts and ports as features (a leakage check) */
@@ -83,6 +85,12 @@ for (const [flag, key] of [['epochs', 'epochs'], ['batch', 'batchSize'], ['learn
     process.exit(2);
   }
   recipe[key] = value;
+}
+
+const windowLength = Number(args.window);
+if (!Number.isSafeInteger(windowLength) || windowLength < 1) {
+  console.error(`--window takes a positive whole number, got "${args.window}"`);
+  process.exit(2);
 }
 
 /** 20 % test, 10 % validation of the flows at random (the detector's validation; trees train on train + validation). */
@@ -160,13 +168,13 @@ const backend = await initBackend('wasm');
 const conn = await (await DuckDBInstance.create(':memory:')).connect();
 await conn.run(`CREATE TABLE flows_1 AS SELECT * FROM read_csv('${args.sample!.replace(/'/g, "''")}')`);
 const columns = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE flows_1)`)).getColumns()[0] as string[];
-const v2 = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, 'v2'), window: 10 });
+const v2 = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, 'v2'), window: windowLength });
 const v1 = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, 'v1'), window: 10, classes: v2.classes });
 // the same flows in the same order, with hosts and ports
-const ids = args.identifiers ? await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, 'v2', { identifiers: true }), window: 10, classes: v2.classes }) : undefined;
+const ids = args.identifiers ? await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, 'v2', { identifiers: true }), window: windowLength, classes: v2.classes }) : undefined;
 conn.closeSync();
 const workers = trainingWorkers(recipe.batchSize ?? 256, availableParallelism());
-console.log(`sample: ${args.sample} (${v2.n} flows); detector on ${backend.label} x ${workers} threads; seed ${seeds.join(', ')}; ${recipe.epochs} epochs of ${recipe.batchSize} at learning rate ${recipe.learningRate}`);
+console.log(`sample: ${args.sample} (${v2.n} flows); detector on ${backend.label} x ${workers} threads; seed ${seeds.join(', ')}; ${recipe.epochs} epochs of ${recipe.batchSize} at learning rate ${recipe.learningRate}, window ${windowLength}`);
 
 const protocols = args.protocol === 'both' ? ['groups', 'random'] : [args.protocol!];
 /** per protocol and model, each seed's weighted and macro F1 */
