@@ -1,7 +1,7 @@
 /**
  * Detector quality against the tree-ensemble reference, on the same rows of the real sample A.
  *
- *   node --import tsx test/bench/quality.bench.ts [--sample PATH] [--seed N[,N...]] [--protocol groups|random|both] [--epochs N] [--batch N] [--learning-rate X] [--window W] [--identifiers]
+ *   node --import tsx test/bench/quality.bench.ts [--sample PATH] [--seed N[,N...]] [--protocol groups|random|both] [--epochs N] [--batch N] [--learning-rate X] [--window W] [--set KEY=VALUE ...] [--identifiers]
  *
  * Two hold-out protocols, each scoring every test flow:
  * - groups: 20 % of the unique feature rows (stratified by class) and every flow that carries
@@ -57,6 +57,8 @@ const { values: args } = parseArgs({
     /** the detector's batch size and learning rate (default: the default recipe's) */
     batch: { type: 'string' },
     'learning-rate': { type: 'string' },
+    /** an architecture setting of the detector, KEY=VALUE (repeatable): embeddingDim=32, convFilters=64,128, … */
+    set: { type: 'string', multiple: true, default: [] },
     /** the detector's window (default 10; the trees read each flow's own row) */
     window: { type: 'string', default: '10' },
     /** print where each split's unseen flows stand and skip training the models */
@@ -85,6 +87,25 @@ for (const [flag, key] of [['epochs', 'epochs'], ['batch', 'batchSize'], ['learn
     process.exit(2);
   }
   recipe[key] = value;
+}
+
+/** settings `--set` may change, and whether each takes a list of whole numbers, a number or a word */
+const ARCHITECTURE_KEYS: Record<string, 'list' | 'number' | 'word'> = {
+  convFilters: 'list', kernelSize: 'number', padding: 'word', poolSize: 'number', dropout: 'number', lstmUnits: 'number',
+  flowSkipUnits: 'number', flowSkipLayers: 'number', embeddingDim: 'number', codeDropout: 'number',
+};
+const overrides: string[] = [];
+for (const item of args.set!) {
+  const [key, text] = [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)];
+  const kind = ARCHITECTURE_KEYS[key];
+  const list = kind === 'list' ? text.split(',').map(Number) : [];
+  const value = kind === 'list' ? list : kind === 'number' ? Number(text) : text;
+  if (!item.includes('=') || !kind || (kind === 'number' && !(Number(text) >= 0)) || list.some((x) => !(Number.isSafeInteger(x) && x > 0))) {
+    console.error(`--set takes KEY=VALUE with KEY one of ${Object.keys(ARCHITECTURE_KEYS).join(', ')}; got "${item}"`);
+    process.exit(2);
+  }
+  (recipe as Record<string, unknown>)[key] = value;
+  overrides.push(`${key}=${text}`);
 }
 
 const windowLength = Number(args.window);
@@ -174,7 +195,7 @@ const v1 = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, '
 const ids = args.identifiers ? await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, 'v2', { identifiers: true }), window: windowLength, classes: v2.classes }) : undefined;
 conn.closeSync();
 const workers = trainingWorkers(recipe.batchSize ?? 256, availableParallelism());
-console.log(`sample: ${args.sample} (${v2.n} flows); detector on ${backend.label} x ${workers} threads; seed ${seeds.join(', ')}; ${recipe.epochs} epochs of ${recipe.batchSize} at learning rate ${recipe.learningRate}, window ${windowLength}`);
+console.log(`sample: ${args.sample} (${v2.n} flows); detector on ${backend.label} x ${workers} threads; seed ${seeds.join(', ')}; ${recipe.epochs} epochs of ${recipe.batchSize} at learning rate ${recipe.learningRate}, window ${windowLength}${overrides.length ? `; ${overrides.join(', ')}` : ''}`);
 
 const protocols = args.protocol === 'both' ? ['groups', 'random'] : [args.protocol!];
 /** per protocol and model, each seed's weighted and macro F1 */
