@@ -57,7 +57,7 @@ const { values: args } = parseArgs({
     /** the detector's batch size and learning rate (default: the default recipe's) */
     batch: { type: 'string' },
     'learning-rate': { type: 'string' },
-    /** an architecture setting of the detector, KEY=VALUE (repeatable): embeddingDim=32, convFilters=64,128, … */
+    /** a setting of the detector, KEY=VALUE (repeatable): embeddingDim=32, convFilters=64,128, classWeighting=none, … */
     set: { type: 'string', multiple: true, default: [] },
     /** the detector's window (default 10; the trees read each flow's own row) */
     window: { type: 'string', default: '10' },
@@ -89,22 +89,26 @@ for (const [flag, key] of [['epochs', 'epochs'], ['batch', 'batchSize'], ['learn
   recipe[key] = value;
 }
 
-/** settings `--set` may change, and whether each takes a list of whole numbers, a number or a word */
-const ARCHITECTURE_KEYS: Record<string, 'list' | 'number' | 'word'> = {
-  convFilters: 'list', kernelSize: 'number', padding: 'word', poolSize: 'number', dropout: 'number', lstmUnits: 'number',
+/** settings `--set` may change (architecture and training): a list of whole numbers, a number, or one of some words */
+const SETTINGS: Record<string, 'list' | 'number' | string[]> = {
+  convFilters: 'list', kernelSize: 'number', padding: ['valid', 'same'], poolSize: 'number', dropout: 'number', lstmUnits: 'number',
   flowSkipUnits: 'number', flowSkipLayers: 'number', embeddingDim: 'number', codeDropout: 'number',
+  classWeighting: ['balanced', 'sqrt', 'none'], groupSampling: ['all', 'sqrt', 'unique'], learningRateSchedule: ['constant', 'cosine'],
+  minValueCount: 'number', maxValues: 'number',
 };
 const overrides: string[] = [];
 for (const item of args.set!) {
   const [key, text] = [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)];
-  const kind = ARCHITECTURE_KEYS[key];
+  const kind = SETTINGS[key];
   const list = kind === 'list' ? text.split(',').map(Number) : [];
-  const value = kind === 'list' ? list : kind === 'number' ? Number(text) : text;
-  if (!item.includes('=') || !kind || (kind === 'number' && !(Number(text) >= 0)) || list.some((x) => !(Number.isSafeInteger(x) && x > 0))) {
-    console.error(`--set takes KEY=VALUE with KEY one of ${Object.keys(ARCHITECTURE_KEYS).join(', ')}; got "${item}"`);
+  const ok = item.includes('=') && kind !== undefined &&
+    (kind === 'list' ? list.every((x) => Number.isSafeInteger(x) && x > 0) : kind === 'number' ? text !== '' && Number(text) >= 0 : kind.includes(text));
+  if (!ok) {
+    const choices = Object.entries(SETTINGS).map(([k, v]) => `${k}=${v === 'list' ? 'N,N,…' : v === 'number' ? 'X' : v.join('|')}`);
+    console.error(`--set takes KEY=VALUE, one of ${choices.join(', ')}; got "${item}"`);
     process.exit(2);
   }
-  (recipe as Record<string, unknown>)[key] = value;
+  (recipe as Record<string, unknown>)[key] = kind === 'list' ? list : kind === 'number' ? Number(text) : text;
   overrides.push(`${key}=${text}`);
 }
 
