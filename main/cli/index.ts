@@ -3,6 +3,7 @@
  * usage mistakes exit 2. JSON output (--json) is a public interface: keep its shape.
  */
 import { parseArgs } from 'node:util';
+import { choice, definedOnly, num, RECIPE_FLAGS, recipeSettings, UsageError } from './flags.ts';
 import { resolve } from 'node:path';
 import { importCapture, type JobContext } from '../core/capture/import.ts';
 import { oneLine } from '../core/errors.ts';
@@ -54,8 +55,6 @@ usage:
    in a temporary project; MINDFLOW_BACKEND=gpu|node|wasm|cpu forces a TensorFlow.js backend)
   mindflow help                                        this text
 `;
-
-class UsageError extends Error {}
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
@@ -180,19 +179,6 @@ async function cmdServe(argv: string[]): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-function num(name: string, value: string | undefined, opts: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-    throw new UsageError(`--${name} must be ${opts.integer ? 'a whole number' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}`);
-  }
-  return n;
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 function printEpoch(json: boolean): (p: { epoch: number; epochs: number; loss: number; accuracy: number | null; valMacroF1: number | null; windowsPerSecond: number }) => void {
   return (p) => {
     clearProgress();
@@ -212,46 +198,24 @@ async function cmdTrain(argv: string[]): Promise<void> {
     args: argv,
     options: {
       project: { type: 'string' }, capture: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' },
-      epochs: { type: 'string' }, window: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
-      filters: { type: 'string' }, kernel: { type: 'string' }, pool: { type: 'string' }, dropout: { type: 'string' },
-      units: { type: 'string' }, features: { type: 'string' }, keyed: { type: 'boolean' }, binary: { type: 'boolean' }, identifiers: { type: 'boolean' },
-      seed: { type: 'string' }, patience: { type: 'string' }, weighting: { type: 'string' }, json: { type: 'boolean' },
-      'skip-units': { type: 'string' }, 'skip-layers': { type: 'string' }, 'no-codes': { type: 'boolean' }, embedding: { type: 'string' }, 'code-dropout': { type: 'string' },
-      schedule: { type: 'string' }, sampling: { type: 'string' },
+      ...RECIPE_FLAGS, window: { type: 'string' },
+      features: { type: 'string' }, keyed: { type: 'boolean' }, binary: { type: 'boolean' }, identifiers: { type: 'boolean' },
+      seed: { type: 'string' }, patience: { type: 'string' }, json: { type: 'boolean' }, 'no-codes': { type: 'boolean' },
     },
   });
   const captureId = num('capture', values.capture, { integer: true, min: 1 });
   if (captureId === undefined) throw new UsageError('--capture ID is required (see "mindflow captures")');
   if (!values.out) throw new UsageError('--out DIR is required (the model package is written there)');
-  if (values.features && !['auto', 'v1', 'v2'].includes(values.features)) throw new UsageError('--features must be auto, v1 or v2');
-  if (values.weighting && !['balanced', 'sqrt', 'none'].includes(values.weighting)) throw new UsageError('--weighting must be balanced, sqrt or none');
-  if (values.schedule && !['constant', 'cosine'].includes(values.schedule)) throw new UsageError('--schedule must be constant or cosine');
-  if (values.sampling && !['all', 'sqrt', 'unique'].includes(values.sampling)) throw new UsageError('--sampling must be all, sqrt or unique');
-  const filters = values.filters?.split(',').map((f) => num('filters', f.trim(), { integer: true, min: 1 })!);
   const settings: Partial<TrainSettings> = definedOnly({
-    epochs: num('epochs', values.epochs, { integer: true, min: 1 }),
+    ...recipeSettings(values),
     window: num('window', values.window, { integer: true, min: 1, max: 256 }),
-    batchSize: num('batch', values.batch, { integer: true, min: 1 }),
-    learningRate: num('lr', values.lr, { min: 0 }),
-    convFilters: filters,
-    kernelSize: num('kernel', values.kernel, { integer: true, min: 1 }),
-    poolSize: num('pool', values.pool, { integer: true, min: 1 }),
-    dropout: num('dropout', values.dropout, { min: 0, max: 0.9 }),
-    lstmUnits: num('units', values.units, { integer: true, min: 1 }),
-    featureSet: values.features as TrainSettings['featureSet'] | undefined,
+    featureSet: choice('features', values.features, ['auto', 'v1', 'v2'] as const),
     keyBySource: values.keyed,
     binary: values.binary,
     identifiers: values.identifiers,
     seed: num('seed', values.seed, { integer: true }),
     earlyStoppingPatience: num('patience', values.patience, { integer: true, min: 0 }),
-    classWeighting: values.weighting as TrainSettings['classWeighting'] | undefined,
-    flowSkipUnits: num('skip-units', values['skip-units'], { integer: true, min: 0, max: 1024 }),
-    flowSkipLayers: num('skip-layers', values['skip-layers'], { integer: true, min: 1, max: 4 }),
     valueCodes: values['no-codes'] ? false : undefined,
-    embeddingDim: num('embedding', values.embedding, { integer: true, min: 1, max: 64 }),
-    codeDropout: num('code-dropout', values['code-dropout'], { min: 0, max: 0.9 }),
-    learningRateSchedule: values.schedule as TrainSettings['learningRateSchedule'] | undefined,
-    sampling: values.sampling as TrainSettings['sampling'] | undefined,
   });
   const project = await Project.open(requireProject(values));
   try {

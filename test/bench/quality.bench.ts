@@ -1,7 +1,8 @@
 /**
  * Detector quality against the tree-ensemble reference, on the same rows of the real sample A.
  *
- *   node --import tsx test/bench/quality.bench.ts [--sample PATH] [--seed N[,N...]] [--protocol groups|random|both] [--epochs N] [--batch N] [--learning-rate X] [--window W] [--set KEY=VALUE ...] [--identifiers]
+ *   node --import tsx test/bench/quality.bench.ts [--sample PATH] [--seed N[,N...]] [--protocol groups|random|both] [--window W] [--identifiers]
+ *       [mindflow train's recipe flags: --epochs N --batch N --lr X (or --learning-rate X) --filters 64,128 --embedding N --weighting none …]
  *
  * Two hold-out protocols, each scoring every test flow:
  * - groups: 20 % of the unique feature rows (stratified by class) and every flow that carries
@@ -38,7 +39,10 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { definedOnly, RECIPE_FLAGS, recipeSettings, UsageError } from '../../main/cli/flags.ts';
+import { trainOptionsOf } from '../../main/core/detector/service.ts';
 import { initBackend, type BackendKind } from '../../main/core/model/backend.ts';
+import type { TrainSettings } from '../../preload/contract.ts';
 import { chooseFeatureSet, columnFeatures, columnKind, numericFeatureCount, type FeatureSet } from '../../main/core/model/features.ts';
 import { computeMetrics, type Metrics } from '../../main/core/model/metrics.ts';
 import { trainingWorkers } from '../../main/core/model/parallel.ts';
@@ -52,13 +56,13 @@ const { values: args } = parseArgs({
     sample: { type: 'string', default: resolve(root, '../shared/data/nf-bot-iot-v2-sample-a.csv.gz') },
     seed: { type: 'string', default: '42' },
     protocol: { type: 'string', default: 'both' },
-    /** the detector's epochs (default: the default recipe's) */
-    epochs: { type: 'string' },
-    /** the detector's batch size and learning rate (default: the default recipe's) */
-    batch: { type: 'string' },
+    /**
+     * the detector's recipe, flag for flag as `mindflow train` takes it (--epochs N --batch N
+     * --lr X --filters 64,128 --embedding 32 --weighting none …); unset: the default recipe's
+     */
+    ...RECIPE_FLAGS,
+    /** the same as --lr */
     'learning-rate': { type: 'string' },
-    /** a setting of the detector, KEY=VALUE (repeatable): embeddingDim=32, convFilters=64,128, classWeighting=none, … */
-    set: { type: 'string', multiple: true, default: [] },
     /** the detector's window (default 10; the trees read each flow's own row) */
     window: { type: 'string', default: '10' },
     /** print where each split's unseen flows stand and skip training the models */
@@ -77,40 +81,16 @@ if (seeds.some((x) => !Number.isSafeInteger(x))) {
   process.exit(2);
 }
 /** the detector's recipe: the default one, with what the command line overrides */
-const recipe = { ...DEFAULT_TRAINING };
-for (const [flag, key] of [['epochs', 'epochs'], ['batch', 'batchSize'], ['learning-rate', 'learningRate']] as const) {
-  const text = args[flag];
-  if (text === undefined) continue;
-  const value = Number(text);
-  if (!(value > 0) || (key !== 'learningRate' && !Number.isSafeInteger(value))) {
-    console.error(`--${flag} takes a positive ${key === 'learningRate' ? 'number' : 'whole number'}, got "${text}"`);
-    process.exit(2);
-  }
-  recipe[key] = value;
+let overrides: Partial<TrainSettings>;
+try {
+  overrides = recipeSettings({ ...args, lr: args.lr ?? args['learning-rate'] });
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  console.error(err.message);
+  process.exit(2);
 }
-
-/** settings `--set` may change (architecture and training): a list of whole numbers, a number, or one of some words */
-const SETTINGS: Record<string, 'list' | 'number' | string[]> = {
-  convFilters: 'list', kernelSize: 'number', padding: ['valid', 'same'], poolSize: 'number', dropout: 'number', lstmUnits: 'number',
-  flowSkipUnits: 'number', flowSkipLayers: 'number', embeddingDim: 'number', codeDropout: 'number',
-  classWeighting: ['balanced', 'sqrt', 'none'], groupSampling: ['all', 'sqrt', 'unique'], learningRateSchedule: ['constant', 'cosine'],
-  minValueCount: 'number', maxValues: 'number',
-};
-const overrides: string[] = [];
-for (const item of args.set!) {
-  const [key, text] = [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)];
-  const kind = SETTINGS[key];
-  const list = kind === 'list' ? text.split(',').map(Number) : [];
-  const ok = item.includes('=') && kind !== undefined &&
-    (kind === 'list' ? list.every((x) => Number.isSafeInteger(x) && x > 0) : kind === 'number' ? text !== '' && Number(text) >= 0 : kind.includes(text));
-  if (!ok) {
-    const choices = Object.entries(SETTINGS).map(([k, v]) => `${k}=${v === 'list' ? 'N,N,…' : v === 'number' ? 'X' : v.join('|')}`);
-    console.error(`--set takes KEY=VALUE, one of ${choices.join(', ')}; got "${item}"`);
-    process.exit(2);
-  }
-  (recipe as Record<string, unknown>)[key] = kind === 'list' ? list : kind === 'number' ? Number(text) : text;
-  overrides.push(`${key}=${text}`);
-}
+const recipe = { ...DEFAULT_TRAINING, ...definedOnly(trainOptionsOf(overrides)) };
+const changed = Object.entries(overrides).filter(([key]) => !['epochs', 'batchSize', 'learningRate'].includes(key)).map(([key, value]) => `${key}=${String(value)}`);
 
 const windowLength = Number(args.window);
 if (!Number.isSafeInteger(windowLength) || windowLength < 1) {
@@ -199,7 +179,7 @@ const v1 = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, '
 const ids = args.identifiers ? await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(columns, 'v2', { identifiers: true }), window: windowLength, classes: v2.classes }) : undefined;
 conn.closeSync();
 const workers = trainingWorkers(recipe.batchSize ?? 256, availableParallelism());
-console.log(`sample: ${args.sample} (${v2.n} flows); detector on ${backend.label} x ${workers} threads; seed ${seeds.join(', ')}; ${recipe.epochs} epochs of ${recipe.batchSize} at learning rate ${recipe.learningRate}, window ${windowLength}${overrides.length ? `; ${overrides.join(', ')}` : ''}`);
+console.log(`sample: ${args.sample} (${v2.n} flows); detector on ${backend.label} x ${workers} threads; seed ${seeds.join(', ')}; ${recipe.epochs} epochs of ${recipe.batchSize} at learning rate ${recipe.learningRate}, window ${windowLength}${changed.length ? `; ${changed.join(', ')}` : ''}`);
 
 const protocols = args.protocol === 'both' ? ['groups', 'random'] : [args.protocol!];
 /** per protocol and model, each seed's weighted and macro F1 */

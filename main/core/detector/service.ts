@@ -22,7 +22,7 @@ import { trainingWorkers } from '../model/parallel.ts';
 import { benignIndex, metricsFromConfusion } from '../model/metrics.ts';
 import { assertCompatible, readManifest, type ModelManifest } from '../model/package.ts';
 import { loadDataset } from '../model/train.ts';
-import type { EpochProgress } from '../model/train.ts';
+import type { EpochProgress, TrainOptions } from '../model/train.ts';
 import { ModelStore } from './store.ts';
 
 export const DEFAULT_THRESHOLD = 0.5;
@@ -129,6 +129,31 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   classWeighting: 'sqrt',
 };
 
+/** The trainer's options for the contract's training settings (a setting left out stays undefined). */
+export function trainOptionsOf(settings: Partial<TrainSettings>): TrainOptions {
+  return {
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    seed: settings.seed,
+    testFraction: settings.testFraction,
+    validationFraction: settings.validationFraction,
+    classWeighting: settings.classWeighting,
+    earlyStoppingPatience: settings.earlyStoppingPatience || undefined,
+    convFilters: settings.convFilters,
+    kernelSize: settings.kernelSize,
+    poolSize: settings.poolSize,
+    dropout: settings.dropout,
+    lstmUnits: settings.lstmUnits,
+    flowSkipUnits: settings.flowSkipUnits,
+    flowSkipLayers: settings.flowSkipLayers,
+    embeddingDim: settings.embeddingDim,
+    codeDropout: settings.codeDropout,
+    learningRate: settings.learningRate,
+    learningRateSchedule: settings.learningRateSchedule,
+    groupSampling: settings.sampling,
+  };
+}
+
 export async function trainModel(project: Project, capture: CaptureInfo, opts: { name?: string | undefined; settings?: Partial<TrainSettings> | undefined }, ctx: DetectorContext): Promise<TrainResult> {
   if (!capture.labelled) throw new MindflowError('bad-args', `capture #${capture.id} (${capture.fileName}) has no labels: training needs a labelled capture`);
   const settings: TrainSettings = { ...DEFAULT_TRAIN_SETTINGS, ...(opts.settings ?? {}) };
@@ -153,25 +178,7 @@ export async function trainModel(project: Project, capture: CaptureInfo, opts: {
     await worker.train(
       dataset,
       {
-        epochs: settings.epochs,
-        batchSize: settings.batchSize,
-        seed: settings.seed,
-        testFraction: settings.testFraction,
-        validationFraction: settings.validationFraction,
-        classWeighting: settings.classWeighting,
-        earlyStoppingPatience: settings.earlyStoppingPatience || undefined,
-        convFilters: settings.convFilters,
-        kernelSize: settings.kernelSize,
-        poolSize: settings.poolSize,
-        dropout: settings.dropout,
-        lstmUnits: settings.lstmUnits,
-        flowSkipUnits: settings.flowSkipUnits,
-        flowSkipLayers: settings.flowSkipLayers,
-        embeddingDim: settings.embeddingDim,
-        codeDropout: settings.codeDropout,
-        learningRate: settings.learningRate,
-        learningRateSchedule: settings.learningRateSchedule,
-        groupSampling: settings.sampling,
+        ...trainOptionsOf(settings),
         // native backends thread their own kernels; wasm and plain JS get one thread per core
         workers: backend.kind === 'wasm' || backend.kind === 'cpu' ? trainingWorkers(settings.batchSize, availableParallelism()) : 1,
       },
