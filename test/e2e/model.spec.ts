@@ -50,6 +50,7 @@ test('asks for hosts and ports as features and is told what that costs', async (
   await box.check();
   await expect(model.settings.getByRole('note')).toContainText('give the answer away');
   await expect(model.settings.getByRole('note')).toContainText('15 times the training time');
+  await expect(model.settings.getByRole('note')).toContainText('learning rate at 2e-3 or less');
   await box.uncheck();
   await expect(model.settings.getByRole('note')).toHaveCount(0);
 });
