@@ -3,8 +3,7 @@
  * usage mistakes exit 2. JSON output (--json) is a public interface: keep its shape.
  */
 import { parseArgs } from 'node:util';
-import { choice, definedOnly, num, RECIPE_FLAGS, recipeSettings, UsageError } from './flags.ts';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { importCapture, type JobContext } from '../core/capture/import.ts';
 import { oneLine } from '../core/errors.ts';
 import { rendererDir, sampleProjectPath } from '../core/paths.ts';
@@ -22,7 +21,7 @@ import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
 import { exportReport } from '../core/incidents/export.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { choice, definedOnly, num, RECIPE_FLAGS, recipeSettings, UsageError } from './flags.ts';
 
 const USAGE = `mindflow: NetFlow captures, the MindFlow detector and triage, from the command line
 
