@@ -112,6 +112,31 @@ test('sets severity, TLP and analyst, and writes a note', async () => {
   await workbench.screenshot('32-incidents');
 });
 
+test('keeps keyboard focus inside the export dialog and gives it back on Escape', async () => {
+  const inc = workbench.incidents;
+  const ex = workbench.exportDialog;
+  const opener = inc.editor.getByRole('button', { name: 'Export report…' });
+  await inc.openExport();
+  await expect(ex.dialog).toBeVisible();
+  // the chosen format has focus; the format group is one tab stop, as in any radio group
+  await ex.choose('PDF');
+  const pdf = ex.dialog.getByRole('radio', { name: 'PDF', exact: true });
+  await expect(pdf).toBeFocused();
+  const exportButton = ex.dialog.getByRole('button', { name: 'Export', exact: true });
+  await page.keyboard.press('Shift+Tab');
+  await expect(exportButton).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(pdf).toBeFocused();
+  // a full round of Tab never leaves the dialog
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press('Tab');
+    expect(await ex.dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+  }
+  await page.keyboard.press('Escape');
+  await expect(ex.dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+});
+
 test('exports the report as HTML and PDF', async () => {
   test.setTimeout(180_000);
   const inc = workbench.incidents;
