@@ -199,8 +199,13 @@ test('exports a model package, deletes the model and imports the package back', 
 });
 
 test('finds the detector commands in the palette', async () => {
+  const opener = page.getByRole('navigation', { name: 'Activity bar' }).getByRole('button', { name: 'Command palette' });
+  await opener.focus();
   await page.keyboard.press('Control+Shift+P');
   const palette = page.getByRole('dialog', { name: 'Command palette' });
+  await expect(palette.getByRole('combobox')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(palette.getByRole('combobox')).toBeFocused();
   await palette.getByRole('combobox').fill('model');
   await expect(palette.getByRole('option', { name: 'Model: Train Detector…' })).toBeVisible();
   await expect(palette.getByRole('option', { name: /Model: Evaluate Selected Model/ })).toBeVisible();
@@ -208,4 +213,6 @@ test('finds the detector commands in the palette', async () => {
   await palette.getByRole('combobox').fill('scan capture');
   await expect(palette.getByRole('option', { name: new RegExp(`Scan: Scan Capture #\\d+ ${sampleName.replace('.', '\\.')}`) })).toBeVisible();
   await page.keyboard.press('Escape');
+  await expect(palette).toBeHidden();
+  await expect(opener).toBeFocused();
 });
