@@ -184,8 +184,16 @@ test('exports a model package, deletes the model and imports the package back', 
   const before = await model.models.getByRole('listitem').count();
 
   const binary = model.models.getByRole('listitem', { name: 'Model e2e binary detector' });
-  await binary.getByRole('button', { name: 'Delete model e2e binary detector' }).click();
-  await binary.getByRole('group', { name: 'Confirm delete' }).getByRole('button', { name: 'Delete' }).click();
+  const trash = binary.getByRole('button', { name: 'Delete model e2e binary detector' });
+  const confirm = binary.getByRole('group', { name: 'Confirm delete' });
+  // asking focuses Keep; Escape takes the question back and returns to the trash button
+  await trash.click();
+  await expect(confirm.getByRole('button', { name: 'Keep' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(confirm).toBeHidden();
+  await expect(trash).toBeFocused();
+  await page.keyboard.press('Enter');
+  await confirm.getByRole('button', { name: 'Delete' }).click();
   await expect(model.models.getByRole('listitem')).toHaveCount(before - 1);
   // the built-in model cannot be deleted
   await expect(model.models.getByRole('button', { name: /^Delete model default/ })).toHaveCount(0);
