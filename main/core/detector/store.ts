@@ -163,7 +163,10 @@ export class ModelStore {
     const row = { id: String(r[0]), manifest: String(r[1]), model_json: String(r[2]), history: String(r[4]), settings: String(r[5]) };
     const manifest = JSON.parse(row.manifest) as ModelManifest;
     const weights = (r[3] as DuckDBBlobValue).bytes;
-    const digest = createHash('sha256').update(row.model_json).update(weights).digest('hex').slice(0, 16);
+    // The package directory is named by everything it holds: two models with the same weights
+    // (a seeded run repeated, the same package imported into two projects) can differ in name,
+    // date and metrics, and each must export and load with its own manifest.
+    const digest = createHash('sha256').update(row.manifest).update(row.model_json).update(weights).digest('hex').slice(0, 16);
     const dir = join(tmpdir(), 'mindflow-models', `${id}-${digest}`);
     if (!existsSync(join(dir, MANIFEST_FILE))) await writePackage(dir, manifest, row.model_json, weights);
     return { summary: summaryOf(row.id, manifest, false, JSON.parse(row.history) as EpochPoint[], JSON.parse(row.settings) as Partial<TrainSettings>), dir };
@@ -174,9 +177,13 @@ export class ModelStore {
     const { manifest, modelJson, weights } = await readPackage(dir);
     // The id is the content hash: adding the same package twice reuses it.
     const id = `m${createHash('sha256').update(modelJson).update(weights).digest('hex').slice(0, 16)}`;
-    const existing = await this.project.withConnection((c) => queryObjects<{ history: string; settings: string }>(c, `SELECT history, settings FROM models WHERE id = ?`, [id]));
+    const existing = await this.project.withConnection((c) =>
+      queryObjects<{ manifest: string; history: string; settings: string }>(c, `SELECT manifest, history, settings FROM models WHERE id = ?`, [id]),
+    );
     if (existing[0]) {
-      return summaryOf(id, manifest, false, JSON.parse(existing[0].history) as EpochPoint[], JSON.parse(existing[0].settings) as Partial<TrainSettings>);
+      // the model the project already has, as it has it (its name, not the new package's)
+      const kept = JSON.parse(existing[0].manifest) as ModelManifest;
+      return summaryOf(id, kept, false, JSON.parse(existing[0].history) as EpochPoint[], JSON.parse(existing[0].settings) as Partial<TrainSettings>);
     }
     await this.project.withConnection((c) =>
       c.run(`INSERT INTO models VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?)`, [
