@@ -46,6 +46,15 @@ test('opens the sample capture and sees its flows over capture order', async () 
   await expect(workbench.explore.histogram).toBeVisible();
   await expect(page.getByText('capture order (flow #)')).toBeVisible();
   await workbench.screenshot('02-explore-sample');
+
+  // reached from the keyboard, the table shows a focus ring over its rows, not under them
+  const grid = workbench.explore.grid;
+  const ring = grid.locator('xpath=following-sibling::*[contains(@class, "focus-ring")]');
+  await expect(ring).toBeHidden();
+  await grid.focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(grid).toBeFocused();
+  await expect(ring).toBeVisible();
 });
 
 test('imports the real NF-BoT-IoT v2 sample by path', async () => {
