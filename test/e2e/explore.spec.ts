@@ -101,6 +101,18 @@ test('pivots on a class cell: filter on it, then count by class', async () => {
   expect(classes.length).toBeGreaterThan(0);
   expect(new Set(classes.map((c) => c.trim()))).toEqual(new Set(['DoS']));
 
+  // the menu from the keyboard: Home / End, and Escape gives focus back to the cell
+  const cell = workbench.explore.grid.getByRole('gridcell', { name: 'DoS', exact: true }).first();
+  await cell.click({ button: 'right' });
+  const menu = page.getByRole('menu');
+  await page.keyboard.press('End');
+  await expect(menu.getByRole('menuitem').last()).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(menu.getByRole('menuitem').first()).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+  await expect(cell).toBeFocused();
+
   await workbench.explore.pivot('DoS', 'Count by Attack');
   const countBy = workbench.explore.countBy('Attack');
   await expect(countBy).toBeVisible();
