@@ -135,6 +135,18 @@ test('asks the read-only SQL console', async () => {
   await workbench.sql.run('DELETE FROM flows_1');
   await expect(workbench.sql.status).toContainText(/read-only console: .*refused/);
   await workbench.screenshot('07-sql-refused');
+
+  // the panel's tabs from the keyboard: one tab stop, arrows move selection and focus together
+  const sqlTab = page.getByRole('tab', { name: 'SQL Console' });
+  const jobsTab = page.getByRole('tab', { name: /^Jobs/ });
+  await sqlTab.focus();
+  await expect(jobsTab).toHaveAttribute('tabindex', '-1');
+  await page.keyboard.press('ArrowRight');
+  await expect(jobsTab).toBeFocused();
+  await expect(jobsTab).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('End');
+  await expect(sqlTab).toBeFocused();
+  await expect(sqlTab).toHaveAttribute('aria-selected', 'true');
 });
 
 test('keeps the chosen theme after a reload', async () => {

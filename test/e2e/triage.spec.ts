@@ -99,6 +99,20 @@ test('triages three windows with the keyboard and opens one', async () => {
   }
   expect(lightness.light).toBeGreaterThan(0.8);
   expect(lightness.dark).toBeLessThan(0.3);
+
+  // the editor tabs from the keyboard: focus follows the selected tab, so arrows go on from it
+  const tabs = page.getByRole('tablist', { name: 'Open editors' });
+  const windowTab = tabs.getByRole('tab', { selected: true });
+  const windowTabName = (await windowTab.textContent())?.trim() ?? '';
+  await windowTab.focus();
+  await page.keyboard.press('ArrowLeft');
+  const left = tabs.getByRole('tab', { selected: true });
+  await expect(left).not.toHaveText(windowTabName);
+  await expect(left).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(tabs.getByRole('tab', { selected: true })).toHaveText(windowTabName);
+  await expect(tabs.getByRole('tab', { selected: true })).toBeFocused();
+  await expect(drill.region).toBeVisible();
 });
 
 test('reloads and finds the verdicts kept, then undoes the last one', async () => {
