@@ -150,7 +150,16 @@ test('reads the scan columns in Explore, coloured by predicted class', async () 
   );
   expect(scores.length).toBeGreaterThan(0);
   for (const v of scores) expect(v).toMatch(/^[01]\.\d{3}$/);
-  await page.getByRole('radiogroup', { name: 'Colour by' }).getByRole('radio', { name: 'predicted' }).click();
+  const colourBy = page.getByRole('radiogroup', { name: 'Colour by' });
+  await colourBy.getByRole('radio', { name: 'predicted' }).click();
+  await expect(page.getByRole('img', { name: /^Flows by predicted class over capture order/ })).toBeVisible();
+  // a radio group is one tab stop: the arrows choose, and focus goes with the choice
+  await page.keyboard.press('ArrowLeft');
+  await expect(colourBy.getByRole('radio', { name: 'label' })).toBeFocused();
+  await expect(colourBy.getByRole('radio', { name: 'label' })).toHaveAttribute('aria-checked', 'true');
+  await expect(colourBy.getByRole('radio', { name: 'predicted' })).toHaveAttribute('tabindex', '-1');
+  await page.keyboard.press('ArrowDown');
+  await expect(colourBy.getByRole('radio', { name: 'predicted' })).toBeFocused();
   await expect(page.getByRole('img', { name: /^Flows by predicted class over capture order/ })).toBeVisible();
   await explore.addFilter('attack_score >= 0.9');
   await explore.addFilter('verdict = tp');
@@ -158,6 +167,8 @@ test('reads the scan columns in Explore, coloured by predicted class', async () 
   await expect.poll(() => explore.matchingFlows()).toBeGreaterThan(0);
   await explore.chips.filter({ hasText: 'verdict' }).getByRole('button').click();
   await expect(explore.chips).toHaveCount(1);
+  await expect.poll(() => explore.matchingFlows()).toBeGreaterThan(100);
+  await explore.waitForRows();
   await workbench.screenshot('22-explore-predicted');
 });
 

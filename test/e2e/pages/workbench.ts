@@ -222,8 +222,10 @@ export class ExploreEditor {
     return Number((text ?? '').replace(/[^\d]/g, ''));
   }
 
+  /** Waits until the visible rows are in: no row still says "loading…". */
   async waitForRows() {
     await expect(this.grid.getByRole('gridcell').first()).toBeVisible();
+    await expect(this.grid.getByRole('gridcell', { name: 'loading…' })).toHaveCount(0);
   }
 
   async addFilter(text: string) {
