@@ -46,6 +46,7 @@ test('opens the sample capture and sees its flows over capture order', async () 
   await expect(workbench.explore.histogram).toBeVisible();
   await expect(page.getByText('capture order (flow #)')).toBeVisible();
   await workbench.screenshot('02-explore-sample');
+  await workbench.expectAccessible('Explore');
 
   // reached from the keyboard, the table shows a focus ring over its rows, not under them
   const grid = workbench.explore.grid;

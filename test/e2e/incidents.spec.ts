@@ -110,6 +110,7 @@ test('sets severity, TLP and analyst, and writes a note', async () => {
   await expect(inc.windows.getByRole('button', { name: /^Open window #\d+$/ })).toHaveCount(2);
   await expect(inc.windows.getByRole('button', { name: /^Remove window #\d+$/ })).toHaveCount(2);
   await workbench.screenshot('32-incidents');
+  await workbench.expectAccessible('the incident editor');
 });
 
 test('keeps keyboard focus inside the export dialog and gives it back on Escape', async () => {
@@ -154,6 +155,7 @@ test('exports the report as HTML and PDF', async () => {
   htmlUrl = (await ex.download.getAttribute('href')) ?? '';
   expect(htmlUrl).toMatch(/^\/api\/report\/incident-\d+\.html$/);
   await workbench.screenshot('33-export');
+  await workbench.expectAccessible('the export dialog');
 
   await ex.choose('PDF');
   await ex.export();

@@ -115,6 +115,7 @@ test('reads the held-out per-class metrics and the confusion matrix', async () =
   await expect(page.getByText('predicted class', { exact: true })).toBeVisible();
   await model.confusionMatrix.scrollIntoViewIfNeeded();
   await workbench.screenshot('11-confusion');
+  await workbench.expectAccessible('the Model view');
   await expect(model.historyLossChart).toBeVisible();
 });
 
@@ -140,6 +141,7 @@ test('trains a binary benign-vs-attack model and reads its two-by-two matrix in 
   await expect(model.perClassTable.getByRole('row')).toHaveCount(1 + 2 + 4); // header, 2 classes, accuracy/macro/weighted/binary
   await page.getByRole('heading', { name: 'Training history' }).scrollIntoViewIfNeeded();
   await workbench.screenshot('13-binary-confusion-dark');
+  await workbench.expectAccessible('the Model view, dark theme');
   await model.settings.getByRole('checkbox', { name: 'Binary (benign vs attack)' }).uncheck();
   await model.configure({ 'Model name': '' });
   await page.getByRole('button', { name: 'Switch to light theme' }).click();

@@ -62,9 +62,10 @@ test('triages three windows with the keyboard and opens one', async () => {
   await expect(det.count('TP')).toContainText('1');
   await expect(det.count('FP')).toContainText('1');
   await expect(det.count('Review')).toContainText('1');
-  await expect(page.getByRole('button', { name: /^Triage counts for scan \d+: untriaged \d+, true positive 1, false positive 1, review 1$/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: /^Scan #\d+: [\d,]+ untriaged · 1 TP · 1 FP · 1 review$/ })).toBeVisible();
   await expect(det.row(0).getByLabel(/^Verdict: /)).toHaveCount(0);
   await workbench.screenshot('20-detections');
+  await workbench.expectAccessible('the Detections queue');
 
   // Enter opens the window under the cursor; its attribution arrives without blocking the tab
   await page.keyboard.press('Enter');
@@ -95,6 +96,7 @@ test('triages three windows with the keyboard and opens one', async () => {
   const lightness: Record<string, number> = {};
   for (let i = 0; i < 2; i++) {
     lightness[(await html.getAttribute('data-theme')) ?? ''] = await medianLightness();
+    await workbench.expectAccessible(`the drill-down, ${await html.getAttribute('data-theme')} theme`);
     await theme.click();
   }
   expect(lightness.light).toBeGreaterThan(0.8);

@@ -3,9 +3,13 @@
  * name), so the stories read as what the analyst does.
  */
 import { expect, type Locator, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 export const SCREENSHOT_DIR = 'test-results/screenshots';
+
+/** axe-core, the accessibility rules engine, as a script to evaluate in the page */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 export class WorkbenchPage {
   readonly captures: CapturesPanel;
@@ -42,6 +46,20 @@ export class WorkbenchPage {
   expectNoPageErrors() {
     const errors = this.pageErrors.splice(0);
     expect(errors, 'uncaught errors in the page').toEqual([]);
+  }
+
+  /**
+   * Runs axe-core's rules (WCAG 2.x A and AA, and its best practices) over the page as it stands
+   * and fails with each violation: rule, impact, and the first elements it found.
+   */
+  async expectAccessible(where: string) {
+    if (!(await this.page.evaluate(() => 'axe' in window))) await this.page.evaluate(AXE_SOURCE);
+    const violations = await this.page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary?: string }[] }[] }> } }).axe;
+      const result = await axe.run(document);
+      return result.violations.map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.slice(0, 3).map((n) => `  ${n.target.join(' ')}: ${(n.failureSummary ?? '').replace(/\s+/g, ' ')}`).join('\n')}`);
+    });
+    expect(violations, `accessibility violations in ${where}`).toEqual([]);
   }
 
   async showCaptures() {
@@ -89,7 +107,7 @@ export class CapturesPanel {
   }
 
   async openInExplore(fileName: string) {
-    await this.page.getByRole('button', { name: `Open ${fileName} in Explore` }).first().click();
+    await this.page.getByRole('button', { name: new RegExp(`^Open #\\d+ ${fileName.replaceAll('.', '\\.')} in Explore$`) }).first().click();
   }
 
   async scan(fileName: string) {
@@ -426,7 +444,7 @@ export class IncidentsView {
   }
 
   async openIncident(title: string) {
-    await this.list.getByRole('button', { name: new RegExp(`^Open incident #\\d+ ${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).click();
+    await this.item(title).getByRole('button').click();
   }
 
   /** The editor of the shown incident. */
