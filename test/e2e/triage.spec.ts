@@ -115,6 +115,10 @@ test('triages three windows with the keyboard and opens one', async () => {
   await expect(tabs.getByRole('tab', { selected: true })).toHaveText(windowTabName);
   await expect(tabs.getByRole('tab', { selected: true })).toBeFocused();
   await expect(drill.region).toBeVisible();
+  // Delete closes the focused tab, and focus goes to the tab shown next
+  await page.keyboard.press('Delete');
+  await expect(tabs.getByRole('tab', { name: windowTabName })).toHaveCount(0);
+  await expect(tabs.getByRole('tab', { selected: true })).toBeFocused();
 });
 
 test('reloads and finds the verdicts kept, then undoes the last one', async () => {
