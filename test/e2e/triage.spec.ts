@@ -188,6 +188,7 @@ test('moves the threshold and sees the effect on windows, recall and false posit
   await expect(page.getByRole('table', { name: 'Per-class metrics' })).toBeVisible();
   await expect(page.getByRole('img', { name: /^Confusion matrix/ })).toBeVisible();
   await workbench.screenshot('23-threshold');
+  await workbench.expectAccessible('the scan metrics and threshold');
   await det.showQueue();
 });
 
