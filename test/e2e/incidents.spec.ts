@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SCREENSHOT_DIR, WorkbenchPage } from './pages/workbench';
+import { expectAccessible, SCREENSHOT_DIR, WorkbenchPage } from './pages/workbench';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -176,6 +176,7 @@ test('opens the downloaded HTML report in the browser', async ({ browser }) => {
     await expect(reader.getByText(title).first()).toBeVisible();
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await reader.screenshot({ path: `${SCREENSHOT_DIR}/30-report-html.png` });
+    await expectAccessible(reader, 'the HTML report');
   } finally {
     await reader.close();
   }

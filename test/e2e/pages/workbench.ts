@@ -11,6 +11,20 @@ export const SCREENSHOT_DIR = 'test-results/screenshots';
 /** axe-core, the accessibility rules engine, as a script to evaluate in the page */
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
+/**
+ * Runs axe-core's rules (WCAG 2.x A and AA, and its best practices) over a page as it stands
+ * and fails with each violation: rule, impact, and the first elements it found.
+ */
+export async function expectAccessible(page: Page, where: string) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary?: string }[] }[] }> } }).axe;
+    const result = await axe.run(document);
+    return result.violations.map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.slice(0, 3).map((n) => `  ${n.target.join(' ')}: ${(n.failureSummary ?? '').replace(/\s+/g, ' ')}`).join('\n')}`);
+  });
+  expect(violations, `accessibility violations in ${where}`).toEqual([]);
+}
+
 export class WorkbenchPage {
   readonly captures: CapturesPanel;
   readonly explore: ExploreEditor;
@@ -48,18 +62,9 @@ export class WorkbenchPage {
     expect(errors, 'uncaught errors in the page').toEqual([]);
   }
 
-  /**
-   * Runs axe-core's rules (WCAG 2.x A and AA, and its best practices) over the page as it stands
-   * and fails with each violation: rule, impact, and the first elements it found.
-   */
+  /** Fails on any axe-core violation in the workbench as it stands (see expectAccessible). */
   async expectAccessible(where: string) {
-    if (!(await this.page.evaluate(() => 'axe' in window))) await this.page.evaluate(AXE_SOURCE);
-    const violations = await this.page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary?: string }[] }[] }> } }).axe;
-      const result = await axe.run(document);
-      return result.violations.map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.slice(0, 3).map((n) => `  ${n.target.join(' ')}: ${(n.failureSummary ?? '').replace(/\s+/g, ' ')}`).join('\n')}`);
-    });
-    expect(violations, `accessibility violations in ${where}`).toEqual([]);
+    await expectAccessible(this.page, where);
   }
 
   async showCaptures() {

@@ -46,6 +46,9 @@ describe('buildHtml on the sample incident', () => {
   it('shows the title, id, status, severity and the TLP banner in its colour', () => {
     expect(html).toContain('<h1>Bot scan and SYN flood against 192.168.100.3</h1>');
     expect(html).toContain('<div class="tlp tlp-amber" style="color:#FFC000"><span class="label">TLP:AMBER</span>');
+    // the marking opens and closes the page, each in a landmark of its own
+    expect(html).toMatch(/<body>\n<header><div class="tlp tlp-amber"/);
+    expect(html).toMatch(/<\/main>\n<footer><div class="tlp tlp-amber"[^\n]*<\/footer>\n<\/body>/);
     expect(html).toContain('inc-0007');
     expect(html).toContain('<dd>contained</dd>');
     expect(html).toContain('<span class="sev-high">high</span>');
