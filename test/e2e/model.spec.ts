@@ -225,4 +225,10 @@ test('finds the detector commands in the palette', async () => {
   await page.keyboard.press('Escape');
   await expect(palette).toBeHidden();
   await expect(opener).toBeFocused();
+  // the same when the shortcut closes it
+  await page.keyboard.press('Control+Shift+P');
+  await expect(palette.getByRole('combobox')).toBeFocused();
+  await page.keyboard.press('Control+Shift+P');
+  await expect(palette).toBeHidden();
+  await expect(opener).toBeFocused();
 });
