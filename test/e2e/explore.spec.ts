@@ -56,6 +56,42 @@ test('opens the sample capture and sees its flows over capture order', async () 
   await page.keyboard.press('ArrowDown');
   await expect(grid).toBeFocused();
   await expect(ring).toBeVisible();
+
+  // a cell cursor: the first key shows it on the first row's first column, arrows move it,
+  // Enter opens that cell's pivot menu, Escape comes back to the grid
+  const cursorCell = async () => page.locator(`[id="${await grid.getAttribute('aria-activedescendant')}"]`);
+  await expect(grid).toHaveAttribute('aria-activedescendant', /-0-0$/);
+  await expect(await cursorCell()).toHaveClass(/cursor/);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  await expect(grid).toHaveAttribute('aria-activedescendant', /-1-1$/);
+  const value = ((await (await cursorCell()).textContent()) ?? '').trim();
+  await page.keyboard.press('Enter');
+  const menu = page.getByRole('menu');
+  await expect(menu).toBeVisible();
+  await expect(menu.getByRole('menuitem').first()).toContainText(value);
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+  await expect(grid).toBeFocused();
+  // End goes to the last column and scrolls it into view; the row numbers stay at the left
+  await page.keyboard.press('End');
+  const gridBox = (await grid.boundingBox())!;
+  const lastBox = (await (await cursorCell()).boundingBox())!;
+  expect(lastBox.x + lastBox.width).toBeLessThanOrEqual(gridBox.x + gridBox.width + 1);
+  expect(Math.abs((await grid.getByRole('columnheader', { name: '#' }).boundingBox())!.x - gridBox.x)).toBeLessThanOrEqual(2);
+  await expect(grid.getByRole('rowheader', { name: '2', exact: true })).toBeInViewport();
+  // up past the first row is the header: Enter there sorts by that column
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowUp');
+  await expect(grid).toHaveAttribute('aria-activedescendant', /--1-1$/);
+  const header = await cursorCell();
+  await page.keyboard.press('Enter');
+  await expect(header).toHaveAttribute('aria-sort', 'ascending');
+  await page.keyboard.press('Enter');
+  await expect(header).toHaveAttribute('aria-sort', 'descending');
+  await header.getByRole('button').click();
+  await expect(header).toHaveAttribute('aria-sort', 'none');
 });
 
 test('imports the real NF-BoT-IoT v2 sample by path', async () => {
@@ -102,7 +138,7 @@ test('pivots on a class cell: filter on it, then count by class', async () => {
   expect(classes.length).toBeGreaterThan(0);
   expect(new Set(classes.map((c) => c.trim()))).toEqual(new Set(['DoS']));
 
-  // the menu from the keyboard: Home / End, and Escape gives focus back to the cell
+  // the menu from the keyboard: Home / End, and Escape gives focus back to the table
   const cell = workbench.explore.grid.getByRole('gridcell', { name: 'DoS', exact: true }).first();
   await cell.click({ button: 'right' });
   const menu = page.getByRole('menu');
@@ -112,7 +148,7 @@ test('pivots on a class cell: filter on it, then count by class', async () => {
   await expect(menu.getByRole('menuitem').first()).toBeFocused();
   await page.keyboard.press('Escape');
   await expect(menu).toBeHidden();
-  await expect(cell).toBeFocused();
+  await expect(workbench.explore.grid).toBeFocused();
 
   await workbench.explore.pivot('DoS', 'Count by Attack');
   const countBy = workbench.explore.countBy('Attack');
