@@ -125,6 +125,13 @@ test('narrows to a stretch of capture order with the histogram brush', async () 
   await workbench.explore.clearBrush();
   await expect(workbench.explore.chips.filter({ hasText: 'flow #' })).toHaveCount(0);
   await expect.poll(() => workbench.explore.matchingFlows()).toBe(before);
+
+  // the same from the keyboard: clauses on the flow id
+  await workbench.explore.addFilter('flow_id >= 2000');
+  await workbench.explore.addFilter('flow_id < 4000');
+  await expect.poll(() => workbench.explore.matchingFlows()).toBe(2000);
+  for (let i = 0; i < 2; i++) await workbench.explore.chips.filter({ hasText: 'flow_id' }).first().getByRole('button').click();
+  await expect.poll(() => workbench.explore.matchingFlows()).toBe(before);
 });
 
 test('pivots on a class cell: filter on it, then count by class', async () => {

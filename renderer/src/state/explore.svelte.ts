@@ -53,9 +53,12 @@ export class ExploreTab {
     return { clauses: this.clauses, flowRange: this.flowRange, ...(this.scanId !== null ? { scanId: this.scanId } : {}) };
   }
 
-  /** Fields a clause may name: the capture's columns, plus the scan's when there is one. */
+  /**
+   * Fields a clause may name: the flow id (capture order, what the histogram's brush selects),
+   * the capture's columns, and the scan's when there is one.
+   */
   get fields(): string[] {
-    return this.scanId !== null ? [...this.capture.columns, ...scanColumns] : this.capture.columns;
+    return ['flow_id', ...this.capture.columns, ...(this.scanId !== null ? scanColumns : [])];
   }
 
   /** A newer scan of the capture: its columns replace the old ones (clauses on them stay). */
