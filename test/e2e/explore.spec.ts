@@ -32,6 +32,7 @@ test('opens the sample capture and sees its flows over capture order', async () 
   await workbench.showCaptures();
   await expect(workbench.captures.capture(sampleName)).toBeVisible();
   await workbench.screenshot('01-captures');
+  await workbench.expectAccessible('the welcome page and the Captures view');
 
   // the welcome offers the capture; nothing is scanned yet, so nothing to triage
   const welcome = page.getByLabel('Next steps');
