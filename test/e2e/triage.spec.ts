@@ -41,6 +41,10 @@ test('scans the sample with the default model from Captures', async () => {
   await expect.poll(scanId, { timeout: 200_000 }).not.toBe(before);
   await expect(latest).toContainText('flagged windows');
   await expect(latest).toContainText('default');
+  // the job says which capture it scanned (a capture's number, not the scan's)
+  if (!(await page.getByRole('tab', { name: /^Jobs/ }).isVisible())) await page.keyboard.press('Control+J');
+  await page.getByRole('tab', { name: /^Jobs/ }).click();
+  await expect(page.getByRole('tabpanel').getByText(/^Scan capture #\d+ with default/).first()).toBeVisible();
 });
 
 test('triages three windows with the keyboard and opens one', async () => {

@@ -177,7 +177,7 @@ export class ModelState {
       this.evalJobId = jobId;
       this.evalModelId = model.id;
       this.evalProgress = null;
-      this.jobs.track(jobId, 'evaluate', `Evaluate ${model.name} on #${this.evalCaptureId}`);
+      this.jobs.track(jobId, 'evaluate', `Evaluate ${model.name} on capture #${this.evalCaptureId}`);
     } catch (err) {
       this.evalOutcome = { ok: false, text: (err as Error).message, modelId: model.id };
     }

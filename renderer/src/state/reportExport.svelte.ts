@@ -68,7 +68,7 @@ export class ReportExportState {
     try {
       const { jobId } = await this.api.exportReport({ id, format: this.format, ...(path ? { path } : {}) });
       this.jobId = jobId;
-      this.jobs.track(jobId, 'export', `export incident #${id} as ${this.format}`);
+      this.jobs.track(jobId, 'export', `Export incident #${id} as ${this.format}`);
       const finished = this.early.get(jobId);
       this.early.clear();
       if (finished) this.onFinished(finished);

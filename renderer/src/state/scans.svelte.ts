@@ -49,7 +49,7 @@ export class ScansState {
       const { jobId } = await this.api.scanCapture({ captureId, ...(model ? { modelId: model.id } : {}) });
       const modelName = model?.name ?? 'default model';
       this.running[captureId] = { jobId, modelName, progress: null };
-      this.jobs.track(jobId, 'scan', `Scan #${captureId} with ${modelName}`);
+      this.jobs.track(jobId, 'scan', `Scan capture #${captureId} with ${modelName}`);
     } catch (err) {
       this.outcomes[captureId] = { ok: false, text: (err as Error).message, summary: null };
     }
