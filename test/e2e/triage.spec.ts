@@ -194,6 +194,15 @@ test('moves the threshold and sees the effect on windows, recall and false posit
   await workbench.screenshot('23-threshold');
   await workbench.expectAccessible('the scan metrics and threshold');
   await det.showQueue();
+
+  // the queue sorts from the palette too (its column headers are for the mouse)
+  const sortedBy = page.getByText(/^sorted by /);
+  await workbench.runCommand('Triage: Sort Queue by Flows');
+  await expect(sortedBy).toHaveText('sorted by flows desc');
+  await workbench.runCommand('Triage: Sort Queue by Flows (now descending: reverse)');
+  await expect(sortedBy).toHaveText('sorted by flows asc');
+  await workbench.runCommand('Triage: Sort Queue by Score');
+  await expect(sortedBy).toHaveText('sorted by score desc');
 });
 
 test('bench: reads the drill-down and queue-scroll performance marks', async () => {

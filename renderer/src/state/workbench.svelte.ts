@@ -449,6 +449,12 @@ export class Workbench {
         { id: 'triage.filters.clear', title: 'Triage: Clear Queue Filters', run: () => det.clearFilters() },
         { id: 'triage.metrics', title: 'Triage: Show Scan Metrics and Threshold', run: () => { this.openDetections(); this.detectionsPane = 'metrics'; } },
         { id: 'triage.queue', title: 'Triage: Show Queue', run: () => { this.openDetections(); this.detectionsPane = 'queue'; } },
+        // the queue's column headers sort with the mouse; these do it from the keyboard
+        ...(['score', 'class', 'size', 'host', 'order'] as const).map((by) => {
+          const name = { score: 'Score', class: 'Class', size: 'Flows', host: 'Source and Destination', order: 'Capture Order' }[by];
+          const again = det.sort.by === by ? ` (now ${det.sort.dir === 'asc' ? 'ascending' : 'descending'}: reverse)` : '';
+          return { id: `triage.sort.${by}`, title: `Triage: Sort Queue by ${name}${again}`, run: () => { this.openDetections(); det.setSort(by); } };
+        }),
         { id: 'bench.queueScroll', title: 'Triage: Measure Queue Scroll (performance mark)', run: () => { this.openDetections(); this.detectionsPane = 'queue'; this.benchRequest = (this.benchRequest ?? 0) + 1; } },
       );
       const w = det.current;
