@@ -75,6 +75,9 @@ test('selects two windows in Detections and creates an incident', async () => {
   await expect(inc.windows.getByRole('row')).toHaveCount(3);
   await expect(inc.item(title)).toContainText('2 windows');
   await expect(inc.item(title)).toContainText('TLP:GREEN');
+  // a medium-severity badge on the active row keeps its contrast
+  await expect(inc.item(title)).toContainText('Medium');
+  await workbench.expectAccessible('the incidents list with a medium-severity incident');
 });
 
 test('adds a third window from its drill-down, then removes it in the editor', async () => {
