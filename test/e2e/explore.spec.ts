@@ -206,6 +206,26 @@ test('keeps the chosen theme after a reload', async () => {
   await workbench.screenshot(`08-theme-${after}`);
 });
 
+test('moves less when the system asks for reduced motion', async () => {
+  // a busy indicator as the jobs panel and dialogs draw it, measured in each motion setting
+  const probe = () =>
+    page.evaluate(() => {
+      const bar = document.createElement('div');
+      bar.className = 'progress indeterminate';
+      bar.append(document.createElement('div'));
+      document.body.append(bar);
+      const style = getComputedStyle(bar.firstElementChild!);
+      const result = { animation: style.animationName, opacity: style.opacity };
+      bar.remove();
+      return result;
+    });
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
+  expect(await probe()).toEqual({ animation: 'indeterminate', opacity: '1' });
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  expect(await probe()).toEqual({ animation: 'none', opacity: '0.5' });
+  await page.emulateMedia({ reducedMotion: null });
+});
+
 test('resizes the side bar and the panel, and keeps the sizes after a reload', async () => {
   await workbench.showCaptures();
   if (!(await page.getByRole('region', { name: 'Bottom panel' }).isVisible())) await page.keyboard.press('Control+J');
