@@ -68,6 +68,9 @@ export class ExploreTab {
     if (scanId === null) {
       this.clauses = this.clauses.filter((c) => !(scanColumns as readonly string[]).includes(c.field));
       this.colourBy = 'label';
+    } else if (!this.capture.labelled) {
+      // an unlabelled capture has only the predictions to colour by
+      this.colourBy = 'predicted';
     }
     this.reload(true);
   }
