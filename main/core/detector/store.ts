@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { blobValue, DuckDBBlobValue } from '@duckdb/node-api';
@@ -114,6 +114,45 @@ async function writePackage(dir: string, manifest: ModelManifest, modelJson: str
   await rename(tmp, dir);
 }
 
+/** Where the package directories of project models are written for the worker to load. */
+export function modelCacheDir(): string {
+  return join(tmpdir(), 'mindflow-models');
+}
+
+/** A cached package not used for this long is removed (each use touches its directory). */
+export const MODEL_CACHE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+/** A half-written package (a process that died while writing it) is removed after this long. */
+const PARTIAL_MAX_AGE_MS = 3600 * 1000;
+
+/**
+ * Removes cached package directories that have not been used for `maxAgeMs`, and half-written
+ * ones older than an hour. Every model a project loads, exports or scans with leaves one; without
+ * this the cache only grows. Returns the names removed. A directory that cannot be read or
+ * removed is left alone: the cache is a convenience, never a reason to fail.
+ */
+export async function pruneModelCache(root: string = modelCacheDir(), now: number = Date.now(), maxAgeMs: number = MODEL_CACHE_MAX_AGE_MS): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const path = join(root, name);
+    try {
+      const age = now - (await stat(path)).mtimeMs;
+      if (age > (name.includes('.tmp-') ? PARTIAL_MAX_AGE_MS : maxAgeMs)) {
+        await rm(path, { recursive: true, force: true });
+        removed.push(name);
+      }
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+  return removed;
+}
+
 export class ModelStore {
   constructor(private readonly project: Project) {}
 
@@ -167,8 +206,15 @@ export class ModelStore {
     // (a seeded run repeated, the same package imported into two projects) can differ in name,
     // date and metrics, and each must export and load with its own manifest.
     const digest = createHash('sha256').update(row.manifest).update(row.model_json).update(weights).digest('hex').slice(0, 16);
-    const dir = join(tmpdir(), 'mindflow-models', `${id}-${digest}`);
-    if (!existsSync(join(dir, MANIFEST_FILE))) await writePackage(dir, manifest, row.model_json, weights);
+    const dir = join(modelCacheDir(), `${id}-${digest}`);
+    if (existsSync(join(dir, MANIFEST_FILE))) {
+      // in use: keep it out of the next prune
+      const now = new Date();
+      await utimes(dir, now, now).catch(() => undefined);
+    } else {
+      await writePackage(dir, manifest, row.model_json, weights);
+      await pruneModelCache();
+    }
     return { summary: summaryOf(row.id, manifest, false, JSON.parse(row.history) as EpochPoint[], JSON.parse(row.settings) as Partial<TrainSettings>), dir };
   }
 

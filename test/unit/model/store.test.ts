@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtinModelsDir, ModelStore } from '../../../main/core/detector/store.ts';
+import { builtinModelsDir, MODEL_CACHE_MAX_AGE_MS, ModelStore, pruneModelCache } from '../../../main/core/detector/store.ts';
 import { MANIFEST_FILE, type ModelManifest } from '../../../main/core/model/package.ts';
 import { Project } from '../../../main/core/project.ts';
 import { tempDir } from '../helpers.ts';
@@ -54,5 +54,48 @@ describe('model packages in a project', () => {
     expect(again.id).toBe(kept.id);
     expect(again.name).toBe('first import');
     expect((await store.list()).filter((m) => m.id === kept.id).map((m) => m.name)).toEqual(['first import']);
+  });
+});
+
+describe('the package cache', () => {
+  const day = 24 * 3600 * 1000;
+  function entry(root: string, name: string, ageMs: number, now: number): void {
+    const dir = join(root, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, MANIFEST_FILE), '{}');
+    const t = new Date(now - ageMs);
+    utimesSync(dir, t, t);
+  }
+
+  it('removes packages unused for a week and half-written ones older than an hour, and keeps the rest', async () => {
+    const { dir: root, cleanup } = tempDir('mindflow-cache-');
+    cleanups.push(cleanup);
+    const now = Date.now();
+    entry(root, 'mold-0001', MODEL_CACHE_MAX_AGE_MS + day, now);
+    entry(root, 'mrecent-0002', MODEL_CACHE_MAX_AGE_MS - day, now);
+    entry(root, 'mnew-0003.tmp-123-456', 2 * 3600 * 1000, now);
+    entry(root, 'mnew-0004.tmp-789-012', 60 * 1000, now);
+    const removed = await pruneModelCache(root, now);
+    expect(removed.sort()).toEqual(['mnew-0003.tmp-123-456', 'mold-0001']);
+    expect(readdirSync(root).sort()).toEqual(['mnew-0004.tmp-789-012', 'mrecent-0002']);
+  });
+
+  it('does nothing when the cache folder does not exist', async () => {
+    const { dir: root, cleanup } = tempDir('mindflow-cache-');
+    cleanups.push(cleanup);
+    expect(await pruneModelCache(join(root, 'missing'))).toEqual([]);
+  });
+
+  it('touches a cached package each time a project loads it, so a model in use is never pruned', async () => {
+    const { dir: root, cleanup } = tempDir('mindflow-store-');
+    cleanups.push(cleanup);
+    const store = await openProject(root, 'p.duckdb');
+    const model = await store.add(packageNamed(root, 'in use'));
+    const { dir } = await store.get(model.id);
+    const old = new Date(Date.now() - MODEL_CACHE_MAX_AGE_MS - day);
+    utimesSync(dir, old, old);
+    expect((await store.get(model.id)).dir).toBe(dir);
+    expect(await pruneModelCache(join(dir, '..'))).not.toContain(dir.split('/').pop());
+    expect(existsSync(join(dir, MANIFEST_FILE))).toBe(true);
   });
 });
