@@ -328,6 +328,15 @@ test('a v3 capture, stored in time order, says when its flagged windows ran', as
   // the flow table writes the timestamps as UTC times: the first flow started at 01:00:00.000
   await workbench.explore.waitForRows();
   await expect(workbench.explore.grid).toContainText('2021-06-12 01:00:00.000');
+  // at 1280 px, with a capture and a scan to name, the status bar gives way from the project
+  // path and the capture's name: the triage counts, the backend, the host and the theme stay whole
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const bar = await page.getByRole('contentinfo', { name: 'Status bar' }).evaluate((footer) =>
+    [...footer.children].filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.className.split(' ').slice(0, 2).join(' ')),
+  );
+  expect(bar.filter((c) => c !== 'item project' && c !== 'item capture')).toEqual([]);
+  await expect(page.getByRole('button', { name: /^Scan #\d+: [\d,]+ untriaged · \d+ TP · \d+ FP · \d+ review$/ })).toBeVisible();
+  await page.setViewportSize(size);
   // and filter by a UTC time: flows start every 37 ms from 01:00, so 378 of them start from 01:01 on
   await workbench.explore.addFilter('FLOW_START_MILLISECONDS >= 2021-06-12 01:01');
   await expect(workbench.explore.chips).toContainText(['2021-06-12 01:01:00.000']);
