@@ -1,6 +1,22 @@
 import { untrack } from 'svelte';
 import { scrollMap, type ScrollMap } from '../lib/scrollMap';
 
+/** What VirtualRows reads of a wheel event. */
+interface Wheel {
+  deltaX: number;
+  deltaY: number;
+  deltaMode: number;
+  preventDefault(): void;
+}
+
+/** What VirtualRows uses of its scrolling element (the view binds its div). */
+export interface Scroller {
+  scrollTop: number;
+  focus(options?: { preventScroll?: boolean }): void;
+  addEventListener(type: 'wheel', fn: (e: Wheel) => void, options: { passive: boolean }): void;
+  removeEventListener(type: 'wheel', fn: (e: Wheel) => void): void;
+}
+
 /**
  * The scrolling of a virtual table (the flow table, the flagged-window queue): which rows are
  * in view and where they sit, for any number of rows. Past what a browser lets an element be
@@ -11,8 +27,8 @@ import { scrollMap, type ScrollMap } from '../lib/scrollMap';
  * The view binds `scroller` (bind:this), `viewportHeight` and the scroll event, and calls `attach()` in an
  * effect for the wheel.
  */
-export class VirtualRows {
-  scroller = $state<HTMLElement | undefined>();
+export class VirtualRows<E extends Scroller = Scroller> {
+  scroller = $state<E | undefined>();
   /** the scroller's client height, header included */
   viewportHeight = $state(0);
   scrollTop = $state(0);
@@ -87,7 +103,7 @@ export class VirtualRows {
   attach(): (() => void) | undefined {
     const el = this.scroller;
     if (!el || !this.map.scaled) return undefined;
-    const onWheel = (e: WheelEvent) => {
+    const onWheel = (e: Wheel) => {
       if (Math.abs(e.deltaY) < Math.abs(e.deltaX)) return;
       e.preventDefault();
       const unit = e.deltaMode === 1 ? 1 : e.deltaMode === 2 ? this.bodyHeight / this.rowPx : 1 / this.rowPx;

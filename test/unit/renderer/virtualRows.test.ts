@@ -2,10 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { MAX_SCROLL_PX, scrollMap } from '../../../renderer/src/lib/scrollMap.ts';
 import { VirtualRows } from '../../../renderer/src/state/virtualRows.svelte.ts';
 
+/** The part of a WheelEvent VirtualRows reads (the unit tests run without the DOM's types). */
+interface Wheel {
+  deltaX: number;
+  deltaY: number;
+  deltaMode: number;
+  preventDefault(): void;
+}
+
 /** A scroller as a browser keeps one: scrollTop is whole pixels within [0, spacer - viewport]. */
 function fakeScroller(rows: VirtualRows) {
   let top = 0;
-  const wheel: ((e: WheelEvent) => void)[] = [];
+  const wheel: ((e: Wheel) => void)[] = [];
   const el = {
     get scrollTop() {
       return top;
@@ -14,14 +22,14 @@ function fakeScroller(rows: VirtualRows) {
       top = Math.round(Math.max(0, Math.min(rows.map.spacerPx + rows.headerPx - rows.viewportHeight, v)));
       rows.onScroll(top); // the scroll event
     },
-    addEventListener: (_type: string, fn: (e: WheelEvent) => void) => wheel.push(fn),
-    removeEventListener: (_type: string, fn: (e: WheelEvent) => void) => wheel.splice(wheel.indexOf(fn), 1),
+    addEventListener: (_type: string, fn: (e: Wheel) => void) => wheel.push(fn),
+    removeEventListener: (_type: string, fn: (e: Wheel) => void) => wheel.splice(wheel.indexOf(fn), 1),
     focus: () => undefined,
   };
-  rows.scroller = el as unknown as HTMLElement;
+  rows.scroller = el as unknown as typeof rows.scroller;
   const spin = (deltaY: number, deltaMode = 0) => {
     let prevented = false;
-    for (const fn of wheel) fn({ deltaX: 0, deltaY, deltaMode, preventDefault: () => (prevented = true) } as WheelEvent);
+    for (const fn of wheel) fn({ deltaX: 0, deltaY, deltaMode, preventDefault: () => (prevented = true) });
     return prevented;
   };
   return { el, wheel, spin };
