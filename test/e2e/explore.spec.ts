@@ -262,4 +262,21 @@ test('resizes the side bar and the panel, and keeps the sizes after a reload', a
   await workbench.runCommand('View: Reset Side Bar and Panel Sizes');
   await expect.poll(width).toBe(w0);
   await expect.poll(height).toBe(h0);
+
+  // a panel closed to give the editors room stays closed after a reload, as does the side bar
+  await page.keyboard.press('Control+J');
+  await page.keyboard.press('Control+B');
+  await expect(panel).toBeHidden();
+  await expect(side).toBeHidden();
+  await page.reload();
+  await expect(page.getByLabel('Project path')).not.toHaveText('…');
+  await expect(panel).toBeHidden();
+  await expect(side).toBeHidden();
+  await page.keyboard.press('Control+J');
+  await page.keyboard.press('Control+B');
+  await expect(panel).toBeVisible();
+  await expect(side).toBeVisible();
+  await page.reload();
+  await expect(panel).toBeVisible();
+  await expect(side).toBeVisible();
 });

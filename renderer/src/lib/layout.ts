@@ -14,9 +14,12 @@ export interface LayoutSizes {
   sideBarWidth: number;
   /** null: the default share of the editor column (27 %, at least 130 px) */
   panelHeight: number | null;
+  /** shown or hidden (the activity bar, Ctrl+B; Ctrl+J), as the analyst left them */
+  sideBarVisible: boolean;
+  panelVisible: boolean;
 }
 
-export const DEFAULT_LAYOUT: LayoutSizes = { sideBarWidth: SIDE_BAR_WIDTH.initial, panelHeight: null };
+export const DEFAULT_LAYOUT: LayoutSizes = { sideBarWidth: SIDE_BAR_WIDTH.initial, panelHeight: null, sideBarVisible: true, panelVisible: true };
 
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
@@ -46,7 +49,8 @@ export function parseLayout(stored: string | null): LayoutSizes {
   const o = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const width = typeof o.sideBarWidth === 'number' && Number.isFinite(o.sideBarWidth) ? clampSideBarWidth(o.sideBarWidth) : DEFAULT_LAYOUT.sideBarWidth;
   const height = typeof o.panelHeight === 'number' && Number.isFinite(o.panelHeight) && o.panelHeight >= PANEL_MIN_HEIGHT ? Math.round(o.panelHeight) : null;
-  return { sideBarWidth: width, panelHeight: height };
+  const shown = (v: unknown) => (typeof v === 'boolean' ? v : true);
+  return { sideBarWidth: width, panelHeight: height, sideBarVisible: shown(o.sideBarVisible), panelVisible: shown(o.panelVisible) };
 }
 
 /**

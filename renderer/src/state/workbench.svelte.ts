@@ -35,8 +35,19 @@ export class Workbench {
   appError = $state<string | null>(null);
 
   activity = $state<Activity>('captures');
-  sideBarVisible = $state(true);
-  panelVisible = $state(true);
+  /** shown or hidden as the analyst left them (kept with the layout's sizes) */
+  get sideBarVisible(): boolean {
+    return this.layout.sideBarVisible;
+  }
+  set sideBarVisible(shown: boolean) {
+    this.layout.sideBarVisible = shown;
+  }
+  get panelVisible(): boolean {
+    return this.layout.panelVisible;
+  }
+  set panelVisible(shown: boolean) {
+    this.layout.panelVisible = shown;
+  }
   panelTab = $state<PanelTab>('jobs');
   paletteOpen = $state(false);
 

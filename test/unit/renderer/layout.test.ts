@@ -21,8 +21,11 @@ describe('layout sizes', () => {
     expect(parseLayout(null)).toEqual(DEFAULT_LAYOUT);
     expect(parseLayout('{not json')).toEqual(DEFAULT_LAYOUT);
     expect(parseLayout('"a string"')).toEqual(DEFAULT_LAYOUT);
-    expect(parseLayout('{"sideBarWidth": 410, "panelHeight": 260}')).toEqual({ sideBarWidth: 410, panelHeight: 260 });
-    expect(parseLayout('{"sideBarWidth": 9000, "panelHeight": 12}')).toEqual({ sideBarWidth: SIDE_BAR_WIDTH.max, panelHeight: null });
+    expect(parseLayout('{"sideBarWidth": 410, "panelHeight": 260}')).toEqual({ ...DEFAULT_LAYOUT, sideBarWidth: 410, panelHeight: 260 });
+    expect(parseLayout('{"sideBarWidth": 9000, "panelHeight": 12}')).toEqual({ ...DEFAULT_LAYOUT, sideBarWidth: SIDE_BAR_WIDTH.max, panelHeight: null });
+    // hidden parts stay hidden; anything but a boolean shows them
+    expect(parseLayout('{"panelVisible": false, "sideBarVisible": false}')).toEqual({ ...DEFAULT_LAYOUT, panelVisible: false, sideBarVisible: false });
+    expect(parseLayout('{"panelVisible": "no", "sideBarVisible": 0}')).toEqual(DEFAULT_LAYOUT);
     expect(parseLayout('{"sideBarWidth": "wide", "panelHeight": null}')).toEqual(DEFAULT_LAYOUT);
   });
 
