@@ -148,7 +148,7 @@ export interface JobFinished {
   ok: boolean;
   cancelled: boolean;
   error?: string | undefined;
-  result?: ImportResult | TrainResult | Evaluation | ScanSummary | ReportExport | undefined;
+  result?: ImportResult | TrainResult | Evaluation | ScanSummary | ReportExport | FlowExport | undefined;
 }
 
 export interface JobInfo {
@@ -518,6 +518,23 @@ export interface Incident {
   notes: IncidentNote[];
 }
 
+/** What the matching flows of a capture can be written as. */
+export const flowExportFormats = ['csv', 'parquet'] as const;
+export type FlowExportFormat = (typeof flowExportFormats)[number];
+
+/** The flows an Explore tab shows (its filter, brush and sort), written to a file. */
+export interface FlowExport {
+  captureId: number;
+  format: FlowExportFormat;
+  /** the scan whose columns (predicted, confidence, attack_score, verdict) came along, if any */
+  scanId: number | null;
+  rows: number;
+  path: string;
+  bytes: number;
+  /** web host: where the browser can download it */
+  url: string | null;
+}
+
 export interface ReportExport {
   incidentId: number;
   format: ReportFormat;
@@ -704,7 +721,20 @@ export const calls = {
   exportReport: call<JobStarted>()(
     v.object({ id: incidentId, format: v.picklist(reportFormats), path: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))) }),
   ),
-  /** Electron only: open the exported file, or show it in its folder. The web host answers false. */
+  /**
+   * A job writing the flows that match `filter` (in `sort` order, flow id first, with the
+   * scan's columns when the filter names a scan); without a path it goes to <project>.reports/.
+   */
+  exportFlows: call<JobStarted>()(
+    v.object({
+      captureId,
+      filter,
+      sort: v.optional(v.object({ column: columnName, dir: v.picklist(['asc', 'desc']) })),
+      format: v.picklist(flowExportFormats),
+      path: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
+    }),
+  ),
+  /** Electron only: open an exported file (a report, flows), or show it in its folder. The web host answers false. */
   revealReport: call<boolean>()(v.object({ path: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)), show: v.boolean() })),
   /** Electron only: shows the native open dialog. The web host answers null. */
   pickCaptureFile: call<string | null>()(v.object({})),

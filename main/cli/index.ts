@@ -19,6 +19,10 @@ import { formatWindowSpan, incidentSeverities, leftOutFlows, reportFormats, tlpL
 import type { CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
 import { exportReport } from '../core/incidents/export.ts';
+import { exportFlows } from '../core/query/exportFlows.ts';
+import { parseClause } from '../../preload/clauses.ts';
+import { flowExportFormats, type FilterClause, type FlowExportFormat } from '../../preload/contract.ts';
+import { SCAN_COLUMNS } from '../core/query/filters.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { choice, definedOnly, num, RECIPE_FLAGS, recipeSettings, UsageError } from './flags.ts';
@@ -48,6 +52,9 @@ usage:
         [--severity low|medium|high|critical] [--tlp CLEAR|GREEN|AMBER|AMBER+STRICT|RED] [--summary S] [--json]
   mindflow incident list --project P [--json]
   mindflow report --project P --incident ID --format html|pdf|md|json|iocs|stix|misp --out FILE
+  mindflow flows --project P --capture ID --out FILE [--where "FIELD OP VALUE"]... [--scan ID|latest]
+        [--sort COLUMN[:desc]] [--format csv|parquet] [--json]
+                                                       write the matching flows (Explore's filter)
   mindflow backend [--json]                            which TensorFlow.js backend runs the model here,
                                                        and why not a faster one (GPU, native)
   (eval and scan use the built-in default model without --model; without --project they work
@@ -458,6 +465,58 @@ async function cmdReport(argv: string[]): Promise<void> {
   }
 }
 
+async function cmdFlows(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      project: { type: 'string' }, capture: { type: 'string' }, out: { type: 'string' }, where: { type: 'string', multiple: true },
+      scan: { type: 'string' }, sort: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' },
+    },
+  });
+  const captureId = num('capture', values.capture, { integer: true, min: 1 });
+  if (captureId === undefined) throw new UsageError('--capture ID is required (see "mindflow captures")');
+  if (!values.out) throw new UsageError('--out FILE is required');
+  // the format follows the file's extension unless --format says otherwise
+  const format: FlowExportFormat = choice('format', values.format, flowExportFormats) ?? (/\.parquet$/i.test(values.out) ? 'parquet' : 'csv');
+  const sortMatch = values.sort === undefined ? null : /^([A-Za-z_][A-Za-z0-9_]*)(?::(asc|desc))?$/i.exec(values.sort);
+  if (values.sort !== undefined && !sortMatch) throw new UsageError('--sort must be COLUMN or COLUMN:asc|desc');
+  const workbench = await Workbench.open(requireProject(values), { host: 'web' });
+  try {
+    const capture = await workbench.project.capture(captureId);
+    let scanId: number | undefined;
+    if (values.scan === 'latest') {
+      const latest = (await listScans(workbench.project, captureId))[0];
+      if (!latest) throw new Error(`capture #${captureId} has no scans yet: run "mindflow scan FILE --project P" first`);
+      scanId = latest.id;
+    } else {
+      scanId = num('scan', values.scan, { integer: true, min: 1 });
+    }
+    const fields = ['flow_id', ...capture.columns, ...(scanId !== undefined ? Object.keys(SCAN_COLUMNS) : [])];
+    const clauses: FilterClause[] = (values.where ?? []).map((text) => {
+      const parsed = parseClause(text, fields);
+      if (!parsed.ok) throw new UsageError(`--where "${text}": ${parsed.message}`);
+      return parsed.clause;
+    });
+    const controller = cancellable();
+    const result = await exportFlows(
+      workbench.project,
+      {
+        captureId,
+        filter: { clauses, ...(scanId !== undefined ? { scanId } : {}) },
+        ...(sortMatch ? { sort: { column: sortMatch[1]!, dir: sortMatch[2]?.toLowerCase() === 'desc' ? ('desc' as const) : ('asc' as const) } } : {}),
+        format,
+        path: values.out,
+      },
+      { signal: controller.signal, progress: progressPrinter('flows') },
+    );
+    clearProgress();
+    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else process.stdout.write(`wrote ${fmt(result.rows)} flows of capture #${captureId}${result.scanId !== null ? ` with scan #${result.scanId}` : ''} as ${format.toUpperCase()} to ${result.path} (${fmt(result.bytes)} bytes)\n`);
+  } finally {
+    workbench.close();
+  }
+}
+
 async function cmdBackend(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
   const status = await probeBackend();
@@ -493,6 +552,8 @@ async function main(argv: string[]): Promise<void> {
       return cmdIncident(rest);
     case 'report':
       return cmdReport(rest);
+    case 'flows':
+      return cmdFlows(rest);
     case 'backend':
       return cmdBackend(rest);
     case undefined:

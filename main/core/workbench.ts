@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import type { AppInfo, CallName, Events, Handlers, Incident } from '../../preload/contract.ts';
 import { exportReport } from './incidents/export.ts';
+import { exportFlows } from './query/exportFlows.ts';
 import { parseArgs } from '../../preload/contract.ts';
 import { importCapture } from './capture/import.ts';
 import { MindflowError, errorCode, oneLine } from './errors.ts';
@@ -203,6 +204,14 @@ export class Workbench {
               printPdf: this.options.printPdf,
               urlFor: this.options.reportUrl,
             }),
+          ),
+        };
+      },
+      exportFlows: async ({ captureId, filter, sort, format, path }) => {
+        await project.capture(captureId);
+        return {
+          jobId: this.jobs.start('export', `export flows of capture #${captureId} as ${format}`, (ctx) =>
+            exportFlows(project, { captureId, filter, sort, format, path }, ctx, this.options.reportUrl),
           ),
         };
       },

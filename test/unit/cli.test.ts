@@ -202,6 +202,30 @@ describe('mindflow CLI', () => {
     expect(JSON.stringify(JSON.parse(readFileSync(file, 'utf8')))).toContain('Scan of .149');
   }, 60_000);
 
+  it('flows writes what an Explore filter matches, with the scan\'s columns, as CSV or Parquet', () => {
+    const captureId = json<{ captures: { id: number; fileName: string }[] }>(['captures', '--project', project]).captures.find((c) => c.fileName === 'sample.csv')!.id;
+    const tp = json<{ scanId: number; windows: { flows: number }[] }>(['windows', '--project', project, '--status', 'tp']);
+    // the window marked true positive above, through the scan's verdict column
+    const out = join(tmp.dir, 'tp-flows.csv');
+    const written = json<Record<string, unknown>>(['flows', '--project', project, '--capture', String(captureId), '--scan', 'latest', '--where', 'verdict = tp', '--sort', 'flow_id:desc', '--out', out]);
+    expect(Object.keys(written).sort()).toEqual(['bytes', 'captureId', 'format', 'path', 'rows', 'scanId', 'url']);
+    expect(written).toMatchObject({ captureId, format: 'csv', scanId: tp.scanId, rows: tp.windows[0]!.flows, path: out, url: null });
+    const [header, ...lines] = readFileSync(out, 'utf8').trim().split('\n');
+    expect(header!.split(',').slice(-4)).toEqual(['predicted', 'confidence', 'attack_score', 'verdict']);
+    expect(lines.map((l) => Number(l.split(',')[0]))).toEqual(lines.map((l) => Number(l.split(',')[0])).sort((x, y) => y - x));
+    // several clauses, the format from the extension, and the human line
+    const parquet = join(tmp.dir, 'dos.parquet');
+    const human = mindflow(['flows', '--project', project, '--capture', String(captureId), '--where', 'Attack = DoS', '--where', 'IN_BYTES >= 0', '--out', parquet]);
+    expect(human.code).toBe(0);
+    expect(human.out).toMatch(new RegExp(`^wrote [\\d,]+ flows of capture #${captureId} as PARQUET to `));
+    expect(readFileSync(parquet).subarray(0, 4).toString()).toBe('PAR1');
+    // a clause it cannot read is a usage error naming the clause
+    const bad = mindflow(['flows', '--project', project, '--capture', String(captureId), '--where', 'hots = 1', '--out', join(tmp.dir, 'x.csv')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err.split('\n')[0]).toBe('mindflow: --where "hots = 1": Unknown field "hots". Try host, port or a column name.');
+    expect(existsSync(join(tmp.dir, 'x.csv'))).toBe(false);
+  }, 60_000);
+
   it('backend --json says what runs the model and why not a faster backend; a forced backend that cannot load says why', () => {
     const s = json<{ name: string; device: string; notes: string[] }>(['backend']);
     expect(Object.keys(s)).toEqual(['name', 'device', 'notes']);

@@ -52,14 +52,25 @@ export interface PageRequest {
   limit: number;
 }
 
+/** The flow id and every column of `src`, as the flow table shows them and an export writes them. */
+export function flowSelect(src: FlowSource): string {
+  return [`${src.id} AS flow_id`, ...src.columns.map(ident)].join(', ');
+}
+
+/** A sort checked against the flows' columns: the column (or flow_id) and its direction. */
+export function flowSort(src: FlowSource, sort: PageRequest['sort']): { column: string; dir: 'ASC' | 'DESC'; order: string } {
+  const column = sort ? resolveField(sort.column, src.columns) : 'flow_id';
+  if (column === 'host' || column === 'port') throw new MindflowError('bad-args', `cannot sort by ${column}`);
+  const dir = sort?.dir === 'desc' ? 'DESC' : 'ASC';
+  return { column, dir, order: column === 'flow_id' ? `${src.id} ${dir}` : `${ident(column)} ${dir} NULLS LAST, ${src.id} ASC` };
+}
+
 export async function queryFlows(conn: DuckDBConnection, capture: CaptureInfo, req: PageRequest): Promise<FlowPage> {
   const t0 = performance.now();
   const src = await flowSource(conn, capture, req.filter.scanId);
   const where = buildWhere(req.filter, src.columns, src.id);
-  const select = [`${src.id} AS flow_id`, ...src.columns.map(ident)].join(', ');
-  const sortCol = req.sort ? resolveField(req.sort.column, src.columns) : 'flow_id';
-  if (sortCol === 'host' || sortCol === 'port') throw new MindflowError('bad-args', `cannot sort by ${sortCol}`);
-  const dir = req.sort?.dir === 'desc' ? 'DESC' : 'ASC';
+  const select = flowSelect(src);
+  const { column: sortCol, dir, order } = flowSort(src, req.sort);
   const columns = [{ name: 'flow_id', type: 'integer' as const }, ...src.columnInfo];
 
   if (!src.scanned && where.sql === '' && sortCol === 'flow_id') {
@@ -74,7 +85,7 @@ export async function queryFlows(conn: DuckDBConnection, capture: CaptureInfo, r
       ? // With insertion order preserved (DuckDB's default), an unordered scan returns rows in
         // rowid order, so LIMIT/OFFSET needs no sort at all.
         query(conn, `SELECT ${select} FROM ${src.from} ${where.sql} LIMIT ? OFFSET ?`, [...where.params, req.limit, req.offset]).then((r) => r.rows)
-      : sortedPage(conn, src, select, where, sortCol === 'flow_id' ? `${src.id} ${dir}` : `${ident(sortCol)} ${dir} NULLS LAST, ${src.id} ASC`, req),
+      : sortedPage(conn, src, select, where, order, req),
     countWhere(conn, src, where, capture.rows),
   ]);
   return { columns, rows, total, offset: req.offset, ms: performance.now() - t0 };

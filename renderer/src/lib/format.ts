@@ -29,7 +29,8 @@ export function formatCell(value: Cell): string {
 }
 
 /** NetFlow v3's FLOW_START_MILLISECONDS and FLOW_END_MILLISECONDS: Unix epoch milliseconds. */
-export const isTimestampField = (name: string): boolean => /^FLOW_(START|END)_MILLISECONDS$/i.test(name);
+export { isTimestampField } from '../../../preload/clauses';
+import { isTimestampField } from '../../../preload/clauses';
 
 /** Ports, protocol numbers, flags, types and ids read better without thousands separators. */
 export const isCodeField = (name: string): boolean => /PORT|PROTO|FLAGS|TYPE|CODE|_ID/i.test(name);
