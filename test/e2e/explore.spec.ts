@@ -168,6 +168,57 @@ test('pivots on a class cell: filter on it, then count by class', async () => {
   await expect.poll(() => workbench.explore.matchingFlows()).toBe(before);
 });
 
+test('exports the flows a filter matches, in the table’s order, as CSV and Parquet', async () => {
+  const explore = workbench.explore;
+  // the built-in sample's tab: 20,000 flows, a download of a few hundred kilobytes
+  await page.getByRole('tab', { name: /mindflow-sample\.csv/ }).click();
+  await explore.waitForRows();
+  await explore.addFilter('Attack = DoS');
+  const grid = explore.grid;
+  const sortBy = grid.getByRole('columnheader', { name: 'IN_BYTES', exact: true }).getByRole('button');
+  await sortBy.click();
+  await sortBy.click();
+  await expect(page.getByText('sorted by IN_BYTES desc')).toBeVisible();
+  await explore.waitForRows();
+  const matching = await explore.matchingFlows();
+  expect(matching).toBeGreaterThan(0);
+
+  const opener = page.getByRole('button', { name: 'Export flows…' });
+  await opener.click();
+  const ex = workbench.flowExportDialog;
+  await expect(ex.dialog).toBeVisible();
+  const what = ex.dialog.getByRole('definition');
+  await expect(what.nth(0)).toHaveText(`${matching.toLocaleString('en-US')} matching`);
+  await expect(what.nth(1)).toHaveText('Attack = DoS');
+  await expect(what.nth(2)).toHaveText('IN_BYTES descending');
+  await workbench.expectAccessible('the flow export dialog');
+  await ex.choose('CSV');
+  await ex.export();
+  await expect(ex.result).toContainText(`CSV written · ${matching.toLocaleString('en-US')} flows`);
+  await expect(page.getByRole('region', { name: 'Bottom panel' })).toContainText(`wrote ${matching.toLocaleString('en-US')} flows to `);
+  await workbench.screenshot('06-export-flows');
+  const csv = (await workbench.download((await ex.download.getAttribute('href')) ?? '')).toString('utf8').trim().split('\n');
+  expect(csv).toHaveLength(matching + 1);
+  const header = csv[0]!.split(',');
+  expect(header[0]).toBe('flow_id');
+  const [bytes, attack] = [header.indexOf('IN_BYTES'), header.indexOf('Attack')];
+  const rows = csv.slice(1).map((l) => l.split(','));
+  expect(new Set(rows.map((r) => r[attack]))).toEqual(new Set(['DoS']));
+  const inBytes = rows.map((r) => Number(r[bytes]));
+  expect(inBytes).toEqual([...inBytes].sort((a, b) => b - a));
+
+  await ex.choose('Parquet');
+  await ex.export();
+  await expect(ex.result).toContainText('Parquet written');
+  const parquet = await workbench.download((await ex.download.getAttribute('href')) ?? '');
+  expect(parquet.subarray(0, 4).toString()).toBe('PAR1');
+  await ex.close();
+  await expect(opener).toBeFocused();
+
+  await sortBy.click();
+  await page.getByRole('button', { name: 'Remove filter Attack = DoS' }).click();
+});
+
 test('asks the read-only SQL console', async () => {
   await workbench.sql.open();
   await workbench.sql.run('SELECT Attack, count(*) AS flows FROM flows_1 GROUP BY 1 ORDER BY 2 DESC');

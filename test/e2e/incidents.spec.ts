@@ -22,13 +22,7 @@ let workbench: WorkbenchPage;
 let htmlUrl = '';
 let pdfUrl = '';
 
-/** Downloads an exported report the way the web host serves it: same origin, token header. */
-async function download(url: string): Promise<Buffer> {
-  const token = await page.evaluate(() => sessionStorage.getItem('mindflow.token') ?? '');
-  const response = await page.request.get(new URL(url, page.url()).href, { headers: { 'x-mindflow-token': token } });
-  expect(response.status()).toBe(200);
-  return response.body();
-}
+const download = (url: string) => workbench.download(url);
 
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();

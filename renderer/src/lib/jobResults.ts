@@ -1,4 +1,4 @@
-import type { Evaluation, ImportResult, JobFinished, ReportExport, ScanSummary, TrainResult } from '../../../preload/contract';
+import type { Evaluation, FlowExport, ImportResult, JobFinished, ReportExport, ScanSummary, TrainResult } from '../../../preload/contract';
 
 /**
  * A finished job's result, narrowed by the job's kind: the contract carries one union, and the
@@ -22,4 +22,8 @@ export function scanResult(f: JobFinished): ScanSummary | null {
 
 export function exportResult(f: JobFinished): ReportExport | null {
   return f.ok && f.kind === 'export' && f.result && 'incidentId' in f.result ? f.result : null;
+}
+
+export function flowExportResult(f: JobFinished): FlowExport | null {
+  return f.ok && f.kind === 'export' && f.result && 'rows' in f.result && 'captureId' in f.result && !('incidentId' in f.result) ? f.result : null;
 }

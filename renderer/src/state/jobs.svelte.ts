@@ -1,5 +1,5 @@
 import type { Api, JobFinished, JobInfo, JobKind, JobProgress } from '../../../preload/contract';
-import { evaluationResult, exportResult, importResult, scanResult, trainResult } from '../lib/jobResults';
+import { evaluationResult, exportResult, flowExportResult, importResult, scanResult, trainResult } from '../lib/jobResults';
 import { formatBytes, formatCount, formatScore } from '../lib/format';
 
 export interface JobView {
@@ -88,5 +88,7 @@ export function jobOutcome(f: JobFinished): string {
   if (scan) return `scored ${formatCount(scan.flows)} flows, ${formatCount(scan.flaggedWindows)} flagged windows`;
   const exported = exportResult(f);
   if (exported) return `wrote ${exported.path} (${formatBytes(exported.bytes)})`;
+  const flows = flowExportResult(f);
+  if (flows) return `wrote ${formatCount(flows.rows)} flows to ${flows.path} (${formatBytes(flows.bytes)})`;
   return 'done';
 }

@@ -6,6 +6,7 @@ import { DrilldownTab, drilldownKey } from './drilldown.svelte';
 import { ExploreTab } from './explore.svelte';
 import { IncidentsState, IncidentTab, incidentKey } from './incidents.svelte';
 import { ReportExportState } from './reportExport.svelte';
+import { FlowExportState } from './flowExport.svelte';
 import { scanResult } from '../lib/jobResults';
 import { JobsState } from './jobs.svelte';
 import { ModelState } from './model.svelte';
@@ -87,6 +88,8 @@ export class Workbench {
   readonly incidents: IncidentsState;
   /** the export dialog (one at a time) */
   readonly reportExport: ReportExportState;
+  /** the export dialog of an Explore tab's matching flows */
+  readonly flowExport: FlowExportState;
 
   /** the Detections editor shows the queue or the scan's metrics and threshold */
   detectionsPane = $state<'queue' | 'metrics'>('queue');
@@ -107,6 +110,7 @@ export class Workbench {
     this.detections = new DetectionsState(this.api);
     this.incidents = new IncidentsState(this.api);
     this.reportExport = new ReportExportState(this.api, this.jobs);
+    this.flowExport = new FlowExportState(this.api, this.jobs);
 
     this.api.on('job:progress', (p) => {
       this.jobs.onProgress(p);
@@ -114,6 +118,7 @@ export class Workbench {
       this.model.onProgress(p);
       this.scans.onProgress(p);
       this.reportExport.onProgress(p);
+      this.flowExport.onProgress(p);
     });
     this.api.on('job:finished', (f) => {
       this.jobs.onFinished(f);
@@ -121,6 +126,7 @@ export class Workbench {
       this.model.onFinished(f);
       this.scans.onFinished(f);
       this.reportExport.onFinished(f);
+      this.flowExport.onFinished(f);
       const scanned = f.kind === 'scan' && f.ok ? scanResult(f) : null;
       if (scanned) {
         // a scan that ends while the analyst is elsewhere is what Detections shows next; one that
@@ -498,6 +504,7 @@ export class Workbench {
       list.push(
         { id: 'explore.addFilter', title: 'Explore: Add Filter Clause', keybinding: 'Ctrl+F', run: () => this.requestFocus('filter') },
         { id: 'explore.clearFilter', title: 'Explore: Clear Filter', run: () => tab.clearFilter() },
+        { id: 'explore.exportFlows', title: 'Explore: Export Matching Flows (CSV, Parquet)…', run: () => this.flowExport.show(tab) },
         { id: 'explore.clearBrush', title: 'Explore: Clear Brush (flow range)', run: () => tab.setFlowRange(undefined) },
         { id: 'explore.closeTab', title: `Explore: Close Tab ${tab.capture.fileName}`, run: () => this.closeTab(tab.captureId) },
       );

@@ -34,6 +34,7 @@ export class WorkbenchPage {
   readonly drilldown: DrilldownEditor;
   readonly incidents: IncidentsView;
   readonly exportDialog: ExportDialog;
+  readonly flowExportDialog: ExportDialog;
 
   /** uncaught errors the page threw since the last check: a story fails on any */
   private readonly pageErrors: string[] = [];
@@ -48,6 +49,7 @@ export class WorkbenchPage {
     this.drilldown = new DrilldownEditor(page);
     this.incidents = new IncidentsView(page);
     this.exportDialog = new ExportDialog(page);
+    this.flowExportDialog = new ExportDialog(page, /^Export flows/);
   }
 
   async open(url: string) {
@@ -77,6 +79,14 @@ export class WorkbenchPage {
     const palette = this.page.getByRole('dialog', { name: 'Command palette' });
     await palette.getByRole('combobox').fill(title);
     await palette.getByRole('option', { name: title }).first().click();
+  }
+
+  /** Downloads an exported file the way the web host serves it: same origin, token header. */
+  async download(url: string): Promise<Buffer> {
+    const token = await this.page.evaluate(() => sessionStorage.getItem('mindflow.token') ?? '');
+    const response = await this.page.request.get(new URL(url, this.page.url()).href, { headers: { 'x-mindflow-token': token } });
+    expect(response.status()).toBe(200);
+    return response.body();
   }
 
   /** Hides the bottom panel (jobs, SQL) to give the editor the room. */
@@ -496,11 +506,15 @@ export class IncidentsView {
 }
 
 /** The export dialog: format, optional path, progress, outcome. */
+/** An export job's dialog: an incident report's, or an Explore tab's flows'. */
 export class ExportDialog {
-  constructor(readonly page: Page) {}
+  constructor(
+    readonly page: Page,
+    private readonly name: RegExp = /^Export report/,
+  ) {}
 
   get dialog(): Locator {
-    return this.page.getByRole('dialog', { name: /^Export report/ });
+    return this.page.getByRole('dialog', { name: this.name });
   }
 
   async choose(label: string) {

@@ -1,0 +1,76 @@
+import type { Api, FlowExport, FlowExportFormat, FlowFilter, JobFinished, JobStarted } from '../../../preload/contract';
+import { formatClause } from '../lib/filterText';
+import { formatCount } from '../lib/format';
+import { flowExportResult } from '../lib/jobResults';
+import { ExportJobState, type ExportChoice } from './exportJob.svelte';
+import type { ExploreTab } from './explore.svelte';
+import type { JobsState } from './jobs.svelte';
+
+export const flowFormatChoices: ExportChoice<FlowExportFormat>[] = [
+  { format: 'csv', label: 'CSV', description: 'A header and one line per flow; opens anywhere, and imports back into MindFlow.' },
+  { format: 'parquet', label: 'Parquet', description: 'Columnar and compressed (zstd), with the column types kept; for pandas, Spark or DuckDB.' },
+];
+
+/** What the dialog exports: the Explore tab's flows as they were when it opened. */
+export interface FlowExportTarget {
+  captureId: number;
+  fileName: string;
+  filter: FlowFilter;
+  sort: { column: string; dir: 'asc' | 'desc' } | undefined;
+  /** matching flows, as the tab counted them */
+  matching: number;
+  /** the filter as the tab's chips say it, one clause each */
+  clauses: string[];
+}
+
+/** The export dialog of an Explore tab's matching flows. */
+export class FlowExportState extends ExportJobState<FlowExportFormat, FlowExport> {
+  target = $state.raw<FlowExportTarget | null>(null);
+  private shown = $state(false);
+  readonly choices = flowFormatChoices;
+
+  constructor(api: Api, jobs: JobsState) {
+    super(api, jobs, 'csv');
+  }
+
+  get open(): boolean {
+    return this.shown && this.target !== null;
+  }
+
+  get defaultPath(): string {
+    return `<project>.reports/capture-${this.target?.captureId}-flows-<time>.${this.format}`;
+  }
+
+  /** Opens the dialog for what `tab` shows now; while an export runs, it shows that one. */
+  show(tab: ExploreTab) {
+    if (!this.running) {
+      this.target = snapshot(tab);
+      this.reset();
+    }
+    this.shown = true;
+  }
+
+  close() {
+    this.shown = false;
+  }
+
+  protected startJob(path: string | undefined): Promise<JobStarted> {
+    const t = this.target!;
+    return this.api.exportFlows({ captureId: t.captureId, filter: t.filter, ...(t.sort ? { sort: t.sort } : {}), format: this.format, ...(path ? { path } : {}) });
+  }
+
+  protected jobLabel(): string {
+    return `Export flows of capture #${this.target?.captureId} as ${this.format}`;
+  }
+
+  protected resultOf(f: JobFinished): FlowExport | null {
+    return flowExportResult(f);
+  }
+}
+
+function snapshot(tab: ExploreTab): FlowExportTarget {
+  const clauses = tab.clauses.map(formatClause);
+  // the brush's range, as its chip says it
+  if (tab.flowRange) clauses.push(`flow # ${formatCount(tab.flowRange.from)} – ${formatCount(tab.flowRange.to)} (brush)`);
+  return { captureId: tab.captureId, fileName: tab.capture.fileName, filter: tab.filter, sort: tab.sort, matching: tab.pager.total, clauses };
+}
