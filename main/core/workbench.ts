@@ -4,6 +4,7 @@
  * before any handler runs.
  */
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import type { AppInfo, CallName, Events, Handlers, Incident } from '../../preload/contract.ts';
 import { exportReport } from './incidents/export.ts';
 import { exportFlows } from './query/exportFlows.ts';
@@ -43,6 +44,8 @@ export class Workbench {
   private readonly explainer = new Explainer();
   readonly handlers: Handlers;
   private listeners = new Set<Listener>();
+  /** files this session's export jobs wrote: the only ones `revealReport` opens */
+  private readonly exportedPaths = new Set<string>();
 
   private constructor(readonly project: Project, readonly options: WorkbenchOptions) {
     const emit: Emit = (event, payload) => {
@@ -203,7 +206,7 @@ export class Workbench {
               appVersion: APP_VERSION,
               printPdf: this.options.printPdf,
               urlFor: this.options.reportUrl,
-            }),
+            }).then((r) => this.exported(r)),
           ),
         };
       },
@@ -211,13 +214,23 @@ export class Workbench {
         await project.capture(captureId);
         return {
           jobId: this.jobs.start('export', `export flows of capture #${captureId} as ${format}`, (ctx) =>
-            exportFlows(project, { captureId, filter, sort, format, path }, ctx, this.options.reportUrl),
+            exportFlows(project, { captureId, filter, sort, format, path }, ctx, this.options.reportUrl).then((r) => this.exported(r)),
           ),
         };
       },
-      revealReport: async ({ path, show }) => (this.options.reveal ? this.options.reveal(path, show) : false),
+      revealReport: async ({ path, show }) => {
+        if (!this.options.reveal) return false;
+        // only what this session exported: opening a file runs whatever the system opens it with
+        if (!this.exportedPaths.has(resolve(path))) throw new MindflowError('bad-args', 'only a file exported in this session can be opened from the workbench');
+        return this.options.reveal(resolve(path), show);
+      },
       pickCaptureFile: async () => (this.options.pickFile ? this.options.pickFile() : null),
     };
+  }
+
+  private exported<R extends { path: string }>(result: R): R {
+    this.exportedPaths.add(resolve(result.path));
+    return result;
   }
 
   close(): void {

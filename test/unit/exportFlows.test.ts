@@ -105,4 +105,22 @@ describe('exporting the flows an Explore tab shows', () => {
     const { jobId } = await wb.handlers.exportFlows({ captureId: capture.id, filter: { clauses: [{ field: 'IN_BYTES', op: '<', value: 10 }] }, format: 'csv', path: join(dir, 'job.csv') });
     expect(await done).toMatchObject({ jobId, kind: 'export', ok: true, result: { rows: 10, format: 'csv' } });
   });
+
+  it('opens only files this session exported (the desktop host runs what the system opens them with)', async () => {
+    const opened: string[] = [];
+    wb.options.reveal = async (path) => {
+      opened.push(path);
+      return true;
+    };
+    try {
+      const exported = join(dir, 'job.csv'); // written by the job above
+      expect(await wb.handlers.revealReport({ path: exported, show: false })).toBe(true);
+      const other = join(dir, 'q.csv');
+      await expect(wb.handlers.revealReport({ path: other, show: false })).rejects.toThrow('only a file exported in this session can be opened');
+      await expect(wb.handlers.revealReport({ path: `${dir}/out/../job.csv`, show: true })).resolves.toBe(true);
+      expect(opened).toEqual([exported, exported]);
+    } finally {
+      delete wb.options.reveal;
+    }
+  });
 });
