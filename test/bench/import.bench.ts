@@ -4,13 +4,15 @@
  * Generates a 5M-flow built-in sample CSV (or BENCH_ROWS), imports it with importCapture and
  * with bare DuckDB `CREATE TABLE AS SELECT * FROM read_csv(...)` in the same run (two rounds,
  * alternating, best of each), then times a filtered page and the class aggregate on the
- * imported flows. Prints figures and ratios; asserts nothing.
+ * imported flows, and the export of matching flows against a bare DuckDB COPY. Prints figures
+ * and ratios; asserts nothing.
  */
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { importCapture } from '../../main/core/capture/import.ts';
+import { importCapture, noJobContext } from '../../main/core/capture/import.ts';
+import { exportFlows } from '../../main/core/query/exportFlows.ts';
 import { generateSample } from '../../main/core/sample/generator.ts';
 import { Workbench } from '../../main/core/workbench.ts';
 import type { FlowFilter } from '../../preload/contract.ts';
@@ -121,6 +123,35 @@ async function main(): Promise<void> {
   line('class aggregate (count by Attack)', agg);
   line('class histogram (200 bins)', hist);
   line('unfiltered page at any offset', scroll);
+
+  // exporting flows: mindflow's export job against a bare DuckDB COPY of the same table, in turn
+  const out = (name: string) => join(dir, `mindflow-bench-export-${name}`);
+  const bareCopy = async (): Promise<number> => {
+    const t0 = performance.now();
+    await wb.project.withConnection((c) => c.run(`COPY (SELECT * FROM flows_${capture.id}) TO '${out('bare.csv')}' (FORMAT csv, HEADER true)`));
+    return (performance.now() - t0) / 1000;
+  };
+  const ourExport = async (format: 'csv' | 'parquet', filter: FlowFilter, sort?: { column: string; dir: 'asc' | 'desc' }): Promise<{ seconds: number; rows: number; bytes: number }> => {
+    const t0 = performance.now();
+    const r = await exportFlows(wb.project, { captureId: capture.id, filter, sort, format, path: out(`ours.${format}`) }, noJobContext);
+    return { seconds: (performance.now() - t0) / 1000, rows: r.rows, bytes: r.bytes };
+  };
+  const copies: number[] = [];
+  const every: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    copies.push(await bareCopy());
+    every.push((await ourExport('csv', { clauses: [] })).seconds);
+  }
+  const [bb, eb] = [Math.min(...copies), Math.min(...every)];
+  const pq = await ourExport('parquet', { clauses: [] });
+  const picked = await ourExport('csv', { clauses: [{ field: 'Attack', op: '!=', value: 'Reconnaissance' }] }, { column: 'IN_BYTES', dir: 'desc' });
+  console.log(`\nexport of ${fmt(capture.rows)} flows (best of 2)`);
+  console.log(`  bare DuckDB COPY to CSV         : ${bb.toFixed(2)} s  ${fmt(capture.rows / bb)} rows/s`);
+  console.log(`  mindflow export, CSV            : ${eb.toFixed(2)} s  ${fmt(capture.rows / eb)} rows/s  (flow_id, capture order, temp file + rename)`);
+  console.log(`  ratio mindflow / bare           : ${(eb / bb).toFixed(2)}`);
+  console.log(`  mindflow export, Parquet (zstd) : ${pq.seconds.toFixed(2)} s  ${fmt(capture.rows / pq.seconds)} rows/s  ${(pq.bytes / 1e6).toFixed(0)} MB`);
+  console.log(`  filtered + sorted, CSV          : ${picked.seconds.toFixed(2)} s  ${fmt(picked.rows)} flows (Attack != Reconnaissance, IN_BYTES desc)`);
+  for (const f of ['bare.csv', 'ours.csv', 'ours.parquet']) rmSync(out(f), { force: true });
   wb.close();
   removeDb(project);
 }
