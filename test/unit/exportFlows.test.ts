@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCapture, noJobContext } from '../../main/core/capture/import.ts';
@@ -6,25 +6,18 @@ import { reportsDir } from '../../main/core/incidents/export.ts';
 import { exportFlows, flowExportName } from '../../main/core/query/exportFlows.ts';
 import { Workbench } from '../../main/core/workbench.ts';
 import type { CaptureInfo } from '../../preload/contract.ts';
-import { V1_HEADER, V1_ROWS, tempDir } from './helpers.ts';
+import { tempDir, writeCycleCsv } from './helpers.ts';
 
-const CLASSES = ['Benign', 'Reconnaissance', 'DDoS', 'DoS', 'Theft'];
 const N = 3000;
 let wb: Workbench;
 let capture: CaptureInfo;
 let dir: string;
 let cleanup: () => void;
 
-// flow i has class CLASSES[i % 5] and IN_BYTES = i
+// flow i has class CYCLE_CLASSES[i % 5] and IN_BYTES = i
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
-  const lines = Array.from({ length: N }, (_, i) => {
-    const row = [...V1_ROWS[CLASSES[i % 5]!]!];
-    row[6] = i;
-    return row.join(',');
-  });
-  const csv = join(dir, 'q.csv');
-  writeFileSync(csv, [V1_HEADER.join(','), ...lines].join('\n'));
+  const csv = writeCycleCsv(join(dir, 'q.csv'), N);
   wb = await Workbench.open(join(dir, 'p.duckdb'), { host: 'web' });
   capture = (await importCapture(wb.project, csv)).capture;
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,22 @@ export const V1_ROWS: Record<string, (string | number)[]> = {
 
 export function v1Csv(classes: string[], header = V1_HEADER): string {
   return [header.join(','), ...classes.map((c) => V1_ROWS[c]!.join(','))].join('\n') + '\n';
+}
+
+export const CYCLE_CLASSES = ['Benign', 'Reconnaissance', 'DDoS', 'DoS', 'Theft'];
+
+/**
+ * Writes `n` v1 flows to `path` in which flow i has class CYCLE_CLASSES[i % 5] and IN_BYTES = i,
+ * so filters, sorts and ranges have answers a test can compute.
+ */
+export function writeCycleCsv(path: string, n: number): string {
+  const lines = Array.from({ length: n }, (_, i) => {
+    const row = [...V1_ROWS[CYCLE_CLASSES[i % 5]!]!];
+    row[6] = i;
+    return row.join(',');
+  });
+  writeFileSync(path, [V1_HEADER.join(','), ...lines].join('\n'));
+  return path;
 }
 
 export function v2Header(): string[] {

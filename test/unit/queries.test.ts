@@ -1,12 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../main/core/workbench.ts';
 import { importCapture } from '../../main/core/capture/import.ts';
 import type { CaptureInfo } from '../../preload/contract.ts';
-import { V1_HEADER, V1_ROWS, tempDir } from './helpers.ts';
+import { CYCLE_CLASSES as CLASSES, tempDir, writeCycleCsv } from './helpers.ts';
 
-const CLASSES = ['Benign', 'Reconnaissance', 'DDoS', 'DoS', 'Theft'];
 const N = 3000;
 let wb: Workbench;
 let capture: CaptureInfo;
@@ -16,13 +14,7 @@ let cleanup: () => void;
 beforeAll(async () => {
   let dir: string;
   ({ dir, cleanup } = tempDir());
-  const lines = Array.from({ length: N }, (_, i) => {
-    const row = [...V1_ROWS[CLASSES[i % 5]!]!];
-    row[6] = i;
-    return row.join(',');
-  });
-  const csv = join(dir, 'q.csv');
-  writeFileSync(csv, [V1_HEADER.join(','), ...lines].join('\n'));
+  const csv = writeCycleCsv(join(dir, 'q.csv'), N);
   wb = await Workbench.open(join(dir, 'p.duckdb'), { host: 'web' });
   capture = (await importCapture(wb.project, csv)).capture;
 });
