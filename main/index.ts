@@ -2,7 +2,7 @@
  * The Electron entry: boot steps in order, each concern in its own file. Everything the
  * product does lives in main/core, which never imports electron.
  */
-import { app } from 'electron';
+import { app, dialog } from 'electron';
 import { hardenWebContents } from './electron/security.ts';
 import { bindIpc } from './electron/ipc.ts';
 import { createMainWindow } from './electron/window.ts';
@@ -11,13 +11,21 @@ import { openStartupWorkbench } from './electron/startup.ts';
 app.enableSandbox();
 hardenWebContents();
 
-app.whenReady().then(async () => {
-  const workbench = await openStartupWorkbench();
-  bindIpc(workbench);
-  createMainWindow();
-  app.on('activate', () => createMainWindow());
-  app.on('before-quit', () => workbench.close());
-});
+app
+  .whenReady()
+  .then(async () => {
+    const workbench = await openStartupWorkbench();
+    bindIpc(workbench);
+    createMainWindow();
+    app.on('activate', () => createMainWindow());
+    app.on('before-quit', () => workbench.close());
+  })
+  .catch((err: unknown) => {
+    // a project open in another MindFlow, a file that is not a project, a folder that cannot be
+    // written: say so and quit, instead of running on with no window
+    dialog.showErrorBox('MindFlow Workbench could not open the project', err instanceof Error ? err.message : String(err));
+    app.quit();
+  });
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
