@@ -518,6 +518,42 @@ export interface Incident {
   notes: IncidentNote[];
 }
 
+/** One capture in which a host sent or received flows (see `findHost`). */
+export interface HostSighting {
+  captureId: number;
+  fileName: string;
+  /** all flows of the capture */
+  captureFlows: number;
+  /** flows with the host on either side */
+  flows: number;
+  /** flows from the host / to the host (a flow to itself counts in both) */
+  sent: number;
+  received: number;
+  /** the first and last of those flows in capture order */
+  firstFlow: number;
+  lastFlow: number;
+  /** v3: the earliest start and latest end of those flows (epoch ms); null without timestamps */
+  startMs: number | null;
+  endMs: number | null;
+  /** labelled captures: class -> flows */
+  classes: Record<string, number>;
+  /** distinct hosts at the other end */
+  peers: number;
+  topPeers: { value: string; flows: number }[];
+  topPorts: { value: number; flows: number }[];
+  /** the capture's latest scan: its flagged windows naming the host, how many untriaged and true positive */
+  scan: { scanId: number; windows: number; untriaged: number; tp: number } | null;
+}
+
+export interface HostLookup {
+  host: string;
+  /** how many captures were searched */
+  searched: number;
+  /** the captures in which the host appears, newest first */
+  captures: HostSighting[];
+  ms: number;
+}
+
 /** What the matching flows of a capture can be written as. */
 export const flowExportFormats = ['csv', 'parquet'] as const;
 export type FlowExportFormat = (typeof flowExportFormats)[number];
@@ -721,6 +757,8 @@ export const calls = {
   exportReport: call<JobStarted>()(
     v.object({ id: incidentId, format: v.picklist(reportFormats), path: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))) }),
   ),
+  /** Every capture of the project in which an IP address sent or received flows. */
+  findHost: call<HostLookup>()(v.object({ host: v.pipe(v.string(), v.minLength(1), v.maxLength(64)) })),
   /**
    * A job writing the flows that match `filter` (in `sort` order, flow id first, with the
    * scan's columns when the filter names a scan); without a path it goes to <project>.reports/.

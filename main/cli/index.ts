@@ -20,6 +20,7 @@ import type { CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, 
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
 import { exportReport } from '../core/incidents/export.ts';
 import { exportFlows } from '../core/query/exportFlows.ts';
+import { findHost } from '../core/query/hosts.ts';
 import { parseClause } from '../../preload/clauses.ts';
 import { flowExportFormats, type FilterClause, type FlowExportFormat } from '../../preload/contract.ts';
 import { SCAN_COLUMNS } from '../core/query/filters.ts';
@@ -55,6 +56,8 @@ usage:
   mindflow flows --project P --capture ID --out FILE [--where "FIELD OP VALUE"]... [--scan ID|latest]
         [--sort COLUMN[:desc]] [--format csv|parquet] [--json]
                                                        write the matching flows (Explore's filter)
+  mindflow host IP --project P [--json]                every capture the address appears in: flows sent
+                                                       and received, classes, peers, ports, flagged windows
   mindflow backend [--json]                            which TensorFlow.js backend runs the model here,
                                                        and why not a faster one (GPU, native)
   (eval and scan use the built-in default model without --model; without --project they work
@@ -517,6 +520,31 @@ async function cmdFlows(argv: string[]): Promise<void> {
   }
 }
 
+async function cmdHost(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { project: { type: 'string' }, json: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw new UsageError('host takes exactly one IP address');
+  const project = await Project.open(requireProject(values));
+  try {
+    const found = await findHost(project, positionals[0]!);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`${found.host}: in ${found.captures.length} of ${found.searched} capture${found.searched === 1 ? '' : 's'} (${found.ms.toFixed(0)} ms)\n`);
+    for (const c of found.captures) {
+      const top = (list: { value: string | number; flows: number }[]) => list.map((x) => `${x.value} (${fmt(x.flows)})`).join(', ');
+      const classes = Object.entries(c.classes).map(([k, n]) => `${k || '(empty)'} ${fmt(n)}`).join(', ');
+      process.stdout.write(`#${c.captureId} ${c.fileName}: ${fmt(c.flows)} of ${fmt(c.captureFlows)} flows (sent ${fmt(c.sent)}, received ${fmt(c.received)}), flows ${fmt(c.firstFlow)}-${fmt(c.lastFlow)}`);
+      process.stdout.write(`${c.startMs !== null && c.endMs !== null ? `, ${formatWindowSpan(c.startMs, c.endMs)}` : ''}\n`);
+      if (classes) process.stdout.write(`    classes: ${classes}\n`);
+      process.stdout.write(`    ${fmt(c.peers)} peer${c.peers === 1 ? '' : 's'}: ${top(c.topPeers)}; destination ports: ${top(c.topPorts)}\n`);
+      if (c.scan) process.stdout.write(`    scan #${c.scan.scanId}: ${fmt(c.scan.windows)} flagged window${c.scan.windows === 1 ? '' : 's'} name it (${fmt(c.scan.untriaged)} untriaged, ${fmt(c.scan.tp)} true positive)\n`);
+    }
+  } finally {
+    project.close();
+  }
+}
+
 async function cmdBackend(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
   const status = await probeBackend();
@@ -554,6 +582,8 @@ async function main(argv: string[]): Promise<void> {
       return cmdReport(rest);
     case 'flows':
       return cmdFlows(rest);
+    case 'host':
+      return cmdHost(rest);
     case 'backend':
       return cmdBackend(rest);
     case undefined:

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { AppInfo, CallName, Events, Handlers, Incident } from '../../preload/contract.ts';
 import { exportReport } from './incidents/export.ts';
 import { exportFlows } from './query/exportFlows.ts';
+import { findHost } from './query/hosts.ts';
 import { parseArgs } from '../../preload/contract.ts';
 import { importCapture } from './capture/import.ts';
 import { MindflowError, errorCode, oneLine } from './errors.ts';
@@ -210,6 +211,7 @@ export class Workbench {
           ),
         };
       },
+      findHost: ({ host }) => findHost(project, host),
       exportFlows: async ({ captureId, filter, sort, format, path }) => {
         await project.capture(captureId);
         return {

@@ -226,6 +226,22 @@ describe('mindflow CLI', () => {
     expect(existsSync(join(tmp.dir, 'x.csv'))).toBe(false);
   }, 60_000);
 
+  it('host lists the captures an address appears in, with the keys scripts read', () => {
+    const found = json<{ host: string; searched: number; ms: number; captures: Record<string, unknown>[] }>(['host', '192.168.100.3', '--project', project]);
+    expect(Object.keys(found).sort()).toEqual(['captures', 'host', 'ms', 'searched']);
+    expect(found.captures.length).toBeGreaterThan(0);
+    expect(found.captures.length).toBeLessThanOrEqual(found.searched);
+    const c = found.captures.find((x) => x.fileName === 'sample.csv')!;
+    expect(Object.keys(c).sort()).toEqual(['captureFlows', 'captureId', 'classes', 'endMs', 'fileName', 'firstFlow', 'flows', 'lastFlow', 'peers', 'received', 'scan', 'sent', 'startMs', 'topPeers', 'topPorts']);
+    expect((c.sent as number) + (c.received as number)).toBeGreaterThanOrEqual(c.flows as number);
+    expect(Object.values(c.classes as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(c.flows);
+    const human = mindflow(['host', '192.168.100.3', '--project', project]);
+    expect(human.out.split('\n')[0]).toMatch(new RegExp(`^192\\.168\\.100\\.3: in ${found.captures.length} of ${found.searched} captures `));
+    const bad = mindflow(['host', 'not-an-ip', '--project', project]);
+    expect(bad.code).toBe(1);
+    expect(bad.err.trim()).toBe('mindflow: "not-an-ip" is not an IP address (e.g. 192.168.100.3)');
+  }, 60_000);
+
   it('backend --json says what runs the model and why not a faster backend; a forced backend that cannot load says why', () => {
     const s = json<{ name: string; device: string; notes: string[] }>(['backend']);
     expect(Object.keys(s)).toEqual(['name', 'device', 'notes']);
