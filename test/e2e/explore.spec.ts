@@ -219,6 +219,37 @@ test('exports the flows a filter matches, in the table’s order, as CSV and Par
   await page.getByRole('button', { name: 'Remove filter Attack = DoS' }).click();
 });
 
+test('finds a host in every capture from a cell, and explores it in one of them', async () => {
+  const explore = workbench.explore;
+  await page.getByRole('tab', { name: /mindflow-sample\.csv/ }).click();
+  await explore.waitForRows();
+  await explore.pivot('192.168.100.3', /^Find 192\.168\.100\.3 in every capture$/);
+  const dialog = page.getByRole('dialog', { name: 'A host in every capture' });
+  await expect(dialog.getByRole('status', { name: 'Lookup result' })).toContainText(/^192\.168\.100\.3 appears in \d+ of \d+ captures/);
+  await expect(dialog.getByRole('textbox', { name: 'IP address' })).toHaveValue('192.168.100.3');
+  const card = dialog.getByRole('listitem', { name: /mindflow-sample\.csv$/ });
+  await expect(card).toBeVisible();
+  const flows = Number(((await card.getByRole('definition').first().locator('strong').textContent()) ?? '').replace(/,/g, ''));
+  expect(flows).toBeGreaterThan(0);
+  await workbench.expectAccessible('the host lookup');
+  await workbench.screenshot('07-host-lookup');
+  // an address no capture has, and one that is not an address
+  await dialog.getByRole('textbox', { name: 'IP address' }).fill('10.9.9.9');
+  await dialog.getByRole('button', { name: 'Find' }).click();
+  await expect(dialog.getByRole('status', { name: 'Lookup result' })).toContainText('10.9.9.9 appears in none of the');
+  await dialog.getByRole('textbox', { name: 'IP address' }).fill('not-an-ip');
+  await page.keyboard.press('Enter');
+  await expect(dialog.getByRole('alert', { name: 'Lookup error' })).toHaveText('"not-an-ip" is not an IP address (e.g. 192.168.100.3)');
+  // back to the address, then into the capture with a host filter: the same count of flows
+  await dialog.getByRole('textbox', { name: 'IP address' }).fill('192.168.100.3');
+  await page.keyboard.press('Enter');
+  await card.getByRole('button', { name: /^Explore 192\.168\.100\.3 in capture #\d+$/ }).click();
+  await expect(dialog).toBeHidden();
+  await expect(explore.chips).toContainText(['192.168.100.3']);
+  await expect.poll(() => explore.matchingFlows()).toBe(flows);
+  await page.getByRole('button', { name: 'Remove filter host = 192.168.100.3' }).click();
+});
+
 test('asks the read-only SQL console', async () => {
   await workbench.sql.open();
   await workbench.sql.run('SELECT Attack, count(*) AS flows FROM flows_1 GROUP BY 1 ORDER BY 2 DESC');

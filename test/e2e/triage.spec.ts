@@ -106,6 +106,14 @@ test('triages three windows with the keyboard and opens one', async () => {
   expect(lightness.light).toBeGreaterThan(0.8);
   expect(lightness.dark).toBeLessThan(0.3);
 
+  // the window's source, in every capture: the scanned one counts the flagged windows naming it
+  await drill.region.getByRole('button', { name: /^[\d.]+ in every capture…$/ }).click();
+  const lookup = page.getByRole('dialog', { name: 'A host in every capture' });
+  await expect(lookup.getByRole('status', { name: 'Lookup result' })).toContainText(/appears in \d+ of \d+ capture/);
+  await expect(lookup.getByRole('listitem').first()).toContainText(/[\d,]+ windows? of scan #\d+ name it · [\d,]+ untriaged · \d+ true positive/);
+  await page.keyboard.press('Escape');
+  await expect(lookup).toBeHidden();
+
   // the editor tabs from the keyboard: focus follows the selected tab, so arrows go on from it
   const tabs = page.getByRole('tablist', { name: 'Open editors' });
   const windowTab = tabs.getByRole('tab', { selected: true });

@@ -7,6 +7,7 @@ import { ExploreTab } from './explore.svelte';
 import { IncidentsState, IncidentTab, incidentKey } from './incidents.svelte';
 import { ReportExportState } from './reportExport.svelte';
 import { FlowExportState } from './flowExport.svelte';
+import { HostLookupState } from './hostLookup.svelte';
 import { scanResult } from '../lib/jobResults';
 import { JobsState } from './jobs.svelte';
 import { ModelState } from './model.svelte';
@@ -90,6 +91,8 @@ export class Workbench {
   readonly reportExport: ReportExportState;
   /** the export dialog of an Explore tab's matching flows */
   readonly flowExport: FlowExportState;
+  /** the "host in every capture" dialog */
+  readonly hostLookup: HostLookupState;
 
   /** the Detections editor shows the queue or the scan's metrics and threshold */
   detectionsPane = $state<'queue' | 'metrics'>('queue');
@@ -111,6 +114,7 @@ export class Workbench {
     this.incidents = new IncidentsState(this.api);
     this.reportExport = new ReportExportState(this.api, this.jobs);
     this.flowExport = new FlowExportState(this.api, this.jobs);
+    this.hostLookup = new HostLookupState(this.api);
 
     this.api.on('job:progress', (p) => {
       this.jobs.onProgress(p);
@@ -318,6 +322,13 @@ export class Workbench {
   }
 
   /** Explore pivots of a window: host, src→dst pair, port. */
+  /** Opens the host lookup: on the address the current Explore tab filters on, if any. */
+  findHost(host?: string) {
+    const clause = this.activeTab?.clauses.find((c) => c.op === '=' && ['host', 'IPV4_SRC_ADDR', 'IPV4_DST_ADDR'].includes(c.field));
+    const wanted = host ?? (clause ? String(clause.value) : undefined);
+    this.hostLookup.show(wanted);
+  }
+
   pivotWindow(kind: 'host' | 'pair' | 'port', value: { host?: string; src?: string; dst?: string; port?: number }, captureId: number) {
     if (kind === 'host' && value.host) this.exploreWith(captureId, [{ field: 'host', op: '=', value: value.host }]);
     else if (kind === 'pair' && value.src && value.dst)
@@ -401,6 +412,7 @@ export class Workbench {
       { id: 'view.togglePanel', title: 'View: Toggle Bottom Panel', keybinding: 'Ctrl+J', run: () => (this.panelVisible = !this.panelVisible) },
       { id: 'view.resetLayout', title: 'View: Reset Side Bar and Panel Sizes', run: () => { this.layout.resetSideBar(); this.layout.resetPanel(); } },
       { id: 'view.jobs', title: 'View: Show Jobs', run: () => this.showPanel('jobs') },
+      { id: 'explore.findHost', title: 'Explore: Find a Host in Every Capture…', run: () => this.findHost() },
       { id: 'view.sql', title: 'SQL: Open Console', run: () => { this.showPanel('sql'); this.requestFocus('sql'); } },
       { id: 'sql.run', title: 'SQL: Run Query', keybinding: 'Ctrl+Enter', run: () => { this.showPanel('sql'); void this.sql.run(); } },
       { id: 'theme.toggle', title: `Preferences: Toggle Theme (now ${this.theme.current})`, run: () => this.theme.toggle() },
@@ -482,7 +494,10 @@ export class Workbench {
         const captureId = det.captureId ?? det.scan?.captureId;
         if (captureId) {
           for (const host of [...new Set([...target.srcHosts, ...target.dstHosts])].slice(0, 4))
-            list.push({ id: `triage.pivot.host.${host}`, title: `Triage: Explore Host ${host}`, run: () => this.pivotWindow('host', { host }, captureId) });
+            list.push(
+              { id: `triage.pivot.host.${host}`, title: `Triage: Explore Host ${host}`, run: () => this.pivotWindow('host', { host }, captureId) },
+              { id: `triage.findHost.${host}`, title: `Triage: Find Host ${host} in Every Capture`, run: () => this.hostLookup.show(host) },
+            );
           const src = target.srcHosts[0];
           const dst = target.dstHosts[0];
           if (src && dst) list.push({ id: 'triage.pivot.pair', title: `Triage: Explore Pair ${src} → ${dst}`, run: () => this.pivotWindow('pair', { src, dst }, captureId) });
