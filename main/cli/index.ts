@@ -597,6 +597,13 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// Output piped into a reader that stops early (`mindflow windows … | head`): stop quietly, as
+// Unix tools do, instead of dying on EPIPE with a stack trace
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(0);
+});
+
 main(process.argv.slice(2)).catch((err: unknown) => {
   clearProgress();
   if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

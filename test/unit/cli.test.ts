@@ -3,7 +3,7 @@
  * the built-in models on the WebAssembly backend. Its JSON output is a public interface, so these
  * tests pin the keys, and they check that the numbers add up.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,16 @@ describe('mindflow CLI', () => {
     expect(missing.code).toBe(1);
     expect(missing.err.trim().split('\n')).toHaveLength(1);
     expect(missing.err).toContain('no-such.csv');
+  }, 60_000);
+
+  it('stops quietly when its output is piped into a reader that stops early', async () => {
+    const child = spawn(process.execPath, [join(root, 'bin/mindflow.js'), 'help'], { cwd: root, env: { ...process.env, MINDFLOW_HOME: join(tmp.dir, 'home') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before the first line is written
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(err).toBe('');
+    expect(code).toBe(0);
   }, 60_000);
 
   it('import --json reports the capture; the same file again is reused, not copied', () => {
