@@ -4,7 +4,8 @@
  * before any handler runs.
  */
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { AppInfo, CallName, Events, Handlers, Incident } from '../../preload/contract.ts';
 import { exportReport } from './incidents/export.ts';
 import { exportFlows } from './query/exportFlows.ts';
@@ -36,6 +37,18 @@ export interface WorkbenchOptions {
   reveal?: (path: string, show: boolean) => Promise<boolean>;
   /** The web host says where a browser can download an exported report. */
   reportUrl?: (path: string) => string | null;
+}
+
+/**
+ * Where a path typed in an export dialog points: `~/…` is the home folder, and a relative path
+ * is beside the project (the hosts' working folder means nothing to an analyst). The CLI
+ * passes its paths as given: there they are relative to the shell's folder.
+ */
+export function exportTarget(projectPath: string, typed: string | undefined): string | undefined {
+  const path = typed?.trim();
+  if (!path) return undefined;
+  if (path === '~' || path.startsWith('~/')) return join(homedir(), path.slice(1));
+  return isAbsolute(path) ? path : join(dirname(resolve(projectPath)), path);
 }
 
 type Listener = <E extends keyof Events>(event: E, payload: Events[E]) => void;
@@ -198,8 +211,9 @@ export class Workbench {
         await deleteIncident(project, id);
         emit('incidents:changed', { incidentIds: [id] });
       },
-      exportReport: async ({ id, format, path }) => {
+      exportReport: async ({ id, format, path: typed }) => {
         await getIncident(project, id);
+        const path = exportTarget(project.path, typed);
         return {
           jobId: this.jobs.start('export', `export incident #${id} as ${format}`, (ctx) =>
             exportReport(project, id, format, path, ctx, {
@@ -212,8 +226,9 @@ export class Workbench {
         };
       },
       findHost: ({ host }) => findHost(project, host),
-      exportFlows: async ({ captureId, filter, sort, format, path }) => {
+      exportFlows: async ({ captureId, filter, sort, format, path: typed }) => {
         await project.capture(captureId);
+        const path = exportTarget(project.path, typed);
         return {
           jobId: this.jobs.start('export', `export flows of capture #${captureId} as ${format}`, (ctx) =>
             exportFlows(project, { captureId, filter, sort, format, path }, ctx, this.options.reportUrl).then((r) => this.exported(r)),

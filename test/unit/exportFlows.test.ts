@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCapture, noJobContext } from '../../main/core/capture/import.ts';
 import { reportsDir } from '../../main/core/incidents/export.ts';
 import { exportFlows, flowExportName } from '../../main/core/query/exportFlows.ts';
-import { Workbench } from '../../main/core/workbench.ts';
+import { exportTarget, Workbench } from '../../main/core/workbench.ts';
+import { homedir } from 'node:os';
 import type { CaptureInfo } from '../../preload/contract.ts';
 import { tempDir, writeCycleCsv } from './helpers.ts';
 
@@ -97,6 +98,25 @@ describe('exporting the flows an Explore tab shows', () => {
     });
     const { jobId } = await wb.handlers.exportFlows({ captureId: capture.id, filter: { clauses: [{ field: 'IN_BYTES', op: '<', value: 10 }] }, format: 'csv', path: join(dir, 'job.csv') });
     expect(await done).toMatchObject({ jobId, kind: 'export', ok: true, result: { rows: 10, format: 'csv' } });
+  });
+
+  it('reads a typed target path as an analyst means it: beside the project, or under ~', async () => {
+    expect(exportTarget('/cases/p.duckdb', undefined)).toBeUndefined();
+    expect(exportTarget('/cases/p.duckdb', '   ')).toBeUndefined();
+    expect(exportTarget('/cases/p.duckdb', 'out/dos.csv')).toBe('/cases/out/dos.csv');
+    expect(exportTarget('/cases/p.duckdb', ' /tmp/x.csv ')).toBe('/tmp/x.csv');
+    expect(exportTarget('/cases/p.duckdb', '~/x.csv')).toBe(join(homedir(), 'x.csv'));
+    const done = new Promise<{ result?: { path: string } }>((resolveDone) => {
+      const off = wb.subscribe((event, payload) => {
+        if (event === 'job:finished') {
+          off();
+          resolveDone(payload as { result?: { path: string } });
+        }
+      });
+    });
+    await wb.handlers.exportFlows({ captureId: capture.id, filter: { clauses: [] }, format: 'csv', path: 'beside.csv' });
+    expect((await done).result?.path).toBe(join(dir, 'beside.csv'));
+    expect(existsSync(join(dir, 'beside.csv'))).toBe(true);
   });
 
   it('opens only files this session exported (the desktop host runs what the system opens them with)', async () => {
