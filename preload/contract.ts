@@ -565,6 +565,8 @@ export interface FlowExport {
   /** the scan whose columns (predicted, confidence, attack_score, verdict) came along, if any */
   scanId: number | null;
   rows: number;
+  /** how many columns each row has */
+  columns: number;
   path: string;
   bytes: number;
   /** web host: where the browser can download it */
@@ -769,6 +771,8 @@ export const calls = {
       filter,
       sort: v.optional(v.object({ column: columnName, dir: v.picklist(['asc', 'desc']) })),
       format: v.picklist(flowExportFormats),
+      /** only these columns (the table's shown ones); all by default */
+      columns: v.optional(v.pipe(v.array(columnName), v.minLength(1), v.maxLength(256))),
       path: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
     }),
   ),

@@ -54,7 +54,7 @@ usage:
   mindflow incident list --project P [--json]
   mindflow report --project P --incident ID --format html|pdf|md|json|iocs|stix|misp --out FILE
   mindflow flows --project P --capture ID --out FILE [--where "FIELD OP VALUE"]... [--scan ID|latest]
-        [--sort COLUMN[:desc]] [--format csv|parquet] [--json]
+        [--sort COLUMN[:desc]] [--columns flow_id,COL,...] [--format csv|parquet] [--json]
                                                        write the matching flows (Explore's filter)
   mindflow host IP --project P [--json]                every capture the address appears in: flows sent
                                                        and received, classes, peers, ports, flagged windows
@@ -473,7 +473,7 @@ async function cmdFlows(argv: string[]): Promise<void> {
     args: argv,
     options: {
       project: { type: 'string' }, capture: { type: 'string' }, out: { type: 'string' }, where: { type: 'string', multiple: true },
-      scan: { type: 'string' }, sort: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' },
+      scan: { type: 'string' }, sort: { type: 'string' }, format: { type: 'string' }, columns: { type: 'string' }, json: { type: 'boolean' },
     },
   });
   const captureId = num('capture', values.capture, { integer: true, min: 1 });
@@ -508,6 +508,7 @@ async function cmdFlows(argv: string[]): Promise<void> {
         filter: { clauses, ...(scanId !== undefined ? { scanId } : {}) },
         ...(sortMatch ? { sort: { column: sortMatch[1]!, dir: sortMatch[2]?.toLowerCase() === 'desc' ? ('desc' as const) : ('asc' as const) } } : {}),
         format,
+        ...(values.columns ? { columns: values.columns.split(',').map((c) => c.trim()).filter(Boolean) } : {}),
         path: values.out,
       },
       { signal: controller.signal, progress: progressPrinter('flows') },

@@ -226,12 +226,12 @@ export class Workbench {
         };
       },
       findHost: ({ host }) => findHost(project, host),
-      exportFlows: async ({ captureId, filter, sort, format, path: typed }) => {
+      exportFlows: async ({ captureId, filter, sort, format, columns, path: typed }) => {
         await project.capture(captureId);
         const path = exportTarget(project.path, typed);
         return {
           jobId: this.jobs.start('export', `export flows of capture #${captureId} as ${format}`, (ctx) =>
-            exportFlows(project, { captureId, filter, sort, format, path }, ctx, this.options.reportUrl).then((r) => this.exported(r)),
+            exportFlows(project, { captureId, filter, sort, format, columns, path }, ctx, this.options.reportUrl).then((r) => this.exported(r)),
           ),
         };
       },

@@ -218,7 +218,7 @@ describe('mindflow CLI', () => {
     // the window marked true positive above, through the scan's verdict column
     const out = join(tmp.dir, 'tp-flows.csv');
     const written = json<Record<string, unknown>>(['flows', '--project', project, '--capture', String(captureId), '--scan', 'latest', '--where', 'verdict = tp', '--sort', 'flow_id:desc', '--out', out]);
-    expect(Object.keys(written).sort()).toEqual(['bytes', 'captureId', 'format', 'path', 'rows', 'scanId', 'url']);
+    expect(Object.keys(written).sort()).toEqual(['bytes', 'captureId', 'columns', 'format', 'path', 'rows', 'scanId', 'url']);
     expect(written).toMatchObject({ captureId, format: 'csv', scanId: tp.scanId, rows: tp.windows[0]!.flows, path: out, url: null });
     const [header, ...lines] = readFileSync(out, 'utf8').trim().split('\n');
     expect(header!.split(',').slice(-4)).toEqual(['predicted', 'confidence', 'attack_score', 'verdict']);

@@ -52,6 +52,19 @@ describe('exporting the flows an Explore tab shows', () => {
     expect(again.classCounts).toEqual({ DoS: N / 5 });
   });
 
+  it('writes only the chosen columns, in the chosen order, and refuses one the flows lack', async () => {
+    const out = join(dir, 'cols.csv');
+    const result = await exportFlows(
+      wb.project,
+      { captureId: capture.id, filter: { clauses: [{ field: 'IN_BYTES', op: '<', value: 3 }] }, columns: ['Attack', 'flow_id', 'IN_BYTES'], format: 'csv', path: out },
+      noJobContext,
+    );
+    expect(result.columns).toBe(3);
+    expect(csvRows(out)).toEqual([['Attack', 'flow_id', 'IN_BYTES'], ['Benign', '0', '0'], ['Reconnaissance', '1', '1'], ['DDoS', '2', '2']]);
+    await expect(exportFlows(wb.project, { captureId: capture.id, filter: { clauses: [] }, columns: ['IN_BYTES', 'predicted'], format: 'csv', path: out }, noJobContext)).rejects.toThrow('no column "predicted" in these flows');
+    await expect(exportFlows(wb.project, { captureId: capture.id, filter: { clauses: [] }, columns: [], format: 'csv', path: out }, noJobContext)).rejects.toThrow('choose at least one column');
+  });
+
   it('writes Parquet, keeps the brush’s flow range, and reads back with DuckDB', async () => {
     const out = join(dir, 'range.parquet');
     const result = await exportFlows(wb.project, { captureId: capture.id, filter: { clauses: [], flowRange: { from: 100, to: 350 } }, format: 'parquet', path: out }, noJobContext);

@@ -14,13 +14,15 @@ import { MindflowError } from '../errors.ts';
 import { reportsDir } from '../incidents/export.ts';
 import type { Project } from '../project.ts';
 import { buildWhere } from './filters.ts';
-import { flowSelect, flowSort, flowSource, type PageRequest } from './flows.ts';
+import { flowColumns, flowSelect, flowSort, flowSource, type PageRequest } from './flows.ts';
 
 export interface FlowExportRequest {
   captureId: number;
   filter: FlowFilter;
   sort?: PageRequest['sort'];
   format: FlowExportFormat;
+  /** only these columns (flow_id and column names), in this order; all by default */
+  columns?: readonly string[] | undefined;
   /** the file to write; by default <project>.reports/capture-<id>-flows-<UTC time>.<format> */
   path?: string | undefined;
 }
@@ -53,19 +55,21 @@ export async function exportFlows(project: Project, req: FlowExportRequest, ctx:
     // checked before anything is written: an unknown field or a scan of another capture
     const src = await flowSource(conn, capture, req.filter.scanId);
     const where = buildWhere(req.filter, src.columns, src.id);
+    const names = flowColumns(src, req.columns);
+    const select = flowSelect(src, names);
     const sort = flowSort(src, req.sort);
     // the capture's own table in capture order needs no sort: DuckDB keeps insertion order
     const order = !src.scanned && sort.column === 'flow_id' && sort.dir === 'ASC' ? '' : `ORDER BY ${sort.order}`;
     ctx.progress({ phase: 'writing', fraction: 0, message: `writing flows of #${capture.id} as ${req.format.toUpperCase()}` });
     await mkdir(dirname(target), { recursive: true });
     const copied = await conn.runAndReadAll(
-      `COPY (SELECT ${flowSelect(src)} FROM ${src.from} ${where.sql} ${order}) TO ${literal(tmp)} (${COPY_OPTIONS[req.format]})`,
+      `COPY (SELECT ${select} FROM ${src.from} ${where.sql} ${order}) TO ${literal(tmp)} (${COPY_OPTIONS[req.format]})`,
       where.params,
     );
     if (ctx.signal.aborted) throw new MindflowError('cancelled', 'export cancelled');
     const rows = Number(copied.getRows()[0]?.[0] ?? 0);
     await rename(tmp, target);
-    return { captureId: capture.id, format: req.format, scanId: req.filter.scanId ?? null, rows, path: target, bytes: (await stat(target)).size, url: urlFor?.(target) ?? null };
+    return { captureId: capture.id, format: req.format, scanId: req.filter.scanId ?? null, rows, columns: names.length, path: target, bytes: (await stat(target)).size, url: urlFor?.(target) ?? null };
   } catch (err) {
     await rm(tmp, { force: true });
     if (ctx.signal.aborted) throw new MindflowError('cancelled', 'export cancelled');

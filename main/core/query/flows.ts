@@ -52,9 +52,22 @@ export interface PageRequest {
   limit: number;
 }
 
-/** The flow id and every column of `src`, as the flow table shows them and an export writes them. */
-export function flowSelect(src: FlowSource): string {
-  return [`${src.id} AS flow_id`, ...src.columns.map(ident)].join(', ');
+/**
+ * The flow id and every column of `src`, as the flow table shows them and an export writes
+ * them; with `only`, just those (in that order), each checked against `src`.
+ */
+export function flowColumns(src: FlowSource, only?: readonly string[]): string[] {
+  if (!only) return ['flow_id', ...src.columns];
+  if (only.length === 0) throw new MindflowError('bad-args', 'choose at least one column to export');
+  const unknown = only.filter((c) => c !== 'flow_id' && !src.columns.includes(c));
+  if (unknown.length) throw new MindflowError('bad-args', `no column ${unknown.map((c) => `"${c}"`).join(', ')} in these flows`);
+  return [...new Set(only)];
+}
+
+export function flowSelect(src: FlowSource, only?: readonly string[]): string {
+  return flowColumns(src, only)
+    .map((c) => (c === 'flow_id' ? `${src.id} AS flow_id` : ident(c)))
+    .join(', ');
 }
 
 /** A sort checked against the flows' columns: the column (or flow_id) and its direction. */

@@ -47,7 +47,7 @@ function fakeApi(calls: { name: string; args: unknown }[], onStart?: (jobId: str
 }
 
 const written = (jobId: string, rows = 42): JobFinished => {
-  const result: FlowExport = { captureId: 4, format: 'parquet', scanId: null, rows, path: '/p.reports/x.parquet', bytes: 1234, url: '/api/report/x.parquet' };
+  const result: FlowExport = { captureId: 4, format: 'parquet', scanId: null, rows, columns: 3, path: '/p.reports/x.parquet', bytes: 1234, url: '/api/report/x.parquet' };
   return { jobId, kind: 'export', ok: true, cancelled: false, result };
 };
 
