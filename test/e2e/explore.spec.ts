@@ -183,6 +183,21 @@ test('exports the flows a filter matches, in the table’s order, as CSV and Par
   const matching = await explore.matchingFlows();
   expect(matching).toBeGreaterThan(0);
 
+  // hide a column: the table drops it, and the export can write just the shown ones
+  await page.getByRole('button', { name: /^Columns all…$/ }).click();
+  const chooser = page.getByRole('dialog', { name: 'Columns of the flow table' });
+  await expect(chooser.getByRole('checkbox')).not.toHaveCount(0);
+  await workbench.screenshot('06-columns');
+  await chooser.getByRole('searchbox', { name: 'Filter columns' }).fill('l7');
+  await chooser.getByRole('checkbox', { name: 'L7_PROTO' }).uncheck();
+  await workbench.expectAccessible('the column chooser');
+  await page.keyboard.press('Escape');
+  await expect(chooser).toBeHidden();
+  await expect(grid.getByRole('columnheader', { name: 'L7_PROTO', exact: true })).toHaveCount(0);
+  const shownButton = page.getByRole('button', { name: /^Columns \d+ of \d+…$/ });
+  const [shown, all] = ((await shownButton.textContent()) ?? '').match(/\d+/g)!.map(Number);
+  expect(shown).toBe(all! - 1);
+
   const opener = page.getByRole('button', { name: 'Export flows…' });
   await opener.click();
   const ex = workbench.flowExportDialog;
@@ -191,24 +206,30 @@ test('exports the flows a filter matches, in the table’s order, as CSV and Par
   await expect(what.nth(0)).toHaveText(`${matching.toLocaleString('en-US')} matching`);
   await expect(what.nth(1)).toHaveText('Attack = DoS');
   await expect(what.nth(2)).toHaveText('IN_BYTES descending');
+  await expect(ex.dialog.getByRole('checkbox', { name: new RegExp(`only the ${shown} shown in the table`) })).toBeChecked();
   await workbench.expectAccessible('the flow export dialog');
   await ex.choose('CSV');
   await ex.export();
-  await expect(ex.result).toContainText(`CSV written · ${matching.toLocaleString('en-US')} flows`);
+  await expect(ex.result).toContainText(`CSV written · ${matching.toLocaleString('en-US')} flows × ${shown} columns`);
   await expect(page.getByRole('region', { name: 'Bottom panel' })).toContainText(`wrote ${matching.toLocaleString('en-US')} flows to `);
   await workbench.screenshot('06-export-flows');
   const csv = (await workbench.download((await ex.download.getAttribute('href')) ?? '')).toString('utf8').trim().split('\n');
   expect(csv).toHaveLength(matching + 1);
   const header = csv[0]!.split(',');
   expect(header[0]).toBe('flow_id');
+  expect(header).toHaveLength(shown!);
+  expect(header).not.toContain('L7_PROTO');
   const [bytes, attack] = [header.indexOf('IN_BYTES'), header.indexOf('Attack')];
   const rows = csv.slice(1).map((l) => l.split(','));
   expect(new Set(rows.map((r) => r[attack]))).toEqual(new Set(['DoS']));
   const inBytes = rows.map((r) => Number(r[bytes]));
   expect(inBytes).toEqual([...inBytes].sort((a, b) => b - a));
 
+  // every column, in Parquet
+  await ex.dialog.getByRole('checkbox', { name: /only the \d+ shown/ }).uncheck();
   await ex.choose('Parquet');
   await ex.export();
+  await expect(ex.result).toContainText(`× ${all} columns`);
   await expect(ex.result).toContainText('Parquet written');
   const parquet = await workbench.download((await ex.download.getAttribute('href')) ?? '');
   expect(parquet.subarray(0, 4).toString()).toBe('PAR1');
@@ -217,6 +238,10 @@ test('exports the flows a filter matches, in the table’s order, as CSV and Par
 
   await sortBy.click();
   await page.getByRole('button', { name: 'Remove filter Attack = DoS' }).click();
+  await shownButton.click();
+  await chooser.getByRole('button', { name: 'Show all' }).click();
+  await chooser.getByRole('button', { name: 'Close' }).click();
+  await expect(page.getByRole('button', { name: /^Columns all…$/ })).toBeVisible();
 });
 
 test('finds a host in every capture from a cell, and explores it in one of them', async () => {

@@ -1,10 +1,26 @@
 import type { Aggregates, Api, CaptureInfo, CountRow, FilterClause, FlowFilter, Histogram } from '../../../preload/contract';
 import { sameClause } from '../lib/filterText';
 import { FlowPager } from './flowPager.svelte';
+import { ColumnPrefs } from './columnPrefs.svelte';
 
 export const HISTOGRAM_BINS = 160;
 /** the columns a scan adds to the flows (FlowFilter.scanId) */
 export const scanColumns = ['predicted', 'confidence', 'attack_score', 'verdict'] as const;
+
+/**
+ * The flow table's column order: a scan's columns (predicted, confidence, attack_score,
+ * verdict) lead, they are why the analyst is here; the rest keep the capture's order.
+ */
+export function tableOrder<T>(items: readonly T[], name: (item: T) => string): T[] {
+  const rank = (n: string) => {
+    const i = (scanColumns as readonly string[]).indexOf(n);
+    return i < 0 ? scanColumns.length : i;
+  };
+  return items
+    .map((item, at) => ({ item, at }))
+    .sort((a, b) => rank(name(a.item)) - rank(name(b.item)) || a.at - b.at)
+    .map((x) => x.item);
+}
 
 export interface CountByView {
   column: string;
@@ -40,6 +56,8 @@ export class ExploreTab {
     private api: Api,
     capture: CaptureInfo,
     scanId: number | null = null,
+    /** the flow table's hidden columns, shared by the tabs of captures with the same schema */
+    private readonly columnPrefs: ColumnPrefs = new ColumnPrefs(null),
   ) {
     this.captureId = capture.id;
     this.capture = capture;
@@ -73,6 +91,27 @@ export class ExploreTab {
       this.colourBy = 'predicted';
     }
     this.reload(true);
+  }
+
+  /** columns the analyst hid from the flow table (for every capture of this schema version) */
+  get hiddenColumns(): readonly string[] {
+    return this.columnPrefs.hiddenFor(this.capture.schemaVersion);
+  }
+
+  setColumnShown(name: string, shown: boolean) {
+    const hidden = this.hiddenColumns.filter((c) => c !== name);
+    this.columnPrefs.setHidden(this.capture.schemaVersion, shown ? hidden : [...hidden, name]);
+  }
+
+  /** the flow table's columns as it shows them: in table order, without the hidden ones */
+  get shownColumns(): string[] {
+    const all = tableOrder(this.pager.columns.map((c) => c.name), (n) => n);
+    const shown = all.filter((n) => !this.hiddenColumns.includes(n));
+    return shown.length ? shown : all;
+  }
+
+  showAllColumns() {
+    this.columnPrefs.setHidden(this.capture.schemaVersion, []);
   }
 
   setColourBy(colourBy: 'label' | 'predicted') {

@@ -21,12 +21,18 @@ export interface FlowExportTarget {
   matching: number;
   /** the filter as the tab's chips say it, one clause each */
   clauses: string[];
+  /** the table's shown columns, in its order, when some are hidden; null when all are shown */
+  shownColumns: string[] | null;
+  /** how many columns the flows have in all (flow_id included) */
+  allColumns: number;
 }
 
 /** The export dialog of an Explore tab's matching flows. */
 export class FlowExportState extends ExportJobState<FlowExportFormat, FlowExport> {
   target = $state.raw<FlowExportTarget | null>(null);
   private shown = $state(false);
+  /** write only the table's shown columns (when some are hidden) */
+  onlyShown = $state(true);
   readonly choices = flowFormatChoices;
 
   constructor(api: Api, jobs: JobsState) {
@@ -56,7 +62,8 @@ export class FlowExportState extends ExportJobState<FlowExportFormat, FlowExport
 
   protected startJob(path: string | undefined): Promise<JobStarted> {
     const t = this.target!;
-    return this.api.exportFlows({ captureId: t.captureId, filter: t.filter, ...(t.sort ? { sort: t.sort } : {}), format: this.format, ...(path ? { path } : {}) });
+    const columns = this.onlyShown && t.shownColumns ? t.shownColumns : undefined;
+    return this.api.exportFlows({ captureId: t.captureId, filter: t.filter, ...(t.sort ? { sort: t.sort } : {}), format: this.format, ...(columns ? { columns } : {}), ...(path ? { path } : {}) });
   }
 
   protected jobLabel(): string {
@@ -72,5 +79,16 @@ function snapshot(tab: ExploreTab): FlowExportTarget {
   const clauses = tab.clauses.map(formatClause);
   // the brush's range, as its chip says it
   if (tab.flowRange) clauses.push(`flow # ${formatCount(tab.flowRange.from)} – ${formatCount(tab.flowRange.to)} (brush)`);
-  return { captureId: tab.captureId, fileName: tab.capture.fileName, filter: tab.filter, sort: tab.sort, matching: tab.pager.total, clauses };
+  const all = tab.pager.columns.length;
+  const shown = tab.shownColumns;
+  return {
+    captureId: tab.captureId,
+    fileName: tab.capture.fileName,
+    filter: tab.filter,
+    sort: tab.sort,
+    matching: tab.pager.total,
+    clauses,
+    shownColumns: shown.length < all ? shown : null,
+    allColumns: all,
+  };
 }

@@ -8,6 +8,7 @@ import { IncidentsState, IncidentTab, incidentKey } from './incidents.svelte';
 import { ReportExportState } from './reportExport.svelte';
 import { FlowExportState } from './flowExport.svelte';
 import { HostLookupState } from './hostLookup.svelte';
+import { ColumnPrefs } from './columnPrefs.svelte';
 import { scanResult } from '../lib/jobResults';
 import { JobsState } from './jobs.svelte';
 import { ModelState } from './model.svelte';
@@ -93,6 +94,8 @@ export class Workbench {
   readonly flowExport: FlowExportState;
   /** the "host in every capture" dialog */
   readonly hostLookup: HostLookupState;
+  /** the flow table's hidden columns per schema version, kept across restarts */
+  readonly columnPrefs = new ColumnPrefs();
 
   /** the Detections editor shows the queue or the scan's metrics and threshold */
   detectionsPane = $state<'queue' | 'metrics'>('queue');
@@ -220,7 +223,7 @@ export class Workbench {
   }
 
   openCapture(capture: CaptureInfo) {
-    if (!this.tabs.some((t) => t.captureId === capture.id)) this.tabs = [...this.tabs, new ExploreTab(this.api, capture, this.scans.latest[capture.id]?.id ?? null)];
+    if (!this.tabs.some((t) => t.captureId === capture.id)) this.tabs = [...this.tabs, new ExploreTab(this.api, capture, this.scans.latest[capture.id]?.id ?? null, this.columnPrefs)];
     this.activate(`explore:${capture.id}`);
     this.activity = 'explore';
     this.sideBarVisible = true;
