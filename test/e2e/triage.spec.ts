@@ -110,7 +110,9 @@ test('triages three windows with the keyboard and opens one', async () => {
   await drill.region.getByRole('button', { name: /^[\d.]+ in every capture…$/ }).click();
   const lookup = page.getByRole('dialog', { name: 'A host in every capture' });
   await expect(lookup.getByRole('status', { name: 'Lookup result' })).toContainText(/appears in \d+ of \d+ capture/);
-  await expect(lookup.getByRole('listitem').first()).toContainText(/[\d,]+ windows? of scan #\d+ name it · [\d,]+ untriaged · \d+ true positive/);
+  // the scanned capture's card (other specs may have imported more captures into the project)
+  const scanned = lookup.getByRole('listitem', { name: new RegExp(`${sampleName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
+  await expect(scanned).toContainText(/[\d,]+ windows? of scan #\d+ name it · [\d,]+ untriaged · \d+ true positive/);
   await page.keyboard.press('Escape');
   await expect(lookup).toBeHidden();
 
