@@ -148,7 +148,7 @@ export interface JobFinished {
   ok: boolean;
   cancelled: boolean;
   error?: string | undefined;
-  result?: ImportResult | TrainResult | Evaluation | ScanSummary | ReportExport | FlowExport | undefined;
+  result?: ImportResult | TrainResult | Evaluation | ScanSummary | ReportExport | FlowExport | WindowExport | undefined;
 }
 
 export interface JobInfo {
@@ -573,6 +573,20 @@ export interface FlowExport {
   url: string | null;
 }
 
+/** The Detections queue (its filters and order) written to a file, one row per flagged window. */
+export const windowExportFormats = ['csv', 'parquet'] as const;
+export type WindowExportFormat = (typeof windowExportFormats)[number];
+
+export interface WindowExport {
+  scanId: number;
+  format: WindowExportFormat;
+  rows: number;
+  path: string;
+  bytes: number;
+  /** web host: where the browser can download it */
+  url: string | null;
+}
+
 export interface ReportExport {
   incidentId: number;
   format: ReportFormat;
@@ -637,6 +651,16 @@ const trainSettings = v.partial(
   }),
 );
 const columnName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'not a column name'));
+/** The Detections queue's filter and order (WindowQuery without its page). */
+const windowFilterFields = {
+  scanId,
+  sort: v.optional(v.object({ by: v.picklist(['score', 'class', 'host', 'size', 'order']), dir: v.picklist(['asc', 'desc']) })),
+  classes: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(200))), v.maxLength(100))),
+  host: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  status: v.optional(v.picklist(['untriaged', ...verdicts])),
+  minScore: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+  maxScore: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+};
 
 /** Declares a call: its argument schema, and (as a type only) its result. */
 function call<Result>() {
@@ -700,15 +724,17 @@ export const calls = {
   listScans: call<ScanSummary[]>()(v.object({ captureId: v.optional(captureId) })),
   flaggedWindows: call<WindowPage>()(
     v.object({
-      scanId,
+      ...windowFilterFields,
       offset: v.pipe(v.number(), v.integer(), v.minValue(0)),
       limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5000)),
-      sort: v.optional(v.object({ by: v.picklist(['score', 'class', 'host', 'size', 'order']), dir: v.picklist(['asc', 'desc']) })),
-      classes: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(200))), v.maxLength(100))),
-      host: v.optional(v.pipe(v.string(), v.maxLength(200))),
-      status: v.optional(v.picklist(['untriaged', ...verdicts])),
-      minScore: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
-      maxScore: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+    }),
+  ),
+  /** A job writing the queue as filtered and sorted; without a path it goes to <project>.reports/. */
+  exportWindows: call<JobStarted>()(
+    v.object({
+      ...windowFilterFields,
+      format: v.picklist(windowExportFormats),
+      path: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
     }),
   ),
   setVerdict: call<{ updated: number }>()(

@@ -20,9 +20,10 @@ import type { CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, 
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
 import { exportReport } from '../core/incidents/export.ts';
 import { exportFlows } from '../core/query/exportFlows.ts';
+import { exportWindows } from '../core/triage/exportWindows.ts';
 import { findHost } from '../core/query/hosts.ts';
 import { parseClause } from '../../preload/clauses.ts';
-import { flowExportFormats, type FilterClause, type FlowExportFormat } from '../../preload/contract.ts';
+import { flowExportFormats, windowExportFormats, type FilterClause, type FlowExportFormat, type WindowExportFormat } from '../../preload/contract.ts';
 import { SCAN_COLUMNS } from '../core/query/filters.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +47,9 @@ usage:
   mindflow scan FILE [--model DIR] [--project P] [--threshold T] [--json]
                                                        score every flow, list flagged windows
   mindflow windows --project P [--scan ID] [--status untriaged|tp|fp|review] [--class C]
-        [--limit N] [--json]                           the flagged windows of a scan (latest by default)
+        [--limit N] [--out FILE [--format csv|parquet]] [--json]
+                                                       the flagged windows of a scan (latest by default);
+                                                       with --out, every matching one written to FILE
   mindflow verdict --project P --window ID --set tp|fp|review|clear [--scan ID] [--reason R]
                                                        record an analyst verdict (audited)
   mindflow incident create --project P --windows ID,ID --title T [--scan ID]
@@ -356,14 +359,32 @@ async function latestScanId(project: Project, scan: string | undefined): Promise
 async function cmdWindows(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { project: { type: 'string' }, scan: { type: 'string' }, status: { type: 'string' }, class: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      project: { type: 'string' }, scan: { type: 'string' }, status: { type: 'string' }, class: { type: 'string' }, limit: { type: 'string' },
+      out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' },
+    },
   });
   const statuses = ['untriaged', 'tp', 'fp', 'review'];
   if (values.status && !statuses.includes(values.status)) throw new UsageError(`--status must be one of ${statuses.join(', ')}`);
   const limit = num('limit', values.limit, { integer: true, min: 1, max: 100_000 }) ?? 100_000;
+  if (values.format && !values.out) throw new UsageError('--format goes with --out FILE');
+  const format: WindowExportFormat = choice('format', values.format, windowExportFormats) ?? (values.out && /\.parquet$/i.test(values.out) ? 'parquet' : 'csv');
   const project = await Project.open(requireProject(values));
   try {
     const scanId = await latestScanId(project, values.scan);
+    if (values.out) {
+      // every window that matches, written to a file (no --limit)
+      const controller = cancellable();
+      const result = await exportWindows(
+        project,
+        { scanId, format, path: values.out, status: values.status as TriageStatus | undefined, classes: values.class ? [values.class] : undefined },
+        { signal: controller.signal, progress: progressPrinter('windows') },
+      );
+      clearProgress();
+      if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else process.stdout.write(`wrote ${fmt(result.rows)} windows of scan #${scanId} as ${format.toUpperCase()} to ${result.path} (${fmt(result.bytes)} bytes)\n`);
+      return;
+    }
     const page = await listWindows(project, {
       scanId, offset: 0, limit,
       status: values.status as TriageStatus | undefined,

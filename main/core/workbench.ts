@@ -10,6 +10,7 @@ import type { AppInfo, CallName, Events, Handlers, Incident } from '../../preloa
 import { exportReport } from './incidents/export.ts';
 import { exportFlows } from './query/exportFlows.ts';
 import { findHost } from './query/hosts.ts';
+import { exportWindows } from './triage/exportWindows.ts';
 import { parseArgs } from '../../preload/contract.ts';
 import { importCapture } from './capture/import.ts';
 import { MindflowError, errorCode, oneLine } from './errors.ts';
@@ -18,7 +19,7 @@ import { Project } from './project.ts';
 import { runReadOnlySql } from './query/console.ts';
 import { aggregates, countBy, histogram, queryFlows } from './query/flows.ts';
 import { evaluateModel, listScans, probeBackend, scanCapture, trainModel } from './detector/service.ts';
-import { addNote, auditLog, listWindows, setVerdict, thresholdCurve, undoVerdict, windowDetail } from './triage/triage.ts';
+import { addNote, auditLog, listWindows, scanMeta, setVerdict, thresholdCurve, undoVerdict, windowDetail } from './triage/triage.ts';
 import { Explainer } from './triage/explain.ts';
 import { addIncidentNote, addIncidentWindows, createIncident, deleteIncident, getIncident, listIncidents, removeIncidentWindows, updateIncident } from './incidents/incidents.ts';
 import { ModelStore } from './detector/store.ts';
@@ -226,6 +227,15 @@ export class Workbench {
         };
       },
       findHost: ({ host }) => findHost(project, host),
+      exportWindows: async ({ format, path: typed, ...query }) => {
+        const path = exportTarget(project.path, typed);
+        await project.withConnection((c) => scanMeta(c, query.scanId));
+        return {
+          jobId: this.jobs.start('export', `export the windows of scan #${query.scanId} as ${format}`, (ctx) =>
+            exportWindows(project, { ...query, format, path }, ctx, this.options.reportUrl).then((r) => this.exported(r)),
+          ),
+        };
+      },
       exportFlows: async ({ captureId, filter, sort, format, columns, path: typed }) => {
         await project.capture(captureId);
         const path = exportTarget(project.path, typed);

@@ -212,6 +212,20 @@ describe('mindflow CLI', () => {
     expect(JSON.stringify(JSON.parse(readFileSync(file, 'utf8')))).toContain('Scan of .149');
   }, 60_000);
 
+  it('windows --out writes every matching window to a file, with the keys scripts read', () => {
+    const listed = json<{ total: number; statusCounts: { tp: number } }>(['windows', '--project', project, '--status', 'tp']);
+    const file = join(tmp.dir, 'tp-windows.csv');
+    const written = json<Record<string, unknown>>(['windows', '--project', project, '--status', 'tp', '--out', file]);
+    expect(Object.keys(written).sort()).toEqual(['bytes', 'format', 'path', 'rows', 'scanId', 'url']);
+    expect(written).toMatchObject({ format: 'csv', rows: listed.total, path: file });
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines[0]!.startsWith('window,class,score,mean_score,flows,')).toBe(true);
+    expect(lines).toHaveLength(listed.total + 1);
+    const bad = mindflow(['windows', '--project', project, '--format', 'parquet']);
+    expect(bad.code).toBe(2);
+    expect(bad.err.split('\n')[0]).toBe('mindflow: --format goes with --out FILE');
+  }, 60_000);
+
   it('flows writes what an Explore filter matches, with the scan\'s columns, as CSV or Parquet', () => {
     const captureId = json<{ captures: { id: number; fileName: string }[] }>(['captures', '--project', project]).captures.find((c) => c.fileName === 'sample.csv')!.id;
     const tp = json<{ scanId: number; windows: { flows: number }[] }>(['windows', '--project', project, '--status', 'tp']);

@@ -103,37 +103,42 @@ const SORTS: Record<NonNullable<WindowQuery['sort']>['by'], string> = {
   order: 'w.first_flow {dir}, w.id',
 };
 
+/** The queue's filter and order as SQL over `flagged_windows w LEFT JOIN verdicts v`. */
+export function windowFilter(q: Omit<WindowQuery, 'offset' | 'limit'>): { where: string; params: Params; order: string } {
+  const where: string[] = ['w.scan_id = ?'];
+  const params: Params = [q.scanId];
+  if (q.classes?.length) {
+    where.push(`w.class IN (${q.classes.map(() => '?').join(', ')})`);
+    params.push(...q.classes);
+  }
+  if (q.host) {
+    where.push('(list_contains(w.src_hosts, ?) OR list_contains(w.dst_hosts, ?))');
+    params.push(q.host, q.host);
+  }
+  if (q.status === 'untriaged') where.push('v.verdict IS NULL');
+  else if (q.status) {
+    where.push('v.verdict = ?');
+    params.push(q.status);
+  }
+  if (q.minScore !== undefined) {
+    where.push('w.peak >= ?');
+    params.push(q.minScore);
+  }
+  if (q.maxScore !== undefined) {
+    where.push('w.peak <= ?');
+    params.push(q.maxScore);
+  }
+  const sort = q.sort ?? { by: 'score', dir: 'desc' };
+  return { where: where.join(' AND '), params, order: SORTS[sort.by].replaceAll('{dir}', sort.dir === 'asc' ? 'ASC' : 'DESC') };
+}
+
 export async function listWindows(project: Project, q: WindowQuery): Promise<WindowPage> {
   const t0 = performance.now();
   return project.withConnection(async (c) => {
     await scanMeta(c, q.scanId);
-    const where: string[] = ['w.scan_id = ?'];
-    const params: Params = [q.scanId];
-    if (q.classes?.length) {
-      where.push(`w.class IN (${q.classes.map(() => '?').join(', ')})`);
-      params.push(...q.classes);
-    }
-    if (q.host) {
-      where.push('(list_contains(w.src_hosts, ?) OR list_contains(w.dst_hosts, ?))');
-      params.push(q.host, q.host);
-    }
-    if (q.status === 'untriaged') where.push('v.verdict IS NULL');
-    else if (q.status) {
-      where.push('v.verdict = ?');
-      params.push(q.status);
-    }
-    if (q.minScore !== undefined) {
-      where.push('w.peak >= ?');
-      params.push(q.minScore);
-    }
-    if (q.maxScore !== undefined) {
-      where.push('w.peak <= ?');
-      params.push(q.maxScore);
-    }
-    const sort = q.sort ?? { by: 'score', dir: 'desc' };
-    const order = SORTS[sort.by].replaceAll('{dir}', sort.dir === 'asc' ? 'ASC' : 'DESC');
-    const rows = await queryObjects<WindowRow>(c, `${WINDOW_SELECT} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]);
-    const total = Number(await scalar(c, `SELECT count(*) FROM flagged_windows w LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id WHERE ${where.join(' AND ')}`, params));
+    const { where, params, order } = windowFilter(q);
+    const rows = await queryObjects<WindowRow>(c, `${WINDOW_SELECT} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]);
+    const total = Number(await scalar(c, `SELECT count(*) FROM flagged_windows w LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id WHERE ${where}`, params));
     const statusRows = await queryObjects<{ s: string; n: number }>(
       c, `SELECT coalesce(v.verdict, 'untriaged') AS s, count(*) AS n FROM flagged_windows w LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id WHERE w.scan_id = ? GROUP BY 1`, [q.scanId]);
     const statusCounts: Record<TriageStatus, number> = { untriaged: 0, tp: 0, fp: 0, review: 0 };

@@ -1,0 +1,68 @@
+/**
+ * Writing a query's rows to a file with DuckDB's COPY, as a job: on its own connection (so a
+ * cancel interrupts only it), with DuckDB's progress, to a temporary file renamed into place
+ * when whole. A cancelled or failed copy leaves nothing behind.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { JobContext } from '../capture/import.ts';
+import { literal, type Params } from '../db.ts';
+import { MindflowError } from '../errors.ts';
+import type { Project } from '../project.ts';
+
+export type CopyFormat = 'csv' | 'parquet';
+
+const COPY_OPTIONS: Record<CopyFormat, string> = {
+  csv: 'FORMAT csv, HEADER true',
+  parquet: 'FORMAT parquet, COMPRESSION zstd',
+};
+
+/** A target that can be written: not a folder. Returns it resolved. */
+export function fileTarget(path: string): string {
+  const target = resolve(path);
+  if (existsSync(target) && statSync(target).isDirectory()) throw new MindflowError('bad-args', `${target} is a folder: give a file name to export to`);
+  return target;
+}
+
+/**
+ * Copies what `query(conn)` builds (a SELECT and its parameters, checked on the job's own
+ * connection before anything is written) to `target`. Returns the rows written and the file's size.
+ */
+export async function copyToFile(
+  project: Project,
+  target: string,
+  format: CopyFormat,
+  ctx: JobContext,
+  message: string,
+  query: (conn: DuckDBConnection) => Promise<{ sql: string; params: Params }>,
+): Promise<{ rows: number; bytes: number }> {
+  if (ctx.signal.aborted) throw new MindflowError('cancelled', 'export cancelled');
+  const conn = await project.connect();
+  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+  const poll = setInterval(() => {
+    const p = conn.progress;
+    if (p.percentage >= 0) ctx.progress({ phase: 'writing', fraction: Math.min(1, p.percentage / 100), message });
+  }, 200);
+  const onAbort = () => conn.interrupt();
+  ctx.signal.addEventListener('abort', onAbort);
+  try {
+    const { sql, params } = await query(conn);
+    ctx.progress({ phase: 'writing', fraction: 0, message });
+    await mkdir(dirname(target), { recursive: true });
+    const copied = await conn.runAndReadAll(`COPY (${sql}) TO ${literal(tmp)} (${COPY_OPTIONS[format]})`, params);
+    if (ctx.signal.aborted) throw new MindflowError('cancelled', 'export cancelled');
+    const rows = Number(copied.getRows()[0]?.[0] ?? 0);
+    await rename(tmp, target);
+    return { rows, bytes: (await stat(target)).size };
+  } catch (err) {
+    await rm(tmp, { force: true });
+    if (ctx.signal.aborted) throw new MindflowError('cancelled', 'export cancelled');
+    throw err;
+  } finally {
+    clearInterval(poll);
+    ctx.signal.removeEventListener('abort', onAbort);
+    conn.closeSync();
+  }
+}
