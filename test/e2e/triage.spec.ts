@@ -8,7 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { WorkbenchPage } from './pages/workbench';
+import { ExportDialog, WorkbenchPage } from './pages/workbench';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -152,6 +152,30 @@ test('reloads and finds the verdicts kept, then undoes the last one', async () =
   await expect(det.row(3).getByLabel('Verdict: Needs review')).toHaveCount(0);
   await expect(det.count('Review')).toContainText('0');
   await expect(det.row(1).getByLabel('Verdict: True positive')).toHaveText('TP');
+});
+
+test('exports the queue, with its verdicts, as CSV', async () => {
+  const det = workbench.detections;
+  const total = Number(((await page.getByLabel('Flagged windows in queue').textContent()) ?? '').replace(/,/g, ''));
+  const tp = await det.countOf('TP');
+  await page.getByRole('button', { name: 'Export queue…' }).click();
+  const ex = new ExportDialog(page, /^Export queue/);
+  await expect(ex.dialog.getByRole('definition').first()).toHaveText(`${total.toLocaleString('en-US')} in the queue`);
+  await expect(ex.dialog.getByRole('definition').nth(2)).toHaveText('score, descending');
+  await workbench.expectAccessible('the queue export dialog');
+  await ex.export();
+  await expect(ex.result).toContainText(`CSV written · ${total.toLocaleString('en-US')} windows`);
+  await workbench.screenshot('26-export-queue');
+  const lines = (await workbench.download((await ex.download.getAttribute('href')) ?? '')).toString('utf8').trim().split('\n');
+  expect(lines).toHaveLength(total + 1);
+  const header = lines[0]!.split(',');
+  expect(header.slice(0, 3)).toEqual(['window', 'class', 'score']);
+  const verdict = header.indexOf('verdict');
+  expect(lines.slice(1).filter((l) => l.split(',')[verdict] === 'tp')).toHaveLength(tp);
+  // the queue's first row (highest score) is the file's first
+  const firstId = ((await det.row(0).getByRole('gridcell').last().textContent()) ?? '').trim();
+  expect(lines[1]!.split(',')[0]).toBe(firstId);
+  await ex.close();
 });
 
 test('reads the scan columns in Explore, coloured by predicted class', async () => {

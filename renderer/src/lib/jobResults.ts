@@ -1,4 +1,4 @@
-import type { Evaluation, FlowExport, ImportResult, JobFinished, ReportExport, ScanSummary, TrainResult } from '../../../preload/contract';
+import type { Evaluation, FlowExport, ImportResult, JobFinished, ReportExport, ScanSummary, TrainResult, WindowExport } from '../../../preload/contract';
 
 /**
  * A finished job's result, narrowed by the job's kind: the contract carries one union, and the
@@ -25,5 +25,9 @@ export function exportResult(f: JobFinished): ReportExport | null {
 }
 
 export function flowExportResult(f: JobFinished): FlowExport | null {
-  return f.ok && f.kind === 'export' && f.result && 'rows' in f.result && 'captureId' in f.result && !('incidentId' in f.result) ? f.result : null;
+  return f.ok && f.kind === 'export' && f.result && 'rows' in f.result && 'captureId' in f.result ? f.result : null;
+}
+
+export function windowExportResult(f: JobFinished): WindowExport | null {
+  return f.ok && f.kind === 'export' && f.result && 'rows' in f.result && !('captureId' in f.result) && 'scanId' in f.result ? (f.result as WindowExport) : null;
 }

@@ -1,5 +1,5 @@
 import type { Api, JobFinished, JobInfo, JobKind, JobProgress } from '../../../preload/contract';
-import { evaluationResult, exportResult, flowExportResult, importResult, scanResult, trainResult } from '../lib/jobResults';
+import { evaluationResult, exportResult, flowExportResult, importResult, scanResult, trainResult, windowExportResult } from '../lib/jobResults';
 import { formatBytes, formatCount, formatScore } from '../lib/format';
 
 export interface JobView {
@@ -90,5 +90,7 @@ export function jobOutcome(f: JobFinished): string {
   if (exported) return `wrote ${exported.path} (${formatBytes(exported.bytes)})`;
   const flows = flowExportResult(f);
   if (flows) return `wrote ${formatCount(flows.rows)} flows to ${flows.path} (${formatBytes(flows.bytes)})`;
+  const windows = windowExportResult(f);
+  if (windows) return `wrote ${formatCount(windows.rows)} windows to ${windows.path} (${formatBytes(windows.bytes)})`;
   return 'done';
 }

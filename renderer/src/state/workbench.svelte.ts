@@ -7,6 +7,7 @@ import { ExploreTab } from './explore.svelte';
 import { IncidentsState, IncidentTab, incidentKey } from './incidents.svelte';
 import { ReportExportState } from './reportExport.svelte';
 import { FlowExportState } from './flowExport.svelte';
+import { WindowExportState } from './windowExport.svelte';
 import { HostLookupState } from './hostLookup.svelte';
 import { ColumnPrefs } from './columnPrefs.svelte';
 import { scanResult } from '../lib/jobResults';
@@ -92,6 +93,8 @@ export class Workbench {
   readonly reportExport: ReportExportState;
   /** the export dialog of an Explore tab's matching flows */
   readonly flowExport: FlowExportState;
+  /** the export dialog of the Detections queue */
+  readonly windowExport: WindowExportState;
   /** the "host in every capture" dialog */
   readonly hostLookup: HostLookupState;
   /** the flow table's hidden columns per schema version, kept across restarts */
@@ -117,6 +120,7 @@ export class Workbench {
     this.incidents = new IncidentsState(this.api);
     this.reportExport = new ReportExportState(this.api, this.jobs);
     this.flowExport = new FlowExportState(this.api, this.jobs);
+    this.windowExport = new WindowExportState(this.api, this.jobs);
     this.hostLookup = new HostLookupState(this.api);
 
     this.api.on('job:progress', (p) => {
@@ -126,6 +130,7 @@ export class Workbench {
       this.scans.onProgress(p);
       this.reportExport.onProgress(p);
       this.flowExport.onProgress(p);
+      this.windowExport.onProgress(p);
     });
     this.api.on('job:finished', (f) => {
       this.jobs.onFinished(f);
@@ -134,6 +139,7 @@ export class Workbench {
       this.scans.onFinished(f);
       this.reportExport.onFinished(f);
       this.flowExport.onFinished(f);
+      this.windowExport.onFinished(f);
       const scanned = f.kind === 'scan' && f.ok ? scanResult(f) : null;
       if (scanned) {
         // a scan that ends while the analyst is elsewhere is what Detections shows next; one that
@@ -479,6 +485,7 @@ export class Workbench {
         { id: 'incidents.addTo', title: `Incidents: Add ${on} to Incident…`, keybinding: 'A', run: () => this.askIncident('add') },
         { id: 'triage.reason', title: 'Triage: Write a Reason for the Next Verdict', run: () => { this.openDetections(); this.requestFocus('reason'); } },
         { id: 'triage.filters.clear', title: 'Triage: Clear Queue Filters', run: () => det.clearFilters() },
+        { id: 'triage.exportQueue', title: 'Triage: Export Queue (CSV, Parquet)…', run: () => { this.openDetections(); this.windowExport.show(det); } },
         { id: 'triage.metrics', title: 'Triage: Show Scan Metrics and Threshold', run: () => { this.openDetections(); this.detectionsPane = 'metrics'; } },
         { id: 'triage.queue', title: 'Triage: Show Queue', run: () => { this.openDetections(); this.detectionsPane = 'queue'; } },
         // the queue's column headers sort with the mouse; these do it from the keyboard

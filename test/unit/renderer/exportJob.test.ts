@@ -4,6 +4,8 @@ import { ExploreTab } from '../../../renderer/src/state/explore.svelte.ts';
 import { FlowExportState } from '../../../renderer/src/state/flowExport.svelte.ts';
 import { JobsState } from '../../../renderer/src/state/jobs.svelte.ts';
 import { ReportExportState } from '../../../renderer/src/state/reportExport.svelte.ts';
+import { DetectionsState } from '../../../renderer/src/state/detections.svelte.ts';
+import { WindowExportState } from '../../../renderer/src/state/windowExport.svelte.ts';
 
 const capture: CaptureInfo = {
   id: 4,
@@ -34,6 +36,7 @@ function fakeApi(calls: { name: string; args: unknown }[], onStart?: (jobId: str
   const api = {
     exportFlows: start('exportFlows'),
     exportReport: start('exportReport'),
+    exportWindows: start('exportWindows'),
     cancelJob: async (args: unknown) => {
       calls.push({ name: 'cancelJob', args });
       return true;
@@ -136,5 +139,35 @@ describe('the flow export dialog', () => {
     ex.show(new ExploreTab(api, capture));
     expect(ex.target?.clauses).toEqual([]);
     expect(ex.result).toBeNull();
+  });
+});
+
+describe('the queue export dialog', () => {
+  it('says the queue’s filters and order in words and exports exactly that query', async () => {
+    const calls: { name: string; args: unknown }[] = [];
+    const api = fakeApi(calls);
+    const det = new DetectionsState(api);
+    const ex = new WindowExportState(api, new JobsState(api));
+    ex.show(det);
+    expect(ex.open).toBe(false); // no scan yet: nothing to export
+    det.scanId = 2;
+    det.status = 'tp';
+    det.host = ' 192.168.100.3 ';
+    det.classes = ['DoS', 'DDoS'];
+    det.minScore = 0.8;
+    det.sort = { by: 'order', dir: 'asc' };
+    ex.show(det);
+    expect(ex.target).toMatchObject({ filters: ['status: TP', 'class: DoS, DDoS', 'host: 192.168.100.3', 'score: 0.8 to 1'], order: 'capture order, ascending' });
+    expect(ex.defaultPath).toBe('<project>.reports/scan-2-windows-<time>.csv');
+    await ex.start();
+    expect(calls.at(-1)).toEqual({
+      name: 'exportWindows',
+      args: { scanId: 2, sort: { by: 'order', dir: 'asc' }, classes: ['DoS', 'DDoS'], host: '192.168.100.3', status: 'tp', minScore: 0.8, format: 'csv' },
+    });
+    // another export's end is not this dialog's
+    ex.onFinished(written('job-9'));
+    expect(ex.running).toBe(true);
+    ex.onFinished({ jobId: 'job-1', kind: 'export', ok: true, cancelled: false, result: { scanId: 2, format: 'csv', rows: 5, path: '/p.reports/w.csv', bytes: 10, url: null } });
+    expect(ex.result?.rows).toBe(5);
   });
 });
