@@ -22,7 +22,10 @@ export interface ExportedFile {
  * target, then the export job's progress (from `job:*` events), its outcome, and what can be
  * done with the written file. A subclass says what is exported and how the job starts.
  */
-export abstract class ExportJobState<F extends string, R extends ExportedFile> {
+export abstract class ExportJobState<F extends string, R extends ExportedFile, T> {
+  /** what is exported (an incident id, a snapshot of a tab or of the queue) */
+  target: T | null = $state.raw(null);
+  private shown = $state(false);
   format: F;
   path = $state('');
   jobId = $state<string | null>(null);
@@ -35,9 +38,6 @@ export abstract class ExportJobState<F extends string, R extends ExportedFile> {
   private early = new Map<string, JobFinished>();
 
   abstract readonly choices: ExportChoice<F>[];
-  /** whether the dialog is shown */
-  abstract get open(): boolean;
-  abstract close(): void;
   /** the default target, as the path field's placeholder says it */
   abstract get defaultPath(): string;
   /** starts the export job; `path` only when the analyst gave one */
@@ -57,6 +57,29 @@ export abstract class ExportJobState<F extends string, R extends ExportedFile> {
 
   get running(): boolean {
     return this.jobId !== null;
+  }
+
+  /** whether the dialog is shown */
+  get open(): boolean {
+    return this.shown && this.target !== null;
+  }
+
+  /**
+   * Opens the dialog on what `make` says is to be exported now (nothing opens when it says
+   * null); while an export runs, the dialog shows that one.
+   */
+  protected showFor(make: () => T | null) {
+    if (!this.running) {
+      const target = make();
+      if (target === null) return;
+      this.target = target;
+      this.reset();
+    }
+    this.shown = true;
+  }
+
+  close() {
+    this.shown = false;
   }
 
   reset() {

@@ -28,9 +28,7 @@ export interface FlowExportTarget {
 }
 
 /** The export dialog of an Explore tab's matching flows. */
-export class FlowExportState extends ExportJobState<FlowExportFormat, FlowExport> {
-  target = $state.raw<FlowExportTarget | null>(null);
-  private shown = $state(false);
+export class FlowExportState extends ExportJobState<FlowExportFormat, FlowExport, FlowExportTarget> {
   /** write only the table's shown columns (when some are hidden) */
   onlyShown = $state(true);
   readonly choices = flowFormatChoices;
@@ -39,25 +37,13 @@ export class FlowExportState extends ExportJobState<FlowExportFormat, FlowExport
     super(api, jobs, 'csv');
   }
 
-  get open(): boolean {
-    return this.shown && this.target !== null;
-  }
-
   get defaultPath(): string {
     return `<project>.reports/capture-${this.target?.captureId}-flows-<time>.${this.format}`;
   }
 
   /** Opens the dialog for what `tab` shows now; while an export runs, it shows that one. */
   show(tab: ExploreTab) {
-    if (!this.running) {
-      this.target = snapshot(tab);
-      this.reset();
-    }
-    this.shown = true;
-  }
-
-  close() {
-    this.shown = false;
+    this.showFor(() => snapshot(tab));
   }
 
   protected startJob(path: string | undefined): Promise<JobStarted> {

@@ -17,16 +17,16 @@ export const formatChoices: ExportChoice<ReportFormat>[] = [
 const extension = (f: ReportFormat) => (f === 'iocs' ? 'csv' : f === 'stix' || f === 'misp' ? `${f}.json` : f);
 
 /** The export dialog of one incident's report. */
-export class ReportExportState extends ExportJobState<ReportFormat, ReportExport> {
-  incidentId = $state<number | null>(null);
+export class ReportExportState extends ExportJobState<ReportFormat, ReportExport, number> {
   readonly choices = formatChoices;
 
   constructor(api: Api, jobs: JobsState) {
     super(api, jobs, 'html');
   }
 
-  get open(): boolean {
-    return this.incidentId !== null;
+  /** the incident whose report is exported */
+  get incidentId(): number | null {
+    return this.target;
   }
 
   get defaultPath(): string {
@@ -34,13 +34,7 @@ export class ReportExportState extends ExportJobState<ReportFormat, ReportExport
   }
 
   show(incidentId: number) {
-    if (this.running && this.incidentId !== incidentId) return;
-    this.incidentId = incidentId;
-    if (!this.running) this.reset();
-  }
-
-  close() {
-    this.incidentId = null;
+    this.showFor(() => incidentId);
   }
 
   protected startJob(path: string | undefined): Promise<JobStarted> {

@@ -31,17 +31,11 @@ const SORT_NAMES: Record<NonNullable<WindowFilter['sort']>['by'], string> = {
 };
 
 /** The export dialog of the Detections queue. */
-export class WindowExportState extends ExportJobState<WindowExportFormat, WindowExport> {
-  target = $state.raw<WindowExportTarget | null>(null);
-  private shown = $state(false);
+export class WindowExportState extends ExportJobState<WindowExportFormat, WindowExport, WindowExportTarget> {
   readonly choices = windowFormatChoices;
 
   constructor(api: Api, jobs: JobsState) {
     super(api, jobs, 'csv');
-  }
-
-  get open(): boolean {
-    return this.shown && this.target !== null;
   }
 
   get defaultPath(): string {
@@ -50,17 +44,7 @@ export class WindowExportState extends ExportJobState<WindowExportFormat, Window
 
   /** Opens the dialog for the queue as it stands; while an export runs, it shows that one. */
   show(det: DetectionsState) {
-    if (!this.running) {
-      const query = det.query;
-      if (!query) return;
-      this.target = snapshot(det, query);
-      this.reset();
-    }
-    this.shown = true;
-  }
-
-  close() {
-    this.shown = false;
+    this.showFor(() => (det.query ? snapshot(det, det.query) : null));
   }
 
   protected startJob(path: string | undefined): Promise<JobStarted> {
