@@ -116,6 +116,23 @@ test('triages three windows with the keyboard and opens one', async () => {
   await page.keyboard.press('Escape');
   await expect(lookup).toBeHidden();
 
+  // the window's flows as evidence: exactly its flows, with the scan's predictions
+  await drill.region.getByRole('button', { name: 'Export its flows…' }).click();
+  const ex = workbench.flowExportDialog;
+  const flows = Number(((await ex.dialog.getByRole('definition').first().locator('strong').textContent()) ?? '').replace(/,/g, ''));
+  const span = ((await ex.dialog.getByRole('definition').nth(1).textContent()) ?? '').match(/flows ([\d,]+)–([\d,]+)/)!.slice(1).map((n) => Number(n.replace(/,/g, '')));
+  await ex.export();
+  await expect(ex.result).toContainText(`CSV written · ${flows.toLocaleString('en-US')} flows`);
+  const evidence = (await workbench.download((await ex.download.getAttribute('href')) ?? '')).toString('utf8').trim().split('\n');
+  expect(evidence).toHaveLength(flows + 1);
+  expect(evidence[0]!.split(',')).toContain('predicted');
+  for (const line of evidence.slice(1)) {
+    const id = Number(line.split(',')[0]);
+    expect(id).toBeGreaterThanOrEqual(span[0]!);
+    expect(id).toBeLessThanOrEqual(span[1]!);
+  }
+  await ex.close();
+
   // the editor tabs from the keyboard: focus follows the selected tab, so arrows go on from it
   const tabs = page.getByRole('tablist', { name: 'Open editors' });
   const windowTab = tabs.getByRole('tab', { selected: true });

@@ -1,4 +1,4 @@
-import type { Api, FlowExport, FlowExportFormat, FlowFilter, JobFinished, JobStarted } from '../../../preload/contract';
+import type { Api, CaptureInfo, FilterClause, FlaggedWindow, FlowExport, FlowExportFormat, FlowFilter, JobFinished, JobStarted } from '../../../preload/contract';
 import { formatClause } from '../lib/filterText';
 import { formatCount } from '../lib/format';
 import { flowExportResult } from '../lib/jobResults';
@@ -44,6 +44,23 @@ export class FlowExportState extends ExportJobState<FlowExportFormat, FlowExport
   /** Opens the dialog for what `tab` shows now; while an export runs, it shows that one. */
   show(tab: ExploreTab) {
     this.showFor(() => snapshot(tab));
+  }
+
+  /** Opens the dialog on one flagged window's flows (with its scan's columns), for evidence. */
+  showWindow(capture: CaptureInfo, scanId: number, w: FlaggedWindow) {
+    this.showFor(() => {
+      const clauses: FilterClause[] = w.key ? [{ field: 'IPV4_SRC_ADDR', op: '=', value: w.key }] : [];
+      return {
+        captureId: capture.id,
+        fileName: capture.fileName,
+        filter: { clauses, flowRange: { from: w.firstFlow, to: w.lastFlow + 1 }, scanId },
+        sort: undefined,
+        matching: w.flows,
+        clauses: [`window #${w.id} of scan #${scanId}: flows ${formatCount(w.firstFlow)}–${formatCount(w.lastFlow)}${w.key ? ` from ${w.key}` : ''}`],
+        shownColumns: null,
+        allColumns: 0,
+      };
+    });
   }
 
   protected startJob(path: string | undefined): Promise<JobStarted> {
