@@ -171,3 +171,19 @@ describe('the queue export dialog', () => {
     expect(ex.result?.rows).toBe(5);
   });
 });
+
+describe('a window’s flows as evidence', () => {
+  it('exports the window’s flow range, its key for a keyed window, with the scan’s columns', async () => {
+    const calls: { name: string; args: unknown }[] = [];
+    const api = fakeApi(calls);
+    const ex = new FlowExportState(api, new JobsState(api));
+    const w = { id: 12, scanId: 3, class: 'DoS', verdict: null, verdictReason: null, verdictBy: null, verdictAt: null, firstFlow: 1200, lastFlow: 1290, flows: 7, peak: 0.9, mean: 0.8, srcHosts: ['192.168.100.147'], dstHosts: ['192.168.100.3'], dstPorts: [80], key: '192.168.100.147', startMs: null, endMs: null };
+    ex.showWindow(capture, 3, w);
+    expect(ex.target).toMatchObject({ matching: 7, clauses: ['window #12 of scan #3: flows 1,200–1,290 from 192.168.100.147'], shownColumns: null });
+    await ex.start();
+    expect(calls.at(-1)).toEqual({
+      name: 'exportFlows',
+      args: { captureId: 4, filter: { clauses: [{ field: 'IPV4_SRC_ADDR', op: '=', value: '192.168.100.147' }], flowRange: { from: 1200, to: 1291 }, scanId: 3 }, format: 'csv' },
+    });
+  });
+});
