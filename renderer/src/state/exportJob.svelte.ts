@@ -18,7 +18,7 @@ export interface ExportedFile {
 }
 
 /**
- * An export dialog's state (an incident report, the flows of an Explore tab): the format and
+ * An export dialog's state (an incident report, an Explore tab's flows, the Detections queue): the format and
  * target, then the export job's progress (from `job:*` events), its outcome, and what can be
  * done with the written file. A subclass says what is exported and how the job starts.
  */
