@@ -18,9 +18,10 @@ export interface ExportedFile {
 }
 
 /**
- * An export dialog's state (an incident report, an Explore tab's flows, the Detections queue): the format and
- * target, then the export job's progress (from `job:*` events), its outcome, and what can be
- * done with the written file. A subclass says what is exported and how the job starts.
+ * An export dialog's state (an incident report, an Explore tab's flows, the Detections queue):
+ * the format and target, then the export job's progress (from `job:*` events), its outcome,
+ * and what can be done with the written file. A subclass says what is exported and how the
+ * job starts.
  */
 export abstract class ExportJobState<F extends string, R extends ExportedFile, T> {
   /** what is exported (an incident id, a snapshot of a tab or of the queue) */
