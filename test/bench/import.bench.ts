@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { importCapture, noJobContext } from '../../main/core/capture/import.ts';
 import { exportFlows } from '../../main/core/query/exportFlows.ts';
+import { findHost } from '../../main/core/query/hosts.ts';
 import { generateSample } from '../../main/core/sample/generator.ts';
 import { Workbench } from '../../main/core/workbench.ts';
 import type { FlowFilter } from '../../preload/contract.ts';
@@ -123,6 +124,18 @@ async function main(): Promise<void> {
   line('class aggregate (count by Attack)', agg);
   line('class histogram (200 bins)', hist);
   line('unfiltered page at any offset', scroll);
+
+  // a host across the project's captures (one capture here): the busiest address and a rare one
+  const lookups: Record<string, number[]> = { '192.168.100.3': [], '192.168.100.55': [] };
+  for (let i = 0; i < 10; i++) {
+    for (const host of Object.keys(lookups)) {
+      const t0 = performance.now();
+      await findHost(wb.project, host);
+      lookups[host]!.push(performance.now() - t0);
+    }
+  }
+  line('host lookup, busiest host (10 runs)', lookups['192.168.100.3']!);
+  line('host lookup, a rare host (10 runs)', lookups['192.168.100.55']!);
 
   // exporting flows: mindflow's export job against a bare DuckDB COPY of the same table, in turn
   const out = (name: string) => join(dir, `mindflow-bench-export-${name}`);
