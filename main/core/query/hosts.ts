@@ -23,35 +23,25 @@ const TOP = 5;
 
 async function sighting(conn: DuckDBConnection, capture: { id: number; file_name: string; rows: number; labelled: boolean; timed: boolean }, host: string): Promise<HostSighting | null> {
   const t = flowsTable(capture.id);
-  const where = `("IPV4_SRC_ADDR" = $1 OR "IPV4_DST_ADDR" = $1)`;
-  const [sums] = await queryObjects<{ flows: number; sent: number; received: number; first: number | null; last: number | null; start_ms: number | null; end_ms: number | null }>(
+  // one pass over the capture: the host's flows are gathered once, and every figure is read from them
+  const top = (col: string) =>
+    `(SELECT to_json(list({'value': value, 'n': n} ORDER BY n DESC, value))::VARCHAR FROM (SELECT ${col} AS value, count(*) AS n FROM m GROUP BY 1 ORDER BY n DESC, value LIMIT ${TOP}))`;
+  const [row] = await queryObjects<{ flows: number; sent: number; received: number; first: number | null; last: number | null; start_ms: number | null; end_ms: number | null; classes: string | null; peers: number; top_peers: string | null; top_ports: string | null }>(
     conn,
-    `SELECT count(*) AS flows, count(*) FILTER (WHERE "IPV4_SRC_ADDR" = $1) AS sent, count(*) FILTER (WHERE "IPV4_DST_ADDR" = $1) AS received,
-            min(rowid) AS first, max(rowid) AS last,
-            ${capture.timed ? 'min("FLOW_START_MILLISECONDS") AS start_ms, max("FLOW_END_MILLISECONDS") AS end_ms' : 'NULL AS start_ms, NULL AS end_ms'}
-     FROM ${t} WHERE ${where}`,
+    `WITH m AS MATERIALIZED (
+       SELECT rowid AS r, "IPV4_SRC_ADDR" = $1 AS sent, "IPV4_DST_ADDR" = $1 AS received,
+              CASE WHEN "IPV4_SRC_ADDR" = $1 THEN "IPV4_DST_ADDR" ELSE "IPV4_SRC_ADDR" END AS peer, "L4_DST_PORT" AS port,
+              ${capture.labelled ? `coalesce("Attack", '')` : 'NULL::VARCHAR'} AS cls,
+              ${capture.timed ? '"FLOW_START_MILLISECONDS" AS start_ms, "FLOW_END_MILLISECONDS" AS end_ms' : 'NULL::BIGINT AS start_ms, NULL::BIGINT AS end_ms'}
+       FROM ${t} WHERE "IPV4_SRC_ADDR" = $1 OR "IPV4_DST_ADDR" = $1)
+     SELECT (SELECT count(*) FROM m) AS flows, (SELECT count(*) FILTER (WHERE sent) FROM m) AS sent, (SELECT count(*) FILTER (WHERE received) FROM m) AS received,
+            (SELECT min(r) FROM m) AS first, (SELECT max(r) FROM m) AS last, (SELECT min(start_ms) FROM m) AS start_ms, (SELECT max(end_ms) FROM m) AS end_ms,
+            ${capture.labelled ? `(SELECT to_json(list({'value': value, 'n': n} ORDER BY n DESC, value))::VARCHAR FROM (SELECT cls AS value, count(*) AS n FROM m GROUP BY 1))` : 'NULL'} AS classes,
+            (SELECT count(DISTINCT peer) FROM m) AS peers, ${top('peer')} AS top_peers, ${top('port')} AS top_ports`,
     [host],
   );
-  if (!sums || Number(sums.flows) === 0) return null;
-  const classes = capture.labelled
-    ? await queryObjects<{ value: string; n: number }>(conn, `SELECT coalesce("Attack", '') AS value, count(*) AS n FROM ${t} WHERE ${where} GROUP BY 1 ORDER BY n DESC, value`, [host])
-    : [];
-  const peers = await queryObjects<{ value: string; n: number }>(
-    conn,
-    `SELECT CASE WHEN "IPV4_SRC_ADDR" = $1 THEN "IPV4_DST_ADDR" ELSE "IPV4_SRC_ADDR" END AS value, count(*) AS n
-     FROM ${t} WHERE ${where} GROUP BY 1 ORDER BY n DESC, value LIMIT ${TOP}`,
-    [host],
-  );
-  const [peerCount] = await queryObjects<{ n: number }>(
-    conn,
-    `SELECT count(DISTINCT CASE WHEN "IPV4_SRC_ADDR" = $1 THEN "IPV4_DST_ADDR" ELSE "IPV4_SRC_ADDR" END) AS n FROM ${t} WHERE ${where}`,
-    [host],
-  );
-  const ports = await queryObjects<{ value: number; n: number }>(
-    conn,
-    `SELECT "L4_DST_PORT" AS value, count(*) AS n FROM ${t} WHERE ${where} GROUP BY 1 ORDER BY n DESC, value LIMIT ${TOP}`,
-    [host],
-  );
+  if (!row || Number(row.flows) === 0) return null;
+  const pairs = (json: string | null) => (json ? (JSON.parse(json) as { value: string | number; n: number }[]) : []);
   // the capture's latest scan: its flagged windows with the host on either side
   const [scan] = await queryObjects<{ id: number; windows: number; untriaged: number; tp: number }>(
     conn,
@@ -67,17 +57,17 @@ async function sighting(conn: DuckDBConnection, capture: { id: number; file_name
     captureId: capture.id,
     fileName: capture.file_name,
     captureFlows: capture.rows,
-    flows: Number(sums.flows),
-    sent: Number(sums.sent),
-    received: Number(sums.received),
-    firstFlow: n(sums.first)!,
-    lastFlow: n(sums.last)!,
-    startMs: n(sums.start_ms),
-    endMs: n(sums.end_ms),
-    classes: Object.fromEntries(classes.map((c) => [c.value, Number(c.n)])),
-    peers: Number(peerCount?.n ?? 0),
-    topPeers: peers.map((p) => ({ value: p.value, flows: Number(p.n) })),
-    topPorts: ports.map((p) => ({ value: Number(p.value), flows: Number(p.n) })),
+    flows: Number(row.flows),
+    sent: Number(row.sent),
+    received: Number(row.received),
+    firstFlow: n(row.first)!,
+    lastFlow: n(row.last)!,
+    startMs: n(row.start_ms),
+    endMs: n(row.end_ms),
+    classes: Object.fromEntries(pairs(row.classes).map((c) => [String(c.value), Number(c.n)])),
+    peers: Number(row.peers),
+    topPeers: pairs(row.top_peers).map((p) => ({ value: String(p.value), flows: Number(p.n) })),
+    topPorts: pairs(row.top_ports).map((p) => ({ value: Number(p.value), flows: Number(p.n) })),
     scan: scan ? { scanId: scan.id, windows: Number(scan.windows), untriaged: Number(scan.untriaged), tp: Number(scan.tp) } : null,
   };
 }
