@@ -158,6 +158,17 @@ test('pivots on a class cell: filter on it, then count by class', async () => {
   await expect(menu).toBeHidden();
   await expect(workbench.explore.grid).toBeFocused();
 
+  // copy a value, and the whole flow as JSON (for a ticket)
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await workbench.explore.pivot('DoS', 'Copy value');
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('DoS');
+  await workbench.explore.pivot('DoS', 'Copy flow as JSON');
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toMatch(/^\{/);
+  const flow = JSON.parse(await page.evaluate(() => navigator.clipboard.readText())) as Record<string, unknown>;
+  expect(flow).toMatchObject({ Attack: 'DoS' });
+  expect(Object.keys(flow)[0]).toBe('flow_id');
+  expect(typeof flow.IN_BYTES).toBe('number');
+
   await workbench.explore.pivot('DoS', 'Count by Attack');
   const countBy = workbench.explore.countBy('Attack');
   await expect(countBy).toBeVisible();
