@@ -92,6 +92,9 @@ describe('exporting the flows an Explore tab shows', () => {
     await expect(run({ clauses: [{ field: 'NO_SUCH', op: '=', value: 1 }] })).rejects.toThrow('unknown filter field "NO_SUCH"');
     await expect(run({ clauses: [], scanId: 999 })).rejects.toThrow('no scan #999 in this project');
     await expect(run({ clauses: [] }, folder)).rejects.toThrow('is a folder');
+    // never over the project itself: a rename onto the open database would destroy it
+    for (const own of [join(dir, 'p.duckdb'), join(dir, 'p.duckdb.wal')]) await expect(run({ clauses: [] }, own)).rejects.toThrow("is this project's database");
+    expect((await wb.project.capture(capture.id)).rows).toBe(N);
     const aborted = new AbortController();
     aborted.abort();
     await expect(run({ clauses: [] }, out, { signal: aborted.signal, progress: () => {} })).rejects.toThrow('export cancelled');

@@ -15,6 +15,7 @@ import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
 import { buildReportFile, reportExtension } from '../report/index.ts';
 import { assembleIncidentReport, type Explain } from './assemble.ts';
+import { fileTarget } from '../query/copy.ts';
 
 export interface ExportDeps {
   explain: Explain;
@@ -71,6 +72,7 @@ export async function printPdfWithChromium(html: string, signal?: AbortSignal): 
 }
 
 export async function exportReport(project: Project, incidentId: number, format: ReportFormat, path: string | undefined, ctx: JobContext, deps: ExportDeps): Promise<ReportExport> {
+  const target = fileTarget(project, path ?? join(reportsDir(project), `incident-${incidentId}.${reportExtension(format)}`));
   ctx.progress({ phase: 'gathering', fraction: 0, message: `gathering incident #${incidentId}` });
   const report = await assembleIncidentReport(project, incidentId, deps.explain, deps.appVersion, (f) =>
     ctx.progress({ phase: 'gathering', fraction: f * 0.8, message: `gathering evidence for incident #${incidentId}` }),
@@ -84,7 +86,6 @@ export async function exportReport(project: Project, incidentId: number, format:
   } else {
     bytes = Buffer.from(buildReportFile(format, report), 'utf8');
   }
-  const target = resolve(path ?? join(reportsDir(project), `incident-${incidentId}.${reportExtension(format)}`));
   await mkdir(dirname(target), { recursive: true });
   const tmp = `${target}.tmp-${process.pid}`;
   await writeFile(tmp, bytes);

@@ -19,9 +19,14 @@ const COPY_OPTIONS: Record<CopyFormat, string> = {
   parquet: 'FORMAT parquet, COMPRESSION zstd',
 };
 
-/** A target that can be written: not a folder. Returns it resolved. */
-export function fileTarget(path: string): string {
+/**
+ * A target an export may write: not a folder, and never the project's own database (or its
+ * write-ahead log), which a rename over it would destroy. Returns it resolved.
+ */
+export function fileTarget(project: Pick<Project, 'path'>, path: string): string {
   const target = resolve(path);
+  const db = resolve(project.path);
+  if (target === db || target === `${db}.wal`) throw new MindflowError('bad-args', `${target} is this project's database: give another file name to export to`);
   if (existsSync(target) && statSync(target).isDirectory()) throw new MindflowError('bad-args', `${target} is a folder: give a file name to export to`);
   return target;
 }

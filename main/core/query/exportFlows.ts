@@ -33,7 +33,7 @@ export function flowExportName(captureId: number, format: FlowExportFormat, now:
 export async function exportFlows(project: Project, req: FlowExportRequest, ctx: JobContext, urlFor?: (path: string) => string | null): Promise<FlowExport> {
   if (ctx.signal.aborted) throw new MindflowError('cancelled', 'export cancelled');
   const capture = await project.capture(req.captureId);
-  const target = fileTarget(req.path ?? join(reportsDir(project), flowExportName(capture.id, req.format)));
+  const target = fileTarget(project, req.path ?? join(reportsDir(project), flowExportName(capture.id, req.format)));
   let columns = 0;
   const { rows, bytes } = await copyToFile(project, target, req.format, ctx, `writing flows of #${capture.id} as ${req.format.toUpperCase()}`, async (conn) => {
     // checked before anything is written: an unknown field or column, a scan of another capture

@@ -25,7 +25,7 @@ export function windowExportName(scanId: number, format: WindowExportFormat, now
 }
 
 export async function exportWindows(project: Project, req: WindowExportRequest, ctx: JobContext, urlFor?: (path: string) => string | null): Promise<WindowExport> {
-  const target = fileTarget(req.path ?? join(reportsDir(project), windowExportName(req.scanId, req.format)));
+  const target = fileTarget(project, req.path ?? join(reportsDir(project), windowExportName(req.scanId, req.format)));
   // CSV cells are text: a list becomes its items with spaces between
   const list = (col: string) => (req.format === 'csv' ? `array_to_string(${col}, ' ')` : col);
   const { rows, bytes } = await copyToFile(project, target, req.format, ctx, `writing the windows of scan #${req.scanId} as ${req.format.toUpperCase()}`, async (conn) => {
