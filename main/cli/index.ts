@@ -14,7 +14,7 @@ import { APP_VERSION, Workbench } from '../core/workbench.ts';
 import { startWebHost } from '../web/server.ts';
 import { DEFAULT_THRESHOLD, evaluateModel, listScans, probeBackend, scanCapture, trainModel } from '../core/detector/service.ts';
 import { listWindows, setVerdict } from '../core/triage/triage.ts';
-import { ModelStore } from '../core/detector/store.ts';
+import { checkPackageTarget, ModelStore } from '../core/detector/store.ts';
 import { formatWindowSpan, incidentSeverities, leftOutFlows, reportFormats, tlpLevels } from '../../preload/contract.ts';
 import type { CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
@@ -218,6 +218,8 @@ async function cmdTrain(argv: string[]): Promise<void> {
   const captureId = num('capture', values.capture, { integer: true, min: 1 });
   if (captureId === undefined) throw new UsageError('--capture ID is required (see "mindflow captures")');
   if (!values.out) throw new UsageError('--out DIR is required (the model package is written there)');
+  // a folder that cannot take the package is said before minutes of training, not after
+  await checkPackageTarget(resolve(values.out));
   const settings: Partial<TrainSettings> = definedOnly({
     ...recipeSettings(values),
     window: num('window', values.window, { integer: true, min: 1, max: 256 }),

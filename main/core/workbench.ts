@@ -171,7 +171,7 @@ export class Workbench {
         emit('models:changed', { modelIds: [model.id] });
         return model;
       },
-      exportModel: ({ modelId, dir }) => new ModelStore(project).export(modelId, dir),
+      exportModel: ({ modelId, dir }) => new ModelStore(project).export(modelId, exportTarget(project.path, dir) ?? dir),
       deleteModel: async ({ modelId }) => {
         await new ModelStore(project).remove(modelId);
         emit('models:changed', { modelIds: [modelId] });

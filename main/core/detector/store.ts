@@ -153,6 +153,20 @@ export async function pruneModelCache(root: string = modelCacheDir(), now: numbe
   return removed;
 }
 
+/**
+ * A folder a package may be written to: new, empty, or holding a package already (which the
+ * export replaces). Writing a package replaces the whole folder, so a folder with anything
+ * else in it (a home folder, the project's own folder) is refused, never emptied.
+ */
+export async function checkPackageTarget(target: string): Promise<void> {
+  if (!existsSync(target)) return;
+  if (!(await stat(target)).isDirectory()) throw new MindflowError('bad-args', `${target} is a file: export the model to a folder`);
+  const others = (await readdir(target)).filter((name) => ![MANIFEST_FILE, MODEL_FILE, WEIGHTS_FILE].includes(name));
+  if (others.length) {
+    throw new MindflowError('bad-args', `${target} already holds other files (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''}): export the model to a new or empty folder`);
+  }
+}
+
 export class ModelStore {
   constructor(private readonly project: Project) {}
 
@@ -246,8 +260,9 @@ export class ModelStore {
   }
 
   async export(id: string, dir: string): Promise<string> {
-    const model = await this.get(id);
     const target = resolve(dir);
+    await checkPackageTarget(target);
+    const model = await this.get(id);
     const { manifest, modelJson, weights } = await readPackage(model.dir);
     await writePackage(target, manifest, modelJson, weights);
     return target;

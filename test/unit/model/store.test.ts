@@ -45,6 +45,25 @@ describe('model packages in a project', () => {
     expect((await second.get(b.id)).summary.name).toBe('analyst B model');
   });
 
+  it('exports into a new, empty or package folder only: a folder with other files is refused, not emptied', async () => {
+    const { dir: root, cleanup } = tempDir('mindflow-store-');
+    cleanups.push(cleanup);
+    const store = await openProject(root, 'p.duckdb');
+    const precious = join(root, 'documents');
+    mkdirSync(precious);
+    writeFileSync(join(precious, 'notes.txt'), 'keep me');
+    await expect(store.export('default-v1', precious)).rejects.toThrow(`${precious} already holds other files (notes.txt): export the model to a new or empty folder`);
+    expect(readFileSync(join(precious, 'notes.txt'), 'utf8')).toBe('keep me');
+    await expect(store.export('default-v1', root)).rejects.toThrow('already holds other files'); // the project's own folder
+    await expect(store.export('default-v1', join(precious, 'notes.txt'))).rejects.toThrow('is a file');
+    // a new folder, an empty one, and a package already there (replaced) are fine
+    const out = join(root, 'pkg');
+    expect(exportedName(await store.export('default-v1', out))).toBe(exportedName(join(builtinModelsDir(), 'default-v1')));
+    expect(exportedName(await store.export('default-v1', out))).toBe(exportedName(join(builtinModelsDir(), 'default-v1')));
+    mkdirSync(join(root, 'empty'));
+    await store.export('default-v1', join(root, 'empty'));
+  });
+
   it('keeps the model a project has when the same weights come again under another name', async () => {
     const { dir: root, cleanup } = tempDir('mindflow-store-');
     cleanups.push(cleanup);
