@@ -19,6 +19,11 @@ const COPY_OPTIONS: Record<CopyFormat, string> = {
   parquet: 'FORMAT parquet, COMPRESSION zstd',
 };
 
+/** A UTC time as a file name part, to the second: 2026-12-07T03:04:05Z -> 20261207-030405. */
+export function fileStamp(now: Date = new Date()): string {
+  return now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
 /**
  * A target an export may write: not a folder, and never the project's own database (or its
  * write-ahead log), which a rename over it would destroy. Returns it resolved.

@@ -9,7 +9,7 @@ import type { JobContext } from '../capture/import.ts';
 import { MindflowError } from '../errors.ts';
 import { reportsDir } from '../incidents/export.ts';
 import type { Project } from '../project.ts';
-import { copyToFile, fileTarget } from './copy.ts';
+import { copyToFile, fileStamp, fileTarget } from './copy.ts';
 import { buildWhere } from './filters.ts';
 import { flowColumns, flowSelect, flowSort, flowSource, type PageRequest } from './flows.ts';
 
@@ -26,8 +26,7 @@ export interface FlowExportRequest {
 
 /** The default file name: the capture and the time of the export, so exports never overwrite each other. */
 export function flowExportName(captureId: number, format: FlowExportFormat, now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `capture-${captureId}-flows-${stamp}.${format}`;
+  return `capture-${captureId}-flows-${fileStamp(now)}.${format}`;
 }
 
 export async function exportFlows(project: Project, req: FlowExportRequest, ctx: JobContext, urlFor?: (path: string) => string | null): Promise<FlowExport> {

@@ -8,7 +8,7 @@ import type { WindowExport, WindowExportFormat, WindowQuery } from '../../../pre
 import type { JobContext } from '../capture/import.ts';
 import { reportsDir } from '../incidents/export.ts';
 import type { Project } from '../project.ts';
-import { copyToFile, fileTarget } from '../query/copy.ts';
+import { copyToFile, fileStamp, fileTarget } from '../query/copy.ts';
 import { scanMeta, windowFilter } from './triage.ts';
 
 export type WindowExportRequest = Omit<WindowQuery, 'offset' | 'limit'> & { format: WindowExportFormat; path?: string | undefined };
@@ -20,8 +20,7 @@ export const WINDOW_EXPORT_COLUMNS = [
 ] as const;
 
 export function windowExportName(scanId: number, format: WindowExportFormat, now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `scan-${scanId}-windows-${stamp}.${format}`;
+  return `scan-${scanId}-windows-${fileStamp(now)}.${format}`;
 }
 
 export async function exportWindows(project: Project, req: WindowExportRequest, ctx: JobContext, urlFor?: (path: string) => string | null): Promise<WindowExport> {
