@@ -6,7 +6,7 @@ import { app, dialog } from 'electron';
 import { hardenWebContents } from './electron/security.ts';
 import { bindIpc } from './electron/ipc.ts';
 import { createMainWindow } from './electron/window.ts';
-import { openStartupWorkbench } from './electron/startup.ts';
+import { openStartupSession } from './electron/startup.ts';
 
 app.enableSandbox();
 hardenWebContents();
@@ -14,11 +14,11 @@ hardenWebContents();
 app
   .whenReady()
   .then(async () => {
-    const workbench = await openStartupWorkbench();
-    bindIpc(workbench);
+    const session = await openStartupSession();
+    bindIpc(session);
     createMainWindow();
     app.on('activate', () => createMainWindow());
-    app.on('before-quit', () => workbench.close());
+    app.on('before-quit', () => session.close());
   })
   .catch((err: unknown) => {
     // a project open in another MindFlow, a file that is not a project, a folder that cannot be

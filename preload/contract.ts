@@ -120,6 +120,21 @@ export interface AppInfo {
   node: string;
 }
 
+/** A project the workbench opened before (newest first), as the Open Project dialog lists it. */
+export interface RecentProject {
+  path: string;
+  /** the file name without `.duckdb` */
+  name: string;
+  folder: string;
+  /** when the workbench last opened it (ISO) */
+  openedAt: string;
+  /** false when the file is gone (moved, deleted, on a drive not mounted) */
+  exists: boolean;
+  sizeBytes: number | null;
+  /** the project open now */
+  current: boolean;
+}
+
 export type JobKind = 'import' | 'train' | 'evaluate' | 'scan' | 'export';
 
 export interface JobStarted {
@@ -806,6 +821,19 @@ export const calls = {
   revealReport: call<boolean>()(v.object({ path: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)), show: v.boolean() })),
   /** Electron only: shows the native open dialog. The web host answers null. */
   pickCaptureFile: call<string | null>()(v.object({})),
+  /** The projects opened before, newest first (the current one included). */
+  recentProjects: call<RecentProject[]>()(v.object({})),
+  /** Drops a project from the recent list (the file is left alone). */
+  forgetProject: call<void>()(v.object({ path: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)) })),
+  /**
+   * Closes this project and opens another (`create`: a new, empty one; the path must not exist).
+   * Refused while a job runs. Every window then gets `project:changed` and starts over on it.
+   */
+  openProject: call<AppInfo>()(
+    v.object({ path: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)), create: v.optional(v.boolean()) }),
+  ),
+  /** Electron only: the native dialog for a project file to open (or, with `create`, to create). The web host answers null. */
+  pickProjectFile: call<string | null>()(v.object({ create: v.boolean() })),
 };
 
 export type Calls = typeof calls;
@@ -827,9 +855,11 @@ export interface Events {
   'train:batch': BatchPoint;
   'verdicts:changed': { scanId: number; windowIds: number[] };
   'incidents:changed': { incidentIds: number[] };
+  /** another project is open now: the renderer starts over on it */
+  'project:changed': { projectPath: string };
 }
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['job:progress', 'job:finished', 'captures:changed', 'models:changed', 'scans:changed', 'train:epoch', 'train:batch', 'verdicts:changed', 'incidents:changed'];
+export const eventNames: EventName[] = ['job:progress', 'job:finished', 'captures:changed', 'models:changed', 'scans:changed', 'train:epoch', 'train:batch', 'verdicts:changed', 'incidents:changed', 'project:changed'];
 
 /** What the renderer sees: one async method per call, plus event subscription. */
 export type Api = { [K in CallName]: (args: CallArgs<K>) => Promise<CallResult<K>> } & {

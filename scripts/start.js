@@ -31,7 +31,8 @@ function run(cmd, args) {
 const bin = forceWeb ? null : electronBinary();
 if (bin) {
   run('npx', ['electron-vite', 'build']);
-  const child = spawn(bin, ['.'], { cwd: root, stdio: 'inherit' });
+  // `npm start -- --project=/cases/x.duckdb` starts either host on that project
+  const child = spawn(bin, ['.', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   if (!forceWeb) {

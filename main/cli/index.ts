@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { importCapture, type JobContext } from '../core/capture/import.ts';
 import { oneLine } from '../core/errors.ts';
-import { rendererDir, sampleProjectPath } from '../core/paths.ts';
+import { recentProjectsFile, rendererDir, sampleProjectPath } from '../core/paths.ts';
+import { Session } from '../core/session.ts';
 import { Project } from '../core/project.ts';
 import { generateSample } from '../core/sample/generator.ts';
 import { ensureSampleCapture } from '../core/starter.ts';
@@ -176,15 +177,18 @@ async function cmdServe(argv: string[]): Promise<void> {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
   const projectPath = values.project ? resolve(values.project) : sampleProjectPath();
-  const workbench = await Workbench.open(projectPath, { host: 'web' });
+  const session = await Session.open(projectPath, { host: 'web', recentFile: recentProjectsFile() });
   if (!values.project) {
-    await ensureSampleCapture(workbench.project, (msg) => process.stderr.write(`${msg}\n`));
+    await ensureSampleCapture(session.workbench.project, (msg) => process.stderr.write(`${msg}\n`));
   }
-  const host = await startWebHost({ workbench, staticDir: rendererDir(), port });
+  const host = await startWebHost({ session, staticDir: rendererDir(), port });
   process.stdout.write(`MindFlow web host on ${host.url}\nproject: ${projectPath}\nopen the URL above in a browser (it carries this run's access token); Ctrl+C stops\n`);
+  session.subscribe((event, payload) => {
+    if (event === 'project:changed') process.stdout.write(`project: ${(payload as { projectPath: string }).projectPath}\n`);
+  });
   const stop = async () => {
     await host.close();
-    workbench.close();
+    session.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'unknown-capture'
   | 'project-locked'
   | 'unavailable'
+  | 'busy'
   | 'internal';
 
 export class MindflowError extends Error {

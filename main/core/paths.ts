@@ -11,6 +11,11 @@ export function mindflowHome(): string {
   return resolve(process.env.MINDFLOW_HOME ?? join(homedir(), '.mindflow'));
 }
 
+/** The list of projects the web host opened (Electron keeps its own in its user-data folder). */
+export function recentProjectsFile(): string {
+  return join(mindflowHome(), 'recent-projects.json');
+}
+
 export function sampleProjectPath(): string {
   return join(mindflowHome(), 'sample.duckdb');
 }

@@ -3,7 +3,7 @@
  * whose rowid is the flow id in capture order), and later models, scans, verdicts and the
  * audit log. This module opens it, migrates its schema and hands out connections.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { CaptureInfo, SchemaVersion } from '../../preload/contract.ts';
@@ -207,10 +207,39 @@ class ConnectionPool {
     else this.idle.push(c);
   }
 
+  /** Resolves once every connection handed out has come back (or after `timeoutMs`). */
+  async drain(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.idle.length < this.all.length && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  }
+
   closeAll(): void {
     for (const c of this.all) c.closeSync();
     this.all = [];
     this.idle = [];
+  }
+}
+
+export type ProjectOpenMode = 'any' | 'existing' | 'new';
+
+/** The bytes at offset 8 of every DuckDB database file. */
+const DUCKDB_MAGIC = 'DUCK';
+
+/** Refuses, with what is wrong, a path that cannot be an existing project. */
+function checkProjectFile(full: string): void {
+  if (!existsSync(full)) throw new MindflowError('not-found', `no project at ${full}`);
+  const stat = statSync(full);
+  if (stat.isDirectory()) throw new MindflowError('not-a-file', `${full} is a folder, not a project file (a project is one .duckdb file)`);
+  if (stat.size === 0) throw new MindflowError('empty-file', `${full} is empty, not a MindFlow project`);
+  const head = Buffer.alloc(12);
+  const fd = openSync(full, 'r');
+  try {
+    readSync(fd, head, 0, 12, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.subarray(8, 12).toString('latin1') !== DUCKDB_MAGIC) {
+    throw new MindflowError('bad-args', `${full} is not a MindFlow project (not a DuckDB database file)`);
   }
 }
 
@@ -221,8 +250,16 @@ export class Project {
     private readonly pool: ConnectionPool,
   ) {}
 
-  static async open(path: string): Promise<Project> {
+  /**
+   * Opens a project file, creating it where none is. `existing` refuses a path with no project
+   * (DuckDB would quietly make one) and a file that is not a DuckDB database; `new` refuses a
+   * path where a file already is. A DuckDB database that holds other tables but no MindFlow
+   * project is refused in every mode: MindFlow never adds its tables to someone else's data.
+   */
+  static async open(path: string, mode: ProjectOpenMode = 'any'): Promise<Project> {
     const full = resolve(path);
+    if (mode === 'existing') checkProjectFile(full);
+    if (mode === 'new' && existsSync(full)) throw new MindflowError('bad-args', `${full} already exists: open it instead of creating it`);
     mkdirSync(dirname(full), { recursive: true });
     let instance: DuckDBInstance;
     try {
@@ -238,7 +275,12 @@ export class Project {
       throw err;
     }
     const project = new Project(full, instance, new ConnectionPool(instance, 3));
-    await project.migrate();
+    try {
+      await project.migrate();
+    } catch (err) {
+      project.close(); // let go of the file (and its lock) that was refused
+      throw err;
+    }
     return project;
   }
 
@@ -276,6 +318,11 @@ export class Project {
 
   private async migrate(): Promise<void> {
     await this.withConnection(async (c) => {
+      const tables = await queryObjects<{ name: string }>(c, `SELECT table_name AS name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary`);
+      if (tables.length && !tables.some((t) => t.name === 'meta')) {
+        const names = tables.slice(0, 3).map((t) => t.name).join(', ');
+        throw new MindflowError('bad-args', `${this.path} is a DuckDB database but not a MindFlow project (it holds ${tables.length} other table${tables.length === 1 ? '' : 's'}: ${names}${tables.length > 3 ? ', …' : ''}); MindFlow leaves it as it is`);
+      }
       await c.run(MIGRATIONS[0]![0]!); // the meta table, so the version can be read
       const rows = await queryObjects<{ value: string }>(c, `SELECT value FROM meta WHERE key = 'schema_version'`);
       const current = rows.length ? Number(rows[0]!.value) : 0;
@@ -331,6 +378,12 @@ export class Project {
       await c.run(`DROP TABLE IF EXISTS flows_${id}`);
       await c.run(`DELETE FROM captures WHERE id = ?`, [id]);
     });
+  }
+
+  /** Closes once the queries running on pooled connections have finished (at most `timeoutMs` later). */
+  async closeWhenIdle(timeoutMs = 10_000): Promise<void> {
+    await this.pool.drain(timeoutMs);
+    this.close();
   }
 
   close(): void {

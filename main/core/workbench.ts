@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { AppInfo, CallName, Events, Handlers, Incident } from '../../preload/contract.ts';
+import type { AppInfo, CallName, Events, Handlers, Incident, RecentProject } from '../../preload/contract.ts';
 import { exportReport } from './incidents/export.ts';
 import { exportFlows } from './query/exportFlows.ts';
 import { findHost } from './query/hosts.ts';
@@ -15,7 +15,7 @@ import { parseArgs } from '../../preload/contract.ts';
 import { importCapture } from './capture/import.ts';
 import { MindflowError, errorCode, oneLine } from './errors.ts';
 import { Jobs, type Emit } from './jobs.ts';
-import { Project } from './project.ts';
+import { Project, type ProjectOpenMode } from './project.ts';
 import { runReadOnlySql } from './query/console.ts';
 import { aggregates, countBy, histogram, queryFlows } from './query/flows.ts';
 import { evaluateModel, listScans, probeBackend, scanCapture, trainModel } from './detector/service.ts';
@@ -38,6 +38,17 @@ export interface WorkbenchOptions {
   reveal?: (path: string, show: boolean) => Promise<boolean>;
   /** The web host says where a browser can download an exported report. */
   reportUrl?: (path: string) => string | null;
+  /** A session (main/core/session.ts) opens other projects; a bare workbench has one project. */
+  projects?: ProjectHooks;
+}
+
+/** What a workbench asks of its session to list, open and create projects. */
+export interface ProjectHooks {
+  open(path: string, create: boolean): Promise<AppInfo>;
+  recent(): Promise<RecentProject[]>;
+  forget(path: string): Promise<void>;
+  /** Electron's native dialog; absent elsewhere */
+  pick?: (create: boolean) => Promise<string | null>;
 }
 
 /**
@@ -70,8 +81,19 @@ export class Workbench {
     this.handlers = this.createHandlers(emit);
   }
 
-  static async open(projectPath: string, options: WorkbenchOptions): Promise<Workbench> {
-    return new Workbench(await Project.open(projectPath), options);
+  static async open(projectPath: string, options: WorkbenchOptions, mode: ProjectOpenMode = 'any'): Promise<Workbench> {
+    return new Workbench(await Project.open(projectPath, mode), options);
+  }
+
+  info(): AppInfo {
+    return {
+      name: 'MindFlow Workbench',
+      version: APP_VERSION,
+      host: this.options.host,
+      projectPath: this.project.path,
+      platform: process.platform,
+      node: process.versions.node,
+    };
   }
 
   /** Subscribes to every event; returns the unsubscribe function. */
@@ -107,14 +129,7 @@ export class Workbench {
       return incident;
     };
     return {
-      appInfo: async () => ({
-        name: 'MindFlow Workbench',
-        version: APP_VERSION,
-        host: this.options.host,
-        projectPath: project.path,
-        platform: process.platform,
-        node: process.versions.node,
-      }),
+      appInfo: async () => this.info(),
       listCaptures: () => project.listCaptures(),
       importCapture: async ({ path }) => ({
         jobId: this.jobs.start('import', `import ${path.split(/[\\/]/).pop()}`, (ctx) => importCapture(project, path, ctx), (r) => {
@@ -252,6 +267,13 @@ export class Workbench {
         return this.options.reveal(resolve(path), show);
       },
       pickCaptureFile: async () => (this.options.pickFile ? this.options.pickFile() : null),
+      recentProjects: async () => (this.options.projects ? this.options.projects.recent() : []),
+      forgetProject: async ({ path }) => this.options.projects?.forget(path),
+      openProject: async ({ path, create }) => {
+        if (!this.options.projects) throw new MindflowError('unavailable', 'this workbench has one project; start it with another to open that');
+        return this.options.projects.open(path, create ?? false);
+      },
+      pickProjectFile: async ({ create }) => (this.options.projects?.pick ? this.options.projects.pick(create) : null),
     };
   }
 
@@ -264,5 +286,12 @@ export class Workbench {
     this.jobs.cancelAll();
     void this.explainer.close();
     this.project.close();
+  }
+
+  /** Closes once no job runs and the queries in flight are done (a session switching projects). */
+  async closeWhenIdle(): Promise<void> {
+    this.jobs.cancelAll();
+    await this.explainer.close();
+    await this.project.closeWhenIdle();
   }
 }

@@ -12,10 +12,11 @@ import type { AddressInfo } from 'node:net';
 import { basename, dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { reportsDir } from '../core/incidents/export.ts';
 import { pipeline } from 'node:stream/promises';
-import type { Workbench } from '../core/workbench.ts';
+import type { Session } from '../core/session.ts';
 
 export interface WebHostOptions {
-  workbench: Workbench;
+  /** the project open now, and the way to another */
+  session: Session;
   /** the built renderer (out/renderer) */
   staticDir: string;
   port?: number;
@@ -109,15 +110,19 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   if (!existsSync(join(staticDir, 'index.html'))) {
     throw new Error(`the renderer is not built (${join(staticDir, 'index.html')} is missing): run "npm run build" first`);
   }
-  const { workbench } = options;
-  const uploadDir = `${workbench.project.path}.uploads`;
-  const reportDir = reportsDir(workbench.project);
+  const { session } = options;
+  // Uploads and exports belong to the project open now: they follow it when another is opened.
+  const uploadDir = () => `${session.workbench.project.path}.uploads`;
+  const reportDir = () => reportsDir(session.workbench.project);
   // Exported reports are served back from the project's reports folder (and only from there).
-  workbench.options.reportUrl = (path) => (dirname(resolve(path)) === reportDir ? `/api/report/${encodeURIComponent(basename(path))}` : null);
+  session.onWorkbench((workbench) => {
+    const dir = reportsDir(workbench.project);
+    workbench.options.reportUrl = (path) => (dirname(resolve(path)) === dir ? `/api/report/${encodeURIComponent(basename(path))}` : null);
+  });
   const streams = new Set<ServerResponse>();
   let port = 0;
 
-  const unsubscribe = workbench.subscribe((event, payload) => {
+  const unsubscribe = session.subscribe((event, payload) => {
     const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
     for (const res of streams) res.write(frame);
   });
@@ -175,12 +180,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       } catch (err) {
         return sendJson(res, 400, { ok: false, error: { code: 'bad-args', message: `bad request body: ${(err as Error).message}` } });
       }
-      return sendJson(res, 200, await workbench.dispatch(name, args));
+      return sendJson(res, 200, await session.dispatch(name, args));
     }
     if (url.pathname === '/api/upload' && req.method === 'POST') {
       const name = safeUploadName(url.searchParams.get('name') ?? 'upload.csv');
       // One folder per upload keeps the analyst's file name (it becomes the capture's name).
-      const folder = join(uploadDir, `${Date.now()}-${randomBytes(4).toString('hex')}`);
+      const folder = join(uploadDir(), `${Date.now()}-${randomBytes(4).toString('hex')}`);
       await mkdir(folder, { recursive: true });
       const dest = join(folder, name);
       try {
@@ -192,7 +197,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     if (url.pathname.startsWith('/api/report/') && req.method === 'GET') {
       const name = basename(decodeURIComponent(url.pathname.slice('/api/report/'.length)));
-      const file = join(reportDir, name);
+      const file = join(reportDir(), name);
       if (!name || !existsSync(file)) return sendJson(res, 404, { ok: false, error: { code: 'not-found', message: 'no such report' } });
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',

@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workbench } from '../../main/core/workbench.ts';
+import { Session } from '../../main/core/session.ts';
 import { safeUploadName, startWebHost, type WebHost } from '../../main/web/server.ts';
 import { tempDir, v1Csv } from './helpers.ts';
 
 let host: WebHost;
-let workbench: Workbench;
+let session: Session;
 let cleanup: () => void;
 let dir: string;
 
@@ -15,12 +15,12 @@ beforeAll(async () => {
   const staticDir = join(dir, 'renderer');
   mkdirSync(staticDir);
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>MindFlow</title>');
-  workbench = await Workbench.open(join(dir, 'p.duckdb'), { host: 'web' });
-  host = await startWebHost({ workbench, staticDir });
+  session = await Session.open(join(dir, 'p.duckdb'), { host: 'web', recentFile: join(dir, 'recent.json') });
+  host = await startWebHost({ session, staticDir });
 });
 afterAll(async () => {
   await host.close();
-  workbench.close();
+  session.close();
   cleanup();
 });
 
@@ -109,12 +109,45 @@ describe('the web host', () => {
   });
 
   it('hands the built-in models over unchanged: JSON turns NaN into null, so results carry none', async () => {
-    const direct = await workbench.dispatch('listModels', {});
+    const direct = await session.dispatch('listModels', {});
     const models = (direct as { ok: true; result: { builtin: boolean; history: { accuracy: number | null }[] }[] }).result;
     expect(models.filter((m) => m.builtin).length).toBeGreaterThanOrEqual(2);
     // a package keeps its loss curve but not its accuracy: that is null, not NaN
     expect(models.every((m) => m.history.every((h) => h.accuracy === null))).toBe(true);
     expect(await body(call('listModels', {}))).toStrictEqual(direct);
+  });
+
+  it('opens another project: every window hears of it, and uploads and reports follow the project', async () => {
+    const controller = new AbortController();
+    const stream = await fetch(`${base()}/api/events`, { headers: { 'x-mindflow-token': host.token }, signal: controller.signal });
+    const reader = stream.body!.getReader();
+    const heard = (async () => {
+      const decoder = new TextDecoder();
+      let text = '';
+      while (!text.includes('event: project:changed')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value);
+      }
+      return text;
+    })();
+    // a relative path is beside the project open now
+    const opened = await body(call('openProject', { path: 'case-2', create: true }));
+    expect(opened.ok).toBe(true);
+    expect(opened.result.projectPath).toBe(join(dir, 'case-2.duckdb'));
+    expect(await heard).toContain(`"projectPath":${JSON.stringify(join(dir, 'case-2.duckdb'))}`);
+    controller.abort();
+    expect((await body(call('listCaptures', {}))).result).toEqual([]);
+    const up = await body(fetch(`${base()}/api/upload?name=x.csv`, { method: 'POST', headers: { 'x-mindflow-token': host.token }, body: 'a' }));
+    expect(up.result.path.startsWith(join(dir, 'case-2.duckdb.uploads'))).toBe(true);
+    const recent = (await body(call('recentProjects', {}))).result as { path: string; current: boolean }[];
+    expect(recent.map((r) => [r.path, r.current])).toEqual([
+      [join(dir, 'case-2.duckdb'), true],
+      [join(dir, 'p.duckdb'), false],
+    ]);
+    // and back: the first project kept its capture
+    expect((await body(call('openProject', { path: join(dir, 'p.duckdb') }))).ok).toBe(true);
+    expect((await body(call('listCaptures', {}))).result).toHaveLength(1);
   });
 
   it('makes upload names safe', () => {

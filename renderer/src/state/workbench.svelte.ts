@@ -9,6 +9,7 @@ import { ReportExportState } from './reportExport.svelte';
 import { FlowExportState } from './flowExport.svelte';
 import { WindowExportState } from './windowExport.svelte';
 import { HostLookupState } from './hostLookup.svelte';
+import { ProjectsState } from './projects.svelte';
 import { ColumnPrefs } from './columnPrefs.svelte';
 import { scanResult } from '../lib/jobResults';
 import { JobsState } from './jobs.svelte';
@@ -97,6 +98,10 @@ export class Workbench {
   readonly windowExport: WindowExportState;
   /** the "host in every capture" dialog */
   readonly hostLookup: HostLookupState;
+  /** the Open / New Project dialog and the recent projects */
+  readonly projects: ProjectsState;
+  /** another project is open: the page is starting over on it */
+  switchingProject = $state<string | null>(null);
   /** the flow table's hidden columns per schema version, kept across restarts */
   readonly columnPrefs = new ColumnPrefs();
 
@@ -108,7 +113,11 @@ export class Workbench {
   /** Focus requests from commands to components (e.g. "Import capture" focuses the path field). */
   focusRequest = $state<{ target: FocusTarget; seq: number } | null>(null);
 
-  constructor(readonly transport: Transport) {
+  constructor(
+    readonly transport: Transport,
+    /** starts the page over (a reload): what a switch of project does to every window */
+    private readonly restart: () => void = () => window.location.reload(),
+  ) {
     this.api = transport.api;
     this.host = transport.host;
     this.jobs = new JobsState(this.api);
@@ -122,6 +131,7 @@ export class Workbench {
     this.flowExport = new FlowExportState(this.api, this.jobs);
     this.windowExport = new WindowExportState(this.api, this.jobs);
     this.hostLookup = new HostLookupState(this.api);
+    this.projects = new ProjectsState(this.api, () => this.jobs.running.length, (path) => this.onProjectChanged(path));
 
     this.api.on('job:progress', (p) => {
       this.jobs.onProgress(p);
@@ -162,6 +172,23 @@ export class Workbench {
     this.api.on('incidents:changed', (e) => void this.onIncidentsChanged(e.incidentIds));
     this.api.on('train:epoch', (e) => this.model.onEpoch(e));
     this.api.on('train:batch', (b) => this.model.onBatch(b));
+    this.api.on('project:changed', (e) => this.onProjectChanged(e.projectPath));
+  }
+
+  /**
+   * Another project is open (from this window, another one, or another browser tab): every tab,
+   * page cache and selection belonged to the old one, so the page starts over on the new one.
+   */
+  onProjectChanged(projectPath: string) {
+    if (this.switchingProject !== null || projectPath === this.appInfo?.projectPath) return;
+    this.switchingProject = projectPath;
+    this.restart();
+  }
+
+  /** the project's name: its file name without `.duckdb` */
+  get projectName(): string | null {
+    const path = this.appInfo?.projectPath;
+    return path ? (path.split(/[\\/]/).pop() ?? path).replace(/\.duckdb$/i, '') : null;
   }
 
   async start() {
@@ -170,7 +197,7 @@ export class Workbench {
     } catch (err) {
       this.appError = (err as Error).message;
     }
-    await Promise.all([this.refreshCaptures(), this.jobs.load(), this.model.refresh(), this.model.loadBackend(), this.scans.refresh(), this.incidents.refresh()]);
+    await Promise.all([this.refreshCaptures(), this.jobs.load(), this.model.refresh(), this.model.loadBackend(), this.scans.refresh(), this.incidents.refresh(), this.projects.refresh()]);
     // Detections opens on the most recently scanned capture (the lists above load together)
     const newest = this.newestScannedCapture();
     if (newest !== null) void this.detections.setCapture(newest);
@@ -411,6 +438,11 @@ export class Workbench {
   /** Every action, for the command palette. */
   commands = $derived.by((): Command[] => {
     const list: Command[] = [
+      { id: 'project.open', title: 'File: Open Project…', keybinding: 'Ctrl+O', run: () => this.projects.show('open') },
+      { id: 'project.new', title: 'File: New Project…', run: () => this.projects.show('new') },
+      ...this.projects.others
+        .filter((p) => p.exists)
+        .map((p) => ({ id: `project.recent.${p.path}`, title: `File: Open Recent Project ${p.name} (${p.folder})`, run: () => void this.projects.open(p.path, false) })),
       { id: 'view.captures', title: 'View: Show Captures', run: () => { this.activity = 'captures'; this.sideBarVisible = true; } },
       { id: 'view.explore', title: 'View: Show Explore', run: () => { this.activity = 'explore'; this.sideBarVisible = true; } },
       { id: 'view.model', title: 'View: Open Model View', run: () => this.openModel() },

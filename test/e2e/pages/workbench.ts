@@ -542,3 +542,29 @@ export class ExportDialog {
     await expect(this.dialog).toBeHidden();
   }
 }
+
+/** The Open / New Project dialog (Ctrl+O, the status bar's project, the welcome page). */
+export class ProjectDialog {
+  readonly dialog: Locator;
+  constructor(readonly page: Page) {
+    this.dialog = page.getByRole('dialog', { name: /^(Open a project|New project)$/ });
+  }
+
+  get path(): Locator {
+    return this.dialog.getByRole('textbox', { name: /project file/i });
+  }
+
+  get error(): Locator {
+    return this.dialog.getByRole('alert', { name: 'Project error' });
+  }
+
+  recent(name: string): Locator {
+    return this.dialog.getByRole('list', { name: 'Recent projects' }).getByRole('button', { name: new RegExp(`^${name} /`) });
+  }
+
+  /** Types a path and opens (or creates) it; the page then starts over on that project. */
+  async submit(path: string) {
+    await this.path.fill(path);
+    await this.dialog.getByRole('button', { name: /^(Open|Create)$/ }).click();
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * A session is what a host serves: one workbench at a time, on one project, and the way to
+ * another. Electron and the web host dispatch calls and forward events through it; when the
+ * analyst opens another project, the session opens that one first (a project that cannot be
+ * opened leaves the current one as it was), then swaps, closes the old one once its queries
+ * are done, remembers the new one in the recent list and tells every window.
+ */
+import { existsSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import type { AppInfo, Envelope, Events } from '../../preload/contract.ts';
+import { MindflowError } from './errors.ts';
+import type { ProjectOpenMode } from './project.ts';
+import { RecentProjects } from './recentProjects.ts';
+import { Workbench, exportTarget, type WorkbenchOptions } from './workbench.ts';
+
+export interface SessionOptions extends Omit<WorkbenchOptions, 'projects'> {
+  /** where the recent-projects list is kept */
+  recentFile: string;
+  /** Electron's native dialog for a project file */
+  pickProject?: (create: boolean) => Promise<string | null>;
+}
+
+type Listener = <E extends keyof Events>(event: E, payload: Events[E]) => void;
+
+/**
+ * Where a project path typed by the analyst points: `~/…` is the home folder, a relative path
+ * is beside the current project. A new project without an extension gets `.duckdb`; an
+ * existing one may be named without it.
+ */
+export function projectTarget(currentPath: string, typed: string, create: boolean): string {
+  const path = exportTarget(currentPath, typed);
+  if (!path) throw new MindflowError('bad-args', 'name the project file to open');
+  if (extname(path) !== '') return resolve(path);
+  if (create) return resolve(`${path}.duckdb`);
+  return existsSync(path) || !existsSync(`${path}.duckdb`) ? resolve(path) : resolve(`${path}.duckdb`);
+}
+
+export class Session {
+  private current: Workbench;
+  private readonly listeners = new Set<Listener>();
+  private readonly prepared = new Set<(workbench: Workbench) => void>();
+  private unsubscribe: () => void;
+  private switching = false;
+  readonly recent: RecentProjects;
+
+  private constructor(first: Workbench, private readonly options: SessionOptions) {
+    this.recent = new RecentProjects(options.recentFile);
+    this.current = first;
+    this.unsubscribe = this.forward(first);
+    this.recent.touch(first.project.path);
+  }
+
+  /** Opens the session on its first project (the modes of `Project.open`). */
+  static async open(projectPath: string, options: SessionOptions, mode: ProjectOpenMode = 'any'): Promise<Session> {
+    let session: Session | undefined;
+    const workbench = await Workbench.open(projectPath, Session.workbenchOptions(options, () => session!), mode);
+    session = new Session(workbench, options);
+    return session;
+  }
+
+  private static workbenchOptions(options: SessionOptions, session: () => Session): WorkbenchOptions {
+    const { recentFile: _recent, pickProject, ...rest } = options;
+    return {
+      ...rest,
+      projects: {
+        open: (path, create) => session().openProject(path, create),
+        recent: async () => session().recent.list(session().workbench.project.path),
+        forget: async (path) => session().recent.forget(path),
+        pick: pickProject,
+      },
+    };
+  }
+
+  get workbench(): Workbench {
+    return this.current;
+  }
+
+  dispatch(name: string, args: unknown): Promise<Envelope> {
+    return this.current.dispatch(name, args);
+  }
+
+  /** Subscribes to the events of whichever project is open, now and after a switch. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Runs `fn` on the workbench open now and on every one opened after it (a host sets its hooks so). */
+  onWorkbench(fn: (workbench: Workbench) => void): void {
+    this.prepared.add(fn);
+    fn(this.current);
+  }
+
+  private forward(workbench: Workbench): () => void {
+    return workbench.subscribe((event, payload) => {
+      for (const l of this.listeners) l(event, payload);
+    });
+  }
+
+  private emit<E extends keyof Events>(event: E, payload: Events[E]): void {
+    for (const l of this.listeners) l(event, payload);
+  }
+
+  /** Opens another project (or creates one) in place of the current one; see the file's comment. */
+  async openProject(typed: string, create: boolean): Promise<AppInfo> {
+    const path = projectTarget(this.current.project.path, typed, create);
+    if (path === this.current.project.path) {
+      if (create) throw new MindflowError('bad-args', `${path} is the project open now`);
+      return this.current.info();
+    }
+    if (this.switching) throw new MindflowError('busy', 'another project is being opened');
+    const running = this.current.jobs.list();
+    if (running.length) {
+      const what = running.map((j) => j.label).slice(0, 2).join(', ');
+      throw new MindflowError('busy', `${running.length === 1 ? 'a job is' : `${running.length} jobs are`} running (${what}${running.length > 2 ? ', …' : ''}): let ${running.length === 1 ? 'it' : 'them'} finish or cancel ${running.length === 1 ? 'it' : 'them'} before opening another project`);
+    }
+    this.switching = true;
+    try {
+      const next = await Workbench.open(path, Session.workbenchOptions(this.options, () => this), create ? 'new' : 'existing');
+      for (const fn of this.prepared) fn(next);
+      const previous = this.current;
+      this.unsubscribe();
+      this.current = next;
+      this.unsubscribe = this.forward(next);
+      this.recent.touch(next.project.path);
+      await previous.closeWhenIdle();
+      this.emit('project:changed', { projectPath: next.project.path });
+      return next.info();
+    } finally {
+      this.switching = false;
+    }
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.current.close();
+  }
+}

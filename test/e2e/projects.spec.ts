@@ -1,0 +1,93 @@
+/**
+ * An analyst opens a second case: creates a new project from the keyboard, imports a capture
+ * into it, fails to open a path where no project is (and keeps working), then goes back to the
+ * first case from the recent projects, with everything it held. Leaves the web host on the
+ * project it found, for the stories after it.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { dirname, join } from 'node:path';
+import { ProjectDialog, WorkbenchPage } from './pages/workbench';
+
+test.describe.configure({ mode: 'serial' });
+
+const sampleName = process.env.MINDFLOW_E2E_SAMPLE ?? 'mindflow-sample.csv';
+let page: Page;
+let workbench: WorkbenchPage;
+let projects: ProjectDialog;
+let firstProject = '';
+let firstCaptures = 0;
+/** the first project's name: its file name without .duckdb */
+/** the capture cards of the Captures list */
+const cards = () => workbench.captures.list.locator(':scope > li').filter({ hasText: /^#\d+/ });
+const firstName = () => firstProject.split('/').pop()!.replace(/\.duckdb$/, '');
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  workbench = new WorkbenchPage(page);
+  projects = new ProjectDialog(page);
+  await workbench.open(process.env.MINDFLOW_E2E_URL ?? '');
+  firstProject = (await page.getByLabel('Project path').textContent()) ?? '';
+  await workbench.showCaptures();
+  await expect(workbench.captures.capture(sampleName)).toBeVisible();
+  firstCaptures = await cards().count();
+});
+
+test.afterEach(() => workbench.expectNoPageErrors());
+
+test.afterAll(async () => {
+  // whatever happened above, the stories after this one find the project they expect
+  await page.evaluate((path) => fetch(`/api/call/openProject`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-mindflow-token': sessionStorage.getItem('mindflow.token') ?? '' }, body: JSON.stringify({ path }) }), firstProject);
+  await page.close();
+});
+
+test('creates a new project from the keyboard and starts over on it', async () => {
+  expect(firstProject).toMatch(/\.duckdb$/);
+  await page.keyboard.press('Control+o');
+  await expect(projects.dialog).toHaveAccessibleName('Open a project');
+  await expect(projects.path).toBeFocused();
+  await projects.dialog.getByRole('button', { name: 'New project instead…' }).click();
+  await expect(projects.dialog).toHaveAccessibleName('New project');
+  await workbench.expectAccessible('the New Project dialog');
+  await projects.submit('second-case');
+  const second = join(dirname(firstProject), 'second-case.duckdb');
+  await expect(page.getByLabel('Project path')).toHaveText(second);
+  await expect(page).toHaveTitle('second-case · MindFlow Workbench');
+  await expect(page.getByText('No captures yet.')).toBeVisible();
+  // the welcome offers the way back
+  await expect(page.getByRole('group', { name: 'Projects' }).getByRole('button', { name: firstName(), exact: true })).toBeVisible();
+  await workbench.screenshot('projects-new-empty');
+});
+
+test('imports a capture into the new project, apart from the first', async () => {
+  await workbench.captures.importPath(join(dirname(firstProject), sampleName));
+  await expect(workbench.captures.outcome).toContainText(/imported [\d,]+ flows/);
+  await expect(cards()).toHaveCount(1);
+  await expect(workbench.captures.capture(sampleName)).toContainText('#1');
+});
+
+test('a path with no project is refused with the reason, and the project stays open', async () => {
+  await page.getByRole('button', { name: /^Project / }).click();
+  await expect(projects.dialog).toHaveAccessibleName('Open a project');
+  await projects.submit('no-such-case.duckdb');
+  await expect(projects.error).toHaveText(`no project at ${join(dirname(firstProject), 'no-such-case.duckdb')}`);
+  await expect(projects.recent(firstName())).toBeEnabled();
+  await workbench.expectAccessible('the Open Project dialog with an error');
+  await workbench.screenshot('projects-open-dialog');
+  await page.keyboard.press('Escape');
+  await expect(projects.dialog).toBeHidden();
+  await expect(page.getByLabel('Project path')).toHaveText(join(dirname(firstProject), 'second-case.duckdb'));
+  await expect(cards()).toHaveCount(1);
+});
+
+test('goes back to the first project from the recent list, with all it held', async () => {
+  await page.keyboard.press('Control+o');
+  await projects.recent(firstName()).click();
+  await expect(page.getByLabel('Project path')).toHaveText(firstProject);
+  await workbench.showCaptures();
+  await expect(cards()).toHaveCount(firstCaptures);
+  // and the second case is one command away
+  await workbench.runCommand(`File: Open Recent Project second-case (${dirname(firstProject)})`);
+  await expect(page.getByLabel('Project path')).toHaveText(join(dirname(firstProject), 'second-case.duckdb'));
+  await workbench.runCommand(`File: Open Recent Project ${firstName()} (${dirname(firstProject)})`);
+  await expect(page.getByLabel('Project path')).toHaveText(firstProject);
+});
