@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -50,4 +51,11 @@ export function v2Header(): string[] {
 
 export function v3Header(): string[] {
   return [...V1_FIELDS, ...V2_EXTRA_FIELDS, ...V3_EXTRA_FIELDS, 'Label', 'Attack'];
+}
+
+/** Opens a DuckDB file in another process, as another MindFlow would: 'opened' or DuckDB's error. */
+export function openElsewhere(path: string): string {
+  const script = `import { DuckDBInstance } from '@duckdb/node-api';
+    DuckDBInstance.create(process.argv[1]).then((d) => { d.closeSync(); console.log('opened'); }, (e) => console.log(e.message));`;
+  return spawnSync(process.execPath, ['--input-type=module', '-e', script, path], { encoding: 'utf8' }).stdout.trim();
 }

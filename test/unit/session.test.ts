@@ -8,7 +8,7 @@ import { importCapture } from '../../main/core/capture/import.ts';
 import { Project } from '../../main/core/project.ts';
 import { MAX_RECENT_PROJECTS, RecentProjects } from '../../main/core/recentProjects.ts';
 import { projectTarget, Session } from '../../main/core/session.ts';
-import { tempDir, v1Csv } from './helpers.ts';
+import { openElsewhere, tempDir, v1Csv } from './helpers.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -55,7 +55,8 @@ describe('a session opens other projects', () => {
     expect(session.workbench.project.path).toBe(join(dir, 'case-7.duckdb'));
     expect(heard.filter((h) => h.event === 'project:changed')).toEqual([{ event: 'project:changed', payload: { projectPath: join(dir, 'case-7.duckdb') } }]);
     expect(await session.workbench.project.listCaptures()).toEqual([]);
-    // the first project's file is free again, and kept its capture
+    // the first project's file is free again (another process can open it), and kept its capture
+    expect(openElsewhere(join(dir, 'first.duckdb'))).toBe('opened');
     const first = await Project.open(join(dir, 'first.duckdb'), 'existing');
     expect(await first.listCaptures()).toHaveLength(1);
     first.close();
