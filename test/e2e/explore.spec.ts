@@ -133,6 +133,29 @@ test('narrows to a stretch of capture order with the histogram brush', async () 
   await expect.poll(() => workbench.explore.matchingFlows()).toBe(2000);
   for (let i = 0; i < 2; i++) await workbench.explore.chips.filter({ hasText: 'flow_id' }).first().getByRole('button').click();
   await expect.poll(() => workbench.explore.matchingFlows()).toBe(before);
+
+  // and with the brush's own keys: a bin, its end moved two bins on, the capture's end, cleared
+  const slider = page.getByRole('slider', { name: 'Flow range' });
+  const selected = async () => Number(/\(([\d,]+) flows\)/.exec((await slider.getAttribute('aria-valuetext')) ?? '')?.[1]?.replaceAll(',', '') ?? NaN);
+  await slider.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(workbench.explore.chips.filter({ hasText: 'flow #' })).toBeVisible();
+  const bin = await selected();
+  expect(bin).toBeGreaterThan(0);
+  await expect.poll(() => workbench.explore.matchingFlows()).toBe(bin);
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect.poll(selected).toBeGreaterThanOrEqual(3 * bin - 2);
+  await expect.poll(() => workbench.explore.matchingFlows()).toBe(await selected());
+  await page.keyboard.press('End');
+  await expect(slider).toHaveAttribute('aria-valuetext', new RegExp(`to ${(before - 1).toLocaleString('en-US')} selected`));
+  await expect(workbench.explore.chips.filter({ hasText: 'flow #' })).toContainText(`${(before - (await selected())).toLocaleString('en-US')} – ${before.toLocaleString('en-US')}`);
+  await expect.poll(() => workbench.explore.matchingFlows()).toBe(await selected());
+  await workbench.screenshot('04b-brushed-by-keys');
+  await page.keyboard.press('Escape');
+  await expect(workbench.explore.chips.filter({ hasText: 'flow #' })).toHaveCount(0);
+  await expect.poll(() => workbench.explore.matchingFlows()).toBe(before);
+  await expect(slider).toBeFocused();
 });
 
 test('pivots on a class cell: filter on it, then count by class', async () => {
