@@ -6,6 +6,7 @@ import { app, dialog } from 'electron';
 import { hardenWebContents } from './electron/security.ts';
 import { bindIpc } from './electron/ipc.ts';
 import { createMainWindow } from './electron/window.ts';
+import { installMenu } from './electron/menu.ts';
 import { openStartupSession } from './electron/startup.ts';
 
 app.enableSandbox();
@@ -16,6 +17,7 @@ app
   .then(async () => {
     const session = await openStartupSession();
     bindIpc(session);
+    installMenu();
     createMainWindow();
     app.on('activate', () => createMainWindow());
     app.on('before-quit', () => session.close());

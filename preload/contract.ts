@@ -857,9 +857,11 @@ export interface Events {
   'incidents:changed': { incidentIds: number[] };
   /** another project is open now: the renderer starts over on it */
   'project:changed': { projectPath: string };
+  /** Electron's application menu: run the palette command with this id (the web host has no menu) */
+  'menu:command': { commandId: string };
 }
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['job:progress', 'job:finished', 'captures:changed', 'models:changed', 'scans:changed', 'train:epoch', 'train:batch', 'verdicts:changed', 'incidents:changed', 'project:changed'];
+export const eventNames: EventName[] = ['job:progress', 'job:finished', 'captures:changed', 'models:changed', 'scans:changed', 'train:epoch', 'train:batch', 'verdicts:changed', 'incidents:changed', 'project:changed', 'menu:command'];
 
 /** What the renderer sees: one async method per call, plus event subscription. */
 export type Api = { [K in CallName]: (args: CallArgs<K>) => Promise<CallResult<K>> } & {

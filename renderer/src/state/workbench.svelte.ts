@@ -173,6 +173,14 @@ export class Workbench {
     this.api.on('train:epoch', (e) => this.model.onEpoch(e));
     this.api.on('train:batch', (b) => this.model.onBatch(b));
     this.api.on('project:changed', (e) => this.onProjectChanged(e.projectPath));
+    this.api.on('menu:command', (e) => this.runCommand(e.commandId));
+  }
+
+  /** Runs a palette command by id (the desktop app's menu does so); false when none has that id now. */
+  runCommand(id: string): boolean {
+    const command = this.commands.find((c) => c.id === id);
+    command?.run();
+    return !!command;
   }
 
   /**
@@ -449,6 +457,7 @@ export class Workbench {
       { id: 'model.train', title: 'Model: Train Detector…', run: () => { this.openModel(); this.requestFocus('train'); } },
       { id: 'model.evaluate', title: 'Model: Evaluate Selected Model on a Capture…', run: () => { this.openModel(); this.requestFocus('evaluate'); } },
       { id: 'model.refresh', title: 'Model: Refresh Models and Backend', run: () => { void this.model.refresh(); void this.model.loadBackend(); } },
+      { id: 'view.palette', title: 'View: Command Palette', keybinding: 'Ctrl+Shift+P', run: () => (this.paletteOpen = true) },
       { id: 'view.toggleSideBar', title: 'View: Toggle Side Bar', keybinding: 'Ctrl+B', run: () => (this.sideBarVisible = !this.sideBarVisible) },
       { id: 'view.togglePanel', title: 'View: Toggle Bottom Panel', keybinding: 'Ctrl+J', run: () => (this.panelVisible = !this.panelVisible) },
       { id: 'view.resetLayout', title: 'View: Reset Side Bar and Panel Sizes', run: () => { this.layout.resetSideBar(); this.layout.resetPanel(); } },
