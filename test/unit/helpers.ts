@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -58,4 +59,23 @@ export function openElsewhere(path: string): string {
   const script = `import { DuckDBInstance } from '@duckdb/node-api';
     DuckDBInstance.create(process.argv[1]).then((d) => { d.closeSync(); console.log('opened'); }, (e) => console.log(e.message));`;
   return spawnSync(process.execPath, ['--input-type=module', '-e', script, path], { encoding: 'utf8' }).stdout.trim();
+}
+
+/** Writes a DuckDB database that is not a MindFlow project: runs `statements` in a new file. */
+export async function writeDuckDb(path: string, statements: string[]): Promise<void> {
+  const db = await DuckDBInstance.create(path);
+  const c = await db.connect();
+  for (const sql of statements) await c.run(sql);
+  c.closeSync();
+  db.closeSync();
+}
+
+/** The tables of a DuckDB file, by name. */
+export async function duckDbTables(path: string): Promise<string[]> {
+  const db = await DuckDBInstance.create(path);
+  const c = await db.connect();
+  const rows = await (await c.run('SELECT table_name FROM duckdb_tables() ORDER BY 1')).getRowObjects();
+  c.closeSync();
+  db.closeSync();
+  return rows.map((r) => String(r.table_name));
 }

@@ -1,10 +1,9 @@
 /** The project file's schema: a file written by an older MindFlow opens and is brought up to date. */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { query } from '../../main/core/db.ts';
 import { Project } from '../../main/core/project.ts';
-import { openElsewhere, tempDir } from './helpers.ts';
+import { duckDbTables, openElsewhere, tempDir, writeDuckDb } from './helpers.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -49,18 +48,8 @@ describe('project schema migrations', () => {
 
   it('never adds its tables to a DuckDB database that is not a project (the CLI\'s --project too)', async () => {
     const path = join(dir, 'warehouse.duckdb');
-    const db = await DuckDBInstance.create(path);
-    const c = await db.connect();
-    await c.run('CREATE TABLE a (x INTEGER)');
-    await c.run('CREATE TABLE b (x INTEGER)');
-    c.closeSync();
-    db.closeSync();
+    await writeDuckDb(path, ['CREATE TABLE a (x INTEGER)', 'CREATE TABLE b (x INTEGER)']);
     await expect(Project.open(path)).rejects.toThrow(/is a DuckDB database but not a MindFlow project \(it holds 2 other tables: a, b\); MindFlow leaves it as it is/);
-    const after = await DuckDBInstance.create(path);
-    const c2 = await after.connect();
-    const tables = (await (await c2.run('SELECT table_name FROM duckdb_tables() ORDER BY 1')).getRowObjects()).map((r) => r.table_name);
-    c2.closeSync();
-    after.closeSync();
-    expect(tables).toEqual(['a', 'b']);
+    expect(await duckDbTables(path)).toEqual(['a', 'b']);
   });
 });

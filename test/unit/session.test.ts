@@ -1,14 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Events } from '../../preload/contract.ts';
 import { importCapture } from '../../main/core/capture/import.ts';
 import { Project } from '../../main/core/project.ts';
 import { MAX_RECENT_PROJECTS, RecentProjects } from '../../main/core/recentProjects.ts';
 import { projectTarget, Session } from '../../main/core/session.ts';
-import { openElsewhere, tempDir, v1Csv } from './helpers.ts';
+import { duckDbTables, openElsewhere, tempDir, v1Csv, writeDuckDb } from './helpers.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -112,19 +111,9 @@ describe('a session opens other projects', () => {
 
   it('refuses a DuckDB database that is not a MindFlow project, and leaves it as it was', async () => {
     const foreign = join(dir, 'warehouse.duckdb');
-    const db = await DuckDBInstance.create(foreign);
-    const c = await db.connect();
-    await c.run('CREATE TABLE sales (id INTEGER, amount DOUBLE)');
-    await c.run('INSERT INTO sales VALUES (1, 9.5)');
-    c.closeSync();
-    db.closeSync();
+    await writeDuckDb(foreign, ['CREATE TABLE sales (id INTEGER, amount DOUBLE)', 'INSERT INTO sales VALUES (1, 9.5)']);
     expect(await open(foreign)).toMatchObject({ ok: false, code: 'bad-args', message: /is a DuckDB database but not a MindFlow project \(it holds 1 other table: sales\)/ });
-    const again = await DuckDBInstance.create(foreign);
-    const c2 = await again.connect();
-    const tables = (await (await c2.run(`SELECT table_name FROM duckdb_tables()`)).getRowObjects()).map((r) => r.table_name);
-    expect(tables).toEqual(['sales']);
-    c2.closeSync();
-    again.closeSync();
+    expect(await duckDbTables(foreign)).toEqual(['sales']);
   });
 
   it('refuses while a job runs, and opens once it is cancelled', async () => {

@@ -30,6 +30,24 @@ const base = () => `http://127.0.0.1:${host.port}`;
 const call = (name: string, args: unknown, headers: Record<string, string> = { 'x-mindflow-token': host.token }) =>
   fetch(`${base()}/api/call/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(args) });
 
+/** Listens to the event stream; `text` is all it carried up to the first `event`. */
+async function eventsUntil(event: string): Promise<{ text: Promise<string>; stop: () => void }> {
+  const controller = new AbortController();
+  const stream = await fetch(`${base()}/api/events`, { headers: { 'x-mindflow-token': host.token }, signal: controller.signal });
+  const reader = stream.body!.getReader();
+  const text = (async () => {
+    const decoder = new TextDecoder();
+    let seen = '';
+    while (!seen.includes(`event: ${event}`)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += decoder.decode(value);
+    }
+    return seen;
+  })();
+  return { text, stop: () => controller.abort() };
+}
+
 describe('the web host', () => {
   it('listens on 127.0.0.1 and prints a URL carrying the token', () => {
     expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
@@ -76,21 +94,7 @@ describe('the web host', () => {
   });
 
   it('uploads a file, imports it as a job, and streams the job events', async () => {
-    const events: string[] = [];
-    const controller = new AbortController();
-    const stream = await fetch(`${base()}/api/events`, { headers: { 'x-mindflow-token': host.token }, signal: controller.signal });
-    const reader = stream.body!.getReader();
-    const finished = (async () => {
-      const decoder = new TextDecoder();
-      let text = '';
-      while (!text.includes('event: job:finished')) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += decoder.decode(value);
-      }
-      events.push(...[...text.matchAll(/event: (\S+)/g)].map((m) => m[1]!));
-      return text;
-    })();
+    const { text: finished, stop } = await eventsUntil('job:finished');
     const up = await body(fetch(`${base()}/api/upload?name=${encodeURIComponent('../../evil name.csv')}`, {
       method: 'POST',
       headers: { 'x-mindflow-token': host.token },
@@ -101,8 +105,8 @@ describe('the web host', () => {
     const started = await body(call('importCapture', { path: up.result.path }));
     expect(started.result.jobId).toMatch(/[0-9a-f-]{36}/);
     const text = await finished;
-    controller.abort();
-    expect(events).toContain('job:finished');
+    stop();
+    expect([...text.matchAll(/event: (\S+)/g)].map((m) => m[1])).toContain('job:finished');
     expect(text).toContain('"ok":true');
     const list = await body(call('listCaptures', {}));
     expect(list.result).toHaveLength(1);
@@ -118,25 +122,13 @@ describe('the web host', () => {
   });
 
   it('opens another project: every window hears of it, and uploads and reports follow the project', async () => {
-    const controller = new AbortController();
-    const stream = await fetch(`${base()}/api/events`, { headers: { 'x-mindflow-token': host.token }, signal: controller.signal });
-    const reader = stream.body!.getReader();
-    const heard = (async () => {
-      const decoder = new TextDecoder();
-      let text = '';
-      while (!text.includes('event: project:changed')) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += decoder.decode(value);
-      }
-      return text;
-    })();
+    const { text: heard, stop } = await eventsUntil('project:changed');
     // a relative path is beside the project open now
     const opened = await body(call('openProject', { path: 'case-2', create: true }));
     expect(opened.ok).toBe(true);
     expect(opened.result.projectPath).toBe(join(dir, 'case-2.duckdb'));
     expect(await heard).toContain(`"projectPath":${JSON.stringify(join(dir, 'case-2.duckdb'))}`);
-    controller.abort();
+    stop();
     expect((await body(call('listCaptures', {}))).result).toEqual([]);
     const up = await body(fetch(`${base()}/api/upload?name=x.csv`, { method: 'POST', headers: { 'x-mindflow-token': host.token }, body: 'a' }));
     expect(up.result.path.startsWith(join(dir, 'case-2.duckdb.uploads'))).toBe(true);
