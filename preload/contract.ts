@@ -90,9 +90,19 @@ export interface Aggregates {
   ms: number;
 }
 
+export type HistogramAxis = 'flow' | 'time';
+
 export interface Histogram {
   /** what the series are: the capture's labels, or a scan's predicted classes */
   colourBy: 'label' | 'predicted';
+  /** what the bins divide: flow ids (equal counts of flows), or time (equal spans of FLOW_START_MILLISECONDS) */
+  axis: HistogramAxis;
+  /**
+   * the time axis (v3 captures, stored in time order): epoch ms the bins cover (half-open), the
+   * span of one bin, and each bin's flows [first, end) (contiguous, since flows are stored by
+   * start time; an empty bin has first = end), so a brushed time span becomes a flow range
+   */
+  time?: { from: number; to: number; binMs: number; flows: [number, number][] };
   /** flow id range covered, half-open */
   from: number;
   to: number;
@@ -400,10 +410,14 @@ export function leftOutFlows(m: ModelMetrics): number {
 export function windowSpanParts(startMs: number, endMs: number): { from: string; to: string; span: string } {
   const from = formatEpochMs(startMs);
   const to = formatEpochMs(endMs);
-  const ms = Math.max(0, endMs - startMs);
+  return { from, to: to.slice(0, 10) === from.slice(0, 10) ? to.slice(11) : to, span: formatSpanMs(endMs - startMs) };
+}
+
+/** A length of time: '15 ms', '2.5 s', '12 s', '4.0 min', '1.5 h'. */
+export function formatSpanMs(spanMs: number): string {
+  const ms = Math.max(0, spanMs);
   const seconds = ms / 1000;
-  const span = ms < 1000 ? `${Math.round(ms)} ms` : seconds < 60 ? `${seconds.toFixed(seconds < 10 ? 1 : 0)} s` : seconds < 3600 ? `${(seconds / 60).toFixed(1)} min` : `${(seconds / 3600).toFixed(1)} h`;
-  return { from, to: to.slice(0, 10) === from.slice(0, 10) ? to.slice(11) : to, span };
+  return ms < 1000 ? `${Math.round(ms)} ms` : seconds < 60 ? `${seconds.toFixed(seconds < 10 ? 1 : 0)} s` : seconds < 3600 ? `${(seconds / 60).toFixed(1)} min` : `${(seconds / 3600).toFixed(1)} h`;
 }
 
 /**
@@ -712,6 +726,8 @@ export const calls = {
       filter,
       bins: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2000)),
       colourBy: v.optional(v.picklist(['label', 'predicted'])),
+      /** 'time' only for a capture stored in time order (v3) */
+      axis: v.optional(v.picklist(['flow', 'time'])),
     }),
   ),
   runSql: call<SqlResult>()(

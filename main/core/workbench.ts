@@ -154,9 +154,9 @@ export class Workbench {
         const capture = await project.capture(captureId);
         return project.withConnection((c) => countBy(c, capture, filter, column, limit));
       },
-      histogram: async ({ captureId, filter, bins, colourBy }) => {
+      histogram: async ({ captureId, filter, bins, colourBy, axis }) => {
         const capture = await project.capture(captureId);
-        return project.withConnection((c) => histogram(c, capture, filter, bins, colourBy));
+        return project.withConnection((c) => histogram(c, capture, filter, bins, colourBy, axis));
       },
       runSql: async ({ sql, limit }) => project.withConnection((c) => runReadOnlySql(c, sql, limit)),
       backendStatus: () => probeBackend(),

@@ -378,7 +378,25 @@ test('a v3 capture, stored in time order, says when its flagged windows ran', as
 
   await workbench.showCaptures();
   await workbench.captures.openInExplore('timed-capture-v3.csv');
-  await expect(page.getByRole('img', { name: /^Flows by class over time order/ })).toBeVisible();
+  // a v3 capture's bars are equal spans of time: 2,000 flows over 73,963 ms in 160 bars
+  await expect(page.getByRole('img', { name: /^Flows by class over time, 2021-06-12 01:00:00\.000 to 01:01:1\d\.\d{3} UTC: / })).toBeVisible();
+  await expect(page.getByText(/462 ms per bar/)).toBeVisible();
+  // the brush from the keyboard takes the first bar's flows: those that started in its 462 ms
+  const slider = page.getByRole('slider', { name: 'Flow range' });
+  await slider.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(slider).toHaveAttribute('aria-valuetext', '2021-06-12 01:00:00.000 to 01:00:00.462 UTC: flows 0 to 12 selected (13 flows)');
+  await expect.poll(() => workbench.explore.matchingFlows()).toBe(13);
+  await page.keyboard.press('End');
+  await expect(workbench.explore.chips.filter({ hasText: 'flow #' })).toContainText('1,987 – 2,000');
+  await expect.poll(() => workbench.explore.matchingFlows()).toBe(13);
+  await workbench.screenshot('26-v3-time-axis');
+  await page.keyboard.press('Escape');
+  await expect.poll(() => workbench.explore.matchingFlows()).toBe(2000);
+  // equal flows per bar instead: the capture's order, which is time order
+  await page.getByRole('radiogroup', { name: 'Histogram bars' }).getByRole('radio', { name: 'equal flows' }).check();
+  await expect(page.getByRole('img', { name: /^Flows by class over time order, 0 to 2,000: / })).toBeVisible();
+  await expect(page.getByText(/13 flows per bar/)).toBeVisible();
   // the flow table writes the timestamps as UTC times: the first flow started at 01:00:00.000
   await workbench.explore.waitForRows();
   await expect(workbench.explore.grid).toContainText('2021-06-12 01:00:00.000');

@@ -1,9 +1,10 @@
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../main/core/workbench.ts';
 import { importCapture } from '../../main/core/capture/import.ts';
 import type { CaptureInfo } from '../../preload/contract.ts';
-import { CYCLE_CLASSES as CLASSES, tempDir, writeCycleCsv } from './helpers.ts';
+import { CYCLE_CLASSES as CLASSES, tempDir, v3Header, writeCycleCsv } from './helpers.ts';
 
 const N = 3000;
 let wb: Workbench;
@@ -88,5 +89,38 @@ describe('aggregates, count by and the histogram', () => {
   it('ignores the brush range (the histogram always shows the whole capture)', async () => {
     const h = await wb.handlers.histogram({ captureId: capture.id, filter: { clauses: [], flowRange: { from: 0, to: 10 } }, bins: 3 });
     expect(h.counts.flat().reduce((a, b) => a + b, 0)).toBe(N);
+    expect(h.axis).toBe('flow');
+  });
+
+  it('has no time axis for a capture without flow start times', async () => {
+    await expect(wb.handlers.histogram({ captureId: capture.id, filter: { clauses: [] }, bins: 3, axis: 'time' })).rejects.toThrow(/has no flow start times \(only v3 captures do\)/);
+  });
+
+  it('bins a v3 capture over time: equal spans of flow start, each with the flow ids it holds', async () => {
+    // 7 flows, written out of order: 3 at 0-2 s, a gap of 10 s with none, 4 from 12 s (the last at 15 s)
+    const starts = [12_000, 0, 1000, 13_000, 2000, 14_000, 15_000];
+    const attack = (t: number) => (t < 10_000 ? 'Benign' : 'DoS');
+    const header = v3Header();
+    const line = (t: number) =>
+      header.map((h) => (h.startsWith('IPV4') ? '10.0.0.1' : h === 'FLOW_START_MILLISECONDS' ? T0 + t : h === 'FLOW_END_MILLISECONDS' ? T0 + t + 5 : h === 'Attack' ? attack(t) : h === 'Label' ? Number(t >= 10_000) : 1)).join(',');
+    const T0 = Date.UTC(2021, 5, 12, 1, 0, 0);
+    const path = join(dirname(wb.project.path), 'timed.csv');
+    writeFileSync(path, [header.join(','), ...starts.map(line)].join('\n'));
+    const v3 = (await importCapture(wb.project, path)).capture;
+    const h = await wb.handlers.histogram({ captureId: v3.id, filter: { clauses: [] }, bins: 4, axis: 'time' });
+    expect(h.axis).toBe('time');
+    // 15,001 ms in 4 spans of 3,750.25 ms
+    expect(h.time!.from).toBe(T0);
+    expect(h.time!.binMs).toBeCloseTo(15_001 / 4);
+    expect(h.time!.to).toBeCloseTo(T0 + 15_001);
+    const benign = h.series.indexOf('Benign');
+    const dos = h.series.indexOf('DoS');
+    expect(h.counts.map((bin) => [bin[benign], bin[dos]])).toEqual([[3, 0], [0, 0], [0, 0], [0, 4]]);
+    // flows are stored by start time: ids 0-2, nothing, nothing, ids 3-6 (an empty span sits where the next one starts)
+    expect(h.time!.flows).toEqual([[0, 3], [3, 3], [3, 3], [3, 7]]);
+    // the other clauses still apply; the axis stays the whole capture's
+    const dosOnly = await wb.handlers.histogram({ captureId: v3.id, filter: { clauses: [{ field: 'Attack', op: '=', value: 'DoS' }] }, bins: 4, axis: 'time' });
+    expect(dosOnly.counts.flat().reduce((a, b) => a + b, 0)).toBe(4);
+    expect(dosOnly.time).toEqual(h.time);
   });
 });

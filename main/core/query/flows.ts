@@ -3,7 +3,7 @@
  * histogram over capture order. Every value is a bound parameter (see filters.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Aggregates, CaptureInfo, ColumnInfo, CountRow, FlowFilter, FlowPage, Histogram } from '../../../preload/contract.ts';
+import type { Aggregates, CaptureInfo, ColumnInfo, CountRow, FlowFilter, FlowPage, Histogram, HistogramAxis } from '../../../preload/contract.ts';
 import { EMPTY_LABEL, columnInfoOf } from '../capture/schema.ts';
 import { flowsTable, ident, literal, query, queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
@@ -171,21 +171,35 @@ export async function aggregates(withConn: <T>(fn: (c: DuckDBConnection) => Prom
  * Flows by class over capture order, in `bins` equal ranges of flow ids, coloured by the
  * capture's labels or (with a scan) by predicted class. The brush range (`flowRange`) is not
  * applied: the histogram always shows the whole capture so the brush can move; the other
- * clauses are.
+ * clauses are. On the time axis (a capture stored in time order) the bins are equal spans of
+ * FLOW_START_MILLISECONDS over the whole capture, each with the flow ids it holds.
  */
-export async function histogram(conn: DuckDBConnection, capture: CaptureInfo, filter: FlowFilter, bins: number, colourBy: Histogram['colourBy'] = 'label'): Promise<Histogram> {
+export async function histogram(
+  conn: DuckDBConnection,
+  capture: CaptureInfo,
+  filter: FlowFilter,
+  bins: number,
+  colourBy: Histogram['colourBy'] = 'label',
+  axis: HistogramAxis = 'flow',
+): Promise<Histogram> {
   const t0 = performance.now();
   const n = capture.rows;
   const nb = Math.max(1, Math.min(bins, n));
   const binWidth = n / nb;
   if (colourBy === 'predicted' && filter.scanId === undefined) throw new MindflowError('bad-args', 'colour by predicted class needs a scan (filter.scanId)');
+  if (axis === 'time' && capture.order !== 'FLOW_START_MILLISECONDS') {
+    throw new MindflowError('bad-args', `capture #${capture.id} has no flow start times (only v3 captures do): its histogram is over capture order`);
+  }
   const src = await flowSource(conn, capture, filter.scanId);
   const where = buildWhere({ clauses: filter.clauses, scanId: filter.scanId }, src.columns, src.id);
   const seriesExpr = colourBy === 'predicted' ? `coalesce(predicted, '(none)')` : capture.labelled ? `coalesce("Attack", '${EMPTY_LABEL}')` : `'all'`;
+  const time = axis === 'time' ? await timeBins(conn, capture, nb) : undefined;
+  const binExpr = time ? time.expr : `least(CAST(floor(${src.id} * ? / ?) AS BIGINT), ?)`;
+  const binParams = time ? time.params : [nb, n, nb - 1];
   const rows = await queryObjects<{ b: number; s: string; n: number }>(
     conn,
-    `SELECT least(CAST(floor(${src.id} * ? / ?) AS BIGINT), ?) AS b, ${seriesExpr} AS s, count(*) AS n FROM ${src.from} ${where.sql} GROUP BY 1, 2`,
-    [nb, n, nb - 1, ...where.params],
+    `SELECT ${binExpr} AS b, ${seriesExpr} AS s, count(*) AS n FROM ${src.from} ${where.sql} GROUP BY 1, 2`,
+    [...binParams, ...where.params],
   );
   const order = colourBy === 'label' ? (capture.labelled ? Object.keys(capture.classCounts) : ['all']) : [];
   const found = [...new Set(rows.map((r) => r.s))].sort();
@@ -193,5 +207,31 @@ export async function histogram(conn: DuckDBConnection, capture: CaptureInfo, fi
   const index = new Map(series.map((s, i) => [s, i]));
   const counts = Array.from({ length: nb }, () => new Array<number>(series.length).fill(0));
   for (const r of rows) counts[r.b]![index.get(r.s)!] = r.n;
-  return { colourBy, from: 0, to: n, binWidth, series, counts, ms: performance.now() - t0 };
+  return { colourBy, axis, ...(time ? { time: time.axis } : {}), from: 0, to: n, binWidth, series, counts, ms: performance.now() - t0 };
+}
+
+/**
+ * The time axis of a capture stored in time order: `nb` equal spans from its first flow start
+ * to its last, the SQL that puts a flow in its span, and each span's flow ids (one pass over the
+ * capture: flows are stored by start time, so a span's flows are one run of ids).
+ */
+async function timeBins(conn: DuckDBConnection, capture: CaptureInfo, nb: number): Promise<{ expr: string; params: number[]; axis: NonNullable<Histogram['time']> }> {
+  const table = flowsTable(capture.id);
+  const [range] = await queryObjects<{ lo: number | null; hi: number | null }>(conn, `SELECT min("FLOW_START_MILLISECONDS") AS lo, max("FLOW_START_MILLISECONDS") AS hi FROM ${table}`);
+  const lo = Number(range?.lo ?? 0);
+  const hi = Number(range?.hi ?? 0);
+  // half-open, so the last flow falls inside: at least 1 ms per bin
+  const binMs = Math.max(1, (hi + 1 - lo) / nb);
+  const expr = `least(greatest(CAST(floor(("FLOW_START_MILLISECONDS" - ?) / ?) AS BIGINT), 0), ?)`;
+  const params = [lo, binMs, nb - 1];
+  const extents = await queryObjects<{ b: number; first: number; end: number }>(conn, `SELECT ${expr} AS b, min(rowid) AS first, max(rowid) + 1 AS "end" FROM ${table} GROUP BY 1`, params);
+  const flows: [number, number][] = new Array(nb);
+  for (const e of extents) flows[e.b] = [Number(e.first), Number(e.end)];
+  // an empty span holds no flows: an empty run where the next span's flows start
+  let next = capture.rows;
+  for (let b = nb - 1; b >= 0; b--) {
+    if (flows[b]) next = flows[b]![0];
+    else flows[b] = [next, next];
+  }
+  return { expr, params, axis: { from: lo, to: lo + binMs * nb, binMs, flows } };
 }

@@ -11,6 +11,8 @@ export interface BrushExtent {
   to: number;
   /** flows per bin (fractional when the bins do not divide the capture evenly) */
   binWidth: number;
+  /** the units are not whole (epoch ms on a time axis of fractional bins): no rounding */
+  fractional?: boolean;
 }
 
 export interface FlowRange {
@@ -22,10 +24,10 @@ export interface FlowRange {
 export type BrushMove = { range: FlowRange | undefined } | null;
 
 export function brushKey(key: string, shift: boolean, range: FlowRange | undefined, extent: BrushExtent): BrushMove {
-  const step = Math.max(1, extent.binWidth);
+  const step = extent.fractional ? extent.binWidth : Math.max(1, extent.binWidth);
   const span = extent.to - extent.from;
-  if (span <= 0) return null;
-  const snap = (v: number) => Math.round(v);
+  if (span <= 0 || step <= 0) return null;
+  const snap = extent.fractional ? (v: number) => v : (v: number) => Math.round(v);
   const clear = key === 'Escape' || key === 'Delete' || key === 'Backspace';
   if (clear) return range ? { range: undefined } : null;
 

@@ -1,4 +1,4 @@
-import type { Aggregates, Api, CaptureInfo, CountRow, FilterClause, FlowFilter, Histogram } from '../../../preload/contract';
+import type { Aggregates, Api, CaptureInfo, CountRow, FilterClause, FlowFilter, Histogram, HistogramAxis } from '../../../preload/contract';
 import { sameClause } from '../lib/filterText';
 import { FlowPager } from './flowPager.svelte';
 import { ColumnPrefs } from './columnPrefs.svelte';
@@ -41,6 +41,8 @@ export class ExploreTab {
   /** the scan whose columns (predicted, confidence, attack_score, verdict) the flows carry */
   scanId = $state<number | null>(null);
   colourBy = $state<'label' | 'predicted'>('label');
+  /** what the histogram's bars divide: a v3 capture (stored by start time) starts on time, the others have only capture order */
+  axis = $state<HistogramAxis>('flow');
 
   histogram = $state.raw<Histogram | null>(null);
   histogramError = $state<string | null>(null);
@@ -63,6 +65,7 @@ export class ExploreTab {
     this.capture = capture;
     this.scanId = scanId;
     if (!capture.labelled && scanId !== null) this.colourBy = 'predicted';
+    if (capture.order === 'FLOW_START_MILLISECONDS') this.axis = 'time';
     this.pager = new FlowPager(api);
     this.reload(true);
   }
@@ -112,6 +115,17 @@ export class ExploreTab {
 
   showAllColumns() {
     this.columnPrefs.setHidden(this.capture.schemaVersion, []);
+  }
+
+  /** whether the histogram can be drawn over time (a capture with flow start times) */
+  get timed(): boolean {
+    return this.capture.order === 'FLOW_START_MILLISECONDS';
+  }
+
+  setAxis(axis: HistogramAxis) {
+    if (axis === this.axis || (axis === 'time' && !this.timed)) return;
+    this.axis = axis;
+    void this.loadHistogram();
   }
 
   setColourBy(colourBy: 'label' | 'predicted') {
@@ -171,7 +185,13 @@ export class ExploreTab {
     try {
       const predicted = this.colourBy === 'predicted' && this.scanId !== null;
       const filter: FlowFilter = { clauses: this.clauses, ...(this.scanId !== null ? { scanId: this.scanId } : {}) };
-      const h = await this.api.histogram({ captureId: this.captureId, filter, bins: HISTOGRAM_BINS, ...(predicted ? { colourBy: 'predicted' as const } : {}) });
+      const h = await this.api.histogram({
+        captureId: this.captureId,
+        filter,
+        bins: HISTOGRAM_BINS,
+        ...(predicted ? { colourBy: 'predicted' as const } : {}),
+        ...(this.axis === 'time' ? { axis: 'time' as const } : {}),
+      });
       if (gen !== this.histogramGen) return;
       this.histogram = h;
       this.histogramError = null;

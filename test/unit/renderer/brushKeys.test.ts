@@ -50,4 +50,12 @@ describe('the histogram brush from the keyboard', () => {
     // a capture smaller than a bin: the one range there is
     expect(brushKey('ArrowRight', false, undefined, { from: 0, to: 3, binWidth: 0.05 })!.range).toEqual({ from: 0, to: 1 });
   });
+
+  it('on a time axis of fractional bins, moves by whole bins without rounding to the millisecond', () => {
+    const time = { from: 1000, to: 1000 + 4 * 462.275, binWidth: 462.275, fractional: true };
+    expect(brushKey('ArrowRight', false, undefined, time)!.range).toEqual({ from: 1000, to: 1462.275 });
+    const next = brushKey('ArrowRight', false, { from: 1000, to: 1462.275 }, time)!.range!;
+    expect(next.from).toBeCloseTo(1462.275, 6);
+    expect(next.to).toBeCloseTo(1924.55, 6);
+  });
 });
