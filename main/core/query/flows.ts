@@ -216,13 +216,17 @@ export async function histogram(
  * capture: flows are stored by start time, so a span's flows are one run of ids).
  */
 async function timeBins(conn: DuckDBConnection, capture: CaptureInfo, nb: number): Promise<{ expr: string; params: number[]; axis: NonNullable<Histogram['time']> }> {
+  const expr = `least(greatest(CAST(floor(("FLOW_START_MILLISECONDS" - ?) / ?) AS BIGINT), 0), ?)`;
+  // a capture's flows never change, and the same file imports to the same flows in any project
+  const key = `${capture.sha256}:${capture.rows}:${nb}`;
+  const known = timeAxes.get(key);
+  if (known) return { expr, params: [known.from, known.binMs, nb - 1], axis: known };
   const table = flowsTable(capture.id);
   const [range] = await queryObjects<{ lo: number | null; hi: number | null }>(conn, `SELECT min("FLOW_START_MILLISECONDS") AS lo, max("FLOW_START_MILLISECONDS") AS hi FROM ${table}`);
   const lo = Number(range?.lo ?? 0);
   const hi = Number(range?.hi ?? 0);
   // half-open, so the last flow falls inside: at least 1 ms per bin
   const binMs = Math.max(1, (hi + 1 - lo) / nb);
-  const expr = `least(greatest(CAST(floor(("FLOW_START_MILLISECONDS" - ?) / ?) AS BIGINT), 0), ?)`;
   const params = [lo, binMs, nb - 1];
   const extents = await queryObjects<{ b: number; first: number; end: number }>(conn, `SELECT ${expr} AS b, min(rowid) AS first, max(rowid) + 1 AS "end" FROM ${table} GROUP BY 1`, params);
   const flows: [number, number][] = new Array(nb);
@@ -233,5 +237,11 @@ async function timeBins(conn: DuckDBConnection, capture: CaptureInfo, nb: number
     if (flows[b]) next = flows[b]![0];
     else flows[b] = [next, next];
   }
-  return { expr, params, axis: { from: lo, to: lo + binMs * nb, binMs, flows } };
+  const axis = { from: lo, to: lo + binMs * nb, binMs, flows };
+  timeAxes.set(key, axis);
+  if (timeAxes.size > 32) timeAxes.delete(timeAxes.keys().next().value!);
+  return { expr, params, axis };
 }
+
+/** time axes already measured (each costs a pass over the capture), the oldest dropped first */
+const timeAxes = new Map<string, NonNullable<Histogram['time']>>();
