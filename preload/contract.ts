@@ -145,6 +145,15 @@ export interface RecentProject {
   current: boolean;
 }
 
+/** A project file beside the one open now (its folder), as the Open Project dialog lists it. */
+export interface ProjectFile {
+  path: string;
+  name: string;
+  sizeBytes: number;
+  /** when the file last changed (ISO) */
+  modifiedAt: string;
+}
+
 export type JobKind = 'import' | 'train' | 'evaluate' | 'scan' | 'export';
 
 export interface JobStarted {
@@ -839,6 +848,8 @@ export const calls = {
   pickCaptureFile: call<string | null>()(v.object({})),
   /** The projects opened before, newest first (the current one included). */
   recentProjects: call<RecentProject[]>()(v.object({})),
+  /** The DuckDB files in the open project's folder (not it), newest first: projects kept side by side. */
+  projectsBeside: call<ProjectFile[]>()(v.object({})),
   /** Drops a project from the recent list (the file is left alone). */
   forgetProject: call<void>()(v.object({ path: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)) })),
   /**

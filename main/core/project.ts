@@ -222,8 +222,19 @@ class ConnectionPool {
 
 export type ProjectOpenMode = 'any' | 'existing' | 'new';
 
-/** The bytes at offset 8 of every DuckDB database file. */
-const DUCKDB_MAGIC = 'DUCK';
+/** Whether a file starts like a DuckDB database (its magic bytes at offset 8). */
+export function isDuckDbFile(path: string): boolean {
+  const head = Buffer.alloc(12);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    return readSync(fd, head, 0, 12, 0) === 12 && head.subarray(8, 12).toString('latin1') === 'DUCK';
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 /** Refuses, with what is wrong, a path that cannot be an existing project. */
 function checkProjectFile(full: string): void {
@@ -231,14 +242,7 @@ function checkProjectFile(full: string): void {
   const stat = statSync(full);
   if (stat.isDirectory()) throw new MindflowError('not-a-file', `${full} is a folder, not a project file (a project is one .duckdb file)`);
   if (stat.size === 0) throw new MindflowError('empty-file', `${full} is empty, not a MindFlow project`);
-  const head = Buffer.alloc(12);
-  const fd = openSync(full, 'r');
-  try {
-    readSync(fd, head, 0, 12, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (head.subarray(8, 12).toString('latin1') !== DUCKDB_MAGIC) {
+  if (!isDuckDbFile(full)) {
     throw new MindflowError('bad-args', `${full} is not a MindFlow project (not a DuckDB database file)`);
   }
 }

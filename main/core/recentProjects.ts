@@ -3,9 +3,10 @@
  * `recent-projects.json`; Electron's user-data folder). A file that cannot be read is an empty
  * list, never an error: the list is a convenience, the projects are what matter.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
-import type { RecentProject } from '../../preload/contract.ts';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { ProjectFile, RecentProject } from '../../preload/contract.ts';
+import { isDuckDbFile } from './project.ts';
 
 export const MAX_RECENT_PROJECTS = 12;
 
@@ -79,4 +80,33 @@ export class RecentProjects {
       };
     });
   }
+}
+
+/**
+ * The DuckDB files beside a project (in its folder, not below), newest first, at most `limit`:
+ * an analyst keeps one project per case in a cases folder. Files are told by their first bytes,
+ * not their names, and the project itself is left out.
+ */
+export function projectsBeside(projectPath: string, limit = 50): ProjectFile[] {
+  const self = resolve(projectPath);
+  const folder = dirname(self);
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const found: ProjectFile[] = [];
+  for (const name of names) {
+    const path = join(folder, name);
+    if (path === self || !/\.(duckdb|db)$/i.test(name)) continue;
+    try {
+      const stat = statSync(path);
+      if (!stat.isFile() || !isDuckDbFile(path)) continue;
+      found.push({ path, name: name.replace(/\.duckdb$/i, ''), sizeBytes: stat.size, modifiedAt: stat.mtime.toISOString() });
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found.sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt) || a.name.localeCompare(b.name)).slice(0, limit);
 }

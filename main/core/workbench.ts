@@ -16,6 +16,7 @@ import { importCapture } from './capture/import.ts';
 import { MindflowError, errorCode, oneLine } from './errors.ts';
 import { Jobs, type Emit } from './jobs.ts';
 import { Project, type ProjectOpenMode } from './project.ts';
+import { projectsBeside } from './recentProjects.ts';
 import { runReadOnlySql } from './query/console.ts';
 import { aggregates, countBy, histogram, queryFlows } from './query/flows.ts';
 import { evaluateModel, listScans, probeBackend, scanCapture, trainModel } from './detector/service.ts';
@@ -268,6 +269,7 @@ export class Workbench {
       },
       pickCaptureFile: async () => (this.options.pickFile ? this.options.pickFile() : null),
       recentProjects: async () => (this.options.projects ? this.options.projects.recent() : []),
+      projectsBeside: async () => projectsBeside(project.path),
       forgetProject: async ({ path }) => this.options.projects?.forget(path),
       openProject: async ({ path, create }) => {
         if (!this.options.projects) throw new MindflowError('unavailable', 'this workbench has one project; start it with another to open that');

@@ -150,6 +150,20 @@ describe('a session opens other projects', () => {
   });
 });
 
+describe('projects beside the open one', () => {
+  it('lists the DuckDB files of its folder, newest first, told by their bytes not their names', async () => {
+    await open('case-b', true);
+    await open('case-c', true);
+    await open(join(dir, 'first.duckdb'));
+    writeFileSync(join(dir, 'notes.duckdb'), 'not a database');
+    mkdirSync(join(dir, 'folder.duckdb'));
+    await writeDuckDb(join(dir, 'warehouse.db'), ['CREATE TABLE t (x INTEGER)']);
+    const beside = (await session.dispatch('projectsBeside', {})) as { ok: true; result: { name: string; path: string; sizeBytes: number }[] };
+    expect(beside.result.map((f) => f.name).sort()).toEqual(['case-b', 'case-c', 'warehouse.db']);
+    expect(beside.result.every((f) => f.sizeBytes > 0 && f.path.startsWith(dir))).toBe(true);
+  });
+});
+
 describe('RecentProjects', () => {
   it('keeps at most a dozen, says when a file is gone, and reads a damaged list as empty', () => {
     const file = join(dir, 'r', 'recent.json');

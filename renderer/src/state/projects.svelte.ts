@@ -1,4 +1,4 @@
-import type { Api, RecentProject } from '../../../preload/contract';
+import type { Api, ProjectFile, RecentProject } from '../../../preload/contract';
 
 /**
  * The Open / New Project dialog: a path (or, in the desktop app, the system's file dialog) and
@@ -11,6 +11,8 @@ export class ProjectsState {
   /** the path as typed */
   path = $state('');
   recent = $state.raw<RecentProject[]>([]);
+  /** the DuckDB files in the open project's folder */
+  beside = $state.raw<ProjectFile[]>([]);
   error = $state<string | null>(null);
   /** a project is being opened (the core closes this one first when it can) */
   opening = $state<string | null>(null);
@@ -25,6 +27,8 @@ export class ProjectsState {
 
   /** the projects to offer: every recent one but the one open now */
   others = $derived(this.recent.filter((p) => !p.current));
+  /** the files beside the open project that the recent list does not already offer */
+  besideOnly = $derived(this.beside.filter((f) => !this.recent.some((r) => r.path === f.path)));
   /** why nothing can be opened now, or null */
   get blocked(): string | null {
     const n = this.runningJobs();
@@ -32,11 +36,9 @@ export class ProjectsState {
   }
 
   async refresh() {
-    try {
-      this.recent = await this.api.recentProjects({});
-    } catch {
-      this.recent = [];
-    }
+    const [recent, beside] = await Promise.allSettled([this.api.recentProjects({}), this.api.projectsBeside({})]);
+    this.recent = recent.status === 'fulfilled' ? recent.value : [];
+    this.beside = beside.status === 'fulfilled' ? beside.value : [];
   }
 
   show(mode: 'open' | 'new') {

@@ -17,6 +17,10 @@ function fakeApi(fail?: string) {
   let list = [recent('now', true), recent('older'), recent('gone', false, false)];
   const api = {
     recentProjects: async () => list,
+    projectsBeside: async () => [
+      { path: '/cases/older.duckdb', name: 'older', sizeBytes: 1, modifiedAt: '2026-12-01T10:00:00.000Z' },
+      { path: '/cases/unopened.duckdb', name: 'unopened', sizeBytes: 1, modifiedAt: '2026-12-02T10:00:00.000Z' },
+    ],
     forgetProject: async ({ path }: { path: string }) => {
       list = list.filter((p) => p.path !== path);
     },
@@ -38,6 +42,8 @@ describe('the project dialog', () => {
     ps.show('open');
     await ps.refresh();
     expect(ps.others.map((p) => p.name)).toEqual(['older', 'gone']);
+    // the folder's other files, less those the recent list already offers
+    expect(ps.besideOnly.map((p) => p.name)).toEqual(['unopened']);
     expect(await ps.open(' older.duckdb ')).toBe(true);
     expect(calls).toEqual([{ path: 'older.duckdb', create: false }]);
     expect(opened).toEqual(['/cases/older.duckdb']);
