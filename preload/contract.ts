@@ -461,14 +461,31 @@ export interface WindowPage {
 
 export interface AuditEntry {
   id: number;
+  /** the change this entry is part of (a bulk verdict's windows share it) */
+  batch: number;
   at: string;
   analyst: string;
   action: 'verdict' | 'undo' | 'note';
   scanId: number;
   windowId: number;
+  /** the verdict before (null: untriaged); for a note, null */
   previous: string | null;
+  /** the verdict after (null: cleared); for a note, its text */
   value: string | null;
   reason: string | null;
+  /** a verdict change undone later */
+  undone: boolean;
+  /** the window's class and capture, while its scan exists */
+  windowClass: string | null;
+  captureId: number | null;
+  captureName: string | null;
+}
+
+export interface AuditPage {
+  /** newest first */
+  entries: AuditEntry[];
+  /** how many entries the filter matches in all */
+  total: number;
 }
 
 export interface WindowNote {
@@ -787,7 +804,9 @@ export const calls = {
   ),
   /** Undoes the last verdict change (all windows it touched). */
   undoVerdict: call<{ undone: number; scanId: number | null }>()(v.object({})),
-  auditLog: call<AuditEntry[]>()(v.object({ limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))) })),
+  auditLog: call<AuditPage>()(
+    v.object({ limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))), scanId: v.optional(scanId), windowId: v.optional(windowId) }),
+  ),
   addNote: call<WindowNote>()(v.object({ scanId, windowId, text: v.pipe(v.string(), v.minLength(1), v.maxLength(10_000)) })),
   windowDetail: call<WindowDetail>()(
     v.object({ scanId, windowId, context: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(500))) }),
@@ -881,6 +900,8 @@ export interface Events {
   'train:epoch': { jobId: string; point: EpochPoint };
   'train:batch': BatchPoint;
   'verdicts:changed': { scanId: number; windowIds: number[] };
+  /** a note was added to a flagged window */
+  'notes:changed': { scanId: number; windowId: number };
   'incidents:changed': { incidentIds: number[] };
   /** another project is open now: the renderer starts over on it */
   'project:changed': { projectPath: string };
@@ -888,7 +909,7 @@ export interface Events {
   'menu:command': { commandId: string };
 }
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['job:progress', 'job:finished', 'captures:changed', 'models:changed', 'scans:changed', 'train:epoch', 'train:batch', 'verdicts:changed', 'incidents:changed', 'project:changed', 'menu:command'];
+export const eventNames: EventName[] = ['job:progress', 'job:finished', 'captures:changed', 'models:changed', 'scans:changed', 'train:epoch', 'train:batch', 'verdicts:changed', 'notes:changed', 'incidents:changed', 'project:changed', 'menu:command'];
 
 /** What the renderer sees: one async method per call, plus event subscription. */
 export type Api = { [K in CallName]: (args: CallArgs<K>) => Promise<CallResult<K>> } & {

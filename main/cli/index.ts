@@ -14,10 +14,10 @@ import { ensureSampleCapture } from '../core/starter.ts';
 import { APP_VERSION, Workbench } from '../core/workbench.ts';
 import { startWebHost } from '../web/server.ts';
 import { DEFAULT_THRESHOLD, evaluateModel, listScans, probeBackend, scanCapture, trainModel } from '../core/detector/service.ts';
-import { listWindows, setVerdict } from '../core/triage/triage.ts';
+import { auditLog, listWindows, setVerdict } from '../core/triage/triage.ts';
 import { checkPackageTarget, ModelStore } from '../core/detector/store.ts';
 import { formatWindowSpan, incidentSeverities, leftOutFlows, reportFormats, tlpLevels } from '../../preload/contract.ts';
-import type { CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
+import type { AuditEntry, CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
 import { exportReport } from '../core/incidents/export.ts';
 import { exportFlows } from '../core/query/exportFlows.ts';
@@ -53,6 +53,9 @@ usage:
                                                        with --out, every matching one written to FILE
   mindflow verdict --project P --window ID --set tp|fp|review|clear [--scan ID] [--reason R]
                                                        record an analyst verdict (audited)
+  mindflow audit --project P [--scan ID [--window ID]] [--limit N] [--json]
+                                                       the audit trail, newest first: verdicts, undos
+                                                       and notes, who and when, before and after
   mindflow incident create --project P --windows ID,ID --title T [--scan ID]
         [--severity low|medium|high|critical] [--tlp CLEAR|GREEN|AMBER|AMBER+STRICT|RED] [--summary S] [--json]
   mindflow incident list --project P [--json]
@@ -573,6 +576,41 @@ async function cmdHost(argv: string[]): Promise<void> {
   }
 }
 
+async function cmdAudit(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { project: { type: 'string' }, scan: { type: 'string' }, window: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const scanId = num('scan', values.scan, { integer: true, min: 1 });
+  const windowId = num('window', values.window, { integer: true, min: 1 });
+  if (windowId !== undefined && scanId === undefined) throw new UsageError('--window needs --scan (window ids are per scan)');
+  const limit = num('limit', values.limit, { integer: true, min: 1, max: 1_000_000 }) ?? 50;
+  const project = await Project.open(requireProject(values));
+  try {
+    const trail = await auditLog(project, { scanId, windowId, limit });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(trail, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`${fmt(trail.total)} audit entr${trail.total === 1 ? 'y' : 'ies'}${trail.entries.length < trail.total ? `, the newest ${fmt(trail.entries.length)}` : ''}\n`);
+    for (const e of trail.entries) process.stdout.write(`${auditLine(e)}\n`);
+  } finally {
+    project.close();
+  }
+}
+
+/** One audit entry on one line: when (UTC), who, what, which window, before → after, why. */
+export function auditLine(e: AuditEntry): string {
+  const when = `${e.at.slice(0, 10)} ${e.at.slice(11, 19)}`;
+  const window = `scan #${e.scanId} window #${e.windowId}${e.windowClass ? ` (${e.windowClass}${e.captureName ? `, ${e.captureName}` : ''})` : ''}`;
+  const verdict = (v: string | null) => v ?? 'untriaged';
+  const what =
+    e.action === 'note'
+      ? `note      ${window}: ${e.value ?? ''}`
+      : `${e.action === 'undo' ? 'undo   ' : 'verdict'}   ${window}: ${verdict(e.previous)} -> ${verdict(e.value)}${e.reason ? ` (${e.reason})` : ''}${e.undone ? ' [undone]' : ''}`;
+  return `${when}  ${e.analyst}  ${what}`;
+}
+
 async function cmdBackend(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
   const status = await probeBackend();
@@ -604,6 +642,8 @@ async function main(argv: string[]): Promise<void> {
       return cmdWindows(rest);
     case 'verdict':
       return cmdVerdict(rest);
+    case 'audit':
+      return cmdAudit(rest);
     case 'incident':
       return cmdIncident(rest);
     case 'report':

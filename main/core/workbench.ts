@@ -212,8 +212,12 @@ export class Workbench {
         if (r.scanId !== null) emit('verdicts:changed', { scanId: r.scanId, windowIds: [] });
         return r;
       },
-      auditLog: ({ limit }) => auditLog(project, limit),
-      addNote: ({ scanId, windowId, text }) => addNote(project, scanId, windowId, text),
+      auditLog: (q) => auditLog(project, q),
+      addNote: async ({ scanId, windowId, text }) => {
+        const note = await addNote(project, scanId, windowId, text);
+        emit('notes:changed', { scanId, windowId });
+        return note;
+      },
       windowDetail: ({ scanId, windowId, context }) => windowDetail(project, (id) => project.capture(id), scanId, windowId, context),
       explainWindow: ({ scanId, windowId }) => this.explainer.explain(project, (id) => project.capture(id), scanId, windowId),
       thresholdCurve: ({ scanId }) => thresholdCurve(project, (id) => project.capture(id), scanId),

@@ -212,6 +212,27 @@ describe('mindflow CLI', () => {
     expect(JSON.stringify(JSON.parse(readFileSync(file, 'utf8')))).toContain('Scan of .149');
   }, 60_000);
 
+  it('audit prints the trail newest first, and --json pins its keys', () => {
+    // a window the other stories leave alone (they mark the first two)
+    const listed = json<{ scanId: number; windows: { id: number; class: string }[] }>(['windows', '--project', project, '--limit', '3']);
+    const w = listed.windows[2]!;
+    expect(mindflow(['verdict', '--project', project, '--window', String(w.id), '--set', 'review', '--reason', 'second look']).code).toBe(0);
+    const trail = json<{ total: number; entries: Record<string, unknown>[] }>(['audit', '--project', project, '--scan', String(listed.scanId), '--window', String(w.id)]);
+    expect(trail.total).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(trail.entries[0]!).sort()).toEqual(
+      ['action', 'analyst', 'at', 'batch', 'captureId', 'captureName', 'id', 'previous', 'reason', 'scanId', 'undone', 'value', 'windowClass', 'windowId'],
+    );
+    expect(trail.entries[0]).toMatchObject({ action: 'verdict', value: 'review', reason: 'second look', windowId: w.id, windowClass: w.class });
+    const text = mindflow(['audit', '--project', project, '--limit', '1']);
+    expect(text.code).toBe(0);
+    const [head, line] = text.out.trim().split('\n');
+    expect(head).toMatch(/^\d+ audit entr(y|ies)(, the newest 1)?$/);
+    expect(line).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  \\S+  verdict   scan #${listed.scanId} window #${w.id} \\(${w.class}, sample\\.csv\\): (untriaged|tp|fp|review) -> review \\(second look\\)$`));
+    const bad = mindflow(['audit', '--project', project, '--window', '3']);
+    expect(bad.code).toBe(2);
+    expect(bad.err.split('\n')[0]).toBe('mindflow: --window needs --scan (window ids are per scan)');
+  }, 60_000);
+
   it('windows --out writes every matching window to a file, with the keys scripts read', () => {
     const listed = json<{ total: number; statusCounts: { tp: number } }>(['windows', '--project', project, '--status', 'tp']);
     const file = join(tmp.dir, 'tp-windows.csv');

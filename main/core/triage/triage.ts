@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type {
   AuditEntry,
+  AuditPage,
   CaptureInfo,
   FlaggedWindow,
   ThresholdPoint,
@@ -228,12 +229,65 @@ export async function undoVerdict(project: Project): Promise<{ undone: number; s
   });
 }
 
-export async function auditLog(project: Project, limit = 200): Promise<AuditEntry[]> {
-  const rows = await project.withConnection((c) =>
-    queryObjects<{ id: number; at: string; analyst: string; action: AuditEntry['action']; scan_id: number; window_id: number; previous: string | null; value: string | null; reason: string | null }>(
-      c, `SELECT id, strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, analyst, action, scan_id, window_id, previous, value, reason FROM audit_log ORDER BY id DESC LIMIT ?`, [limit]),
-  );
-  return rows.map((r) => ({ id: r.id, at: r.at, analyst: r.analyst, action: r.action, scanId: r.scan_id, windowId: r.window_id, previous: r.previous, value: r.value, reason: r.reason }));
+export interface AuditQuery {
+  limit?: number | undefined;
+  /** one scan's entries, or one window's (with windowId) */
+  scanId?: number | undefined;
+  windowId?: number | undefined;
+}
+
+/**
+ * The audit trail, newest first: every verdict set or cleared, every undo and every note, with
+ * who and when, what it was before, the reason, whether it was undone later, and the window
+ * it names (its class, capture), so the trail reads on its own after windows are rescanned.
+ */
+export async function auditLog(project: Project, q: AuditQuery = {}): Promise<AuditPage> {
+  const limit = q.limit ?? 200;
+  const where: string[] = [];
+  const params: (number | string)[] = [];
+  if (q.scanId !== undefined) {
+    where.push('a.scan_id = ?');
+    params.push(q.scanId);
+  }
+  if (q.windowId !== undefined) {
+    where.push('a.window_id = ?');
+    params.push(q.windowId);
+  }
+  const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  return project.withConnection(async (c) => {
+    const rows = await queryObjects<{
+      id: number; batch: number; at: string; analyst: string; action: AuditEntry['action']; scan_id: number; window_id: number;
+      previous: string | null; value: string | null; reason: string | null; undone: boolean; class: string | null; capture_id: number | null; file_name: string | null;
+    }>(
+      c,
+      `SELECT a.id, a.batch, strftime(a.ts, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, a.analyst, a.action, a.scan_id, a.window_id, a.previous, a.value, a.reason, a.undone,
+              w.class, s.capture_id, cap.file_name
+       FROM audit_log a
+       LEFT JOIN flagged_windows w ON w.scan_id = a.scan_id AND w.id = a.window_id
+       LEFT JOIN scans s ON s.id = a.scan_id
+       LEFT JOIN captures cap ON cap.id = s.capture_id
+       ${filter} ORDER BY a.id DESC LIMIT ?`,
+      [...params, limit],
+    );
+    const total = Number(await scalar(c, `SELECT count(*) FROM audit_log a ${filter}`, params));
+    const entries = rows.map((r) => ({
+      id: r.id,
+      batch: r.batch,
+      at: r.at,
+      analyst: r.analyst,
+      action: r.action,
+      scanId: r.scan_id,
+      windowId: r.window_id,
+      previous: r.previous,
+      value: r.value,
+      reason: r.reason,
+      undone: r.undone,
+      windowClass: r.class,
+      captureId: r.capture_id,
+      captureName: r.file_name,
+    }));
+    return { entries, total };
+  });
 }
 
 export async function addNote(project: Project, scanId: number, windowId: number, text: string): Promise<WindowNote> {

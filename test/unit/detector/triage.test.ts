@@ -64,7 +64,7 @@ describe('verdicts', () => {
     expect(w).toMatchObject({ verdict: 'review', verdictBy: 'ana' });
     expect(w.verdictAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect((await page()).statusCounts).toEqual({ untriaged: 2, tp: 0, fp: 0, review: 1 });
-    const log = await auditLog(project);
+    const log = (await auditLog(project)).entries;
     expect(log.map((e) => [e.action, e.windowId, e.previous, e.value, e.analyst])).toEqual([
       ['verdict', 2, 'tp', 'review', 'ana'],
       ['verdict', 2, null, 'tp', 'ana'],
@@ -82,13 +82,34 @@ describe('verdicts', () => {
     expect(await undoVerdict(project)).toEqual({ undone: 1, scanId: 1 });
     expect((await page()).statusCounts.untriaged).toBe(3);
     expect(await undoVerdict(project)).toEqual({ undone: 0, scanId: null });
-    expect((await auditLog(project)).filter((e) => e.action === 'undo')).toHaveLength(4);
+    const { entries, total } = await auditLog(project);
+    expect(total).toBe(8);
+    expect(entries.filter((e) => e.action === 'undo')).toHaveLength(4);
+    // both changes were undone: their entries say so, and a bulk change's entries share one batch
+    expect(entries.filter((e) => e.action === 'verdict').every((e) => e.undone)).toBe(true);
+    const bulk = entries.filter((e) => e.action === 'verdict' && e.value === 'fp');
+    expect(bulk.map((e) => e.windowId).sort()).toEqual([1, 2, 3]);
+    expect(new Set(bulk.map((e) => e.batch)).size).toBe(1);
+    // each entry names its window's class and capture
+    expect(entries[0]).toMatchObject({ scanId: 1, captureId: 1 });
+    expect(entries.every((e) => e.windowClass !== null && e.captureName !== null)).toBe(true);
+    // one window's trail, and the newest few of all
+    const one = await auditLog(project, { scanId: 1, windowId: 1 });
+    expect(one.total).toBe(4);
+    expect(one.entries.map((e) => [e.action, e.previous, e.value])).toEqual([
+      ['undo', 'tp', null],
+      ['undo', 'fp', 'tp'],
+      ['verdict', 'tp', 'fp'],
+      ['verdict', null, 'tp'],
+    ]);
+    expect((await auditLog(project, { limit: 2 })).entries).toHaveLength(2);
+    expect((await auditLog(project, { scanId: 99 })).total).toBe(0);
   });
 
   it('an unknown window is refused and nothing changes', async () => {
     await expect(setVerdict(project, 1, [1, 99], 'tp')).rejects.toThrow(/no flagged window 99 in scan #1/);
     expect((await page()).statusCounts.untriaged).toBe(3);
-    expect(await auditLog(project)).toEqual([]);
+    expect(await auditLog(project)).toEqual({ entries: [], total: 0 });
   });
 
   it('survive a crash: a process killed right after committing loses nothing, and the project opens', async () => {
@@ -117,7 +138,7 @@ describe('verdicts', () => {
     const ws = (await page({ sort: { by: 'order', dir: 'asc' } })).windows;
     expect(ws.map((w) => w.verdict)).toEqual(['tp', null, 'fp']);
     expect(ws[0]!.verdictReason).toBe('committed before the crash');
-    expect((await auditLog(project)).filter((e) => e.action === 'note').map((e) => e.value)).toEqual(['note before the crash']);
+    expect((await auditLog(project)).entries.filter((e) => e.action === 'note').map((e) => e.value)).toEqual(['note before the crash']);
   }, 60_000);
 });
 
