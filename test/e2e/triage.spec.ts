@@ -78,6 +78,8 @@ test('triages three windows with the keyboard and opens one', async () => {
   await expect(drill.flows).toBeVisible();
   await expect(drill.windowProbabilities).toBeVisible();
   await expect(page.getByRole('status', { name: 'Window verdict' })).toContainText('Needs review');
+  // and how it got there
+  await expect(page.getByRole('region', { name: 'Verdict history' }).getByRole('listitem').first()).toContainText('Verdict: Untriaged → Review');
   await expect(drill.explanation).toBeVisible({ timeout: 60_000 });
   const sentence = (await drill.explanation.textContent()) ?? '';
   expect(sentence.length).toBeGreaterThan(20);
@@ -169,6 +171,25 @@ test('reloads and finds the verdicts kept, then undoes the last one', async () =
   await expect(det.row(3).getByLabel('Verdict: Needs review')).toHaveCount(0);
   await expect(det.count('Review')).toContainText('0');
   await expect(det.row(1).getByLabel('Verdict: True positive')).toHaveText('TP');
+
+  // the audit trail has it all, newest first: the undo, and the verdict it undid marked so
+  await workbench.runCommand('View: Show Audit Trail (verdicts, undos, notes)');
+  const trail = page.getByRole('table', { name: 'Audit trail' });
+  const rows = trail.getByRole('row');
+  await expect(rows.nth(1)).toContainText(/Undo.*Review → Untriaged/);
+  await expect(rows.nth(2)).toContainText(/Verdictundone.*Untriaged → Review/);
+  await expect(rows.nth(3)).toContainText('Untriaged → FP');
+  await page.getByRole('radiogroup', { name: 'Audit scope' }).getByRole('radio', { name: /^scan #\d+$/ }).check();
+  await expect(page.getByRole('status', { name: 'Audit count' })).toContainText(/^\d+ entries/);
+  await workbench.expectAccessible('the audit trail');
+  await workbench.screenshot('22-audit-trail');
+  // a window in the trail opens its drill-down
+  const link = rows.nth(3).getByRole('button');
+  const name = ((await link.textContent()) ?? '').trim();
+  await link.click();
+  await expect(page.getByRole('tablist', { name: 'Open editors' }).getByRole('tab', { selected: true })).toHaveText(`Window: ${name}`);
+  await workbench.hidePanel();
+  await det.open();
 });
 
 test('exports the queue, with its verdicts, as CSV', async () => {

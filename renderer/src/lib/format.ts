@@ -63,11 +63,12 @@ export function fieldNote(name: string, value: Cell): string | undefined {
   return `Exporter wrap-around, not a duration of ${formatNumber(value)} ms: the flow ended ${d.ms < 0 ? `${formatNumber(-d.ms)} ms before` : 'as'} it started (a negative duration written as 2^32 µs less it)`;
 }
 
-export function formatDateTime(iso: string): string {
+/** An ISO time in the analyst's local time: '2026-12-07 04:51' (with `seconds`, '04:51:02'). */
+export function formatDateTime(iso: string, seconds = false): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}${seconds ? `:${pad(d.getSeconds())}` : ''}`;
 }
 
 export function formatMs(ms: number): string {

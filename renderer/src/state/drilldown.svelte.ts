@@ -1,4 +1,4 @@
-import type { Api, Explanation, Verdict, WindowDetail } from '../../../preload/contract';
+import type { Api, AuditEntry, Explanation, Verdict, WindowDetail } from '../../../preload/contract';
 import { verdictLabels } from './detections.svelte';
 
 export const CONTEXT_FLOWS = 10;
@@ -14,6 +14,8 @@ export class DrilldownTab {
   readonly key: `window:${number}:${number}`;
   detail = $state.raw<WindowDetail | null>(null);
   detailError = $state<string | null>(null);
+  /** the window's verdict changes and undos, newest first (its notes are in `detail`) */
+  history = $state.raw<AuditEntry[]>([]);
   explanation = $state.raw<Explanation | null>(null);
   explainError = $state<string | null>(null);
   explaining = $state(false);
@@ -38,12 +40,17 @@ export class DrilldownTab {
   }
 
   async load() {
+    const trail = this.api.auditLog({ scanId: this.scanId, windowId: this.windowId, limit: 100 }).then(
+      (page) => (this.history = page.entries.filter((e) => e.action !== 'note')),
+      () => {},
+    );
     try {
       this.detail = await this.api.windowDetail({ scanId: this.scanId, windowId: this.windowId, context: CONTEXT_FLOWS });
       this.detailError = null;
     } catch (err) {
       this.detailError = (err as Error).message;
     }
+    await trail;
   }
 
   async explain() {

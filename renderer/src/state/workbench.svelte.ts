@@ -10,6 +10,7 @@ import { FlowExportState } from './flowExport.svelte';
 import { WindowExportState } from './windowExport.svelte';
 import { HostLookupState } from './hostLookup.svelte';
 import { ProjectsState } from './projects.svelte';
+import { AuditState } from './audit.svelte';
 import { ColumnPrefs } from './columnPrefs.svelte';
 import { scanResult } from '../lib/jobResults';
 import { JobsState } from './jobs.svelte';
@@ -23,7 +24,7 @@ export type Activity = 'captures' | 'explore' | 'detections' | 'model' | 'incide
 /** every editor tab: the Model and Detections editors, one Explore tab per capture, one drill-down per window, one editor per incident */
 export type EditorKey = 'model' | 'detections' | `explore:${number}` | `window:${number}:${number}` | `incident:${number}`;
 export type FocusTarget = 'import' | 'filter' | 'sql' | 'train' | 'evaluate' | 'queue' | 'reason' | 'note';
-export type PanelTab = 'jobs' | 'sql';
+export type PanelTab = 'jobs' | 'sql' | 'audit';
 
 export interface Command {
   id: string;
@@ -100,6 +101,8 @@ export class Workbench {
   readonly hostLookup: HostLookupState;
   /** the Open / New Project dialog and the recent projects */
   readonly projects: ProjectsState;
+  /** the audit trail panel */
+  readonly audit: AuditState;
   /** another project is open: the page is starting over on it */
   switchingProject = $state<string | null>(null);
   /** the flow table's hidden columns per schema version, kept across restarts */
@@ -131,6 +134,7 @@ export class Workbench {
     this.flowExport = new FlowExportState(this.api, this.jobs);
     this.windowExport = new WindowExportState(this.api, this.jobs);
     this.hostLookup = new HostLookupState(this.api);
+    this.audit = new AuditState(this.api, () => this.detections.scanId, () => this.panelVisible && this.panelTab === 'audit');
     this.projects = new ProjectsState(this.api, () => this.jobs.running.length, (path) => this.onProjectChanged(path));
 
     this.api.on('job:progress', (p) => {
@@ -168,7 +172,9 @@ export class Workbench {
     this.api.on('verdicts:changed', (e) => {
       this.detections.onVerdictsChanged(e.scanId);
       for (const d of this.drilldowns) d.onVerdictsChanged(e.scanId, e.windowIds);
+      this.audit.onChanged();
     });
+    this.api.on('notes:changed', () => this.audit.onChanged());
     this.api.on('incidents:changed', (e) => void this.onIncidentsChanged(e.incidentIds));
     this.api.on('train:epoch', (e) => this.model.onEpoch(e));
     this.api.on('train:batch', (b) => this.model.onBatch(b));
@@ -462,6 +468,7 @@ export class Workbench {
       { id: 'view.togglePanel', title: 'View: Toggle Bottom Panel', keybinding: 'Ctrl+J', run: () => (this.panelVisible = !this.panelVisible) },
       { id: 'view.resetLayout', title: 'View: Reset Side Bar and Panel Sizes', run: () => { this.layout.resetSideBar(); this.layout.resetPanel(); } },
       { id: 'view.jobs', title: 'View: Show Jobs', run: () => this.showPanel('jobs') },
+      { id: 'view.audit', title: 'View: Show Audit Trail (verdicts, undos, notes)', run: () => this.showPanel('audit') },
       { id: 'explore.findHost', title: 'Explore: Find a Host in Every Capture…', run: () => this.findHost() },
       { id: 'view.sql', title: 'SQL: Open Console', run: () => { this.showPanel('sql'); this.requestFocus('sql'); } },
       { id: 'sql.run', title: 'SQL: Run Query', keybinding: 'Ctrl+Enter', run: () => { this.showPanel('sql'); void this.sql.run(); } },
