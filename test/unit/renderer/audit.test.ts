@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { Api, AuditEntry, AuditPage } from '../../../preload/contract';
+import { AuditState } from '../../../renderer/src/state/audit.svelte.ts';
+import { auditAction, auditChange } from '../../../renderer/src/lib/audit';
+
+const entry = (over: Partial<AuditEntry>): AuditEntry => ({
+  id: 1, batch: 1, at: '2026-12-07T04:51:02.000Z', analyst: 'ana', action: 'verdict', scanId: 3, windowId: 7,
+  previous: null, value: 'tp', reason: null, undone: false, windowClass: 'DoS', captureId: 1, captureName: 'a.csv', ...over,
+});
+
+describe('an audit entry as the trail reads it', () => {
+  it('names the action and the change', () => {
+    expect([auditAction(entry({})), auditChange(entry({}))]).toEqual(['Verdict', 'Untriaged → TP']);
+    expect([auditAction(entry({ previous: 'fp', value: null })), auditChange(entry({ previous: 'fp', value: null }))]).toEqual(['Verdict cleared', 'FP → Untriaged']);
+    expect([auditAction(entry({ action: 'undo', previous: 'review', value: 'tp' })), auditChange(entry({ action: 'undo', previous: 'review', value: 'tp' }))]).toEqual(['Undo', 'Review → TP']);
+    expect([auditAction(entry({ action: 'note', value: 'isolated' })), auditChange(entry({ action: 'note', value: 'isolated' }))]).toEqual(['Note', 'isolated']);
+  });
+});
+
+describe('the audit trail panel', () => {
+  it('reloads on changes only while shown, catches up when shown, and scopes to the Detections scan', async () => {
+    const asked: unknown[] = [];
+    const api = { auditLog: async (q: unknown): Promise<AuditPage> => (asked.push(q), { entries: [entry({})], total: 1 }) } as unknown as Api;
+    let shown = false;
+    const audit = new AuditState(api, () => 3, () => shown);
+    audit.onChanged();
+    expect(asked).toHaveLength(0);
+    audit.onShown();
+    await Promise.resolve();
+    expect(asked).toEqual([{ limit: 500 }]);
+    audit.onShown(); // nothing changed since
+    expect(asked).toHaveLength(1);
+    shown = true;
+    audit.onChanged();
+    audit.setScope('scan');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(asked.slice(1)).toEqual([{ limit: 500 }, { limit: 500, scanId: 3 }]);
+    expect(audit.page?.total).toBe(1);
+  });
+});
