@@ -325,12 +325,18 @@ test('asks the read-only SQL console', async () => {
   // the panel's tabs from the keyboard: one tab stop, arrows move selection and focus together
   const sqlTab = page.getByRole('tab', { name: 'SQL Console' });
   const jobsTab = page.getByRole('tab', { name: /^Jobs/ });
+  const auditTab = page.getByRole('tab', { name: 'Audit Trail' });
   await sqlTab.focus();
   await expect(jobsTab).toHaveAttribute('tabindex', '-1');
+  await page.keyboard.press('ArrowRight');
+  await expect(auditTab).toBeFocused();
+  await expect(auditTab).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('ArrowRight');
   await expect(jobsTab).toBeFocused();
   await expect(jobsTab).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('End');
+  await expect(auditTab).toBeFocused();
+  await page.keyboard.press('ArrowLeft');
   await expect(sqlTab).toBeFocused();
   await expect(sqlTab).toHaveAttribute('aria-selected', 'true');
 });
