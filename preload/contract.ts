@@ -182,7 +182,7 @@ export interface JobFinished {
   ok: boolean;
   cancelled: boolean;
   error?: string | undefined;
-  result?: ImportResult | TrainResult | Evaluation | ScanSummary | ReportExport | FlowExport | WindowExport | undefined;
+  result?: ImportResult | TrainResult | Evaluation | ScanSummary | ReportExport | FlowExport | WindowExport | AuditExport | undefined;
 }
 
 export interface JobInfo {
@@ -642,6 +642,22 @@ export interface WindowExport {
   url: string | null;
 }
 
+/** The audit trail written to a file, oldest first (a case file's log). */
+export const auditExportFormats = ['csv', 'parquet'] as const;
+export type AuditExportFormat = (typeof auditExportFormats)[number];
+
+export interface AuditExport {
+  /** the scan whose entries were written; null: the whole project's */
+  scanId: number | null;
+  format: AuditExportFormat;
+  /** entries written */
+  entries: number;
+  path: string;
+  bytes: number;
+  /** web host: where the browser can download it */
+  url: string | null;
+}
+
 export interface ReportExport {
   incidentId: number;
   format: ReportFormat;
@@ -793,6 +809,10 @@ export const calls = {
       format: v.picklist(windowExportFormats),
       path: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
     }),
+  ),
+  /** A job writing the audit trail (one scan's, or the project's), oldest first; without a path it goes to <project>.reports/. */
+  exportAudit: call<JobStarted>()(
+    v.object({ scanId: v.optional(scanId), format: v.picklist(auditExportFormats), path: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))) }),
   ),
   setVerdict: call<{ updated: number }>()(
     v.object({

@@ -22,9 +22,10 @@ import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
 import { exportReport } from '../core/incidents/export.ts';
 import { exportFlows } from '../core/query/exportFlows.ts';
 import { exportWindows } from '../core/triage/exportWindows.ts';
+import { exportAudit } from '../core/triage/exportAudit.ts';
 import { findHost } from '../core/query/hosts.ts';
 import { parseClause } from '../../preload/clauses.ts';
-import { flowExportFormats, windowExportFormats, type FilterClause, type FlowExportFormat, type WindowExportFormat } from '../../preload/contract.ts';
+import { auditExportFormats, flowExportFormats, windowExportFormats, type AuditExportFormat, type FilterClause, type FlowExportFormat, type WindowExportFormat } from '../../preload/contract.ts';
 import { SCAN_COLUMNS } from '../core/query/filters.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,6 +57,8 @@ usage:
   mindflow audit --project P [--scan ID [--window ID]] [--limit N] [--json]
                                                        the audit trail, newest first: verdicts, undos
                                                        and notes, who and when, before and after
+  mindflow audit --project P [--scan ID] --out FILE [--format csv|parquet] [--json]
+                                                       the whole trail written to FILE, oldest first
   mindflow incident create --project P --windows ID,ID --title T [--scan ID]
         [--severity low|medium|high|critical] [--tlp CLEAR|GREEN|AMBER|AMBER+STRICT|RED] [--summary S] [--json]
   mindflow incident list --project P [--json]
@@ -579,14 +582,28 @@ async function cmdHost(argv: string[]): Promise<void> {
 async function cmdAudit(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { project: { type: 'string' }, scan: { type: 'string' }, window: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      project: { type: 'string' }, scan: { type: 'string' }, window: { type: 'string' }, limit: { type: 'string' },
+      out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' },
+    },
   });
   const scanId = num('scan', values.scan, { integer: true, min: 1 });
   const windowId = num('window', values.window, { integer: true, min: 1 });
   if (windowId !== undefined && scanId === undefined) throw new UsageError('--window needs --scan (window ids are per scan)');
   const limit = num('limit', values.limit, { integer: true, min: 1, max: 1_000_000 }) ?? 50;
+  if (values.format && !values.out) throw new UsageError('--format goes with --out FILE');
+  if (values.out && (windowId !== undefined || values.limit)) throw new UsageError('--out writes the whole trail (of --scan ID, or of the project): no --window or --limit');
   const project = await Project.open(requireProject(values));
   try {
+    if (values.out) {
+      const format: AuditExportFormat = choice('format', values.format, auditExportFormats) ?? (/\.parquet$/i.test(values.out) ? 'parquet' : 'csv');
+      const controller = cancellable();
+      const result = await exportAudit(project, { scanId, format, path: values.out }, { signal: controller.signal, progress: progressPrinter('audit') });
+      clearProgress();
+      if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else process.stdout.write(`wrote ${fmt(result.entries)} audit entries${scanId === undefined ? '' : ` of scan #${scanId}`} as ${format.toUpperCase()} to ${result.path} (${fmt(result.bytes)} bytes)\n`);
+      return;
+    }
     const trail = await auditLog(project, { scanId, windowId, limit });
     if (values.json) {
       process.stdout.write(`${JSON.stringify(trail, null, 2)}\n`);

@@ -11,6 +11,7 @@ import { exportReport } from './incidents/export.ts';
 import { exportFlows } from './query/exportFlows.ts';
 import { findHost } from './query/hosts.ts';
 import { exportWindows } from './triage/exportWindows.ts';
+import { exportAudit } from './triage/exportAudit.ts';
 import { parseArgs } from '../../preload/contract.ts';
 import { importCapture } from './capture/import.ts';
 import { MindflowError, errorCode, oneLine } from './errors.ts';
@@ -247,6 +248,16 @@ export class Workbench {
         };
       },
       findHost: ({ host }) => findHost(project, host),
+      exportAudit: async ({ scanId, format, path: typed }) => {
+        const path = exportTarget(project.path, typed);
+        if (scanId !== undefined) await project.withConnection((c) => scanMeta(c, scanId));
+        const what = scanId === undefined ? 'the audit trail' : `the audit trail of scan #${scanId}`;
+        return {
+          jobId: this.jobs.start('export', `export ${what} as ${format}`, (ctx) =>
+            exportAudit(project, { scanId, format, path }, ctx, this.options.reportUrl).then((r) => this.exported(r)),
+          ),
+        };
+      },
       exportWindows: async ({ format, path: typed, ...query }) => {
         const path = exportTarget(project.path, typed);
         await project.withConnection((c) => scanMeta(c, query.scanId));

@@ -231,6 +231,17 @@ describe('mindflow CLI', () => {
     const bad = mindflow(['audit', '--project', project, '--window', '3']);
     expect(bad.code).toBe(2);
     expect(bad.err.split('\n')[0]).toBe('mindflow: --window needs --scan (window ids are per scan)');
+    // the whole trail to a file, oldest first
+    const file = join(tmp.dir, 'audit.csv');
+    const all = json<{ total: number }>(['audit', '--project', project]);
+    const written = json<Record<string, unknown>>(['audit', '--project', project, '--out', file]);
+    expect(Object.keys(written).sort()).toEqual(['bytes', 'entries', 'format', 'path', 'scanId', 'url']);
+    expect(written).toMatchObject({ scanId: null, format: 'csv', entries: all.total, path: file, url: null });
+    const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+    expect(header).toBe('id,batch,at,analyst,action,scan_id,window_id,window_class,capture_id,capture_name,previous,value,reason,undone');
+    expect(lines).toHaveLength(all.total);
+    expect(lines.at(-1)).toContain('second look');
+    expect(mindflow(['audit', '--project', project, '--out', file, '--window', '3', '--scan', '1']).code).toBe(2);
   }, 60_000);
 
   it('windows --out writes every matching window to a file, with the keys scripts read', () => {

@@ -236,15 +236,10 @@ export interface AuditQuery {
   windowId?: number | undefined;
 }
 
-/**
- * The audit trail, newest first: every verdict set or cleared, every undo and every note, with
- * who and when, what it was before, the reason, whether it was undone later, and the window
- * it names (its class, capture), so the trail reads on its own after windows are rescanned.
- */
-export async function auditLog(project: Project, q: AuditQuery = {}): Promise<AuditPage> {
-  const limit = q.limit ?? 200;
+/** The audit trail's WHERE clause for a query (`a` is audit_log). */
+export function auditFilter(q: Pick<AuditQuery, 'scanId' | 'windowId'>): { where: string; params: number[] } {
   const where: string[] = [];
-  const params: (number | string)[] = [];
+  const params: number[] = [];
   if (q.scanId !== undefined) {
     where.push('a.scan_id = ?');
     params.push(q.scanId);
@@ -253,23 +248,30 @@ export async function auditLog(project: Project, q: AuditQuery = {}): Promise<Au
     where.push('a.window_id = ?');
     params.push(q.windowId);
   }
-  const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
+/** Every audit column with the window it names (its class, capture), as the panel and the export read them. */
+export const AUDIT_SELECT = `SELECT a.id, a.batch, strftime(a.ts, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, a.analyst, a.action, a.scan_id, a.window_id,
+    w.class AS window_class, s.capture_id, cap.file_name AS capture_name, a.previous, a.value, a.reason, a.undone
+  FROM audit_log a
+  LEFT JOIN flagged_windows w ON w.scan_id = a.scan_id AND w.id = a.window_id
+  LEFT JOIN scans s ON s.id = a.scan_id
+  LEFT JOIN captures cap ON cap.id = s.capture_id`;
+
+/**
+ * The audit trail, newest first: every verdict set or cleared, every undo and every note, with
+ * who and when, what it was before, the reason, whether it was undone later, and the window
+ * it names (its class, capture), so the trail reads on its own after windows are rescanned.
+ */
+export async function auditLog(project: Project, q: AuditQuery = {}): Promise<AuditPage> {
+  const { where, params } = auditFilter(q);
   return project.withConnection(async (c) => {
     const rows = await queryObjects<{
       id: number; batch: number; at: string; analyst: string; action: AuditEntry['action']; scan_id: number; window_id: number;
-      previous: string | null; value: string | null; reason: string | null; undone: boolean; class: string | null; capture_id: number | null; file_name: string | null;
-    }>(
-      c,
-      `SELECT a.id, a.batch, strftime(a.ts, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, a.analyst, a.action, a.scan_id, a.window_id, a.previous, a.value, a.reason, a.undone,
-              w.class, s.capture_id, cap.file_name
-       FROM audit_log a
-       LEFT JOIN flagged_windows w ON w.scan_id = a.scan_id AND w.id = a.window_id
-       LEFT JOIN scans s ON s.id = a.scan_id
-       LEFT JOIN captures cap ON cap.id = s.capture_id
-       ${filter} ORDER BY a.id DESC LIMIT ?`,
-      [...params, limit],
-    );
-    const total = Number(await scalar(c, `SELECT count(*) FROM audit_log a ${filter}`, params));
+      previous: string | null; value: string | null; reason: string | null; undone: boolean; window_class: string | null; capture_id: number | null; capture_name: string | null;
+    }>(c, `${AUDIT_SELECT} ${where} ORDER BY a.id DESC LIMIT ?`, [...params, q.limit ?? 200]);
+    const total = Number(await scalar(c, `SELECT count(*) FROM audit_log a ${where}`, params));
     const entries = rows.map((r) => ({
       id: r.id,
       batch: r.batch,
@@ -282,9 +284,9 @@ export async function auditLog(project: Project, q: AuditQuery = {}): Promise<Au
       value: r.value,
       reason: r.reason,
       undone: r.undone,
-      windowClass: r.class,
+      windowClass: r.window_class,
       captureId: r.capture_id,
-      captureName: r.file_name,
+      captureName: r.capture_name,
     }));
     return { entries, total };
   });

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deriveFlaggedWindows } from '../../../main/core/detector/service.ts';
 import { Project } from '../../../main/core/project.ts';
 import { addNote, auditLog, listWindows, setVerdict, thresholdCurve, undoVerdict, windowDetail } from '../../../main/core/triage/triage.ts';
 import { Workbench } from '../../../main/core/workbench.ts';
+import { exportAudit } from '../../../main/core/triage/exportAudit.ts';
 import type { CaptureInfo } from '../../../preload/contract.ts';
 import { tempDir } from '../helpers.ts';
 import { SCAN_CLASSES, makeScan } from './scan-fixture.ts';
@@ -104,6 +106,26 @@ describe('verdicts', () => {
     ]);
     expect((await auditLog(project, { limit: 2 })).entries).toHaveLength(2);
     expect((await auditLog(project, { scanId: 99 })).total).toBe(0);
+  });
+
+  it('the trail exports oldest first, as Parquet with its types, one scan\'s or the project\'s; an unknown scan writes nothing', async () => {
+    await setVerdict(project, 1, [1], 'tp', 'flood');
+    await addNote(project, 1, 2, 'checked with the switch logs');
+    await undoVerdict(project);
+    const file = join(dir, 'trail.parquet');
+    const ctx = { signal: new AbortController().signal, progress: () => {} };
+    const written = await exportAudit(project, { scanId: 1, format: 'parquet', path: file }, ctx);
+    expect(written).toMatchObject({ scanId: 1, format: 'parquet', entries: 3, path: file, url: null });
+    const rows = await project.withConnection(async (c) => (await c.run(`SELECT action, window_id, previous, value, undone, window_class FROM read_parquet('${file}')`)).getRowObjects());
+    expect(rows.map((r) => [r.action, r.window_id, r.previous, r.value, r.undone])).toEqual([
+      ['verdict', 1, null, 'tp', true],
+      ['note', 2, null, 'checked with the switch logs', false],
+      ['undo', 1, 'tp', null, false],
+    ]);
+    expect(rows[0]!.window_class).toBe('DDoS');
+    const missing = join(dir, 'none.csv');
+    await expect(exportAudit(project, { scanId: 9, format: 'csv', path: missing }, ctx)).rejects.toThrow(/scan #9/);
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('an unknown window is refused and nothing changes', async () => {
