@@ -183,6 +183,18 @@ test('reloads and finds the verdicts kept, then undoes the last one', async () =
   await expect(page.getByRole('status', { name: 'Audit count' })).toContainText(/^\d+ entries/);
   await workbench.expectAccessible('the audit trail');
   await workbench.screenshot('22-audit-trail');
+  // the trail for the case file: the same entries, oldest first
+  const entries = Number(/^(\d+) entries/.exec((await page.getByRole('status', { name: 'Audit count' }).textContent()) ?? '')![1]);
+  await page.getByRole('button', { name: 'Export…' }).click();
+  const auditExport = new ExportDialog(page, /^Export audit trail/);
+  await expect(auditExport.dialog.getByRole('definition').first()).toContainText(`${entries} of scan #`);
+  await auditExport.export();
+  await expect(auditExport.result).toContainText(`CSV written · ${entries} entries`);
+  const csv = (await workbench.download((await auditExport.download.getAttribute('href')) ?? '')).toString('utf8').trim().split('\n');
+  expect(csv).toHaveLength(entries + 1);
+  expect(csv[0]).toBe('id,batch,at,analyst,action,scan_id,window_id,window_class,capture_id,capture_name,previous,value,reason,undone');
+  expect(csv.at(-1)).toMatch(/,undo,.*,review,,,false$/);
+  await auditExport.close();
   // a window in the trail opens its drill-down
   const link = rows.nth(3).getByRole('button');
   const name = ((await link.textContent()) ?? '').trim();

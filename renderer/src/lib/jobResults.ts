@@ -1,4 +1,4 @@
-import type { Evaluation, FlowExport, ImportResult, JobFinished, ReportExport, ScanSummary, TrainResult, WindowExport } from '../../../preload/contract';
+import type { AuditExport, Evaluation, FlowExport, ImportResult, JobFinished, ReportExport, ScanSummary, TrainResult, WindowExport } from '../../../preload/contract';
 
 /**
  * A finished job's result, narrowed by the job's kind: the contract carries one union, and the
@@ -30,4 +30,8 @@ export function flowExportResult(f: JobFinished): FlowExport | null {
 
 export function windowExportResult(f: JobFinished): WindowExport | null {
   return f.ok && f.kind === 'export' && f.result && 'rows' in f.result && !('captureId' in f.result) && 'scanId' in f.result ? (f.result as WindowExport) : null;
+}
+
+export function auditExportResult(f: JobFinished): AuditExport | null {
+  return f.ok && f.kind === 'export' && f.result && 'entries' in f.result ? f.result : null;
 }

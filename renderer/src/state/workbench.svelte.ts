@@ -11,6 +11,7 @@ import { WindowExportState } from './windowExport.svelte';
 import { HostLookupState } from './hostLookup.svelte';
 import { ProjectsState } from './projects.svelte';
 import { AuditState } from './audit.svelte';
+import { AuditExportState } from './auditExport.svelte';
 import { ColumnPrefs } from './columnPrefs.svelte';
 import { scanResult } from '../lib/jobResults';
 import { JobsState } from './jobs.svelte';
@@ -103,6 +104,8 @@ export class Workbench {
   readonly projects: ProjectsState;
   /** the audit trail panel */
   readonly audit: AuditState;
+  /** the export dialog of the audit trail */
+  readonly auditExport: AuditExportState;
   /** another project is open: the page is starting over on it */
   switchingProject = $state<string | null>(null);
   /** the flow table's hidden columns per schema version, kept across restarts */
@@ -134,6 +137,7 @@ export class Workbench {
     this.flowExport = new FlowExportState(this.api, this.jobs);
     this.windowExport = new WindowExportState(this.api, this.jobs);
     this.hostLookup = new HostLookupState(this.api);
+    this.auditExport = new AuditExportState(this.api, this.jobs);
     this.audit = new AuditState(this.api, () => this.detections.scanId, () => this.panelVisible && this.panelTab === 'audit');
     this.projects = new ProjectsState(this.api, () => this.jobs.running.length, (path) => this.onProjectChanged(path));
 
@@ -145,6 +149,7 @@ export class Workbench {
       this.reportExport.onProgress(p);
       this.flowExport.onProgress(p);
       this.windowExport.onProgress(p);
+      this.auditExport.onProgress(p);
     });
     this.api.on('job:finished', (f) => {
       this.jobs.onFinished(f);
@@ -154,6 +159,7 @@ export class Workbench {
       this.reportExport.onFinished(f);
       this.flowExport.onFinished(f);
       this.windowExport.onFinished(f);
+      this.auditExport.onFinished(f);
       const scanned = f.kind === 'scan' && f.ok ? scanResult(f) : null;
       if (scanned) {
         // a scan that ends while the analyst is elsewhere is what Detections shows next; one that
@@ -469,6 +475,7 @@ export class Workbench {
       { id: 'view.resetLayout', title: 'View: Reset Side Bar and Panel Sizes', run: () => { this.layout.resetSideBar(); this.layout.resetPanel(); } },
       { id: 'view.jobs', title: 'View: Show Jobs', run: () => this.showPanel('jobs') },
       { id: 'view.audit', title: 'View: Show Audit Trail (verdicts, undos, notes)', run: () => this.showPanel('audit') },
+      { id: 'audit.export', title: 'Triage: Export Audit Trail (CSV, Parquet)…', run: () => { this.showPanel('audit'); this.auditExport.show(this.audit); } },
       { id: 'explore.findHost', title: 'Explore: Find a Host in Every Capture…', run: () => this.findHost() },
       { id: 'view.sql', title: 'SQL: Open Console', run: () => { this.showPanel('sql'); this.requestFocus('sql'); } },
       { id: 'sql.run', title: 'SQL: Run Query', keybinding: 'Ctrl+Enter', run: () => { this.showPanel('sql'); void this.sql.run(); } },
