@@ -9,8 +9,8 @@ import type { Project } from '../project.ts';
 import { ModelStore } from '../detector/store.ts';
 import { getScan } from '../detector/service.ts';
 import { columnFeatures } from '../model/features.ts';
-import { REPORT_SCHEMA_VERSION, type IncidentReport, type ReportFlow, type ReportWindow } from '../report/model.ts';
-import { getWindow, scanMeta } from '../triage/triage.ts';
+import { REPORT_SCHEMA_VERSION, type IncidentReport, type ReportAuditEntry, type ReportFlow, type ReportWindow } from '../report/model.ts';
+import { auditLog, getWindow, scanMeta } from '../triage/triage.ts';
 import { getIncident } from './incidents.ts';
 
 /** Evidence limits keep a report readable: the most confident flows and windows first. */
@@ -114,6 +114,22 @@ export async function assembleIncidentReport(project: Project, incidentId: numbe
     progress((i + 1) / windows.length);
   }
   const metrics = scan.metrics ?? model?.summary.metrics ?? null;
+  // who decided what on these windows, and when: the scan's trail, oldest first
+  const inIncident = new Set(incident.windowIds);
+  const trail = await auditLog(project, { scanId: scan.id, limit: Number.MAX_SAFE_INTEGER });
+  const auditTrail: ReportAuditEntry[] = trail.entries
+    .filter((e) => inIncident.has(e.windowId))
+    .reverse()
+    .map((e) => ({
+      at: e.at,
+      analyst: e.analyst,
+      action: e.action,
+      windowId: String(e.windowId),
+      previous: e.action === 'note' ? null : (e.previous as ReportAuditEntry['previous']),
+      value: e.value,
+      reason: e.reason,
+      undone: e.undone,
+    }));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     incident: {
@@ -150,6 +166,7 @@ export async function assembleIncidentReport(project: Project, incidentId: numbe
         : null,
     },
     windows: out,
+    auditTrail,
     generatedAt: new Date().toISOString(),
     appVersion,
   };

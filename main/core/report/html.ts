@@ -8,7 +8,7 @@
 import { DURATION_WRAP_AT_MS, flowDuration } from '../../../preload/contract.ts';
 import { classConfidenceSvg, timelineSvg } from './charts.ts';
 import { deriveReport, meanProbabilities, windowsInOrder } from './derive.ts';
-import { classColour, protocolName, VERDICT_LABELS, type IncidentReport, type ReportFlow, type ReportWindow, type Tlp } from './model.ts';
+import { auditActionLabel, auditChangeText, classColour, protocolName, VERDICT_LABELS, type IncidentReport, type ReportFlow, type ReportWindow, type Tlp } from './model.ts';
 import { bytes, count, escapeHtml as h, fixed, flowRange, flowTime, humanTime, percent, windowTime, windowTimeParts } from './text.ts';
 
 export const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -65,6 +65,7 @@ table.flows { font-size: 0.78rem; }
 table.flows th, table.flows td { padding: 0.25rem 0.3rem; }
 .scroll { overflow-x: auto; }
 .muted { color: var(--muted); }
+.undone { text-decoration: line-through; color: var(--muted); }
 .swatch { display: inline-block; width: 0.75rem; height: 0.75rem; border-radius: 2px; margin-right: 0.35rem; vertical-align: -0.05rem; }
 .legend { display: flex; flex-wrap: wrap; gap: 1rem; font-size: 0.85rem; margin: 0.2rem 0 0.8rem; }
 .chart { display: block; max-width: 100%; height: auto; }
@@ -415,6 +416,20 @@ export function buildHtml(report: IncidentReport): string {
       ['Window', 'Class', 'Verdict', 'By', 'When', 'Reason'],
       windows.map((w) => [`<span class="mono">${h(w.id)}</span>`, h(w.class), verdictCell(w), w.verdictBy ? h(w.verdictBy) : '–', w.verdictAt ? h(humanTime(w.verdictAt)) : '–', w.verdictReason ? h(w.verdictReason) : '–']),
     ),
+    '<h3>Verdict history</h3>',
+    report.auditTrail.length
+      ? table(
+          ['When', 'Window', 'Action', 'Change', 'By', 'Reason'],
+          report.auditTrail.map((e) => [
+            h(humanTime(e.at)),
+            `<span class="mono">${h(e.windowId)}</span>`,
+            h(auditActionLabel(e)) + (e.undone ? ' <span class="muted">(undone)</span>' : ''),
+            e.undone ? `<span class="undone">${h(auditChangeText(e))}</span>` : h(auditChangeText(e)),
+            h(e.analyst),
+            e.reason ? h(e.reason) : '–',
+          ]),
+        )
+      : '<p class="muted">No verdict changes or window notes.</p>',
     '<h3>Notes</h3>',
     inc.notes.length
       ? inc.notes.map((n) => `<div class="note"><header><strong>${h(n.author)}</strong>, ${h(humanTime(n.at))}</header><p>${h(n.text)}</p></div>`).join('')

@@ -1,11 +1,12 @@
 /**
- * JSON Schema (draft 2020-12) of the JSON incident report, version `mindflow-incident-report/3`.
+ * JSON Schema (draft 2020-12) of the JSON incident report, version `mindflow-incident-report/4`.
  *
  * Compatibility: additions of optional properties keep the version; renaming, removing or
  * retyping a property bumps it. Consumers should check `schemaVersion` first.
  * - 2: each window's `start` and `end`.
  * - 3: each evidence flow's `start` and `end`, each host's and indicator's `firstSeen` and
  *   `lastSeen` (all null for captures without timestamps).
+ * - 4: `auditTrail`, every verdict change and note on the incident's windows, oldest first.
  *
  * `validateJsonSchema` checks a value against the subset of JSON Schema this file uses
  * (type, enum, const, properties, required, additionalProperties, items, minimum, maximum,
@@ -56,7 +57,7 @@ const verdictCounts = obj({ tp: nonNegInt, fp: nonNegInt, review: nonNegInt, non
 
 export const incidentReportJsonSchema: JsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'urn:mindflow:schema:incident-report:3',
+  $id: 'urn:mindflow:schema:incident-report:4',
   title: 'MindFlow Workbench incident report',
   description:
     'An incident built from flagged flow windows of a NetFlow capture, with the model that flagged them and the analyst\'s verdicts and notes. Flow ids are positions in capture order, never time; a window\'s start and end are real times only for captures with timestamps (v3).',
@@ -67,14 +68,28 @@ export const incidentReportJsonSchema: JsonSchema = {
     capture: ref('capture'),
     detection: ref('detection'),
     windows: arrayOf(ref('window')),
+    auditTrail: arrayOf(ref('auditEntry')),
     generatedAt: timestamp,
     appVersion: str,
     derived: ref('derived'),
   },
-  required: ['schemaVersion', 'incident', 'capture', 'detection', 'windows', 'generatedAt', 'appVersion', 'derived'],
+  required: ['schemaVersion', 'incident', 'capture', 'detection', 'windows', 'auditTrail', 'generatedAt', 'appVersion', 'derived'],
   additionalProperties: false,
   $defs: {
     note: obj({ at: timestamp, author: str, text: str }),
+    auditEntry: obj(
+      {
+        at: timestamp,
+        analyst: str,
+        action: { enum: ['verdict', 'undo', 'note'] },
+        windowId: str,
+        previous: nullable({ enum: VERDICTS }),
+        value: nullable(str),
+        reason: nullable(str),
+        undone: { type: 'boolean' },
+      },
+      'One verdict change (set, cleared or undone) or window note, by whom and when; undone marks a change a later undo reverted.',
+    ),
     incident: obj({
       id: str,
       title: str,

@@ -5,7 +5,7 @@
  * raw HTML, code, a heading or a list, or split a table cell.
  */
 import { deriveReport, meanProbabilities, windowsInOrder } from './derive.ts';
-import { protocolName, VERDICT_LABELS, type IncidentReport } from './model.ts';
+import { auditActionLabel, auditChangeText, protocolName, VERDICT_LABELS, type IncidentReport } from './model.ts';
 import { bytes, count, escapeMarkdown as md, escapeMarkdownBlock, fixed, flowRange, humanTime, flowTime, percent, seenTime, windowTime } from './text.ts';
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
@@ -179,6 +179,23 @@ export function buildMarkdown(report: IncidentReport): string {
       verdicts.map((w) => [md(w.id), md(w.class), w.verdict ? VERDICT_LABELS[w.verdict] : 'not reviewed', w.verdictBy ? md(w.verdictBy) : '–', w.verdictAt ? md(humanTime(w.verdictAt)) : '–', w.verdictReason ? md(w.verdictReason) : '–']),
     ),
   );
+  push('**Verdict history**');
+  if (report.auditTrail.length) {
+    push(
+      table(
+        ['When', 'Window', 'Action', 'Change', 'By', 'Reason'],
+        report.auditTrail.map((e) => [
+          md(humanTime(e.at)),
+          md(e.windowId),
+          md(auditActionLabel(e)) + (e.undone ? ' (undone)' : ''),
+          e.undone ? `~~${md(auditChangeText(e))}~~` : md(auditChangeText(e)),
+          md(e.analyst),
+          e.reason ? md(e.reason) : '–',
+        ]),
+      ),
+    );
+  } else push('_No verdict changes or window notes._');
+  push('**Notes**');
   if (inc.notes.length) {
     for (const n of inc.notes) push(`**${md(n.author)}**, ${md(humanTime(n.at))}:  `, escapeMarkdownBlock(n.text));
   } else push('_No notes._');

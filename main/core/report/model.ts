@@ -8,7 +8,7 @@
  * Flows have no time in NF-BoT-IoT v1/v2: positions are flow ids in capture order, never time.
  */
 
-export const REPORT_SCHEMA_VERSION = 'mindflow-incident-report/3' as const;
+export const REPORT_SCHEMA_VERSION = 'mindflow-incident-report/4' as const;
 
 export type IncidentStatus = 'open' | 'contained' | 'closed';
 export type IncidentSeverity = 'low' | 'medium' | 'high' | 'critical';
@@ -142,12 +142,30 @@ export interface ReportWindow {
   flowRows: ReportFlow[];
 }
 
+/** One line of the incident windows' audit trail: a verdict set, cleared or undone, or a note on a window. */
+export interface ReportAuditEntry {
+  /** ISO 8601, UTC */
+  at: string;
+  analyst: string;
+  action: 'verdict' | 'undo' | 'note';
+  windowId: string;
+  /** the verdict before (null: not reviewed); null for a note */
+  previous: Verdict | null;
+  /** the verdict after (null: cleared), or the note's text */
+  value: string | null;
+  reason: string | null;
+  /** a verdict change a later undo reverted */
+  undone: boolean;
+}
+
 export interface IncidentReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   incident: ReportIncident;
   capture: ReportCapture;
   detection: ReportDetection;
   windows: ReportWindow[];
+  /** every verdict change and note on the incident's windows, oldest first: who decided what, when */
+  auditTrail: ReportAuditEntry[];
   generatedAt: string;
   appVersion: string;
 }
@@ -221,3 +239,17 @@ export const VERDICT_LABELS: Record<Verdict, string> = {
   fp: 'false positive',
   review: 'needs review',
 };
+
+/** What an audit entry did, in words: 'set', 'cleared', 'undone', 'note'. */
+export function auditActionLabel(e: Pick<ReportAuditEntry, 'action' | 'value'>): string {
+  if (e.action === 'note') return 'note';
+  if (e.action === 'undo') return 'undo';
+  return e.value === null ? 'verdict cleared' : 'verdict';
+}
+
+/** An audit entry's change in words: 'not reviewed → true positive'; a note's text. */
+export function auditChangeText(e: Pick<ReportAuditEntry, 'action' | 'previous' | 'value'>): string {
+  if (e.action === 'note') return e.value ?? '';
+  const name = (v: string | null) => (v === null ? 'not reviewed' : (VERDICT_LABELS[v as Verdict] ?? v));
+  return `${name(e.previous)} → ${name(e.value)}`;
+}

@@ -10,7 +10,7 @@ import { importCapture } from '../../../main/core/capture/import.ts';
 import { scanCapture } from '../../../main/core/detector/service.ts';
 import { createIncident, addIncidentNote } from '../../../main/core/incidents/incidents.ts';
 import { exportReport } from '../../../main/core/incidents/export.ts';
-import { listWindows } from '../../../main/core/triage/triage.ts';
+import { addNote, listWindows, setVerdict, undoVerdict } from '../../../main/core/triage/triage.ts';
 import { Workbench } from '../../../main/core/workbench.ts';
 import type { ReportFormat } from '../../../preload/contract.ts';
 import { V1_HEADER, V1_ROWS, tempDir } from '../helpers.ts';
@@ -24,6 +24,8 @@ let wb: Workbench;
 let cleanup: () => void;
 let dir: string;
 let incidentId: number;
+let trailWindow: number;
+let outside: number | null;
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
@@ -45,6 +47,15 @@ beforeAll(async () => {
   const incident = await createIncident(wb.project, { scanId: scan.id, windowIds: windows.map((w) => w.id), title: `<script>alert(5)</script> =1+1`, summary: EVIL_NOTE });
   await addIncidentNote(wb.project, incident.id, EVIL_NOTE);
   incidentId = incident.id;
+  // the trail: a verdict undone, a verdict kept with a hostile reason, a window note; and one on a window outside the incident
+  const [first, second] = windows;
+  await setVerdict(wb.project, scan.id, [first!.id], 'tp');
+  await undoVerdict(wb.project);
+  await setVerdict(wb.project, scan.id, [first!.id], 'fp', EVIL_NOTE);
+  await addNote(wb.project, scan.id, second?.id ?? first!.id, EVIL_LABEL);
+  outside = (await listWindows(wb.project, { scanId: scan.id, offset: 5, limit: 1 })).windows[0]?.id ?? null;
+  if (outside !== null) await setVerdict(wb.project, scan.id, [outside], 'review', 'not in the incident');
+  trailWindow = first!.id;
 }, 120_000);
 
 afterAll(() => {
@@ -96,6 +107,23 @@ describe('a crafted capture comes out inert in every report format', () => {
     }
     const stix = JSON.parse(await exported('stix')) as { objects: { type: string; pattern?: string }[] };
     for (const o of stix.objects.filter((x) => x.type === 'indicator')) expect(o.pattern).toMatch(/^\[.*\]$/);
+  });
+
+  it('JSON: the verdict history of the incident\'s windows, oldest first, and of no other window', async () => {
+    const doc = JSON.parse(await exported('json')) as { auditTrail: { windowId: string; action: string; previous: string | null; value: string | null; reason: string | null; undone: boolean }[] };
+    const mine = doc.auditTrail.filter((e) => e.windowId === String(trailWindow));
+    expect(mine.map((e) => [e.action, e.previous, e.value, e.undone])).toEqual([
+      ['verdict', null, 'tp', true],
+      ['undo', 'tp', null, false],
+      ['verdict', null, 'fp', false],
+    ]);
+    expect(mine[2]!.reason).toBe(EVIL_NOTE);
+    expect(doc.auditTrail.some((e) => e.action === 'note' && e.value === EVIL_LABEL)).toBe(true);
+    if (outside !== null) expect(doc.auditTrail.some((e) => e.windowId === String(outside))).toBe(false);
+    const html = await exported('html');
+    expect(html).toContain('Verdict history');
+    // (read as latin1 above: the arrow is three bytes)
+    expect(html).toMatch(/<span class="undone">not reviewed .{1,3} true positive<\/span>/);
   });
 
   it.skipIf(!existsSync(process.env.MINDFLOW_CHROMIUM ?? '/usr/bin/chromium'))('PDF: printed by headless Chromium', async () => {

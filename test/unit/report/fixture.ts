@@ -220,6 +220,13 @@ export function sampleIncidentReport(): IncidentReport {
       },
     },
     windows,
+    auditTrail: [
+      { at: '2025-03-14T10:20:05.000Z', analyst: 'j.chen', action: 'verdict', windowId: 'w-9007', previous: null, value: 'tp', reason: null, undone: true },
+      { at: '2025-03-14T10:21:40.000Z', analyst: 'j.chen', action: 'undo', windowId: 'w-9007', previous: 'tp', value: null, reason: null, undone: false },
+      { at: '2025-03-14T10:22:31.000Z', analyst: 'a.rivera', action: 'verdict', windowId: 'w-1201', previous: null, value: 'tp', reason: 'SYN flood from known bots', undone: false },
+      { at: '2025-03-14T10:22:31.000Z', analyst: 'a.rivera', action: 'verdict', windowId: 'w-9007', previous: null, value: 'fp', reason: 'backup job', undone: false },
+      { at: '2025-03-14T10:25:02.000Z', analyst: 'a.rivera', action: 'note', windowId: 'w-4530', previous: null, value: 'Same scanner as w-1201?', reason: null, undone: false },
+    ],
     generatedAt: '2025-03-14T11:45:00.000Z',
     appVersion: '0.1.0',
   };
@@ -279,6 +286,10 @@ export function craftedIncidentReport(): IncidentReport {
     f.dst = i % 3 === 0 ? HOSTILE.backslash : i % 3 === 1 ? HOSTILE.csvAt : `${HOSTILE.csvTab}`;
     f.label = i % 2 === 0 ? HOSTILE.pipes : HOSTILE.csvCr;
   });
+  r.auditTrail.push(
+    { at: '2025-03-14T11:43:00.000Z', analyst: HOSTILE.csvCmd, action: 'note', windowId: w0.id, previous: null, value: `${HOSTILE.script} ${HOSTILE.mdLink} ${HOSTILE.pipes}`, reason: null, undone: false },
+    { at: '2025-03-14T11:44:00.000Z', analyst: HOSTILE.attr, action: 'verdict', windowId: w1.id, previous: 'tp', value: 'review', reason: `${HOSTILE.style} ${HOSTILE.newline}`, undone: false },
+  );
   w1.flowRows[5]!.dst = HOSTILE.url;
   w1.flowRows[6]!.dst = HOSTILE.newline;
   w1.flowRows[7]!.dst = HOSTILE.mdImage;

@@ -47,6 +47,19 @@ describe('buildMarkdown on the sample incident', () => {
     expect(md).toContain('not time');
   });
 
+  it('lists the verdict history oldest first, an undone change struck through, a note with its text', () => {
+    const history = md.slice(md.indexOf('**Verdict history**'), md.indexOf('**Notes**'));
+    const rows = history.split('\n').filter((l) => l.startsWith('| 2025'));
+    expect(rows).toHaveLength(5);
+    expect(rows[0]).toContain('| w-9007 | verdict (undone) | ~~not reviewed → true positive~~ | j.chen | – |');
+    expect(rows[1]).toContain('| w-9007 | undo | true positive → not reviewed | j.chen |');
+    expect(rows[3]).toContain('| w-9007 | verdict | not reviewed → false positive | a.rivera | backup job |');
+    expect(rows[4]).toContain('| w-4530 | note | Same scanner as w-1201? | a.rivera |');
+    const empty = sampleIncidentReport();
+    empty.auditTrail = [];
+    expect(buildMarkdown(empty)).toContain('_No verdict changes or window notes._');
+  });
+
   it('says when a window ran only for captures with timestamps', () => {
     expect(md).not.toContain('- Time: ');
     const r = sampleIncidentReport();
