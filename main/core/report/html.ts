@@ -414,7 +414,7 @@ export function buildHtml(report: IncidentReport): string {
     '<section id="verdicts"><h2>8. Analyst verdicts and notes</h2>',
     table(
       ['Window', 'Class', 'Verdict', 'By', 'When', 'Reason'],
-      windows.map((w) => [`<span class="mono">${h(w.id)}</span>`, h(w.class), verdictCell(w), w.verdictBy ? h(w.verdictBy) : '–', w.verdictAt ? h(humanTime(w.verdictAt)) : '–', w.verdictReason ? h(w.verdictReason) : '–']),
+      windows.map((w) => [`<span class="mono">${h(w.id)}</span>`, word(w.class), verdictCell(w), w.verdictBy ? word(w.verdictBy) : '–', w.verdictAt ? h(humanTime(w.verdictAt)) : '–', w.verdictReason ? h(w.verdictReason) : '–']),
     ),
     '<h3>Verdict history</h3>',
     report.auditTrail.length
@@ -425,7 +425,7 @@ export function buildHtml(report: IncidentReport): string {
             `<span class="mono">${h(e.windowId)}</span>`,
             h(auditActionLabel(e)) + (e.undone ? ' <span class="muted">(undone)</span>' : ''),
             e.undone ? `<span class="undone">${h(auditChangeText(e))}</span>` : h(auditChangeText(e)),
-            h(e.analyst),
+            word(e.analyst),
             e.reason ? h(e.reason) : '–',
           ]),
         )
