@@ -2,8 +2,7 @@
  * Binds the contract to Electron IPC: one invoke channel for every call (validated by the
  * workbench's dispatch against the contract's schemas) and one channel per event.
  */
-import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
-import type { Events } from '../../preload/contract.ts';
+import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import type { Session } from '../core/session.ts';
 
 function fromOurWindow(event: IpcMainInvokeEvent): boolean {
@@ -19,10 +18,7 @@ export function bindIpc(session: Session): void {
   });
   session.subscribe((eventName, payload) => {
     for (const win of BrowserWindow.getAllWindows()) win.webContents.send(`mindflow:event:${eventName}`, payload);
-    // the system's recent documents (the dock's and the taskbar's jump list) know the project too
-    if (eventName === 'project:changed') app.addRecentDocument((payload as Events['project:changed']).projectPath);
   });
-  app.addRecentDocument(session.workbench.project.path);
 }
 
 /** The native dialog for a project file: an existing one to open, or where to create a new one. */
