@@ -145,6 +145,16 @@ export interface RecentProject {
   current: boolean;
 }
 
+/** What compacting the project did: its file's size before and after (the log included). */
+export interface CompactResult {
+  path: string;
+  bytesBefore: number;
+  bytesAfter: number;
+  /** tables copied and checked */
+  tables: number;
+  seconds: number;
+}
+
 /** A project file beside the one open now (its folder), as the Open Project dialog lists it. */
 export interface ProjectFile {
   path: string;
@@ -898,6 +908,12 @@ export const calls = {
   openProject: call<AppInfo>()(
     v.object({ path: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)), create: v.optional(v.boolean()) }),
   ),
+  /**
+   * Rewrites the project file without the space deleted captures and scans left, checking every
+   * table came across whole; the same project, smaller. Refused while a job runs; other calls
+   * wait for it.
+   */
+  compactProject: call<CompactResult>()(v.object({})),
   /** Electron only: the native dialog for a project file to open (or, with `create`, to create). The web host answers null. */
   pickProjectFile: call<string | null>()(v.object({ create: v.boolean() })),
 };

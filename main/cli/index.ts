@@ -8,6 +8,7 @@ import { importCapture, type JobContext } from '../core/capture/import.ts';
 import { oneLine } from '../core/errors.ts';
 import { recentProjectsFile, rendererDir, sampleProjectPath } from '../core/paths.ts';
 import { Session } from '../core/session.ts';
+import { compactProject } from '../core/compact.ts';
 import { Project } from '../core/project.ts';
 import { generateSample } from '../core/sample/generator.ts';
 import { ensureSampleCapture } from '../core/starter.ts';
@@ -68,6 +69,8 @@ usage:
                                                        write the matching flows (Explore's filter)
   mindflow host IP --project P [--json]                every capture the address appears in: flows sent
                                                        and received, classes, peers, ports, flagged windows
+  mindflow compact --project P [--json]                rewrite the project without the space deleted
+                                                       captures and scans left (checked table by table)
   mindflow backend [--json]                            which TensorFlow.js backend runs the model here,
                                                        and why not a faster one (GPU, native)
   (eval and scan use the built-in default model without --model; without --project they work
@@ -628,6 +631,25 @@ export function auditLine(e: AuditEntry): string {
   return `${when}  ${e.analyst}  ${what}`;
 }
 
+async function cmdCompact(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, json: { type: 'boolean' } } });
+  const path = requireProject(values);
+  let project = await Project.open(path, 'existing');
+  try {
+    const result = await compactProject(
+      project,
+      async () => project.close(),
+      async () => {
+        project = await Project.open(path, 'existing');
+      },
+    );
+    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else process.stdout.write(`compacted ${result.path}: ${fmt(result.bytesBefore)} -> ${fmt(result.bytesAfter)} bytes (${result.tables} tables checked) in ${result.seconds.toFixed(2)} s\n`);
+  } finally {
+    project.close();
+  }
+}
+
 async function cmdBackend(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
   const status = await probeBackend();
@@ -661,6 +683,8 @@ async function main(argv: string[]): Promise<void> {
       return cmdVerdict(rest);
     case 'audit':
       return cmdAudit(rest);
+    case 'compact':
+      return cmdCompact(rest);
     case 'incident':
       return cmdIncident(rest);
     case 'report':

@@ -7,7 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import type { AppInfo, Envelope, Events } from '../../preload/contract.ts';
+import type { AppInfo, CompactResult, Envelope, Events } from '../../preload/contract.ts';
+import { compactProject } from './compact.ts';
 import { MindflowError } from './errors.ts';
 import type { ProjectOpenMode } from './project.ts';
 import { RecentProjects } from './recentProjects.ts';
@@ -41,6 +42,8 @@ export class Session {
   private readonly prepared = new Set<(workbench: Workbench) => void>();
   private unsubscribe: () => void;
   private switching = false;
+  /** set while compacting has the project closed */
+  private paused: Promise<unknown> | null = null;
   readonly recent: RecentProjects;
 
   private constructor(first: Workbench, private readonly options: SessionOptions) {
@@ -66,6 +69,7 @@ export class Session {
         open: (path, create) => session().openProject(path, create),
         recent: async () => session().recent.list(session().workbench.project.path),
         forget: async (path) => session().recent.forget(path),
+        compact: () => session().compact(),
         pick: pickProject,
       },
     };
@@ -75,7 +79,9 @@ export class Session {
     return this.current;
   }
 
-  dispatch(name: string, args: unknown): Promise<Envelope> {
+  async dispatch(name: string, args: unknown): Promise<Envelope> {
+    // while the project file is being swapped, calls wait for the project to be back
+    while (this.paused) await this.paused;
     return this.current.dispatch(name, args);
   }
 
@@ -109,11 +115,8 @@ export class Session {
       return this.current.info();
     }
     if (this.switching) throw new MindflowError('busy', 'another project is being opened');
-    const running = this.current.jobs.list();
-    if (running.length) {
-      const what = running.map((j) => j.label).slice(0, 2).join(', ');
-      throw new MindflowError('busy', `${running.length === 1 ? 'a job is' : `${running.length} jobs are`} running (${what}${running.length > 2 ? ', …' : ''}): let ${running.length === 1 ? 'it' : 'them'} finish or cancel ${running.length === 1 ? 'it' : 'them'} before opening another project`);
-    }
+    const busy = this.busyWith('opening another project');
+    if (busy) throw busy;
     this.switching = true;
     try {
       const next = await Workbench.open(path, Session.workbenchOptions(this.options, () => this), create ? 'new' : 'existing');
@@ -127,6 +130,53 @@ export class Session {
       this.emit('project:changed', { projectPath: next.project.path });
       return next.info();
     } finally {
+      this.switching = false;
+    }
+  }
+
+  /** A job running now, as a refusal says it, or null. */
+  private busyWith(what: string): MindflowError | null {
+    const running = this.current.jobs.list();
+    if (!running.length) return null;
+    const names = running.map((j) => j.label).slice(0, 2).join(', ');
+    const them = running.length === 1 ? 'it' : 'them';
+    return new MindflowError('busy', `${running.length === 1 ? 'a job is' : `${running.length} jobs are`} running (${names}${running.length > 2 ? ', …' : ''}): let ${them} finish or cancel ${them} before ${what}`);
+  }
+
+  /**
+   * Compacts the open project (main/core/compact.ts) in place: the same project, with the same
+   * ids, so windows go on as they were; calls made meanwhile wait for it.
+   */
+  async compact(): Promise<CompactResult> {
+    if (this.switching) throw new MindflowError('busy', 'another project is being opened');
+    const busy = this.busyWith('compacting the project');
+    if (busy) throw busy;
+    this.switching = true;
+    const previous = this.current;
+    const path = previous.project.path;
+    let reopened: Workbench | null = null;
+    const run = compactProject(
+      previous.project,
+      async () => {
+        // from here until the project is back, calls wait (the copy is already written and checked)
+        this.paused = run.catch(() => {});
+        await previous.closeWhenIdle();
+      },
+      async () => {
+        reopened = await Workbench.open(path, Session.workbenchOptions(this.options, () => this), 'existing');
+      },
+    );
+    try {
+      return await run;
+    } finally {
+      if (reopened) {
+        const next: Workbench = reopened;
+        for (const fn of this.prepared) fn(next);
+        this.unsubscribe();
+        this.current = next;
+        this.unsubscribe = this.forward(next);
+      }
+      this.paused = null;
       this.switching = false;
     }
   }

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { AppInfo, CallName, Events, Handlers, Incident, RecentProject } from '../../preload/contract.ts';
+import type { AppInfo, CallName, CompactResult, Events, Handlers, Incident, RecentProject } from '../../preload/contract.ts';
 import { exportReport } from './incidents/export.ts';
 import { exportFlows } from './query/exportFlows.ts';
 import { findHost } from './query/hosts.ts';
@@ -49,6 +49,7 @@ export interface ProjectHooks {
   open(path: string, create: boolean): Promise<AppInfo>;
   recent(): Promise<RecentProject[]>;
   forget(path: string): Promise<void>;
+  compact(): Promise<CompactResult>;
   /** Electron's native dialog; absent elsewhere */
   pick?: (create: boolean) => Promise<string | null>;
 }
@@ -289,6 +290,10 @@ export class Workbench {
       openProject: async ({ path, create }) => {
         if (!this.options.projects) throw new MindflowError('unavailable', 'this workbench has one project; start it with another to open that');
         return this.options.projects.open(path, create ?? false);
+      },
+      compactProject: async () => {
+        if (!this.options.projects) throw new MindflowError('unavailable', 'compact this project with "mindflow compact --project P" while no workbench has it open');
+        return this.options.projects.compact();
       },
       pickProjectFile: async ({ create }) => (this.options.projects?.pick ? this.options.projects.pick(create) : null),
     };

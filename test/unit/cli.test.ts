@@ -298,6 +298,20 @@ describe('mindflow CLI', () => {
     expect(bad.err.trim()).toBe('mindflow: "not-an-ip" is not an IP address (e.g. 192.168.100.3)');
   }, 60_000);
 
+  it('compact rewrites the project in place with the keys scripts read, and everything in it stays', () => {
+    const before = json<{ captures: { id: number; rows: number }[] }>(['captures', '--project', project]).captures;
+    const trail = json<{ total: number }>(['audit', '--project', project]).total;
+    const result = json<Record<string, unknown>>(['compact', '--project', project]);
+    expect(Object.keys(result).sort()).toEqual(['bytesAfter', 'bytesBefore', 'path', 'seconds', 'tables']);
+    expect(result.path).toBe(project);
+    expect(result.bytesAfter as number).toBeGreaterThan(0);
+    expect(json<{ captures: { id: number; rows: number }[] }>(['captures', '--project', project]).captures).toEqual(before);
+    expect(json<{ total: number }>(['audit', '--project', project]).total).toBe(trail);
+    const missing = mindflow(['compact', '--project', join(tmp.dir, 'none.duckdb')]);
+    expect(missing.code).toBe(1);
+    expect(missing.err.trim()).toBe(`mindflow: no project at ${join(tmp.dir, 'none.duckdb')}`);
+  }, 60_000);
+
   it('backend --json says what runs the model and why not a faster backend; a forced backend that cannot load says why', () => {
     const s = json<{ name: string; device: string; notes: string[] }>(['backend']);
     expect(Object.keys(s)).toEqual(['name', 'device', 'notes']);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { importCapture } from '../../main/core/capture/import.ts';
 import { Project } from '../../main/core/project.ts';
 import { MAX_RECENT_PROJECTS, RecentProjects } from '../../main/core/recentProjects.ts';
 import { projectTarget, Session } from '../../main/core/session.ts';
-import { duckDbTables, openElsewhere, tempDir, v1Csv, writeDuckDb } from './helpers.ts';
+import { duckDbTables, openElsewhere, tempDir, v1Csv, writeCycleCsv, writeDuckDb } from './helpers.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -147,6 +147,38 @@ describe('a session opens other projects', () => {
     await session.dispatch('forgetProject', { path: join(dir, 'c.duckdb') });
     const after = (await session.dispatch('recentProjects', {})) as { ok: true; result: { name: string }[] };
     expect(after.result.map((r) => r.name)).toEqual(['first', 'b']);
+  });
+});
+
+describe('compacting the open project', () => {
+  it('gives back the space of a deleted capture, keeps every flow in order and every id sequence, and calls made meanwhile wait', async () => {
+    const big = (await importCapture(session.workbench.project, writeCycleCsv(join(dir, 'big.csv'), 200_000))).capture;
+    const kept = (await session.workbench.project.listCaptures()).find((c) => c.id !== big.id)!;
+    const digest = () =>
+      session.workbench.project.withConnection(async (c) => String((await (await c.run(`SELECT bit_xor(hash(rowid, r)) AS h FROM flows_${kept.id} r`)).getRowObjects())[0]!.h));
+    const before = await digest();
+    await session.dispatch('deleteCapture', { captureId: big.id });
+    await session.workbench.project.withConnection((c) => c.run('CHECKPOINT'));
+    const during = session.dispatch('listCaptures', {});
+    const result = (await session.dispatch('compactProject', {})) as { ok: true; result: { path: string; bytesBefore: number; bytesAfter: number; tables: number } };
+    expect(result.ok).toBe(true);
+    expect(result.result.path).toBe(join(dir, 'first.duckdb'));
+    expect(result.result.bytesAfter).toBeLessThan(result.result.bytesBefore / 2);
+    expect(result.result.tables).toBeGreaterThan(5);
+    expect(((await during) as { ok: true; result: unknown[] }).result).toHaveLength(1);
+    expect(await digest()).toBe(before);
+    expect(readdirSync(dir).filter((f) => f.includes('compact'))).toEqual([]);
+    // the next capture gets a new id, never the deleted one's (the audit trail keeps old ids)
+    writeFileSync(join(dir, 'next.csv'), v1Csv(['Theft']));
+    expect((await importCapture(session.workbench.project, join(dir, 'next.csv'))).capture.id).toBeGreaterThan(big.id);
+    // the same project: nobody is told to start over
+    expect(heard.filter((h) => h.event === 'project:changed')).toEqual([]);
+  });
+
+  it('is refused while a job runs', async () => {
+    session.workbench.jobs.start('import', 'import big.csv', (ctx) => new Promise<never>((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stopped')))));
+    await new Promise((r) => setImmediate(r));
+    expect(await session.dispatch('compactProject', {})).toMatchObject({ ok: false, error: { code: 'busy', message: /before compacting the project/ } });
   });
 });
 
