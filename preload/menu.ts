@@ -19,6 +19,7 @@ export const APP_MENU: MenuSection[] = [
     entries: [
       { label: 'Open Project…', commandId: 'project.open', accelerator: 'CmdOrCtrl+O' },
       { label: 'New Project…', commandId: 'project.new' },
+      { label: 'Compact Project…', commandId: 'project.compact' },
       'separator',
       { label: 'Import Capture…', commandId: 'captures.import' },
     ],

@@ -64,7 +64,9 @@ export class RecentProjects {
         if (existsSync(e.path)) {
           const stat = statSync(e.path);
           exists = stat.isFile();
-          sizeBytes = exists ? stat.size : null;
+          // what the project takes on disk: its file and the write-ahead log not yet folded in
+          const wal = `${e.path}.wal`;
+          sizeBytes = exists ? stat.size + (existsSync(wal) ? statSync(wal).size : 0) : null;
         }
       } catch {
         exists = false;

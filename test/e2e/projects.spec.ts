@@ -65,6 +65,27 @@ test('imports a capture into the new project, apart from the first', async () =>
   await expect(workbench.captures.capture(sampleName)).toContainText('#1');
 });
 
+test('deletes the capture and compacts the project to give its space back', async () => {
+  await page.getByRole('button', { name: `Delete capture ${sampleName}` }).click();
+  await page.getByRole('group', { name: 'Confirm delete' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(cards()).toHaveCount(0);
+  const deleted = page.getByRole('status', { name: 'Delete result' });
+  await expect(deleted).toContainText(`Deleted ${sampleName}. The project file keeps its space until you compact it.`);
+  await deleted.getByRole('button', { name: 'Compact…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Compact project' });
+  await expect(dialog).toContainText(/second-case \([\d.]+ [KM]B now\)/);
+  await dialog.getByRole('button', { name: 'Compact', exact: true }).click();
+  await expect(dialog.getByRole('status', { name: 'Compaction result' })).toContainText(/^Compacted: [\d.]+ [KM]B → [\d.]+ [KM]B \(-?\d+% smaller\), \d+ tables checked/);
+  await workbench.expectAccessible('the Compact Project dialog');
+  await workbench.screenshot('projects-compacted');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(deleted).toBeHidden();
+  // the same project, still usable: the capture imports again
+  await workbench.captures.importPath(join(dirname(firstProject), sampleName));
+  await expect(workbench.captures.outcome).toContainText(/imported [\d,]+ flows/);
+  await expect(cards()).toHaveCount(1);
+});
+
 test('a path with no project is refused with the reason, and the project stays open', async () => {
   await page.getByRole('button', { name: /^Project / }).click();
   await expect(projects.dialog).toHaveAccessibleName('Open a project');

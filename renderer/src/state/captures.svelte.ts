@@ -20,6 +20,8 @@ export class CapturesState {
   importProgress = $state<JobProgress | null>(null);
   uploadFraction = $state<number | null>(null);
   outcome = $state<ImportOutcome | null>(null);
+  /** the capture deleted last: its space stays in the project file until it is compacted */
+  deleted = $state<string | null>(null);
   busy = $derived(this.importJobId !== null || this.uploadFraction !== null);
   private upload: UploadHandle | null = null;
 
@@ -113,8 +115,10 @@ export class CapturesState {
   }
 
   async remove(id: number) {
+    const name = this.byId(id)?.fileName ?? `#${id}`;
     try {
       await this.api.deleteCapture({ captureId: id });
+      this.deleted = name;
       await this.refresh();
     } catch (err) {
       this.loadError = (err as Error).message;

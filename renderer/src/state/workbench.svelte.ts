@@ -12,6 +12,7 @@ import { HostLookupState } from './hostLookup.svelte';
 import { ProjectsState } from './projects.svelte';
 import { AuditState } from './audit.svelte';
 import { AuditExportState } from './auditExport.svelte';
+import { CompactState } from './compact.svelte';
 import { ColumnPrefs } from './columnPrefs.svelte';
 import { scanResult } from '../lib/jobResults';
 import { JobsState } from './jobs.svelte';
@@ -106,6 +107,8 @@ export class Workbench {
   readonly audit: AuditState;
   /** the export dialog of the audit trail */
   readonly auditExport: AuditExportState;
+  /** the Compact Project dialog */
+  readonly compact: CompactState;
   /** another project is open: the page is starting over on it */
   switchingProject = $state<string | null>(null);
   /** the flow table's hidden columns per schema version, kept across restarts */
@@ -138,6 +141,7 @@ export class Workbench {
     this.windowExport = new WindowExportState(this.api, this.jobs);
     this.hostLookup = new HostLookupState(this.api);
     this.auditExport = new AuditExportState(this.api, this.jobs);
+    this.compact = new CompactState(this.api, () => this.jobs.running.length, () => (this.captures.deleted = null));
     this.audit = new AuditState(this.api, () => this.detections.scanId, () => this.panelVisible && this.panelTab === 'audit');
     this.projects = new ProjectsState(this.api, () => this.jobs.running.length, (path) => this.onProjectChanged(path));
 
@@ -460,6 +464,7 @@ export class Workbench {
     const list: Command[] = [
       { id: 'project.open', title: 'File: Open Project…', keybinding: 'Ctrl+O', run: () => this.projects.show('open') },
       { id: 'project.new', title: 'File: New Project…', run: () => this.projects.show('new') },
+      { id: 'project.compact', title: 'File: Compact Project (give back the space of deleted captures)…', run: () => void this.compact.show() },
       ...this.projects.others
         .filter((p) => p.exists)
         .map((p) => ({ id: `project.recent.${p.path}`, title: `File: Open Recent Project ${p.name} (${p.folder})`, run: () => void this.projects.open(p.path, false) })),
