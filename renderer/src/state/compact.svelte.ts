@@ -1,3 +1,4 @@
+import { waitForJobs } from './jobs.svelte';
 import type { Api, CompactResult } from '../../../preload/contract';
 
 /**
@@ -20,8 +21,7 @@ export class CompactState {
   ) {}
 
   get blocked(): string | null {
-    const n = this.runningJobs();
-    return n ? `${n === 1 ? 'A job is' : `${n} jobs are`} running: let ${n === 1 ? 'it' : 'them'} finish or cancel ${n === 1 ? 'it' : 'them'} in the Jobs panel first.` : null;
+    return waitForJobs(this.runningJobs());
   }
 
   async show() {

@@ -94,3 +94,13 @@ export function jobOutcome(f: JobFinished): string {
   if (windows) return `wrote ${formatCount(windows.rows)} windows to ${windows.path} (${formatBytes(windows.bytes)})`;
   return 'done';
 }
+
+/**
+ * Why a project-wide action (opening another project, compacting) must wait, or null: it is
+ * refused while jobs run on the project.
+ */
+export function waitForJobs(running: number): string | null {
+  if (!running) return null;
+  const them = running === 1 ? 'it' : 'them';
+  return `${running === 1 ? 'A job is' : `${running} jobs are`} running: let ${them} finish or cancel ${them} in the Jobs panel first.`;
+}

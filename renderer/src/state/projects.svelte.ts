@@ -1,3 +1,4 @@
+import { waitForJobs } from './jobs.svelte';
 import type { Api, ProjectFile, RecentProject } from '../../../preload/contract';
 
 /**
@@ -31,8 +32,7 @@ export class ProjectsState {
   besideOnly = $derived(this.beside.filter((f) => !this.recent.some((r) => r.path === f.path)));
   /** why nothing can be opened now, or null */
   get blocked(): string | null {
-    const n = this.runningJobs();
-    return n ? `${n === 1 ? 'A job is' : `${n} jobs are`} running: let ${n === 1 ? 'it' : 'them'} finish or cancel ${n === 1 ? 'it' : 'them'} in the Jobs panel first.` : null;
+    return waitForJobs(this.runningJobs());
   }
 
   async refresh() {
