@@ -145,6 +145,14 @@ export interface RecentProject {
   current: boolean;
 }
 
+/** What the project takes on disk, and the free space in its file that compacting would give back. */
+export interface ProjectSpace {
+  fileBytes: number;
+  /** the write-ahead log not yet folded into the file */
+  walBytes: number;
+  freeBytes: number;
+}
+
 /** What compacting the project did: its file's size before and after (the log included). */
 export interface CompactResult {
   path: string;
@@ -914,6 +922,8 @@ export const calls = {
    * wait for it.
    */
   compactProject: call<CompactResult>()(v.object({})),
+  /** The project's size on disk and the free space compacting would give back. */
+  projectSpace: call<ProjectSpace>()(v.object({})),
   /** Electron only: the native dialog for a project file to open (or, with `create`, to create). The web host answers null. */
   pickProjectFile: call<string | null>()(v.object({ create: v.boolean() })),
 };

@@ -6,7 +6,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { CaptureInfo, SchemaVersion } from '../../preload/contract.ts';
+import type { CaptureInfo, ProjectSpace, SchemaVersion } from '../../preload/contract.ts';
 import { queryObjects } from './db.ts';
 import { MindflowError } from './errors.ts';
 
@@ -381,6 +381,20 @@ export class Project {
       await c.run(`DELETE FROM scans WHERE capture_id = ?`, [id]);
       await c.run(`DROP TABLE IF EXISTS flows_${id}`);
       await c.run(`DELETE FROM captures WHERE id = ?`, [id]);
+    });
+  }
+
+  /**
+   * What the project takes on disk, and how much of its file is free space (left by deleted
+   * captures and scans) that compacting would give back. Folds the log into the file first when
+   * it can, so the figure counts what was just deleted.
+   */
+  async space(): Promise<ProjectSpace> {
+    return this.withConnection(async (c) => {
+      await c.run('CHECKPOINT').catch(() => {}); // another transaction open: measure as it stands
+      const [row] = await queryObjects<{ block_size: bigint; free_blocks: bigint }>(c, 'SELECT block_size, free_blocks FROM pragma_database_size()');
+      const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+      return { fileBytes: size(this.path), walBytes: size(`${this.path}.wal`), freeBytes: row ? Number(row.block_size) * Number(row.free_blocks) : 0 };
     });
   }
 

@@ -291,6 +291,7 @@ export class Workbench {
         if (!this.options.projects) throw new MindflowError('unavailable', 'this workbench has one project; start it with another to open that');
         return this.options.projects.open(path, create ?? false);
       },
+      projectSpace: () => project.space(),
       compactProject: async () => {
         if (!this.options.projects) throw new MindflowError('unavailable', 'compact this project with "mindflow compact --project P" while no workbench has it open');
         return this.options.projects.compact();

@@ -159,6 +159,8 @@ describe('compacting the open project', () => {
     const before = await digest();
     await session.dispatch('deleteCapture', { captureId: big.id });
     await session.workbench.project.withConnection((c) => c.run('CHECKPOINT'));
+    const free = (await session.dispatch('projectSpace', {})) as { ok: true; result: { fileBytes: number; walBytes: number; freeBytes: number } };
+    expect(free.result.freeBytes).toBeGreaterThan(free.result.fileBytes / 3);
     const during = session.dispatch('listCaptures', {});
     const result = (await session.dispatch('compactProject', {})) as { ok: true; result: { path: string; bytesBefore: number; bytesAfter: number; tables: number } };
     expect(result.ok).toBe(true);
@@ -167,6 +169,7 @@ describe('compacting the open project', () => {
     expect(result.result.tables).toBeGreaterThan(5);
     expect(((await during) as { ok: true; result: unknown[] }).result).toHaveLength(1);
     expect(await digest()).toBe(before);
+    expect(((await session.dispatch('projectSpace', {})) as { ok: true; result: { freeBytes: number } }).result.freeBytes).toBe(0);
     expect(readdirSync(dir).filter((f) => f.includes('compact'))).toEqual([]);
     // the next capture gets a new id, never the deleted one's (the audit trail keeps old ids)
     writeFileSync(join(dir, 'next.csv'), v1Csv(['Theft']));

@@ -10,6 +10,9 @@ export interface ImportOutcome {
 }
 
 /** The project's captures and the import in progress (upload, then the core's import job). */
+/** Free space in the project file from which a delete offers to compact (smaller is not worth a word). */
+export const COMPACT_NUDGE_BYTES = 8 * 1024 * 1024;
+
 export class CapturesState {
   list = $state.raw<CaptureInfo[]>([]);
   loading = $state(false);
@@ -20,8 +23,8 @@ export class CapturesState {
   importProgress = $state<JobProgress | null>(null);
   uploadFraction = $state<number | null>(null);
   outcome = $state<ImportOutcome | null>(null);
-  /** the capture deleted last: its space stays in the project file until it is compacted */
-  deleted = $state<string | null>(null);
+  /** the capture deleted last, when it left free space in the project file worth compacting */
+  deleted = $state.raw<{ name: string; freeBytes: number } | null>(null);
   busy = $derived(this.importJobId !== null || this.uploadFraction !== null);
   private upload: UploadHandle | null = null;
 
@@ -118,8 +121,11 @@ export class CapturesState {
     const name = this.byId(id)?.fileName ?? `#${id}`;
     try {
       await this.api.deleteCapture({ captureId: id });
-      this.deleted = name;
+      this.deleted = null;
       await this.refresh();
+      // a capture that had reached the file leaves free space there: say how much, and offer to compact
+      const space = await this.api.projectSpace({}).catch(() => null);
+      if (space && space.freeBytes >= COMPACT_NUDGE_BYTES) this.deleted = { name, freeBytes: space.freeBytes };
     } catch (err) {
       this.loadError = (err as Error).message;
     }

@@ -1,5 +1,5 @@
 import { waitForJobs } from './jobs.svelte';
-import type { Api, CompactResult } from '../../../preload/contract';
+import type { Api, CompactResult, ProjectSpace } from '../../../preload/contract';
 
 /**
  * The Compact Project dialog: the project's size now, then the compaction (the core holds other
@@ -7,8 +7,8 @@ import type { Api, CompactResult } from '../../../preload/contract';
  */
 export class CompactState {
   open = $state(false);
-  /** the project file's size when the dialog opened, when known */
-  sizeBytes = $state<number | null>(null);
+  /** the project's size and free space when the dialog opened (or after compacting), when known */
+  space = $state.raw<ProjectSpace | null>(null);
   running = $state(false);
   result = $state.raw<CompactResult | null>(null);
   error = $state<string | null>(null);
@@ -29,11 +29,15 @@ export class CompactState {
     if (this.running) return;
     this.result = null;
     this.error = null;
-    this.sizeBytes = null;
+    this.space = null;
+    await this.measure();
+  }
+
+  private async measure() {
     try {
-      this.sizeBytes = (await this.api.recentProjects({})).find((p) => p.current)?.sizeBytes ?? null;
+      this.space = await this.api.projectSpace({});
     } catch {
-      this.sizeBytes = null;
+      this.space = null;
     }
   }
 
@@ -47,8 +51,8 @@ export class CompactState {
     this.error = null;
     try {
       this.result = await this.api.compactProject({});
-      this.sizeBytes = this.result.bytesAfter;
       this.compacted();
+      await this.measure();
       return true;
     } catch (err) {
       this.error = (err as Error).message;
