@@ -398,6 +398,11 @@ export class Project {
     });
   }
 
+  /** Resolves once no query runs on a pooled connection (or after `timeoutMs`). */
+  idle(timeoutMs = 10_000): Promise<void> {
+    return this.pool.drain(timeoutMs);
+  }
+
   /** Closes once the queries running on pooled connections have finished (at most `timeoutMs` later). */
   async closeWhenIdle(timeoutMs = 10_000): Promise<void> {
     await this.pool.drain(timeoutMs);

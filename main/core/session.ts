@@ -42,8 +42,8 @@ export class Session {
   private readonly prepared = new Set<(workbench: Workbench) => void>();
   private unsubscribe: () => void;
   private switching = false;
-  /** set while compacting has the project closed */
-  private paused: Promise<unknown> | null = null;
+  /** set while compacting: calls wait for it */
+  private paused: Promise<void> | null = null;
   readonly recent: RecentProjects;
 
   private constructor(first: Workbench, private readonly options: SessionOptions) {
@@ -155,19 +155,19 @@ export class Session {
     const previous = this.current;
     const path = previous.project.path;
     let reopened: Workbench | null = null;
-    const run = compactProject(
-      previous.project,
-      async () => {
-        // from here until the project is back, calls wait (the copy is already written and checked)
-        this.paused = run.catch(() => {});
-        await previous.closeWhenIdle();
-      },
-      async () => {
-        reopened = await Workbench.open(path, Session.workbenchOptions(this.options, () => this), 'existing');
-      },
-    );
+    // from the start until the project is back, calls wait: a change made after the copy was
+    // taken would be lost with the old file
+    let release = () => {};
+    this.paused = new Promise<void>((resolve) => (release = resolve));
     try {
-      return await run;
+      await previous.project.idle();
+      return await compactProject(
+        previous.project,
+        () => previous.closeWhenIdle(),
+        async () => {
+          reopened = await Workbench.open(path, Session.workbenchOptions(this.options, () => this), 'existing');
+        },
+      );
     } finally {
       if (reopened) {
         const next: Workbench = reopened;
@@ -177,6 +177,7 @@ export class Session {
         this.unsubscribe = this.forward(next);
       }
       this.paused = null;
+      release();
       this.switching = false;
     }
   }
