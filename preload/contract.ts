@@ -627,14 +627,14 @@ export interface HostLookup {
   ms: number;
 }
 
-/** What the matching flows of a capture can be written as. */
-export const flowExportFormats = ['csv', 'parquet'] as const;
-export type FlowExportFormat = (typeof flowExportFormats)[number];
+/** What rows (flows, the Detections queue, the audit trail) can be written as. */
+export const rowExportFormats = ['csv', 'parquet'] as const;
+export type RowExportFormat = (typeof rowExportFormats)[number];
 
 /** The flows an Explore tab shows (its filter, brush and sort), written to a file. */
 export interface FlowExport {
   captureId: number;
-  format: FlowExportFormat;
+  format: RowExportFormat;
   /** the scan whose columns (predicted, confidence, attack_score, verdict) came along, if any */
   scanId: number | null;
   rows: number;
@@ -647,12 +647,9 @@ export interface FlowExport {
 }
 
 /** The Detections queue (its filters and order) written to a file, one row per flagged window. */
-export const windowExportFormats = ['csv', 'parquet'] as const;
-export type WindowExportFormat = (typeof windowExportFormats)[number];
-
 export interface WindowExport {
   scanId: number;
-  format: WindowExportFormat;
+  format: RowExportFormat;
   rows: number;
   path: string;
   bytes: number;
@@ -661,13 +658,10 @@ export interface WindowExport {
 }
 
 /** The audit trail written to a file, oldest first (a case file's log). */
-export const auditExportFormats = ['csv', 'parquet'] as const;
-export type AuditExportFormat = (typeof auditExportFormats)[number];
-
 export interface AuditExport {
   /** the scan whose entries were written; null: the whole project's */
   scanId: number | null;
-  format: AuditExportFormat;
+  format: RowExportFormat;
   /** entries written */
   entries: number;
   path: string;
@@ -824,13 +818,13 @@ export const calls = {
   exportWindows: call<JobStarted>()(
     v.object({
       ...windowFilterFields,
-      format: v.picklist(windowExportFormats),
+      format: v.picklist(rowExportFormats),
       path: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
     }),
   ),
   /** A job writing the audit trail (one scan's, or the project's), oldest first; without a path it goes to <project>.reports/. */
   exportAudit: call<JobStarted>()(
-    v.object({ scanId: v.optional(scanId), format: v.picklist(auditExportFormats), path: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))) }),
+    v.object({ scanId: v.optional(scanId), format: v.picklist(rowExportFormats), path: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))) }),
   ),
   setVerdict: call<{ updated: number }>()(
     v.object({
@@ -893,7 +887,7 @@ export const calls = {
       captureId,
       filter,
       sort: v.optional(v.object({ column: columnName, dir: v.picklist(['asc', 'desc']) })),
-      format: v.picklist(flowExportFormats),
+      format: v.picklist(rowExportFormats),
       /** only these columns (the table's shown ones); all by default */
       columns: v.optional(v.pipe(v.array(columnName), v.minLength(1), v.maxLength(256))),
       path: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),

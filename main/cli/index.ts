@@ -26,7 +26,7 @@ import { exportWindows } from '../core/triage/exportWindows.ts';
 import { exportAudit } from '../core/triage/exportAudit.ts';
 import { findHost } from '../core/query/hosts.ts';
 import { parseClause } from '../../preload/clauses.ts';
-import { auditExportFormats, flowExportFormats, windowExportFormats, type AuditExportFormat, type FilterClause, type FlowExportFormat, type WindowExportFormat } from '../../preload/contract.ts';
+import { rowExportFormats, type RowExportFormat, type FilterClause } from '../../preload/contract.ts';
 import { SCAN_COLUMNS } from '../core/query/filters.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,6 +99,12 @@ function cancellable(): AbortController {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   return controller;
+}
+
+/** The file format of `--out FILE`: `--format`, else the file's extension (CSV unless .parquet); `--format` alone is refused. */
+function outFormat(values: { out?: string | undefined; format?: string | undefined }): RowExportFormat {
+  if (values.format && !values.out) throw new UsageError('--format goes with --out FILE');
+  return choice('format', values.format, rowExportFormats) ?? (values.out && /\.parquet$/i.test(values.out) ? 'parquet' : 'csv');
 }
 
 function requireProject(values: { project?: string | undefined }): string {
@@ -382,8 +388,7 @@ async function cmdWindows(argv: string[]): Promise<void> {
   const statuses = ['untriaged', 'tp', 'fp', 'review'];
   if (values.status && !statuses.includes(values.status)) throw new UsageError(`--status must be one of ${statuses.join(', ')}`);
   const limit = num('limit', values.limit, { integer: true, min: 1, max: 100_000 }) ?? 100_000;
-  if (values.format && !values.out) throw new UsageError('--format goes with --out FILE');
-  const format: WindowExportFormat = choice('format', values.format, windowExportFormats) ?? (values.out && /\.parquet$/i.test(values.out) ? 'parquet' : 'csv');
+  const format = outFormat(values);
   const project = await Project.open(requireProject(values));
   try {
     const scanId = await latestScanId(project, values.scan);
@@ -515,8 +520,7 @@ async function cmdFlows(argv: string[]): Promise<void> {
   const captureId = num('capture', values.capture, { integer: true, min: 1 });
   if (captureId === undefined) throw new UsageError('--capture ID is required (see "mindflow captures")');
   if (!values.out) throw new UsageError('--out FILE is required');
-  // the format follows the file's extension unless --format says otherwise
-  const format: FlowExportFormat = choice('format', values.format, flowExportFormats) ?? (/\.parquet$/i.test(values.out) ? 'parquet' : 'csv');
+  const format = outFormat(values);
   const sortMatch = values.sort === undefined ? null : /^([A-Za-z_][A-Za-z0-9_]*)(?::(asc|desc))?$/i.exec(values.sort);
   if (values.sort !== undefined && !sortMatch) throw new UsageError('--sort must be COLUMN or COLUMN:asc|desc');
   const workbench = await Workbench.open(requireProject(values), { host: 'web' });
@@ -594,12 +598,11 @@ async function cmdAudit(argv: string[]): Promise<void> {
   const windowId = num('window', values.window, { integer: true, min: 1 });
   if (windowId !== undefined && scanId === undefined) throw new UsageError('--window needs --scan (window ids are per scan)');
   const limit = num('limit', values.limit, { integer: true, min: 1, max: 1_000_000 }) ?? 50;
-  if (values.format && !values.out) throw new UsageError('--format goes with --out FILE');
+  const format = outFormat(values);
   if (values.out && (windowId !== undefined || values.limit)) throw new UsageError('--out writes the whole trail (of --scan ID, or of the project): no --window or --limit');
   const project = await Project.open(requireProject(values));
   try {
     if (values.out) {
-      const format: AuditExportFormat = choice('format', values.format, auditExportFormats) ?? (/\.parquet$/i.test(values.out) ? 'parquet' : 'csv');
       const controller = cancellable();
       const result = await exportAudit(project, { scanId, format, path: values.out }, { signal: controller.signal, progress: progressPrinter('audit') });
       clearProgress();

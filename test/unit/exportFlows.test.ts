@@ -7,7 +7,7 @@ import { exportFlows, flowExportName } from '../../main/core/query/exportFlows.t
 import { exportTarget, Workbench } from '../../main/core/workbench.ts';
 import { homedir } from 'node:os';
 import type { CaptureInfo } from '../../preload/contract.ts';
-import { tempDir, writeCycleCsv } from './helpers.ts';
+import { cycleWorkbench } from './helpers.ts';
 
 const N = 3000;
 let wb: Workbench;
@@ -17,15 +17,9 @@ let cleanup: () => void;
 
 // flow i has class CYCLE_CLASSES[i % 5] and IN_BYTES = i
 beforeAll(async () => {
-  ({ dir, cleanup } = tempDir());
-  const csv = writeCycleCsv(join(dir, 'q.csv'), N);
-  wb = await Workbench.open(join(dir, 'p.duckdb'), { host: 'web' });
-  capture = (await importCapture(wb.project, csv)).capture;
+  ({ wb, capture, dir, cleanup } = await cycleWorkbench(N));
 });
-afterAll(() => {
-  wb.close();
-  cleanup();
-});
+afterAll(() => cleanup());
 
 const csvRows = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => l.split(','));
 

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { V1_FIELDS, V2_EXTRA_FIELDS, V3_EXTRA_FIELDS } from '../../main/core/capture/schema.ts';
+import { importCapture } from '../../main/core/capture/import.ts';
+import { Workbench } from '../../main/core/workbench.ts';
+import type { CaptureInfo } from '../../preload/contract.ts';
 
 export const REAL_SAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/data/nf-bot-iot-v2-sample-a.csv.gz');
 export const hasRealSample = existsSync(REAL_SAMPLE);
@@ -44,6 +47,25 @@ export function writeCycleCsv(path: string, n: number): string {
   });
   writeFileSync(path, [V1_HEADER.join(','), ...lines].join('\n'));
   return path;
+}
+
+/**
+ * A workbench on a fresh project holding one capture of `n` cycle flows (writeCycleCsv), in a
+ * temporary folder that `cleanup` removes after closing it.
+ */
+export async function cycleWorkbench(n: number): Promise<{ wb: Workbench; capture: CaptureInfo; dir: string; cleanup: () => void }> {
+  const { dir, cleanup } = tempDir();
+  const wb = await Workbench.open(join(dir, 'p.duckdb'), { host: 'web' });
+  const { capture } = await importCapture(wb.project, writeCycleCsv(join(dir, 'q.csv'), n));
+  return {
+    wb,
+    capture,
+    dir,
+    cleanup: () => {
+      wb.close();
+      cleanup();
+    },
+  };
 }
 
 export function v2Header(): string[] {

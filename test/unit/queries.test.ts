@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../main/core/workbench.ts';
 import { importCapture } from '../../main/core/capture/import.ts';
 import type { CaptureInfo } from '../../preload/contract.ts';
-import { CYCLE_CLASSES as CLASSES, tempDir, v3Header, writeCycleCsv } from './helpers.ts';
+import { CYCLE_CLASSES as CLASSES, cycleWorkbench, v3Header } from './helpers.ts';
 
 const N = 3000;
 let wb: Workbench;
@@ -13,16 +13,9 @@ let cleanup: () => void;
 
 // flow i has class CLASSES[i % 5] and IN_BYTES = i (so sorts and ranges are checkable)
 beforeAll(async () => {
-  let dir: string;
-  ({ dir, cleanup } = tempDir());
-  const csv = writeCycleCsv(join(dir, 'q.csv'), N);
-  wb = await Workbench.open(join(dir, 'p.duckdb'), { host: 'web' });
-  capture = (await importCapture(wb.project, csv)).capture;
+  ({ wb, capture, cleanup } = await cycleWorkbench(N));
 });
-afterAll(() => {
-  wb.close();
-  cleanup();
-});
+afterAll(() => cleanup());
 
 const page = (args: Partial<Parameters<Workbench['handlers']['queryFlows']>[0]>) =>
   wb.handlers.queryFlows({ captureId: capture.id, filter: { clauses: [] }, offset: 0, limit: 50, ...args });

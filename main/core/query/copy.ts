@@ -7,14 +7,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { RowExportFormat } from '../../../preload/contract.ts';
 import type { JobContext } from '../capture/import.ts';
 import { literal, type Params } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
 
-export type CopyFormat = 'csv' | 'parquet';
-
-const COPY_OPTIONS: Record<CopyFormat, string> = {
+const COPY_OPTIONS: Record<RowExportFormat, string> = {
   csv: 'FORMAT csv, HEADER true',
   parquet: 'FORMAT parquet, COMPRESSION zstd',
 };
@@ -43,7 +42,7 @@ export function fileTarget(project: Pick<Project, 'path'>, path: string): string
 export async function copyToFile(
   project: Project,
   target: string,
-  format: CopyFormat,
+  format: RowExportFormat,
   ctx: JobContext,
   message: string,
   query: (conn: DuckDBConnection) => Promise<{ sql: string; params: Params }>,

@@ -4,7 +4,7 @@
  * (copy.ts), so a capture of millions of flows never passes through JavaScript.
  */
 import { join } from 'node:path';
-import type { FlowExport, FlowExportFormat, FlowFilter } from '../../../preload/contract.ts';
+import type { FlowExport, RowExportFormat, FlowFilter } from '../../../preload/contract.ts';
 import type { JobContext } from '../capture/import.ts';
 import { MindflowError } from '../errors.ts';
 import { reportsDir } from '../incidents/export.ts';
@@ -17,7 +17,7 @@ export interface FlowExportRequest {
   captureId: number;
   filter: FlowFilter;
   sort?: PageRequest['sort'];
-  format: FlowExportFormat;
+  format: RowExportFormat;
   /** only these columns (flow_id and column names), in this order; all by default */
   columns?: readonly string[] | undefined;
   /** the file to write; by default <project>.reports/capture-<id>-flows-<UTC time>.<format> */
@@ -25,7 +25,7 @@ export interface FlowExportRequest {
 }
 
 /** The default file name: the capture and the time of the export, so exports never overwrite each other. */
-export function flowExportName(captureId: number, format: FlowExportFormat, now: Date = new Date()): string {
+export function flowExportName(captureId: number, format: RowExportFormat, now: Date = new Date()): string {
   return `capture-${captureId}-flows-${fileStamp(now)}.${format}`;
 }
 

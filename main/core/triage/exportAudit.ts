@@ -4,7 +4,7 @@
  * after, and whether a later undo reverted it. Written by DuckDB's COPY (query/copy.ts).
  */
 import { join } from 'node:path';
-import type { AuditExport, AuditExportFormat } from '../../../preload/contract.ts';
+import type { AuditExport, RowExportFormat } from '../../../preload/contract.ts';
 import type { JobContext } from '../capture/import.ts';
 import { reportsDir } from '../incidents/export.ts';
 import type { Project } from '../project.ts';
@@ -14,7 +14,7 @@ import { AUDIT_SELECT, auditFilter, scanMeta } from './triage.ts';
 export interface AuditExportRequest {
   /** one scan's entries; every entry of the project without it */
   scanId?: number | undefined;
-  format: AuditExportFormat;
+  format: RowExportFormat;
   path?: string | undefined;
 }
 
@@ -23,7 +23,7 @@ export const AUDIT_EXPORT_COLUMNS = [
   'id', 'batch', 'at', 'analyst', 'action', 'scan_id', 'window_id', 'window_class', 'capture_id', 'capture_name', 'previous', 'value', 'reason', 'undone',
 ] as const;
 
-export function auditExportName(scanId: number | undefined, format: AuditExportFormat, now: Date = new Date()): string {
+export function auditExportName(scanId: number | undefined, format: RowExportFormat, now: Date = new Date()): string {
   return `${scanId === undefined ? 'audit' : `scan-${scanId}-audit`}-${fileStamp(now)}.${format}`;
 }
 

@@ -4,14 +4,14 @@
  * ticket, a spreadsheet or another tool. Written by DuckDB's COPY (query/copy.ts).
  */
 import { join } from 'node:path';
-import type { WindowExport, WindowExportFormat, WindowQuery } from '../../../preload/contract.ts';
+import type { WindowExport, RowExportFormat, WindowQuery } from '../../../preload/contract.ts';
 import type { JobContext } from '../capture/import.ts';
 import { reportsDir } from '../incidents/export.ts';
 import type { Project } from '../project.ts';
 import { copyToFile, fileStamp, fileTarget } from '../query/copy.ts';
 import { scanMeta, windowFilter } from './triage.ts';
 
-export type WindowExportRequest = Omit<WindowQuery, 'offset' | 'limit'> & { format: WindowExportFormat; path?: string | undefined };
+export type WindowExportRequest = Omit<WindowQuery, 'offset' | 'limit'> & { format: RowExportFormat; path?: string | undefined };
 
 /** The columns a window row has, in order (a list is one text cell in CSV, a list in Parquet). */
 export const WINDOW_EXPORT_COLUMNS = [
@@ -19,7 +19,7 @@ export const WINDOW_EXPORT_COLUMNS = [
   'src_hosts', 'dst_hosts', 'dst_ports', 'key', 'verdict', 'reason', 'analyst', 'verdict_at',
 ] as const;
 
-export function windowExportName(scanId: number, format: WindowExportFormat, now: Date = new Date()): string {
+export function windowExportName(scanId: number, format: RowExportFormat, now: Date = new Date()): string {
   return `scan-${scanId}-windows-${fileStamp(now)}.${format}`;
 }
 

@@ -1,10 +1,10 @@
-import type { Api, AuditExport, AuditExportFormat, JobFinished, JobStarted } from '../../../preload/contract';
+import type { Api, AuditExport, RowExportFormat, JobFinished, JobStarted } from '../../../preload/contract';
 import { auditExportResult } from '../lib/jobResults';
 import type { AuditState } from './audit.svelte';
 import { ExportJobState, type ExportChoice } from './exportJob.svelte';
 import type { JobsState } from './jobs.svelte';
 
-export const auditFormatChoices: ExportChoice<AuditExportFormat>[] = [
+export const auditFormatChoices: ExportChoice<RowExportFormat>[] = [
   { format: 'csv', label: 'CSV', description: 'One line per entry, oldest first: when, analyst, action, window, before and after, reason, undone; for the case file.' },
   { format: 'parquet', label: 'Parquet', description: 'The same rows with their types kept; for pandas, Spark or DuckDB.' },
 ];
@@ -17,7 +17,7 @@ export interface AuditExportTarget {
 }
 
 /** The export dialog of the audit trail. */
-export class AuditExportState extends ExportJobState<AuditExportFormat, AuditExport, AuditExportTarget> {
+export class AuditExportState extends ExportJobState<RowExportFormat, AuditExport, AuditExportTarget> {
   readonly choices = auditFormatChoices;
 
   constructor(api: Api, jobs: JobsState) {

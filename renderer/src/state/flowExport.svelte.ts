@@ -1,4 +1,4 @@
-import type { Api, CaptureInfo, FilterClause, FlaggedWindow, FlowExport, FlowExportFormat, FlowFilter, JobFinished, JobStarted } from '../../../preload/contract';
+import type { Api, CaptureInfo, FilterClause, FlaggedWindow, FlowExport, RowExportFormat, FlowFilter, JobFinished, JobStarted } from '../../../preload/contract';
 import { formatClause } from '../lib/filterText';
 import { formatCount } from '../lib/format';
 import { flowExportResult } from '../lib/jobResults';
@@ -6,7 +6,7 @@ import { ExportJobState, type ExportChoice } from './exportJob.svelte';
 import type { ExploreTab } from './explore.svelte';
 import type { JobsState } from './jobs.svelte';
 
-export const flowFormatChoices: ExportChoice<FlowExportFormat>[] = [
+export const flowFormatChoices: ExportChoice<RowExportFormat>[] = [
   { format: 'csv', label: 'CSV', description: 'A header and one line per flow; opens anywhere, and imports back into MindFlow.' },
   { format: 'parquet', label: 'Parquet', description: 'Columnar and compressed (zstd), with the column types kept; for pandas, Spark or DuckDB.' },
 ];
@@ -28,7 +28,7 @@ export interface FlowExportTarget {
 }
 
 /** The export dialog of an Explore tab's matching flows. */
-export class FlowExportState extends ExportJobState<FlowExportFormat, FlowExport, FlowExportTarget> {
+export class FlowExportState extends ExportJobState<RowExportFormat, FlowExport, FlowExportTarget> {
   /** write only the table's shown columns (when some are hidden) */
   onlyShown = $state(true);
   readonly choices = flowFormatChoices;

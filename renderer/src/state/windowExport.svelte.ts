@@ -1,4 +1,4 @@
-import type { Api, JobFinished, JobStarted, WindowExport, WindowExportFormat } from '../../../preload/contract';
+import type { Api, JobFinished, JobStarted, WindowExport, RowExportFormat } from '../../../preload/contract';
 import { windowExportResult } from '../lib/jobResults';
 import type { DetectionsState } from './detections.svelte';
 import { statusLabels } from './detections.svelte';
@@ -6,7 +6,7 @@ import { ExportJobState, type ExportChoice } from './exportJob.svelte';
 import type { JobsState } from './jobs.svelte';
 import type { WindowFilter } from './windowPager.svelte';
 
-export const windowFormatChoices: ExportChoice<WindowExportFormat>[] = [
+export const windowFormatChoices: ExportChoice<RowExportFormat>[] = [
   { format: 'csv', label: 'CSV', description: 'One line per window: class, scores, flows, hosts, ports, times and verdict; for a ticket or a spreadsheet.' },
   { format: 'parquet', label: 'Parquet', description: 'The same rows with their types kept and hosts and ports as lists; for pandas, Spark or DuckDB.' },
 ];
@@ -31,7 +31,7 @@ const SORT_NAMES: Record<NonNullable<WindowFilter['sort']>['by'], string> = {
 };
 
 /** The export dialog of the Detections queue. */
-export class WindowExportState extends ExportJobState<WindowExportFormat, WindowExport, WindowExportTarget> {
+export class WindowExportState extends ExportJobState<RowExportFormat, WindowExport, WindowExportTarget> {
   readonly choices = windowFormatChoices;
 
   constructor(api: Api, jobs: JobsState) {

@@ -2,15 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noJobContext } from '../../../main/core/capture/import.ts';
-import { deriveFlaggedWindows } from '../../../main/core/detector/service.ts';
 import { Project } from '../../../main/core/project.ts';
 import { WINDOW_EXPORT_COLUMNS, exportWindows, windowExportName } from '../../../main/core/triage/exportWindows.ts';
 import { setVerdict } from '../../../main/core/triage/triage.ts';
 import { tempDir } from '../helpers.ts';
-import { SCAN_CLASSES, makeScan } from './scan-fixture.ts';
+import { HOST_A as A, HOST_B as B, THREE_WINDOWS, makeFlaggedScan } from './scan-fixture.ts';
 
-const A = '192.168.100.147';
-const B = '192.168.100.148';
 let project: Project;
 let dir: string;
 let cleanup: () => void;
@@ -19,10 +16,7 @@ let cleanup: () => void;
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
   project = await Project.open(join(dir, 'p.duckdb'));
-  const capture = await makeScan(project, dir, [A, A, B, B, B, B, A, A, A], [1, 1, 0, 2, 2, 2, 0, 1, 0], [0.9, 0.8, 0.9, 0.7, 0.99, 0.8, 0.9, 0.6, 0.9]);
-  const conn = await project.connect();
-  await deriveFlaggedWindows(conn, capture, 1, SCAN_CLASSES, 0.5, false);
-  conn.closeSync();
+  await makeFlaggedScan(project, dir, THREE_WINDOWS.srcs, THREE_WINDOWS.preds, THREE_WINDOWS.conf);
   await setVerdict(project, 1, [2], 'tp', 'flood, "confirmed"');
 });
 afterAll(() => {

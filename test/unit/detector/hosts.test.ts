@@ -2,15 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCapture } from '../../../main/core/capture/import.ts';
-import { deriveFlaggedWindows } from '../../../main/core/detector/service.ts';
 import { Project } from '../../../main/core/project.ts';
 import { checkHost, findHost } from '../../../main/core/query/hosts.ts';
 import { setVerdict } from '../../../main/core/triage/triage.ts';
 import { tempDir, v1Csv, v3Header } from '../helpers.ts';
-import { SCAN_CLASSES, makeScan } from './scan-fixture.ts';
+import { HOST_A as A, THREE_WINDOWS, makeFlaggedScan } from './scan-fixture.ts';
 
-const A = '192.168.100.147';
-const B = '192.168.100.148';
 const VICTIM = '192.168.100.3';
 let project: Project;
 let cleanup: () => void;
@@ -25,10 +22,7 @@ beforeAll(async () => {
   let dir: string;
   ({ dir, cleanup } = tempDir());
   project = await Project.open(join(dir, 'p.duckdb'));
-  const scanned = await makeScan(project, dir, [A, A, B, B, B, B, A, A, A], [1, 1, 0, 2, 2, 2, 0, 1, 0], [0.9, 0.8, 0.9, 0.7, 0.99, 0.8, 0.9, 0.6, 0.9]);
-  const conn = await project.connect();
-  await deriveFlaggedWindows(conn, scanned, 1, SCAN_CLASSES, 0.5, false);
-  conn.closeSync();
+  const scanned = await makeFlaggedScan(project, dir, THREE_WINDOWS.srcs, THREE_WINDOWS.preds, THREE_WINDOWS.conf);
   await setVerdict(project, 1, [2], 'tp');
   const plainCsv = join(dir, 'plain.csv');
   writeFileSync(plainCsv, v1Csv(['Benign', 'Reconnaissance', 'DDoS', 'DoS', 'DoS']));

@@ -6,7 +6,7 @@ import { assembleIncidentReport } from '../../../main/core/incidents/assemble.ts
 import { Project } from '../../../main/core/project.ts';
 import { deriveReport } from '../../../main/core/report/derive.ts';
 import { tempDir } from '../helpers.ts';
-import { SCAN_CLASSES, makeScan, makeV3Scan } from './scan-fixture.ts';
+import { SCAN_CLASSES, makeFlaggedScan, makeV3Scan } from './scan-fixture.ts';
 
 let project: Project;
 let cleanup: () => void;
@@ -16,10 +16,7 @@ beforeEach(async () => {
   ({ dir, cleanup } = tempDir());
   project = await Project.open(join(dir, 'p.duckdb'));
   const A = '192.168.100.147';
-  const capture = await makeScan(project, dir, [A, A, A, A, A, A], [1, 0, 2, 0, 1, 1], [0.9, 0.9, 0.8, 0.9, 0.7, 0.95]);
-  const conn = await project.connect();
-  await deriveFlaggedWindows(conn, capture, 1, SCAN_CLASSES, 0.5, false);
-  conn.closeSync();
+  await makeFlaggedScan(project, dir, [A, A, A, A, A, A], [1, 0, 2, 0, 1, 1], [0.9, 0.9, 0.8, 0.9, 0.7, 0.95]);
 });
 afterEach(() => {
   project.close();

@@ -1,11 +1,38 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importCapture } from '../../../main/core/capture/import.ts';
+import { deriveFlaggedWindows } from '../../../main/core/detector/service.ts';
 import type { Project } from '../../../main/core/project.ts';
 import type { CaptureInfo } from '../../../preload/contract.ts';
 import { V1_HEADER, V1_ROWS, v3Header } from '../helpers.ts';
 
 export const SCAN_CLASSES = ['Benign', 'DDoS', 'DoS'];
+
+/** The two sources of the three-window scan below. */
+export const HOST_A = '192.168.100.147';
+export const HOST_B = '192.168.100.148';
+
+/**
+ * Nine flows whose unkeyed windows at threshold 0.5 are: #1 DDoS flows 0-1 (A, peak .9),
+ * #2 DoS flows 3-5 (B, peak .99), #3 DDoS flow 7 (A, .6).
+ */
+export const THREE_WINDOWS = {
+  srcs: [HOST_A, HOST_A, HOST_B, HOST_B, HOST_B, HOST_B, HOST_A, HOST_A, HOST_A],
+  preds: [1, 1, 0, 2, 2, 2, 0, 1, 0],
+  conf: [0.9, 0.8, 0.9, 0.7, 0.99, 0.8, 0.9, 0.6, 0.9],
+};
+
+/** makeScan, then the scan's flagged windows derived as a scan leaves them (threshold 0.5, unkeyed). */
+export async function makeFlaggedScan(project: Project, dir: string, srcs: string[], preds: number[], conf: number[], labels?: string[]): Promise<CaptureInfo> {
+  const capture = await makeScan(project, dir, srcs, preds, conf, labels);
+  const conn = await project.connect();
+  try {
+    await deriveFlaggedWindows(conn, capture, 1, SCAN_CLASSES, 0.5, false);
+  } finally {
+    conn.closeSync();
+  }
+  return capture;
+}
 
 /**
  * A capture whose flow i comes from srcs[i] (to 192.168.100.3, port 1000 + i, labelled

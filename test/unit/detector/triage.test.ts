@@ -2,35 +2,24 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deriveFlaggedWindows } from '../../../main/core/detector/service.ts';
 import { Project } from '../../../main/core/project.ts';
 import { addNote, auditLog, listWindows, setVerdict, thresholdCurve, undoVerdict, windowDetail } from '../../../main/core/triage/triage.ts';
 import { Workbench } from '../../../main/core/workbench.ts';
 import { exportAudit } from '../../../main/core/triage/exportAudit.ts';
-import type { CaptureInfo } from '../../../preload/contract.ts';
 import { tempDir } from '../helpers.ts';
-import { SCAN_CLASSES, makeScan } from './scan-fixture.ts';
+import { HOST_B as B, SCAN_CLASSES, THREE_WINDOWS, makeFlaggedScan } from './scan-fixture.ts';
 
-const A = '192.168.100.147';
-const B = '192.168.100.148';
 let project: Project;
 let cleanup: () => void;
 let dir: string;
-let capture: CaptureInfo;
 
 // windows (unkeyed): #1 DDoS flows 0-1, #2 DoS flows 3-5 (peak .99), #3 DDoS flow 7
-const SRCS = [A, A, B, B, B, B, A, A, A];
-const PREDS = [1, 1, 0, 2, 2, 2, 0, 1, 0];
-const CONF = [0.9, 0.8, 0.9, 0.7, 0.99, 0.8, 0.9, 0.6, 0.9];
 const LABELS = ['DDoS', 'DDoS', 'Benign', 'DoS', 'DoS', 'DoS', 'Benign', 'Benign', 'Benign'];
 
 beforeEach(async () => {
   ({ dir, cleanup } = tempDir());
   project = await Project.open(join(dir, 'p.duckdb'));
-  capture = await makeScan(project, dir, SRCS, PREDS, CONF, LABELS);
-  const conn = await project.connect();
-  await deriveFlaggedWindows(conn, capture, 1, SCAN_CLASSES, 0.5, false);
-  conn.closeSync();
+  await makeFlaggedScan(project, dir, THREE_WINDOWS.srcs, THREE_WINDOWS.preds, THREE_WINDOWS.conf, LABELS);
 });
 afterEach(() => {
   project.close();
