@@ -97,6 +97,14 @@ export class Session {
     fn(this.current);
   }
 
+  /** Makes `next` the workbench calls and events go to, with the host's hooks set on it. */
+  private install(next: Workbench): void {
+    for (const fn of this.prepared) fn(next);
+    this.unsubscribe();
+    this.current = next;
+    this.unsubscribe = this.forward(next);
+  }
+
   private forward(workbench: Workbench): () => void {
     return workbench.subscribe((event, payload) => {
       for (const l of this.listeners) l(event, payload);
@@ -120,11 +128,8 @@ export class Session {
     this.switching = true;
     try {
       const next = await Workbench.open(path, Session.workbenchOptions(this.options, () => this), create ? 'new' : 'existing');
-      for (const fn of this.prepared) fn(next);
       const previous = this.current;
-      this.unsubscribe();
-      this.current = next;
-      this.unsubscribe = this.forward(next);
+      this.install(next);
       this.recent.touch(next.project.path);
       await previous.closeWhenIdle();
       this.emit('project:changed', { projectPath: next.project.path });
@@ -170,11 +175,7 @@ export class Session {
       );
     } finally {
       if (reopened) {
-        const next: Workbench = reopened;
-        for (const fn of this.prepared) fn(next);
-        this.unsubscribe();
-        this.current = next;
-        this.unsubscribe = this.forward(next);
+        this.install(reopened);
       }
       this.paused = null;
       release();

@@ -1,11 +1,10 @@
 /** How an audit entry reads: what was done, and what the verdict was before and after. */
-import type { AuditEntry } from '../../../preload/contract';
+import type { AuditEntry, TriageStatus } from '../../../preload/contract';
+import { statusLabels } from '../state/detections.svelte';
 
-const verdictNames: Record<string, string> = { tp: 'TP', fp: 'FP', review: 'Review' };
-
-/** A verdict as the queue names it; null is untriaged. */
+/** A verdict as the queue's status names it ('TP'); null is untriaged. */
 export function verdictName(v: string | null): string {
-  return v === null ? 'Untriaged' : (verdictNames[v] ?? v);
+  return statusLabels[(v ?? 'untriaged') as TriageStatus] ?? v;
 }
 
 export function auditAction(e: AuditEntry): string {
