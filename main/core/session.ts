@@ -106,9 +106,7 @@ export class Session {
   }
 
   private forward(workbench: Workbench): () => void {
-    return workbench.subscribe((event, payload) => {
-      for (const l of this.listeners) l(event, payload);
-    });
+    return workbench.subscribe((event, payload) => this.emit(event, payload));
   }
 
   private emit<E extends keyof Events>(event: E, payload: Events[E]): void {
