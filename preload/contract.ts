@@ -533,6 +533,56 @@ export interface WindowDetail {
   previousId: number | null;
   nextId: number | null;
   notes: WindowNote[];
+  /** verdicts that other scans of the capture gave windows sharing flows with this one */
+  otherVerdicts: OtherVerdict[];
+}
+
+/** A judged window of another scan of the same capture that shares flows with a window. */
+export interface OtherVerdict {
+  scanId: number;
+  windowId: number;
+  modelName: string;
+  class: string;
+  firstFlow: number;
+  lastFlow: number;
+  flows: number;
+  /** how many of this window's flows it holds too */
+  sharedFlows: number;
+  /** exactly this window's flows (its verdict can be carried when the class matches) */
+  sameFlows: boolean;
+  verdict: Verdict;
+  reason: string | null;
+  analyst: string;
+  at: string;
+}
+
+/**
+ * Another scan of the same capture that holds verdicts, and how many untriaged windows of this
+ * scan cover exactly the flows of one of its judged windows, with the same class.
+ */
+export interface CarrySource {
+  scanId: number;
+  modelName: string;
+  threshold: number;
+  createdAt: string;
+  /** windows of that scan with a verdict */
+  judged: number;
+  /** untriaged windows here whose verdict it can carry */
+  matches: number;
+  byVerdict: Record<Verdict, number>;
+}
+
+/** The reason a carried verdict records: where it came from, who gave it, and its own reason. */
+export function carriedReason(fromScanId: number, fromWindowId: number, analyst: string, reason: string | null): string {
+  return `carried from scan #${fromScanId}, window #${fromWindowId} (${analyst})${reason ? `: ${reason}` : ''}`;
+}
+
+export interface CarryResult {
+  fromScanId: number;
+  toScanId: number;
+  /** windows that got a verdict (one audit batch: one undo takes them all back) */
+  carried: number;
+  windowIds: number[];
 }
 
 export interface Explanation {
@@ -834,6 +884,12 @@ export const calls = {
       reason: v.optional(v.pipe(v.string(), v.maxLength(2000))),
     }),
   ),
+  /** Other scans of this scan's capture whose verdicts could carry over to it, newest first. */
+  carrySources: call<CarrySource[]>()(v.object({ scanId })),
+  /** Gives untriaged windows of `toScanId` the verdicts of `fromScanId`'s windows with the same flows and class. */
+  carryVerdicts: call<CarryResult>()(v.object({ fromScanId: scanId, toScanId: scanId })),
+  /** The verdicts other scans of the capture gave windows sharing flows with this one. */
+  otherVerdicts: call<OtherVerdict[]>()(v.object({ scanId, windowId })),
   /** Undoes the last verdict change (all windows it touched). */
   undoVerdict: call<{ undone: number; scanId: number | null }>()(v.object({})),
   auditLog: call<AuditPage>()(

@@ -15,6 +15,7 @@ import { ensureSampleCapture } from '../core/starter.ts';
 import { APP_VERSION, Workbench } from '../core/workbench.ts';
 import { startWebHost } from '../web/server.ts';
 import { DEFAULT_THRESHOLD, evaluateModel, listScans, probeBackend, scanCapture, trainModel } from '../core/detector/service.ts';
+import { carrySources, carryVerdicts } from '../core/triage/carry.ts';
 import { auditLog, listWindows, setVerdict } from '../core/triage/triage.ts';
 import { checkPackageTarget, ModelStore } from '../core/detector/store.ts';
 import { formatWindowSpan, incidentSeverities, leftOutFlows, reportFormats, tlpLevels } from '../../preload/contract.ts';
@@ -55,6 +56,9 @@ usage:
                                                        with --out, every matching one written to FILE
   mindflow verdict --project P --window ID --set tp|fp|review|clear [--scan ID] [--reason R]
                                                        record an analyst verdict (audited)
+  mindflow verdict --project P --carry-from SCAN [--scan ID] [--json]
+                                                       give untriaged windows the verdicts another scan of
+                                                       the capture gave windows with the same flows and class
   mindflow audit --project P [--scan ID [--window ID]] [--limit N] [--json]
                                                        the audit trail, newest first: verdicts, undos
                                                        and notes, who and when, before and after
@@ -363,6 +367,10 @@ async function cmdScan(argv: string[]): Promise<void> {
       lines.push(`against the capture's labels: accuracy ${scan.metrics.accuracy.toFixed(4)}, macro F1 ${scan.metrics.macroF1.toFixed(4)}, weighted F1 ${scan.metrics.weightedF1.toFixed(4)}`);
       if (scan.metrics.unknownLabels) lines.push(leftOutLine(scan.metrics).trimEnd());
     } else if (capture.labelled) lines.push(`no metrics: none of the capture's labels (${Object.keys(capture.classCounts).join(', ')}) is a class of the model (${Object.keys(scan.predictedCounts).join(', ')})`);
+    const source = (await carrySources(project, scan.id)).find((s) => s.matches > 0);
+    if (source && values.project) {
+      lines.push(`${fmt(source.matches)} of these windows have the flows and class of windows judged in scan #${source.scanId}; to carry their verdicts: mindflow verdict --project ${values.project} --carry-from ${source.scanId}`);
+    }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     done();
@@ -432,10 +440,20 @@ async function cmdWindows(argv: string[]): Promise<void> {
 async function cmdVerdict(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { project: { type: 'string' }, scan: { type: 'string' }, window: { type: 'string' }, set: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      project: { type: 'string' }, scan: { type: 'string' }, window: { type: 'string' }, set: { type: 'string' }, reason: { type: 'string' },
+      'carry-from': { type: 'string' }, json: { type: 'boolean' },
+    },
   });
+  const carryFrom = num('carry-from', values['carry-from'], { integer: true, min: 1 });
+  if (carryFrom !== undefined) {
+    if (values.window !== undefined || values.set !== undefined || values.reason !== undefined) {
+      throw new UsageError('--carry-from takes no --window, --set or --reason: each window gets the verdict and reason of its match');
+    }
+    return carryCommand(values, carryFrom);
+  }
   const windowId = num('window', values.window, { integer: true, min: 1 });
-  if (windowId === undefined) throw new UsageError('--window ID is required (see "mindflow windows")');
+  if (windowId === undefined) throw new UsageError('--window ID is required (see "mindflow windows"), or --carry-from SCAN');
   const choices = ['tp', 'fp', 'review', 'clear'];
   if (!values.set || !choices.includes(values.set)) throw new UsageError(`--set must be one of ${choices.join(', ')}`);
   const project = await Project.open(requireProject(values));
@@ -445,6 +463,24 @@ async function cmdVerdict(argv: string[]): Promise<void> {
     await setVerdict(project, scanId, [windowId], verdict, values.reason);
     if (values.json) process.stdout.write(`${JSON.stringify({ scanId, windowId, verdict, reason: values.reason ?? null })}\n`);
     else process.stdout.write(`window #${windowId} of scan #${scanId}: ${verdict ?? 'verdict cleared'}${values.reason ? ` (${values.reason})` : ''}\n`);
+  } finally {
+    project.close();
+  }
+}
+
+/** `verdict --carry-from SCAN`: another scan's verdicts onto the windows here with the same flows and class. */
+async function carryCommand(values: { project?: string | undefined; scan?: string | undefined; json?: boolean | undefined }, fromScanId: number): Promise<void> {
+  const project = await Project.open(requireProject(values));
+  try {
+    const toScanId = await latestScanId(project, values.scan);
+    const r = await carryVerdicts(project, fromScanId, toScanId);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ fromScanId: r.fromScanId, toScanId: r.toScanId, carried: r.carried, windowIds: r.windowIds })}\n`);
+      return;
+    }
+    process.stdout.write(r.carried
+      ? `carried ${fmt(r.carried)} verdict${r.carried === 1 ? '' : 's'} from scan #${fromScanId} to scan #${toScanId} (windows with the same flows and class; untriaged ones only)\n`
+      : `no untriaged window of scan #${toScanId} has the flows and class of a judged window of scan #${fromScanId}\n`);
   } finally {
     project.close();
   }

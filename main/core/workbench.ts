@@ -21,6 +21,7 @@ import { projectsBeside } from './recentProjects.ts';
 import { runReadOnlySql } from './query/console.ts';
 import { aggregates, countBy, histogram, queryFlows } from './query/flows.ts';
 import { evaluateModel, listScans, probeBackend, scanCapture, trainModel } from './detector/service.ts';
+import { carrySources, carryVerdicts, otherVerdicts } from './triage/carry.ts';
 import { addNote, auditLog, listWindows, scanMeta, setVerdict, thresholdCurve, undoVerdict, windowDetail } from './triage/triage.ts';
 import { Explainer } from './triage/explain.ts';
 import { addIncidentNote, addIncidentWindows, createIncident, deleteIncident, getIncident, listIncidents, removeIncidentWindows, updateIncident } from './incidents/incidents.ts';
@@ -207,6 +208,13 @@ export class Workbench {
       setVerdict: async ({ scanId, windowIds, verdict, reason }) => {
         const r = await setVerdict(project, scanId, windowIds, verdict, reason);
         emit('verdicts:changed', { scanId, windowIds });
+        return r;
+      },
+      carrySources: ({ scanId }) => carrySources(project, scanId),
+      otherVerdicts: ({ scanId, windowId }) => project.withConnection((c) => otherVerdicts(c, scanId, windowId)),
+      carryVerdicts: async ({ fromScanId, toScanId }) => {
+        const r = await carryVerdicts(project, fromScanId, toScanId);
+        if (r.carried) emit('verdicts:changed', { scanId: toScanId, windowIds: r.windowIds });
         return r;
       },
       undoVerdict: async () => {

@@ -231,6 +231,57 @@ test('exports the queue, with its verdicts, as CSV', async () => {
   await expect(page.getByRole('button', { name: 'Export queue…' })).toBeFocused();
 });
 
+test('scans the sample again and carries the verdicts to windows with the same flows, as one undoable change', async () => {
+  test.setTimeout(240_000);
+  const det = workbench.detections;
+  const judged = { tp: await det.countOf('TP'), fp: await det.countOf('FP'), review: await det.countOf('Review') };
+  const total = judged.tp + judged.fp + judged.review;
+  expect(total).toBeGreaterThan(0);
+  await workbench.showCaptures();
+  const latest = workbench.captures.latestScan(sampleName);
+  const before = await latest.getAttribute('data-scan-id');
+  await workbench.captures.scan(sampleName);
+  await expect.poll(() => latest.getAttribute('data-scan-id'), { timeout: 200_000 }).not.toBe(before);
+  await workbench.hidePanel();
+  await det.open();
+  await det.chooseCapture(sampleName);
+  // the queue follows the new scan, where every window is untriaged; the same model finds the
+  // same windows, so each judged one has its match
+  await expect.poll(() => det.countOf('TP')).toBe(0);
+  const notice = page.getByRole('region', { name: 'Verdicts from another scan' });
+  await expect(notice).toContainText(`${total} untriaged window${total === 1 ? ' has' : 's have'} the same flows and class as windows judged in scan #${before}`);
+  await expect(notice).toContainText(judged.tp ? `TP ${judged.tp}` : `FP ${judged.fp}`);
+  await workbench.expectAccessible('the carry notice');
+  await workbench.screenshot('27-carry-verdicts');
+  await notice.getByRole('button', { name: 'Carry these verdicts' }).click();
+  await expect(det.result).toContainText(`Carried ${total} verdict${total === 1 ? '' : 's'} from scan #${before}`);
+  await expect(notice).toBeHidden();
+  await expect.poll(() => det.countOf('TP')).toBe(judged.tp);
+  await expect.poll(() => det.countOf('FP')).toBe(judged.fp);
+  await expect.poll(() => det.countOf('Review')).toBe(judged.review);
+
+  // a carried window says where its verdict came from, and links the window it came from
+  const carried = det.queue.getByRole('row').filter({ has: page.getByLabel(/^Verdict: (True|False) positive$/) }).first();
+  await carried.dblclick();
+  const drill = workbench.drilldown;
+  await expect(drill.region).toBeVisible();
+  await expect(page.getByRole('status', { name: 'Window verdict' })).toContainText(`carried from scan #${before}, window #`);
+  const others = page.getByRole('region', { name: 'Verdicts in other scans' });
+  await expect(others).toContainText(`scan #${before}`);
+  await expect(others).toContainText('the same flows');
+  await workbench.screenshot('28-verdicts-in-other-scans');
+
+  // one undo takes the whole carry back, and the offer comes back with it
+  await det.open();
+  await det.keys('u');
+  await expect(det.result).toContainText(`Undid the last verdict (${total} window`);
+  await expect.poll(() => det.countOf('TP')).toBe(0);
+  await expect(notice).toContainText(`${total} untriaged window`);
+  // carried again, the verdicts stay for the stories after this one (Explore's verdict column)
+  await notice.getByRole('button', { name: 'Carry these verdicts' }).click();
+  await expect.poll(() => det.countOf('TP')).toBe(judged.tp);
+});
+
 test('reads the scan columns in Explore, coloured by predicted class', async () => {
   await workbench.showCaptures();
   await workbench.captures.openInExplore(sampleName);

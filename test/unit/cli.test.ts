@@ -298,6 +298,32 @@ describe('mindflow CLI', () => {
     expect(bad.err.trim()).toBe('mindflow: "not-an-ip" is not an IP address (e.g. 192.168.100.3)');
   }, 60_000);
 
+  it('verdict --carry-from gives a rescan the verdicts of windows with the same flows and class', () => {
+    const judged = json<{ scanId: number; statusCounts: { tp: number; fp: number; review: number } }>(['windows', '--project', project]);
+    const { tp, fp, review } = judged.statusCounts;
+    expect(tp + review).toBeGreaterThan(0);
+    // the same model again (the package of the scan judged above): the same windows, untriaged
+    const rescan = mindflow(['scan', sample, '--project', project, '--model', join(tmp.dir, 'model-ids')]);
+    expect(rescan.code).toBe(0);
+    const next = json<{ scanId: number; statusCounts: { untriaged: number; tp: number } }>(['windows', '--project', project]);
+    expect(next.scanId).toBeGreaterThan(judged.scanId);
+    expect(next.statusCounts.tp).toBe(0);
+    expect(rescan.out).toContain(`${tp + fp + review} of these windows have the flows and class of windows judged in scan #${judged.scanId}; to carry their verdicts: mindflow verdict --project ${project} --carry-from ${judged.scanId}`);
+    const carried = json<Record<string, unknown>>(['verdict', '--project', project, '--carry-from', String(judged.scanId)]);
+    expect(Object.keys(carried)).toEqual(['fromScanId', 'toScanId', 'carried', 'windowIds']);
+    expect(carried).toMatchObject({ fromScanId: judged.scanId, toScanId: next.scanId, carried: tp + fp + review });
+    expect(json<{ statusCounts: { tp: number; fp: number; review: number } }>(['windows', '--project', project]).statusCounts).toMatchObject({ tp, fp, review });
+    // nothing left: a second carry says so
+    expect(mindflow(['verdict', '--project', project, '--carry-from', String(judged.scanId)]).out.trim()).toBe(
+      `no untriaged window of scan #${next.scanId} has the flows and class of a judged window of scan #${judged.scanId}`);
+    const mixed = mindflow(['verdict', '--project', project, '--carry-from', String(judged.scanId), '--set', 'tp']);
+    expect(mixed.code).toBe(2);
+    expect(mixed.err.split('\n')[0]).toBe('mindflow: --carry-from takes no --window, --set or --reason: each window gets the verdict and reason of its match');
+    const self = mindflow(['verdict', '--project', project, '--carry-from', String(next.scanId)]);
+    expect(self.code).toBe(1);
+    expect(self.err.trim()).toBe(`mindflow: scan #${next.scanId} cannot carry verdicts from itself`);
+  }, 120_000);
+
   it('compact rewrites the project in place with the keys scripts read, and everything in it stays', () => {
     const before = json<{ captures: { id: number; rows: number }[] }>(['captures', '--project', project]).captures;
     const trail = json<{ total: number }>(['audit', '--project', project]).total;

@@ -21,6 +21,7 @@ import { columnInfoOf } from '../capture/schema.ts';
 import { flowsTable, ident, queryObjects, scalar, type Params } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
+import { otherVerdicts } from './carry.ts';
 
 export function analystName(): string {
   if (process.env.MINDFLOW_ANALYST) return process.env.MINDFLOW_ANALYST;
@@ -162,25 +163,29 @@ function chunks<T>(items: T[]): T[][] {
   return out;
 }
 
-/** Writes verdicts (null clears one) in a few multi-row statements: a bulk change of thousands stays quick. */
-async function applyVerdicts(c: DuckDBConnection, scanId: number, changes: { windowId: number; verdict: Verdict | null }[], reason: string | null, analyst: string): Promise<void> {
+/**
+ * Writes verdicts (null clears one) in a few multi-row statements: a bulk change of thousands
+ * stays quick. A change's own `reason` wins over the shared one.
+ */
+export async function applyVerdicts(c: DuckDBConnection, scanId: number, changes: { windowId: number; verdict: Verdict | null; reason?: string | null }[], reason: string | null, analyst: string): Promise<void> {
   for (const part of chunks(changes)) {
     await c.run(`DELETE FROM verdicts WHERE scan_id = ? AND window_id IN (${part.map(() => '?').join(',')})`, [scanId, ...part.map((p) => p.windowId)]);
     const set = part.filter((p) => p.verdict !== null);
     if (set.length === 0) continue;
     await c.run(
       `INSERT INTO verdicts VALUES ${set.map(() => '(?, ?, ?, ?, ?, now()::TIMESTAMP)').join(', ')}`,
-      set.flatMap((p) => [scanId, p.windowId, p.verdict, reason, analyst]),
+      set.flatMap((p) => [scanId, p.windowId, p.verdict, p.reason ?? reason, analyst]),
     );
   }
 }
 
-async function appendAudit(c: DuckDBConnection, batch: number, analyst: string, action: 'verdict' | 'undo', scanId: number, rows: { windowId: number; previous: string | null; value: string | null }[], reason: string | null): Promise<void> {
+/** Appends one audit row per window, all in `batch`; a row's own `reason` wins over the shared one. */
+export async function appendAudit(c: DuckDBConnection, batch: number, analyst: string, action: 'verdict' | 'undo', scanId: number, rows: { windowId: number; previous: string | null; value: string | null; reason?: string | null }[], reason: string | null): Promise<void> {
   for (const part of chunks(rows)) {
     await c.run(
       `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason) VALUES
        ${part.map(() => `(nextval('audit_ids'), ?, now()::TIMESTAMP, ?, '${action}', ?, ?, ?, ?, ?)`).join(', ')}`,
-      part.flatMap((r) => [batch, analyst, scanId, r.windowId, r.previous, r.value, reason]),
+      part.flatMap((r) => [batch, analyst, scanId, r.windowId, r.previous, r.value, r.reason ?? reason]),
     );
   }
 }
@@ -374,6 +379,7 @@ export async function windowDetail(project: Project, captureOf: (id: number) => 
       previousId: neighbours[0]?.prev ?? null,
       nextId: neighbours[0]?.next ?? null,
       notes: await notesOf(c, scanId, windowId),
+      otherVerdicts: await otherVerdicts(c, scanId, windowId),
     };
   });
 }

@@ -1,4 +1,4 @@
-import type { Api, FlaggedWindow, ScanSummary, ThresholdPoint, TriageStatus, Verdict, WindowQuery } from '../../../preload/contract';
+import type { Api, CarrySource, FlaggedWindow, ScanSummary, ThresholdPoint, TriageStatus, Verdict, WindowQuery } from '../../../preload/contract';
 import { WindowPager, type WindowFilter } from './windowPager.svelte';
 
 export type WindowSort = NonNullable<WindowQuery['sort']>;
@@ -42,8 +42,16 @@ export class DetectionsState {
   curveLoading = $state(false);
   threshold = $state(0.5);
 
+  /** other scans of the capture whose verdicts can carry to untriaged windows here, newest first */
+  carrySources = $state.raw<CarrySource[]>([]);
+  /** the one the carry notice offers */
+  carryFrom = $state<number | null>(null);
+  carrySource = $derived(this.carrySources.find((s) => s.scanId === this.carryFrom) ?? null);
+  carrying = $state(false);
+
   private curveFor: number | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private carryTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private api: Api) {
     this.pager = new WindowPager(api);
@@ -94,13 +102,57 @@ export class DetectionsState {
     this.curve = null;
     this.curveFor = null;
     this.threshold = this.scan?.threshold ?? 0.5;
+    this.carrySources = [];
+    this.carryFrom = null;
     this.reload();
+    void this.loadCarrySources();
   }
 
   reload() {
     this.cursor = 0;
     this.selected = new Set();
     this.pager.reset(this.query);
+  }
+
+  /** Which other scans of the capture can carry verdicts here; keeps the offered one while it still can. */
+  async loadCarrySources() {
+    const scanId = this.scanId;
+    if (scanId === null) {
+      this.carrySources = [];
+      this.carryFrom = null;
+      return;
+    }
+    try {
+      const list = (await this.api.carrySources({ scanId })).filter((s) => s.matches > 0);
+      if (scanId !== this.scanId) return;
+      this.carrySources = list;
+      if (!list.some((s) => s.scanId === this.carryFrom)) this.carryFrom = list[0]?.scanId ?? null;
+    } catch {
+      // the notice is an offer: without it the queue works as before
+      if (scanId === this.scanId) this.carrySources = [];
+    }
+  }
+
+  /** Gives untriaged windows the verdicts the offered scan gave windows with the same flows and class. */
+  async carry() {
+    const toScanId = this.scanId;
+    const fromScanId = this.carryFrom;
+    if (toScanId === null || fromScanId === null || this.carrying) return;
+    this.carrying = true;
+    try {
+      const { carried } = await this.api.carryVerdicts({ fromScanId, toScanId });
+      this.message = {
+        text: carried
+          ? `Carried ${carried} verdict${carried === 1 ? '' : 's'} from scan #${fromScanId} to windows with the same flows and class (u undoes them all)`
+          : `No untriaged window here has the flows and class of a window judged in scan #${fromScanId}`,
+        error: false,
+      };
+    } catch (err) {
+      this.message = { text: `Verdicts not carried: ${(err as Error).message}`, error: true };
+    } finally {
+      this.carrying = false;
+      await Promise.all([this.pager.refresh(), this.loadCarrySources()]);
+    }
   }
 
   setSort(by: SortBy) {
@@ -203,6 +255,13 @@ export class DetectionsState {
 
   /** Verdicts changed elsewhere (a drill-down, another window, the CLI): reload shortly. */
   onVerdictsChanged(scanId: number) {
+    // a verdict here or in another scan of the capture changes what can be carried
+    if (this.scanId !== null && !this.carryTimer) {
+      this.carryTimer = setTimeout(() => {
+        this.carryTimer = null;
+        void this.loadCarrySources();
+      }, 120);
+    }
     if (scanId !== this.scanId || this.refreshTimer) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = null;

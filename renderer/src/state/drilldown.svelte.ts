@@ -1,4 +1,4 @@
-import type { Api, AuditEntry, Explanation, Verdict, WindowDetail } from '../../../preload/contract';
+import { carriedReason, type Api, type AuditEntry, type Explanation, type OtherVerdict, type Verdict, type WindowDetail } from '../../../preload/contract';
 import { verdictLabels } from './detections.svelte';
 
 export const CONTEXT_FLOWS = 10;
@@ -89,7 +89,31 @@ export class DrilldownTab {
     }
   }
 
+  /** Takes another scan's verdict on exactly this window's flows, saying where it came from. */
+  async useVerdict(o: OtherVerdict) {
+    try {
+      await this.api.setVerdict({ scanId: this.scanId, windowIds: [this.windowId], verdict: o.verdict, reason: carriedReason(o.scanId, o.windowId, o.analyst, o.reason).slice(0, 2000) });
+      this.message = `${verdictLabels[o.verdict]} carried from scan #${o.scanId}`;
+      await this.load();
+    } catch (err) {
+      this.message = `Verdict not saved: ${(err as Error).message}`;
+    }
+  }
+
+  /**
+   * A verdict changed: this window's (an undo names no windows), or another scan's, which may
+   * be one on flows this window shares.
+   */
   onVerdictsChanged(scanId: number, windowIds: number[]) {
-    if (scanId === this.scanId && windowIds.includes(this.windowId)) void this.load();
+    if (scanId === this.scanId) {
+      if (windowIds.length === 0 || windowIds.includes(this.windowId)) void this.load();
+      return;
+    }
+    void this.api.otherVerdicts({ scanId: this.scanId, windowId: this.windowId }).then(
+      (others) => {
+        if (this.detail) this.detail = { ...this.detail, otherVerdicts: others };
+      },
+      () => {},
+    );
   }
 }

@@ -556,6 +556,14 @@ export class Workbench {
         }),
         { id: 'bench.queueScroll', title: 'Triage: Measure Queue Scroll (performance mark)', run: () => { this.openDetections(); this.detectionsPane = 'queue'; this.benchRequest = (this.benchRequest ?? 0) + 1; } },
       );
+      const carry = det.carrySource;
+      if (carry) {
+        list.push({
+          id: 'triage.carry',
+          title: `Triage: Carry ${carry.matches} Verdict${carry.matches === 1 ? '' : 's'} from Scan #${carry.scanId} (same flows and class)`,
+          run: () => { this.openDetections(); void det.carry(); },
+        });
+      }
       const w = det.current;
       if (w && !drill) list.push({ id: 'triage.open', title: `Triage: Open Drill-down of Window #${w.id}`, keybinding: 'Enter', run: () => this.openWindow(w.scanId, w.id) });
       const target = drill?.detail?.window ?? w;

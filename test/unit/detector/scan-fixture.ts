@@ -40,6 +40,13 @@ export async function makeFlaggedScan(project: Project, dir: string, srcs: strin
  * scan would leave them in the project.
  */
 export async function makeScan(project: Project, dir: string, srcs: string[], preds: number[], conf: number[], labels?: string[]): Promise<CaptureInfo> {
+  const capture = await makeCapture(project, dir, srcs, labels);
+  await insertScan(project, capture, preds, conf);
+  return capture;
+}
+
+/** The capture of makeScan, imported without a scan. */
+export async function makeCapture(project: Project, dir: string, srcs: string[], labels?: string[]): Promise<CaptureInfo> {
   const rows = srcs.map((src, i) => {
     const r = [...V1_ROWS.DoS!];
     r[0] = src;
@@ -49,9 +56,7 @@ export async function makeScan(project: Project, dir: string, srcs: string[], pr
   });
   const csv = join(dir, `scan-${srcs.length}-${Date.now()}.csv`);
   writeFileSync(csv, [V1_HEADER.join(','), ...rows].join('\n'));
-  const { capture } = await importCapture(project, csv);
-  await insertScan(project, capture, preds, conf);
-  return capture;
+  return (await importCapture(project, csv)).capture;
 }
 
 /**
@@ -72,15 +77,24 @@ export async function makeV3Scan(project: Project, dir: string, times: [number, 
   return capture;
 }
 
-async function insertScan(project: Project, capture: CaptureInfo, preds: number[], conf: number[]): Promise<void> {
+/**
+ * Scan #scanId of a capture scanned before (a rescan: another model, threshold or keying),
+ * predicting preds[i] with confidence conf[i], with its flagged windows derived.
+ */
+export async function addFlaggedScan(project: Project, capture: CaptureInfo, scanId: number, preds: number[], conf: number[], opts: { threshold?: number; keyed?: boolean } = {}): Promise<void> {
+  await insertScan(project, capture, preds, conf, scanId);
+  await project.withConnection((c) => deriveFlaggedWindows(c, capture, scanId, SCAN_CLASSES, opts.threshold ?? 0.5, opts.keyed ?? false));
+}
+
+async function insertScan(project: Project, capture: CaptureInfo, preds: number[], conf: number[], scanId = 1): Promise<void> {
   await project.withConnection(async (c) => {
-    await c.run(`INSERT INTO scans VALUES (1, ?, 'm', 'test model', ?, 0.5, false, now()::TIMESTAMP, ?, 1, 1, 'cpu', '{}', 0, NULL)`, [capture.id, JSON.stringify(SCAN_CLASSES), preds.length]);
-    await c.run(`CREATE TABLE scan_1 (flow_id BIGINT, predicted UTINYINT, confidence FLOAT, attack_score FLOAT, p0 FLOAT, p1 FLOAT, p2 FLOAT)`);
+    await c.run(`INSERT INTO scans VALUES (?, ?, 'm', 'test model', ?, 0.5, false, now()::TIMESTAMP, ?, 1, 1, 'cpu', '{}', 0, NULL)`, [scanId, capture.id, JSON.stringify(SCAN_CLASSES), preds.length]);
+    await c.run(`CREATE TABLE scan_${scanId} (flow_id BIGINT, predicted UTINYINT, confidence FLOAT, attack_score FLOAT, p0 FLOAT, p1 FLOAT, p2 FLOAT)`);
     for (let i = 0; i < preds.length; i++) {
       const p = [0, 0, 0];
       p[preds[i]!] = conf[i]!;
       p[(preds[i]! + 1) % 3] = 1 - conf[i]!;
-      await c.run(`INSERT INTO scan_1 VALUES (?, ?, ?, ?, ?, ?, ?)`, [i, preds[i]!, conf[i]!, 1 - p[0]!, p[0]!, p[1]!, p[2]!]);
+      await c.run(`INSERT INTO scan_${scanId} VALUES (?, ?, ?, ?, ?, ?, ?)`, [i, preds[i]!, conf[i]!, 1 - p[0]!, p[0]!, p[1]!, p[2]!]);
     }
   });
 }

@@ -1,0 +1,156 @@
+/**
+ * Verdicts across scans of one capture. Scanning a capture again (a retrained model, another
+ * threshold) derives new flagged windows, all untriaged. A verdict is a judgement of flows,
+ * so where a new window covers exactly the flows of a judged one, with the same class, the
+ * analyst can carry that verdict over instead of judging the same flows twice; and every
+ * window shows the verdicts other scans' windows got on the flows it shares with them.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { carriedReason, type CarryResult, type CarrySource, type OtherVerdict, type Verdict } from '../../../preload/contract.ts';
+import { flowsTable, queryObjects, scalar } from '../db.ts';
+import { MindflowError } from '../errors.ts';
+import type { Project } from '../project.ts';
+import { analystName, appendAudit, applyVerdicts, scanMeta } from './triage.ts';
+
+/**
+ * The judged windows of `from` matching a window of `to`: same class, same first and last flow
+ * and as many flows, so the same flows (a window keyed per source host holds only its host's
+ * flows of its range; two keyed windows never share a first flow, and a keyed window holds all
+ * of its range exactly when its count is the range's length), ordered by the target's id. `untriagedOnly` keeps those
+ * whose target window has no verdict yet.
+ */
+function matchSql(untriagedOnly: boolean): string {
+  return `SELECT t.id AS to_id, f.id AS from_id, sv.verdict, sv.reason, sv.analyst
+    FROM flagged_windows t
+    JOIN flagged_windows f ON f.scan_id = ? AND f.class = t.class AND f.first_flow = t.first_flow
+      AND f.last_flow = t.last_flow AND f.flows = t.flows
+    JOIN verdicts sv ON sv.scan_id = f.scan_id AND sv.window_id = f.id
+    ${untriagedOnly ? 'LEFT JOIN verdicts tv ON tv.scan_id = t.scan_id AND tv.window_id = t.id' : ''}
+    WHERE t.scan_id = ? ${untriagedOnly ? 'AND tv.window_id IS NULL' : ''}
+    ORDER BY t.id`;
+}
+
+/**
+ * The other scans of `scanId`'s capture that hold verdicts, newest first, each with how many of
+ * this scan's untriaged windows have exactly the flows and class of one of its judged windows.
+ */
+export async function carrySources(project: Project, scanId: number): Promise<CarrySource[]> {
+  return project.withConnection(async (c) => {
+    const meta = await scanMeta(c, scanId);
+    const scans = await queryObjects<{ id: number; model_name: string; threshold: number; created_at: string; judged: number }>(
+      c,
+      `SELECT s.id, s.model_name, s.threshold, strftime(s.created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, count(*)::INTEGER AS judged
+       FROM scans s JOIN verdicts v ON v.scan_id = s.id
+       WHERE s.capture_id = ? AND s.id <> ?
+       GROUP BY ALL ORDER BY s.id DESC`,
+      [meta.captureId, scanId],
+    );
+    const out: CarrySource[] = [];
+    for (const s of scans) {
+      const counts = await queryObjects<{ verdict: Verdict; n: number }>(
+        c, `SELECT verdict, count(*)::INTEGER AS n FROM (${matchSql(true)}) GROUP BY verdict`, [s.id, scanId]);
+      const byVerdict: Record<Verdict, number> = { tp: 0, fp: 0, review: 0 };
+      for (const r of counts) byVerdict[r.verdict] = r.n;
+      out.push({
+        scanId: s.id,
+        modelName: s.model_name,
+        threshold: s.threshold,
+        createdAt: s.created_at,
+        judged: s.judged,
+        matches: byVerdict.tp + byVerdict.fp + byVerdict.review,
+        byVerdict,
+      });
+    }
+    return out;
+  });
+}
+
+/**
+ * Gives each untriaged window of `toScanId` the verdict of the judged window of `fromScanId`
+ * with exactly its flows and class. One transaction and one audit batch, so a single undo
+ * takes the whole carry back; windows already judged here keep their verdict.
+ */
+export async function carryVerdicts(project: Project, fromScanId: number, toScanId: number): Promise<CarryResult> {
+  if (fromScanId === toScanId) throw new MindflowError('bad-args', `scan #${toScanId} cannot carry verdicts from itself`);
+  const analyst = analystName();
+  return project.transaction(async (c) => {
+    const to = await scanMeta(c, toScanId);
+    const from = await scanMeta(c, fromScanId);
+    if (from.captureId !== to.captureId) {
+      throw new MindflowError('bad-args', `scan #${fromScanId} is of capture #${from.captureId} and scan #${toScanId} of capture #${to.captureId}: verdicts carry only between scans of one capture`);
+    }
+    const matches = await queryObjects<{ to_id: number; from_id: number; verdict: Verdict; reason: string | null; analyst: string }>(
+      c, matchSql(true), [fromScanId, toScanId]);
+    if (matches.length === 0) return { fromScanId, toScanId, carried: 0, windowIds: [] };
+    const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
+    const changes = matches.map((m) => ({ windowId: m.to_id, verdict: m.verdict, previous: null, value: m.verdict, reason: carriedReason(fromScanId, m.from_id, m.analyst, m.reason) }));
+    await applyVerdicts(c, toScanId, changes, null, analyst);
+    await appendAudit(c, batch, analyst, 'verdict', toScanId, changes, null);
+    return { fromScanId, toScanId, carried: matches.length, windowIds: matches.map((m) => m.to_id) };
+  });
+}
+
+/** Flows of one window (`key` null: every flow of its range; else the key's source host's). */
+function keyClause(key: string | null): string {
+  return key === null ? '' : `AND "IPV4_SRC_ADDR" = ?`;
+}
+
+/**
+ * The verdicts other scans of the capture gave windows that share flows with this one, newest
+ * scan first: each judged window, its verdict, and how many flows it shares with this window.
+ */
+export async function otherVerdicts(c: DuckDBConnection, scanId: number, windowId: number): Promise<OtherVerdict[]> {
+  const meta = await scanMeta(c, scanId);
+  const self = (await queryObjects<{ first_flow: number; last_flow: number; key: string | null; flows: number; class: string }>(
+    c, `SELECT first_flow, last_flow, key, flows, class FROM flagged_windows WHERE scan_id = ? AND id = ?`, [scanId, windowId]))[0];
+  if (!self) throw new MindflowError('bad-args', `no flagged window ${windowId} in scan #${scanId}`);
+  const rows = await queryObjects<{
+    scan_id: number; id: number; class: string; first_flow: number; last_flow: number; flows: number; key: string | null;
+    verdict: Verdict; reason: string | null; analyst: string; at: string; model_name: string;
+  }>(
+    c,
+    `SELECT w.scan_id, w.id, w.class, w.first_flow, w.last_flow, w.flows, w.key, v.verdict, v.reason, v.analyst,
+            strftime(v.ts, '%Y-%m-%dT%H:%M:%SZ') AS at, s.model_name
+     FROM flagged_windows w
+     JOIN scans s ON s.id = w.scan_id
+     JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id
+     WHERE s.capture_id = ? AND w.scan_id <> ? AND w.first_flow <= ? AND w.last_flow >= ?
+       AND (w.key IS NULL OR ?::VARCHAR IS NULL OR w.key = ?)
+     ORDER BY w.scan_id DESC, w.first_flow, w.id
+     LIMIT 50`,
+    [meta.captureId, scanId, self.last_flow, self.first_flow, self.key, self.key],
+  );
+  const table = flowsTable(meta.captureId);
+  const out: OtherVerdict[] = [];
+  for (const r of rows) {
+    const lo = Math.max(r.first_flow, self.first_flow);
+    const hi = Math.min(r.last_flow, self.last_flow);
+    const same = r.first_flow === self.first_flow && r.last_flow === self.last_flow && r.flows === self.flows;
+    let shared: number;
+    if (same) shared = self.flows;
+    else if (r.key === null && self.key === null) shared = hi - lo + 1;
+    else {
+      // a keyed window holds only its source host's flows of its range
+      const keys = [r.key, self.key].filter((k): k is string => k !== null);
+      shared = Number(await scalar(
+        c, `SELECT count(*) FROM ${table} WHERE rowid BETWEEN ? AND ? ${keyClause(keys[0] ?? null)}`, [lo, hi, ...keys.slice(0, 1)]));
+    }
+    if (shared === 0) continue;
+    out.push({
+      scanId: r.scan_id,
+      windowId: r.id,
+      modelName: r.model_name,
+      class: r.class,
+      firstFlow: r.first_flow,
+      lastFlow: r.last_flow,
+      flows: r.flows,
+      sharedFlows: shared,
+      sameFlows: same,
+      verdict: r.verdict,
+      reason: r.reason,
+      analyst: r.analyst,
+      at: r.at,
+    });
+  }
+  return out;
+}
