@@ -155,82 +155,66 @@ export async function getWindow(c: DuckDBConnection, scanId: number, windowId: n
   return toWindow(scanId, rows[0]);
 }
 
-const CHUNK = 500;
-
-function chunks<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
-
-/**
- * Writes verdicts (null clears one) in a few multi-row statements: a bulk change of thousands
- * stays quick. A change's own `reason` wins over the shared one.
- */
-export async function applyVerdicts(c: DuckDBConnection, scanId: number, changes: { windowId: number; verdict: Verdict | null; reason?: string | null }[], reason: string | null, analyst: string): Promise<void> {
-  for (const part of chunks(changes)) {
-    await c.run(`DELETE FROM verdicts WHERE scan_id = ? AND window_id IN (${part.map(() => '?').join(',')})`, [scanId, ...part.map((p) => p.windowId)]);
-    const set = part.filter((p) => p.verdict !== null);
-    if (set.length === 0) continue;
-    await c.run(
-      `INSERT INTO verdicts VALUES ${set.map(() => '(?, ?, ?, ?, ?, now()::TIMESTAMP)').join(', ')}`,
-      set.flatMap((p) => [scanId, p.windowId, p.verdict, p.reason ?? reason, analyst]),
-    );
-  }
-}
-
-/** Appends one audit row per window, all in `batch`; a row's own `reason` wins over the shared one. */
-export async function appendAudit(c: DuckDBConnection, batch: number, analyst: string, action: 'verdict' | 'undo', scanId: number, rows: { windowId: number; previous: string | null; value: string | null; reason?: string | null }[], reason: string | null): Promise<void> {
-  for (const part of chunks(rows)) {
-    await c.run(
-      `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason) VALUES
-       ${part.map(() => `(nextval('audit_ids'), ?, now()::TIMESTAMP, ?, '${action}', ?, ?, ?, ?, ?)`).join(', ')}`,
-      part.flatMap((r) => [batch, analyst, scanId, r.windowId, r.previous, r.value, r.reason ?? reason]),
-    );
-  }
+/** Ids as a DuckDB list literal for `?::INTEGER[]`: one parameter however many windows a change touches. */
+function idList(ids: number[]): string {
+  for (const id of ids) if (!Number.isSafeInteger(id)) throw new MindflowError('bad-args', `window id ${String(id)} is not an integer`);
+  return `[${ids.join(',')}]`;
 }
 
 /**
  * Sets (or clears, with null) the verdict of windows. One transaction: the verdicts and one
- * audit row per window, sharing a batch id so the whole change can be undone at once.
+ * audit row per window, sharing a batch id so the whole change can be undone at once. Set-based
+ * (the audit rows first, then the verdicts from them), so a bulk change of 100,000 windows
+ * stays quick.
  */
 export async function setVerdict(project: Project, scanId: number, windowIds: number[], verdict: Verdict | null, reason?: string): Promise<{ updated: number }> {
   const analyst = analystName();
-  const ids = [...new Set(windowIds)];
+  const ids = idList([...new Set(windowIds)]);
   return project.transaction(async (c) => {
       await scanMeta(c, scanId);
-      const known = await queryObjects<{ id: number; verdict: string | null }>(
-        c,
-        `SELECT w.id, v.verdict FROM flagged_windows w LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id
-         WHERE w.scan_id = ? AND w.id IN (${ids.map(() => '?').join(', ')})`,
-        [scanId, ...ids],
-      );
-      if (known.length !== ids.length) {
-        const have = new Set(known.map((k) => k.id));
-        const missing = ids.filter((i) => !have.has(i));
-        throw new MindflowError('bad-args', `no flagged window${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')} in scan #${scanId}`);
+      const wanted = `FROM flagged_windows w LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id
+        WHERE w.scan_id = ? AND w.id IN (SELECT unnest(?::INTEGER[]))`;
+      const known = Number(await scalar(c, `SELECT count(*) ${wanted}`, [scanId, ids]));
+      const count = new Set(windowIds).size;
+      if (known !== count) {
+        const missing = await queryObjects<{ id: number }>(
+          c, `SELECT id FROM (SELECT unnest(?::INTEGER[]) AS id) WHERE id NOT IN (SELECT id FROM flagged_windows WHERE scan_id = ?) ORDER BY id LIMIT 5`, [ids, scanId]);
+        throw new MindflowError('bad-args', `no flagged window${count - known > 1 ? 's' : ''} ${missing.map((m) => m.id).join(', ')} in scan #${scanId}`);
       }
       const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
-      await applyVerdicts(c, scanId, known.map((k) => ({ windowId: k.id, verdict })), reason ?? null, analyst);
-      await appendAudit(c, batch, analyst, 'verdict', scanId, known.map((k) => ({ windowId: k.id, previous: k.verdict, value: verdict })), reason ?? null);
-      return { updated: known.length };
+      await c.run(
+        `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason)
+         SELECT nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'verdict', ?, id, previous, ?, ? FROM (SELECT w.id, v.verdict AS previous ${wanted} ORDER BY w.id)`,
+        [batch, analyst, scanId, verdict, reason ?? null, scanId, ids],
+      );
+      await c.run(`DELETE FROM verdicts WHERE scan_id = ? AND window_id IN (SELECT unnest(?::INTEGER[]))`, [scanId, ids]);
+      if (verdict !== null) await c.run(`INSERT INTO verdicts SELECT scan_id, window_id, value, reason, analyst, ts FROM audit_log WHERE batch = ?`, [batch]);
+      return { updated: known };
   });
 }
 
-/** Undoes the newest verdict change not yet undone: every window it touched gets its previous verdict back. */
+/**
+ * Undoes the newest verdict change not yet undone: every window it touched gets its previous
+ * verdict back. Set-based, so undoing a carry or a bulk change of 100,000 windows is quick.
+ */
 export async function undoVerdict(project: Project): Promise<{ undone: number; scanId: number | null }> {
   const analyst = analystName();
   return project.transaction(async (c) => {
-      const last = await queryObjects<{ batch: number }>(c, `SELECT batch FROM audit_log WHERE action = 'verdict' AND NOT undone ORDER BY id DESC LIMIT 1`);
+      const last = await queryObjects<{ batch: number; scan_id: number }>(c, `SELECT batch, scan_id FROM audit_log WHERE action = 'verdict' AND NOT undone ORDER BY id DESC LIMIT 1`);
       if (!last[0]) return { undone: 0, scanId: null };
-      const entries = await queryObjects<{ id: number; scan_id: number; window_id: number; previous: string | null; value: string | null }>(
-        c, `SELECT id, scan_id, window_id, previous, value FROM audit_log WHERE batch = ? AND action = 'verdict' ORDER BY id`, [last[0].batch]);
+      const { batch: undoing, scan_id: scanId } = last[0]; // one change touches one scan
+      const entries = `FROM audit_log WHERE batch = ${Number(undoing)} AND action = 'verdict'`;
+      await c.run(`DELETE FROM verdicts WHERE scan_id = ? AND window_id IN (SELECT window_id ${entries})`, [scanId]);
+      await c.run(`INSERT INTO verdicts SELECT scan_id, window_id, previous, NULL, ?, now()::TIMESTAMP ${entries} AND previous IS NOT NULL`, [analyst]);
       const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
-      const scanId = entries[0]!.scan_id; // one change touches one scan
-      await applyVerdicts(c, scanId, entries.map((e) => ({ windowId: e.window_id, verdict: e.previous as Verdict | null })), null, analyst);
-      await c.run(`UPDATE audit_log SET undone = true WHERE batch = ? AND action = 'verdict'`, [last[0].batch]);
-      await appendAudit(c, batch, analyst, 'undo', scanId, entries.map((e) => ({ windowId: e.window_id, previous: e.value, value: e.previous })), null);
-      return { undone: entries.length, scanId: entries[0]?.scan_id ?? null };
+      const undone = Number(await scalar(c, `SELECT count(*) ${entries}`));
+      await c.run(
+        `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason)
+         SELECT nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'undo', scan_id, window_id, value, previous, NULL FROM (SELECT * ${entries} ORDER BY id)`,
+        [batch, analyst],
+      );
+      await c.run(`UPDATE audit_log SET undone = true WHERE batch = ? AND action = 'verdict'`, [undoing]);
+      return { undone, scanId };
   });
 }
 

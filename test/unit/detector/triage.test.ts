@@ -182,6 +182,30 @@ describe('the threshold curve', () => {
   });
 });
 
+describe('bulk verdicts', () => {
+  it('a change of thousands of windows with mixed previous verdicts is audited window by window and undone exactly', async () => {
+    // 3,000 more windows in scan #1 (ids 4-3003), beside the three of the fixture
+    await project.withConnection((c) => c.run(
+      `INSERT INTO flagged_windows (scan_id, id, class, first_flow, last_flow, flows, peak, mean, src_hosts, dst_hosts, dst_ports, key)
+       SELECT 1, i, 'DoS', 8, 8, 1, 0.9, 0.9, ['a'], ['b'], [80], NULL FROM range(4, 3004) t(i)`));
+    const ids = Array.from({ length: 3003 }, (_, i) => i + 1);
+    await setVerdict(project, 1, ids.filter((i) => i % 3 === 0), 'tp', 'first pass');
+    await setVerdict(project, 1, ids.filter((i) => i % 5 === 0), 'review');
+    const before = new Map((await page({ limit: 5000 })).windows.map((w) => [w.id, [w.verdict, w.verdictReason]]));
+    expect(await setVerdict(project, 1, ids, 'fp', 'benign scanner')).toEqual({ updated: 3003 });
+    const { entries, total } = await auditLog(project, { limit: 10_000 });
+    const last = entries.filter((e) => e.batch === entries[0]!.batch);
+    expect(last).toHaveLength(3003);
+    expect(total).toBe(1001 + 600 + 3003);
+    for (const e of last) expect([e.previous, e.value, e.reason]).toEqual([before.get(e.windowId)![0], 'fp', 'benign scanner']);
+    expect((await page()).statusCounts).toEqual({ untriaged: 0, tp: 0, fp: 3003, review: 0 });
+    expect(await undoVerdict(project)).toEqual({ undone: 3003, scanId: 1 });
+    const after = (await page({ limit: 5000 })).windows;
+    for (const w of after) expect(w.verdict).toBe(before.get(w.id)![0]);
+    expect((await page()).statusCounts).toEqual({ untriaged: 3003 - 1001 - 600 + 200, tp: 1001 - 200, fp: 0, review: 600 });
+  });
+});
+
 describe('through the contract', () => {
   it('a malformed call gets an error, never a crash', async () => {
     project.close();
