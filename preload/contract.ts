@@ -795,6 +795,9 @@ const windowFilterFields = {
   maxScore: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
 };
 
+/** The most windows one incident call takes (an incident lists its windows). */
+export const MAX_INCIDENT_WINDOWS = 10_000;
+
 /** Declares a call: its argument schema, and (as a type only) its result. */
 function call<Result>() {
   return <S extends v.GenericSchema>(args: S) => ({ args, result: undefined as unknown as Result });
@@ -884,6 +887,14 @@ export const calls = {
       reason: v.optional(v.pipe(v.string(), v.maxLength(2000))),
     }),
   ),
+  /** Sets (or clears) the verdict of every window the queue's filters match, as one undoable change. */
+  setVerdictMatching: call<{ updated: number }>()(
+    v.object({
+      ...windowFilterFields,
+      verdict: v.nullable(v.picklist(verdicts)),
+      reason: v.optional(v.pipe(v.string(), v.maxLength(2000))),
+    }),
+  ),
   /** Other scans of this scan's capture whose verdicts could carry over to it, newest first. */
   carrySources: call<CarrySource[]>()(v.object({ scanId })),
   /** Gives untriaged windows of `toScanId` the verdicts of `fromScanId`'s windows with the same flows and class. */
@@ -906,7 +917,7 @@ export const calls = {
   createIncident: call<Incident>()(
     v.object({
       scanId,
-      windowIds: v.pipe(v.array(windowId), v.minLength(1), v.maxLength(10_000)),
+      windowIds: v.pipe(v.array(windowId), v.minLength(1), v.maxLength(MAX_INCIDENT_WINDOWS)),
       title: v.pipe(v.string(), v.minLength(1), v.maxLength(300)),
       severity: v.optional(v.picklist(incidentSeverities)),
       tlp: v.optional(v.picklist(tlpLevels)),
@@ -924,8 +935,8 @@ export const calls = {
       analyst: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
     }),
   ),
-  addIncidentWindows: call<Incident>()(v.object({ id: incidentId, windowIds: v.pipe(v.array(windowId), v.minLength(1), v.maxLength(10_000)) })),
-  removeIncidentWindows: call<Incident>()(v.object({ id: incidentId, windowIds: v.pipe(v.array(windowId), v.minLength(1), v.maxLength(10_000)) })),
+  addIncidentWindows: call<Incident>()(v.object({ id: incidentId, windowIds: v.pipe(v.array(windowId), v.minLength(1), v.maxLength(MAX_INCIDENT_WINDOWS)) })),
+  removeIncidentWindows: call<Incident>()(v.object({ id: incidentId, windowIds: v.pipe(v.array(windowId), v.minLength(1), v.maxLength(MAX_INCIDENT_WINDOWS)) })),
   addIncidentNote: call<Incident>()(v.object({ id: incidentId, text: v.pipe(v.string(), v.minLength(1), v.maxLength(20_000)) })),
   deleteIncident: call<void>()(v.object({ id: incidentId })),
   /** A job writing the report; without a path it goes to <project>.reports/. */

@@ -16,7 +16,7 @@ import { APP_VERSION, Workbench } from '../core/workbench.ts';
 import { startWebHost } from '../web/server.ts';
 import { DEFAULT_THRESHOLD, evaluateModel, listScans, probeBackend, scanCapture, trainModel } from '../core/detector/service.ts';
 import { carrySources, carryVerdicts } from '../core/triage/carry.ts';
-import { auditLog, listWindows, setVerdict } from '../core/triage/triage.ts';
+import { auditLog, listWindows, setVerdict, setVerdictMatching } from '../core/triage/triage.ts';
 import { checkPackageTarget, ModelStore } from '../core/detector/store.ts';
 import { formatWindowSpan, incidentSeverities, leftOutFlows, reportFormats, tlpLevels } from '../../preload/contract.ts';
 import type { AuditEntry, CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
@@ -50,12 +50,14 @@ usage:
   mindflow eval FILE [--model DIR] [--project P] [--json]   metrics of a model on a labelled capture
   mindflow scan FILE [--model DIR] [--project P] [--threshold T] [--json]
                                                        score every flow, list flagged windows
-  mindflow windows --project P [--scan ID] [--status untriaged|tp|fp|review] [--class C]
+  mindflow windows --project P [--scan ID] [--status untriaged|tp|fp|review] [--class C] [--host IP]
         [--limit N] [--out FILE [--format csv|parquet]] [--json]
                                                        the flagged windows of a scan (latest by default);
                                                        with --out, every matching one written to FILE
   mindflow verdict --project P --window ID --set tp|fp|review|clear [--scan ID] [--reason R]
                                                        record an analyst verdict (audited)
+  mindflow verdict --project P --all [--status S] [--class C] [--host IP] --set tp|fp|review|clear [--scan ID]
+        [--reason R] [--json]                          the same verdict for every window the filters match
   mindflow verdict --project P --carry-from SCAN [--scan ID] [--json]
                                                        give untriaged windows the verdicts another scan of
                                                        the capture gave windows with the same flows and class
@@ -385,16 +387,26 @@ async function latestScanId(project: Project, scan: string | undefined): Promise
   return scans[0].id;
 }
 
+/** The queue's filters from --status, --class and --host (as `windows` and `verdict --all` read them). */
+function queueFilter(values: { status?: string | undefined; class?: string | undefined; host?: string | undefined }): { status?: TriageStatus; classes?: string[]; host?: string } {
+  const statuses = ['untriaged', 'tp', 'fp', 'review'];
+  if (values.status && !statuses.includes(values.status)) throw new UsageError(`--status must be one of ${statuses.join(', ')}`);
+  return {
+    ...(values.status ? { status: values.status as TriageStatus } : {}),
+    ...(values.class ? { classes: [values.class] } : {}),
+    ...(values.host ? { host: values.host } : {}),
+  };
+}
+
 async function cmdWindows(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      project: { type: 'string' }, scan: { type: 'string' }, status: { type: 'string' }, class: { type: 'string' }, limit: { type: 'string' },
+      project: { type: 'string' }, scan: { type: 'string' }, status: { type: 'string' }, class: { type: 'string' }, host: { type: 'string' }, limit: { type: 'string' },
       out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' },
     },
   });
-  const statuses = ['untriaged', 'tp', 'fp', 'review'];
-  if (values.status && !statuses.includes(values.status)) throw new UsageError(`--status must be one of ${statuses.join(', ')}`);
+  const filter = queueFilter(values);
   const limit = num('limit', values.limit, { integer: true, min: 1, max: 100_000 }) ?? 100_000;
   const format = outFormat(values);
   const project = await Project.open(requireProject(values));
@@ -405,7 +417,7 @@ async function cmdWindows(argv: string[]): Promise<void> {
       const controller = cancellable();
       const result = await exportWindows(
         project,
-        { scanId, format, path: values.out, status: values.status as TriageStatus | undefined, classes: values.class ? [values.class] : undefined },
+        { scanId, format, path: values.out, ...filter },
         { signal: controller.signal, progress: progressPrinter('windows') },
       );
       clearProgress();
@@ -413,11 +425,7 @@ async function cmdWindows(argv: string[]): Promise<void> {
       else process.stdout.write(`wrote ${fmt(result.rows)} windows of scan #${scanId} as ${format.toUpperCase()} to ${result.path} (${fmt(result.bytes)} bytes)\n`);
       return;
     }
-    const page = await listWindows(project, {
-      scanId, offset: 0, limit,
-      status: values.status as TriageStatus | undefined,
-      classes: values.class ? [values.class] : undefined,
-    });
+    const page = await listWindows(project, { scanId, offset: 0, limit, ...filter });
     const windows = page.windows.map((w) => ({
       id: w.id, class: w.class, score: w.peak, meanScore: w.mean, flows: w.flows, firstFlow: w.firstFlow, lastFlow: w.lastFlow,
       hosts: [...new Set([...w.srcHosts, ...w.dstHosts])], srcHosts: w.srcHosts, dstHosts: w.dstHosts, dstPorts: w.dstPorts, key: w.key,
@@ -442,24 +450,34 @@ async function cmdVerdict(argv: string[]): Promise<void> {
     args: argv,
     options: {
       project: { type: 'string' }, scan: { type: 'string' }, window: { type: 'string' }, set: { type: 'string' }, reason: { type: 'string' },
-      'carry-from': { type: 'string' }, json: { type: 'boolean' },
+      'carry-from': { type: 'string' }, all: { type: 'boolean' }, status: { type: 'string' }, class: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' },
     },
   });
+  const filtered = values.status !== undefined || values.class !== undefined || values.host !== undefined;
+  if (filtered && !values.all) throw new UsageError('--status, --class and --host choose windows with --all');
   const carryFrom = num('carry-from', values['carry-from'], { integer: true, min: 1 });
   if (carryFrom !== undefined) {
-    if (values.window !== undefined || values.set !== undefined || values.reason !== undefined) {
-      throw new UsageError('--carry-from takes no --window, --set or --reason: each window gets the verdict and reason of its match');
+    if (values.window !== undefined || values.set !== undefined || values.reason !== undefined || values.all) {
+      throw new UsageError('--carry-from takes no --window, --all, --set or --reason: each window gets the verdict and reason of its match');
     }
     return carryCommand(values, carryFrom);
   }
   const windowId = num('window', values.window, { integer: true, min: 1 });
-  if (windowId === undefined) throw new UsageError('--window ID is required (see "mindflow windows"), or --carry-from SCAN');
+  if (values.all && windowId !== undefined) throw new UsageError('--window and --all do not go together: one window, or every one the filters match');
+  if (windowId === undefined && !values.all) throw new UsageError('--window ID is required (see "mindflow windows"), or --all, or --carry-from SCAN');
   const choices = ['tp', 'fp', 'review', 'clear'];
   if (!values.set || !choices.includes(values.set)) throw new UsageError(`--set must be one of ${choices.join(', ')}`);
+  const filter = queueFilter(values);
   const project = await Project.open(requireProject(values));
   try {
     const scanId = await latestScanId(project, values.scan);
     const verdict = values.set === 'clear' ? null : (values.set as Verdict);
+    if (windowId === undefined) {
+      const { updated } = await setVerdictMatching(project, { scanId, ...filter }, verdict, values.reason);
+      if (values.json) process.stdout.write(`${JSON.stringify({ scanId, updated, verdict, reason: values.reason ?? null })}\n`);
+      else process.stdout.write(`${fmt(updated)} window${updated === 1 ? '' : 's'} of scan #${scanId}: ${verdict ?? 'verdict cleared'}${values.reason ? ` (${values.reason})` : ''}\n`);
+      return;
+    }
     await setVerdict(project, scanId, [windowId], verdict, values.reason);
     if (values.json) process.stdout.write(`${JSON.stringify({ scanId, windowId, verdict, reason: values.reason ?? null })}\n`);
     else process.stdout.write(`window #${windowId} of scan #${scanId}: ${verdict ?? 'verdict cleared'}${values.reason ? ` (${values.reason})` : ''}\n`);

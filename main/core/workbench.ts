@@ -22,7 +22,7 @@ import { runReadOnlySql } from './query/console.ts';
 import { aggregates, countBy, histogram, queryFlows } from './query/flows.ts';
 import { evaluateModel, listScans, probeBackend, scanCapture, trainModel } from './detector/service.ts';
 import { carrySources, carryVerdicts, otherVerdicts } from './triage/carry.ts';
-import { addNote, auditLog, listWindows, scanMeta, setVerdict, thresholdCurve, undoVerdict, windowDetail } from './triage/triage.ts';
+import { addNote, auditLog, listWindows, scanMeta, setVerdict, setVerdictMatching, thresholdCurve, undoVerdict, windowDetail } from './triage/triage.ts';
 import { Explainer } from './triage/explain.ts';
 import { addIncidentNote, addIncidentWindows, createIncident, deleteIncident, getIncident, listIncidents, removeIncidentWindows, updateIncident } from './incidents/incidents.ts';
 import { ModelStore } from './detector/store.ts';
@@ -208,6 +208,11 @@ export class Workbench {
       setVerdict: async ({ scanId, windowIds, verdict, reason }) => {
         const r = await setVerdict(project, scanId, windowIds, verdict, reason);
         emit('verdicts:changed', { scanId, windowIds });
+        return r;
+      },
+      setVerdictMatching: async ({ verdict, reason, sort: _sort, ...filter }) => {
+        const r = await setVerdictMatching(project, filter, verdict, reason);
+        emit('verdicts:changed', { scanId: filter.scanId, windowIds: [] });
         return r;
       },
       carrySources: ({ scanId }) => carrySources(project, scanId),

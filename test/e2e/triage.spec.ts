@@ -282,6 +282,35 @@ test('scans the sample again and carries the verdicts to windows with the same f
   await expect.poll(() => det.countOf('TP')).toBe(judged.tp);
 });
 
+test('judges every window the filters match at once (Ctrl+A), and one undo takes it back', async () => {
+  const det = workbench.detections;
+  await det.open();
+  const before = { untriaged: await det.countOf('Untriaged'), review: await det.countOf('Review') };
+  // the untriaged windows of one host
+  await page.getByRole('button', { name: /^Untriaged/ }).click();
+  await page.getByLabel('Filter by host').fill('192.168.100.150');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const inQueue = async () => Number(((await page.getByLabel('Flagged windows in queue').textContent()) ?? '').replace(/,/g, ''));
+  await expect.poll(inQueue).toBeGreaterThan(1);
+  await expect.poll(inQueue).toBeLessThan(before.untriaged);
+  const matching = await inQueue();
+  await det.keys('Control+a');
+  await expect(page.getByLabel('Selected windows')).toHaveText(`all ${matching.toLocaleString('en-US')} selected (Ctrl+A)`);
+  await expect(page.getByRole('toolbar', { name: 'Verdict actions' })).toContainText(`applies to all ${matching.toLocaleString('en-US')} matching windows`);
+  await workbench.screenshot('29-all-matching-selected');
+  await det.keys('r');
+  await expect(det.result).toHaveText(`Needs review: all ${matching} matching windows (u undoes)`);
+  await expect.poll(() => det.countOf('Review')).toBe(before.review + matching);
+  // they are no longer untriaged: the filtered queue is empty
+  await expect.poll(inQueue).toBe(0);
+  await det.keys('u');
+  await expect(det.result).toContainText(`Undid the last verdict (${matching} windows)`);
+  await expect.poll(() => det.countOf('Review')).toBe(before.review);
+  await expect.poll(inQueue).toBe(matching);
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await expect.poll(inQueue).toBe(before.untriaged + (await det.countOf('TP')) + (await det.countOf('FP')) + before.review);
+});
+
 test('reads the scan columns in Explore, coloured by predicted class', async () => {
   await workbench.showCaptures();
   await workbench.captures.openInExplore(sampleName);

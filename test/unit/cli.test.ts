@@ -298,7 +298,7 @@ describe('mindflow CLI', () => {
     expect(bad.err.trim()).toBe('mindflow: "not-an-ip" is not an IP address (e.g. 192.168.100.3)');
   }, 60_000);
 
-  it('verdict --carry-from gives a rescan the verdicts of windows with the same flows and class', () => {
+  it('verdict --carry-from gives a rescan the verdicts of windows with the same flows and class; verdict --all judges what a filter matches', () => {
     const judged = json<{ scanId: number; statusCounts: { tp: number; fp: number; review: number } }>(['windows', '--project', project]);
     const { tp, fp, review } = judged.statusCounts;
     expect(tp + review).toBeGreaterThan(0);
@@ -318,10 +318,21 @@ describe('mindflow CLI', () => {
       `no untriaged window of scan #${next.scanId} has the flows and class of a judged window of scan #${judged.scanId}`);
     const mixed = mindflow(['verdict', '--project', project, '--carry-from', String(judged.scanId), '--set', 'tp']);
     expect(mixed.code).toBe(2);
-    expect(mixed.err.split('\n')[0]).toBe('mindflow: --carry-from takes no --window, --set or --reason: each window gets the verdict and reason of its match');
+    expect(mixed.err.split('\n')[0]).toBe('mindflow: --carry-from takes no --window, --all, --set or --reason: each window gets the verdict and reason of its match');
     const self = mindflow(['verdict', '--project', project, '--carry-from', String(next.scanId)]);
     expect(self.code).toBe(1);
     expect(self.err.trim()).toBe(`mindflow: scan #${next.scanId} cannot carry verdicts from itself`);
+
+    // every window a filter matches at once: one host's untriaged windows
+    const host = json<{ windows: { srcHosts: string[]; dstHosts: string[]; verdict: string | null }[] }>(['windows', '--project', project, '--host', '192.168.100.3', '--status', 'untriaged']).windows;
+    expect(host.length).toBeGreaterThan(0);
+    for (const w of host) expect([...w.srcHosts, ...w.dstHosts]).toContain('192.168.100.3');
+    const all = json<Record<string, unknown>>(['verdict', '--project', project, '--all', '--host', '192.168.100.3', '--status', 'untriaged', '--set', 'fp', '--reason', 'lab traffic']);
+    expect(Object.keys(all)).toEqual(['scanId', 'updated', 'verdict', 'reason']);
+    expect(all).toEqual({ scanId: next.scanId, updated: host.length, verdict: 'fp', reason: 'lab traffic' });
+    expect(json<{ total: number }>(['windows', '--project', project, '--host', '192.168.100.3', '--status', 'untriaged']).total).toBe(0);
+    expect(mindflow(['verdict', '--project', project, '--status', 'tp', '--set', 'fp']).err.split('\n')[0]).toBe('mindflow: --status, --class and --host choose windows with --all');
+    expect(mindflow(['verdict', '--project', project, '--all', '--window', '1', '--set', 'fp']).err.split('\n')[0]).toBe('mindflow: --window and --all do not go together: one window, or every one the filters match');
   }, 120_000);
 
   it('compact rewrites the project in place with the keys scripts read, and everything in it stays', () => {

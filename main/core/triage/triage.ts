@@ -163,34 +163,54 @@ function idList(ids: number[]): string {
 
 /**
  * Sets (or clears, with null) the verdict of windows. One transaction: the verdicts and one
- * audit row per window, sharing a batch id so the whole change can be undone at once. Set-based
- * (the audit rows first, then the verdicts from them), so a bulk change of 100,000 windows
- * stays quick.
+ * audit row per window, sharing a batch id so the whole change can be undone at once.
  */
 export async function setVerdict(project: Project, scanId: number, windowIds: number[], verdict: Verdict | null, reason?: string): Promise<{ updated: number }> {
-  const analyst = analystName();
   const ids = idList([...new Set(windowIds)]);
+  const count = new Set(windowIds).size;
   return project.transaction(async (c) => {
       await scanMeta(c, scanId);
-      const wanted = `FROM flagged_windows w LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id
-        WHERE w.scan_id = ? AND w.id IN (SELECT unnest(?::INTEGER[]))`;
-      const known = Number(await scalar(c, `SELECT count(*) ${wanted}`, [scanId, ids]));
-      const count = new Set(windowIds).size;
+      const picked = { where: 'w.scan_id = ? AND w.id IN (SELECT unnest(?::INTEGER[]))', params: [scanId, ids] };
+      const known = Number(await scalar(c, `SELECT count(*) ${FROM_WINDOWS} WHERE ${picked.where}`, picked.params));
       if (known !== count) {
         const missing = await queryObjects<{ id: number }>(
           c, `SELECT id FROM (SELECT unnest(?::INTEGER[]) AS id) WHERE id NOT IN (SELECT id FROM flagged_windows WHERE scan_id = ?) ORDER BY id LIMIT 5`, [ids, scanId]);
         throw new MindflowError('bad-args', `no flagged window${count - known > 1 ? 's' : ''} ${missing.map((m) => m.id).join(', ')} in scan #${scanId}`);
       }
-      const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
-      await c.run(
-        `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason)
-         SELECT nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'verdict', ?, id, previous, ?, ? FROM (SELECT w.id, v.verdict AS previous ${wanted} ORDER BY w.id)`,
-        [batch, analyst, scanId, verdict, reason ?? null, scanId, ids],
-      );
-      await c.run(`DELETE FROM verdicts WHERE scan_id = ? AND window_id IN (SELECT unnest(?::INTEGER[]))`, [scanId, ids]);
-      if (verdict !== null) await c.run(`INSERT INTO verdicts SELECT scan_id, window_id, value, reason, analyst, ts FROM audit_log WHERE batch = ?`, [batch]);
-      return { updated: known };
+      return { updated: await writeVerdicts(c, scanId, picked, verdict, reason ?? null) };
   });
+}
+
+/**
+ * Sets (or clears) the verdict of every window the queue's filters match (all of a scan's
+ * windows from one host, say), as one undoable change.
+ */
+export async function setVerdictMatching(project: Project, filter: Omit<WindowQuery, 'offset' | 'limit' | 'sort'>, verdict: Verdict | null, reason?: string): Promise<{ updated: number }> {
+  return project.transaction(async (c) => {
+      await scanMeta(c, filter.scanId);
+      const { where, params } = windowFilter(filter);
+      return { updated: await writeVerdicts(c, filter.scanId, { where, params }, verdict, reason ?? null) };
+  });
+}
+
+const FROM_WINDOWS = 'FROM flagged_windows w LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id';
+
+/**
+ * Writes one verdict change of the windows `picked` selects (a WHERE over `FROM_WINDOWS`):
+ * an audit row per window in one batch, then the verdicts from those rows. Set-based, so a
+ * change of 100,000 windows takes a fraction of a second. Returns how many windows it changed.
+ */
+async function writeVerdicts(c: DuckDBConnection, scanId: number, picked: { where: string; params: Params }, verdict: Verdict | null, reason: string | null): Promise<number> {
+  const analyst = analystName();
+  const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
+  await c.run(
+    `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason)
+     SELECT nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'verdict', ?, id, previous, ?, ? FROM (SELECT w.id, v.verdict AS previous ${FROM_WINDOWS} WHERE ${picked.where} ORDER BY w.id)`,
+    [batch, analyst, scanId, verdict, reason, ...picked.params],
+  );
+  await c.run(`DELETE FROM verdicts WHERE scan_id = ? AND window_id IN (SELECT window_id FROM audit_log WHERE batch = ?)`, [scanId, batch]);
+  if (verdict !== null) await c.run(`INSERT INTO verdicts SELECT scan_id, window_id, value, reason, analyst, ts FROM audit_log WHERE batch = ?`, [batch]);
+  return Number(await scalar(c, `SELECT count(*) FROM audit_log WHERE batch = ?`, [batch]));
 }
 
 /**

@@ -32,6 +32,8 @@ export class DetectionsState {
   cursor = $state(0);
   /** window ids marked with x: a verdict then applies to all of them */
   selected = $state.raw<Set<number>>(new Set());
+  /** Ctrl+A: every window the filters match is selected, however many (not a list of ids) */
+  allMatching = $state(false);
   reason = $state('');
   /** the last triage action, read out to screen readers and shown under the queue */
   message = $state<{ text: string; error: boolean } | null>(null);
@@ -111,6 +113,7 @@ export class DetectionsState {
   reload() {
     this.cursor = 0;
     this.selected = new Set();
+    this.allMatching = false;
     this.pager.reset(this.query);
   }
 
@@ -204,6 +207,11 @@ export class DetectionsState {
   toggleSelected() {
     const w = this.current;
     if (!w) return;
+    // x after Ctrl+A starts a hand-picked selection again
+    if (this.allMatching) {
+      this.allMatching = false;
+      this.selected = new Set();
+    }
     const next = new Set(this.selected);
     if (next.has(w.id)) next.delete(w.id);
     else next.add(w.id);
@@ -212,6 +220,35 @@ export class DetectionsState {
 
   clearSelection() {
     this.selected = new Set();
+    this.allMatching = false;
+  }
+
+  /** Ctrl+A: a verdict then applies to every window the filters match. */
+  selectAllMatching() {
+    if (!this.pager.total) return;
+    this.selected = new Set();
+    this.allMatching = true;
+  }
+
+  /** How many windows a verdict key applies to now. */
+  get targetCount(): number {
+    return this.allMatching ? this.pager.total : this.selected.size || (this.current ? 1 : 0);
+  }
+
+  /**
+   * The ids of every window the filters match, for an incident (which lists its windows), at
+   * most `max`: null when there are more, so the caller can say so rather than cut the list.
+   */
+  async matchingIds(max: number): Promise<number[] | null> {
+    const q = this.query;
+    if (!q) return [];
+    const ids: number[] = [];
+    for (let offset = 0; ; offset += 5000) {
+      const page = await this.api.flaggedWindows({ ...q, offset, limit: 5000 });
+      if (page.total > max) return null;
+      ids.push(...page.windows.map((w) => w.id));
+      if (page.windows.length < 5000 || ids.length >= page.total) return ids;
+    }
   }
 
   /** The windows a verdict key applies to: the x-selection, else the window under the cursor. */
@@ -222,7 +259,9 @@ export class DetectionsState {
   }
 
   /** Commits a verdict at once; the rows change before the core answers and are then reloaded. */
-  async setVerdict(verdict: Verdict | null, windowIds = this.targets()) {
+  async setVerdict(verdict: Verdict | null, picked?: number[]) {
+    if (!picked && this.allMatching) return this.setVerdictMatching(verdict);
+    const windowIds = picked ?? this.targets();
     const scanId = this.scanId;
     if (scanId === null || !windowIds.length) return;
     const reason = this.reason.trim();
@@ -234,6 +273,27 @@ export class DetectionsState {
       const what = verdict ? verdictLabels[verdict] : 'Verdict cleared';
       this.message = { text: `${what}: ${updated} window${updated === 1 ? '' : 's'}${windowIds.length === 1 ? ` (#${windowIds[0]})` : ''}${reason ? ` · ${reason}` : ''}`, error: false };
       if (this.selected.size) this.selected = new Set();
+      this.reason = '';
+    } catch (err) {
+      this.message = { text: `Verdict not saved: ${(err as Error).message}`, error: true };
+    } finally {
+      this.busy = false;
+      await this.pager.refresh();
+    }
+  }
+
+  /** The verdict of every window the filters match (Ctrl+A), as one change. */
+  private async setVerdictMatching(verdict: Verdict | null) {
+    const q = this.query;
+    if (!q) return;
+    const { sort: _sort, ...filter } = q;
+    const reason = this.reason.trim();
+    this.busy = true;
+    try {
+      const { updated } = await this.api.setVerdictMatching({ ...filter, verdict, ...(reason ? { reason } : {}) });
+      const what = verdict ? verdictLabels[verdict] : 'Verdict cleared';
+      this.message = { text: `${what}: all ${updated} matching window${updated === 1 ? '' : 's'}${reason ? ` · ${reason}` : ''} (u undoes)`, error: false };
+      this.allMatching = false;
       this.reason = '';
     } catch (err) {
       this.message = { text: `Verdict not saved: ${(err as Error).message}`, error: true };

@@ -1,4 +1,4 @@
-import type { Api, AppInfo, CaptureInfo, FilterClause, ModelSummary, Verdict } from '../../../preload/contract';
+import { MAX_INCIDENT_WINDOWS, type Api, type AppInfo, type CaptureInfo, type FilterClause, type ModelSummary, type Verdict } from '../../../preload/contract';
 import type { Transport } from '../api';
 import { CapturesState } from './captures.svelte';
 import { DetectionsState, verdictLabels } from './detections.svelte';
@@ -349,6 +349,17 @@ export class Workbench {
 
   /** "Create incident…" / "Add to incident…": opens the dialog for the current targets. */
   askIncident(mode: 'create' | 'add') {
+    const det = this.detections;
+    if (!this.activeDrilldown && det.allMatching) {
+      void det.matchingIds(MAX_INCIDENT_WINDOWS).then(
+        (ids) => {
+          if (ids) this.incidents.ask(mode, det.scanId, ids);
+          else this.incidents.message = { text: `An incident holds at most ${MAX_INCIDENT_WINDOWS.toLocaleString('en-US')} windows, and ${det.pager.total.toLocaleString('en-US')} match: narrow the queue's filters first.`, error: true };
+        },
+        (err: Error) => (this.incidents.message = { text: err.message, error: true }),
+      );
+      return;
+    }
     const { scanId, windowIds } = this.incidentTargets();
     this.incidents.ask(mode, scanId, windowIds);
   }
@@ -529,7 +540,7 @@ export class Workbench {
     const det = this.detections;
     if (det.scanId !== null) {
       const drill = this.activeDrilldown;
-      const on = drill ? `window #${drill.windowId}` : det.selected.size ? `${det.selected.size} selected windows` : 'current window';
+      const on = drill ? `window #${drill.windowId}` : det.allMatching ? `all ${det.pager.total} matching windows` : det.selected.size ? `${det.selected.size} selected windows` : 'current window';
       for (const v of ['tp', 'fp', 'review'] as const) {
         const key = { tp: 'T', fp: 'F', review: 'R' }[v];
         list.push({ id: `triage.verdict.${v}`, title: `Triage: Mark ${on} ${verdictLabels[v]}`, keybinding: key, run: () => this.verdict(v) });
@@ -541,6 +552,7 @@ export class Workbench {
         { id: 'triage.previous', title: 'Triage: Previous Window', keybinding: 'K', run: () => (drill ? this.stepWindow(-1) : det.move(-1)) },
         { id: 'triage.select', title: 'Triage: Toggle Selection of Current Window', keybinding: 'X', run: () => det.toggleSelected() },
         { id: 'triage.clearSelection', title: 'Triage: Clear Selection', run: () => det.clearSelection() },
+        { id: 'triage.selectAll', title: `Triage: Select All ${det.pager.total} Windows the Filters Match`, keybinding: 'Ctrl+A', run: () => { this.openDetections(); det.selectAllMatching(); } },
         { id: 'incidents.create', title: `Incidents: Create Incident from ${on}…`, keybinding: 'I', run: () => this.askIncident('create') },
         { id: 'incidents.addTo', title: `Incidents: Add ${on} to Incident…`, keybinding: 'A', run: () => this.askIncident('add') },
         { id: 'triage.reason', title: 'Triage: Write a Reason for the Next Verdict', run: () => { this.openDetections(); this.requestFocus('reason'); } },

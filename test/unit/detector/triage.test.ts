@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Project } from '../../../main/core/project.ts';
-import { addNote, auditLog, listWindows, setVerdict, thresholdCurve, undoVerdict, windowDetail } from '../../../main/core/triage/triage.ts';
+import { addNote, auditLog, listWindows, setVerdict, setVerdictMatching, thresholdCurve, undoVerdict, windowDetail } from '../../../main/core/triage/triage.ts';
 import { Workbench } from '../../../main/core/workbench.ts';
 import { exportAudit } from '../../../main/core/triage/exportAudit.ts';
 import { tempDir } from '../helpers.ts';
-import { HOST_B as B, SCAN_CLASSES, THREE_WINDOWS, makeFlaggedScan } from './scan-fixture.ts';
+import { HOST_A, HOST_B as B, SCAN_CLASSES, THREE_WINDOWS, makeFlaggedScan } from './scan-fixture.ts';
 
 let project: Project;
 let cleanup: () => void;
@@ -203,6 +203,26 @@ describe('bulk verdicts', () => {
     const after = (await page({ limit: 5000 })).windows;
     for (const w of after) expect(w.verdict).toBe(before.get(w.id)![0]);
     expect((await page()).statusCounts).toEqual({ untriaged: 3003 - 1001 - 600 + 200, tp: 1001 - 200, fp: 0, review: 600 });
+  });
+});
+
+describe('a verdict for every window the filters match', () => {
+  it('changes just the windows the queue shows, in one undoable, audited change', async () => {
+    await setVerdict(project, 1, [3], 'tp', 'kept');
+    // windows of host A (#1, #3) that are untriaged: #1 only
+    expect(await setVerdictMatching(project, { scanId: 1, host: HOST_A, status: 'untriaged' }, 'fp', 'lab scanner')).toEqual({ updated: 1 });
+    expect((await page({ sort: { by: 'order', dir: 'asc' } })).windows.map((w) => [w.id, w.verdict, w.verdictReason])).toEqual([
+      [1, 'fp', 'lab scanner'], [2, null, null], [3, 'tp', 'kept'],
+    ]);
+    expect(await setVerdictMatching(project, { scanId: 1, classes: ['DDoS'] }, 'review')).toEqual({ updated: 2 });
+    const newest = (await auditLog(project)).entries.slice(0, 2);
+    expect(newest.map((e) => [e.windowId, e.previous, e.value])).toEqual([[3, 'tp', 'review'], [1, 'fp', 'review']]);
+    expect(newest[0]!.batch).toBe(newest[1]!.batch);
+    expect(await undoVerdict(project)).toEqual({ undone: 2, scanId: 1 });
+    expect((await page({ sort: { by: 'order', dir: 'asc' } })).windows.map((w) => w.verdict)).toEqual(['fp', null, 'tp']);
+    // nothing matches: nothing changes
+    expect(await setVerdictMatching(project, { scanId: 1, minScore: 0.999 }, 'tp')).toEqual({ updated: 0 });
+    await expect(setVerdictMatching(project, { scanId: 9 }, 'tp')).rejects.toThrow(/no scan #9/);
   });
 });
 
