@@ -50,6 +50,8 @@ usage:
   mindflow eval FILE [--model DIR] [--project P] [--json]   metrics of a model on a labelled capture
   mindflow scan FILE [--model DIR] [--project P] [--threshold T] [--json]
                                                        score every flow, list flagged windows
+  mindflow scans --project P [--capture ID] [--json]  every scan (newest first): model, threshold, flagged
+                                                       windows, metrics against the labels, to compare models
   mindflow windows --project P [--scan ID] [--status untriaged|tp|fp|review] [--class C] [--host IP]
         [--limit N] [--out FILE [--format csv|parquet]] [--json]
                                                        the flagged windows of a scan (latest by default);
@@ -164,6 +166,41 @@ async function cmdCaptures(argv: string[]): Promise<void> {
     for (const c of captures) {
       const classes = Object.entries(c.classCounts).map(([k, n]) => `${k}=${fmt(n)}`).join(' ');
       process.stdout.write(`#${c.id}  ${c.fileName}  ${c.schemaVersion}  ${fmt(c.rows)} flows  ${classes || 'unlabelled'}  ${c.importedAt}\n`);
+    }
+  } finally {
+    project.close();
+  }
+}
+
+/** A class -> {precision, recall, f1, support} map, as `eval --json` prints per-class metrics. */
+function perClassMap(m: ModelMetrics): Record<string, { precision: number; recall: number; f1: number; support: number }> {
+  return Object.fromEntries(m.perClass.map((c) => [c.name, { precision: c.precision, recall: c.recall, f1: c.f1, support: c.support }]));
+}
+
+async function cmdScans(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, capture: { type: 'string' }, json: { type: 'boolean' } } });
+  const captureId = num('capture', values.capture, { integer: true, min: 1 });
+  const project = await Project.open(requireProject(values));
+  try {
+    const names = new Map((await project.listCaptures()).map((c) => [c.id, c.fileName]));
+    if (captureId !== undefined && !names.has(captureId)) throw new Error(`no capture #${captureId} in this project (see "mindflow captures")`);
+    const scans = (await listScans(project, captureId)).map((s) => ({
+      id: s.id, captureId: s.captureId, captureName: names.get(s.captureId) ?? null, model: s.modelName, modelId: s.modelId, threshold: s.threshold,
+      createdAt: s.createdAt, flows: s.flows, seconds: s.seconds, windowsPerSecond: s.windowsPerSecond, backend: s.backend,
+      flaggedWindows: s.flaggedWindows, predicted: s.predictedCounts,
+      metrics: s.metrics ? { accuracy: s.metrics.accuracy, macroF1: s.metrics.macroF1, weightedF1: s.metrics.weightedF1, perClass: perClassMap(s.metrics), unknownLabels: s.metrics.unknownLabels ?? {} } : null,
+    }));
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ scans }, null, 2)}\n`);
+      return;
+    }
+    if (scans.length === 0) {
+      process.stdout.write(`no scans${captureId !== undefined ? ` of capture #${captureId}` : ''} in this project\n`);
+      return;
+    }
+    for (const s of scans) {
+      const m = s.metrics ? `  accuracy ${s.metrics.accuracy.toFixed(4)}  macro F1 ${s.metrics.macroF1.toFixed(4)}  weighted F1 ${s.metrics.weightedF1.toFixed(4)}` : '  (no labels to measure against)';
+      process.stdout.write(`#${s.id}  capture #${s.captureId} ${s.captureName ?? '?'}  "${s.model}"  threshold ${s.threshold}  ${s.createdAt}  ${fmt(s.flaggedWindows)} flagged windows${m}\n`);
     }
   } finally {
     project.close();
@@ -309,7 +346,7 @@ async function cmdEval(argv: string[]): Promise<void> {
     clearProgress();
     const m = ev.metrics;
     if (values.json) {
-      const perClass = Object.fromEntries(m.perClass.map((c) => [c.name, { precision: c.precision, recall: c.recall, f1: c.f1, support: c.support }]));
+      const perClass = perClassMap(m);
       const out = {
         accuracy: m.accuracy, macroF1: m.macroF1, weightedF1: m.weightedF1, perClass, confusion: m.confusion, classes: m.classes, backend: ev.backend, flows: ev.flows, seconds: ev.seconds, binary: m.binary,
         unknownLabels: m.unknownLabels ?? {},
@@ -734,6 +771,8 @@ async function main(argv: string[]): Promise<void> {
       return cmdEval(rest);
     case 'scan':
       return cmdScan(rest);
+    case 'scans':
+      return cmdScans(rest);
     case 'windows':
       return cmdWindows(rest);
     case 'verdict':

@@ -358,8 +358,25 @@ test('moves the threshold and sees the effect on windows, recall and false posit
   await expect(det.thresholdNumbers).toContainText('Windows flagged');
   await expect(page.getByRole('table', { name: 'Per-class metrics' })).toBeVisible();
   await expect(page.getByRole('img', { name: /^Confusion matrix/ })).toBeVisible();
+  // the sample was scanned again above: its scans line up, the one triaged now marked
+  const compared = page.getByRole('table', { name: 'Scans of this capture compared' });
+  const rows = compared.getByRole('row');
+  expect(await rows.count()).toBeGreaterThanOrEqual(3);
+  await expect(compared.locator('tr[aria-current="true"]')).toContainText('triaging');
+  await expect(rows.nth(1)).toHaveAttribute('aria-current', 'true');
+  await expect(rows.nth(2)).toContainText(/default-v1\s*0\.5/);
+  await expect(rows.nth(2).getByRole('cell').nth(6)).toHaveText(/^\d\.\d{3}$/);
   await workbench.screenshot('23-threshold');
+  await compared.scrollIntoViewIfNeeded();
+  await workbench.screenshot('23b-scans-compared');
   await workbench.expectAccessible('the scan metrics and threshold');
+  // an older scan is triaged from its row; the newest one comes back the same way
+  const newest = ((await rows.nth(1).getByRole('rowheader').textContent()) ?? '').trim();
+  const older = ((await rows.nth(2).getByRole('rowheader').textContent()) ?? '').trim();
+  await compared.getByRole('button', { name: `Triage scan ${older}` }).click();
+  await expect(page.getByRole('combobox', { name: 'Scan to triage' }).locator('option:checked')).toContainText(`Scan ${older}`);
+  await compared.getByRole('button', { name: `Triage scan ${newest}` }).click();
+  await expect(page.getByRole('combobox', { name: 'Scan to triage' }).locator('option:checked')).toContainText(`Scan ${newest}`);
   await det.showQueue();
 
   // the queue sorts from the palette too (its column headers are for the mouse)

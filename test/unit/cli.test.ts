@@ -309,6 +309,18 @@ describe('mindflow CLI', () => {
     expect(next.scanId).toBeGreaterThan(judged.scanId);
     expect(next.statusCounts.tp).toBe(0);
     expect(rescan.out).toContain(`${tp + fp + review} of these windows have the flows and class of windows judged in scan #${judged.scanId}; to carry their verdicts: mindflow verdict --project ${project} --carry-from ${judged.scanId}`);
+    // the two scans side by side, with the keys scripts read; the same model scores the same
+    const { scans } = json<{ scans: Record<string, unknown>[] }>(['scans', '--project', project, '--capture', '1']);
+    expect(scans.map((x) => x.id)).toEqual(expect.arrayContaining([judged.scanId, next.scanId]));
+    expect(scans[0]!.id).toBe(next.scanId);
+    expect(Object.keys(scans[0]!).sort()).toEqual(
+      ['backend', 'captureId', 'captureName', 'createdAt', 'flaggedWindows', 'flows', 'id', 'metrics', 'model', 'modelId', 'predicted', 'seconds', 'threshold', 'windowsPerSecond']);
+    const [newer, older] = [scans.find((x) => x.id === next.scanId)!, scans.find((x) => x.id === judged.scanId)!];
+    expect(Object.keys(newer.metrics as object).sort()).toEqual(['accuracy', 'macroF1', 'perClass', 'unknownLabels', 'weightedF1']);
+    expect(newer.metrics).toEqual(older.metrics);
+    expect(newer.flaggedWindows).toBe(older.flaggedWindows);
+    expect(mindflow(['scans', '--project', project, '--capture', '1']).out.split('\n')[0]).toMatch(new RegExp(`^#${next.scanId}  capture #1 sample\\.csv  "with hosts"  threshold 0\\.5  \\S+  [\\d,]+ flagged windows  accuracy \\d\\.\\d{4}  macro F1 `));
+    expect(mindflow(['scans', '--project', project, '--capture', '99']).err.trim()).toBe('mindflow: no capture #99 in this project (see "mindflow captures")');
     const carried = json<Record<string, unknown>>(['verdict', '--project', project, '--carry-from', String(judged.scanId)]);
     expect(Object.keys(carried)).toEqual(['fromScanId', 'toScanId', 'carried', 'windowIds']);
     expect(carried).toMatchObject({ fromScanId: judged.scanId, toScanId: next.scanId, carried: tp + fp + review });
