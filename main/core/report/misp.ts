@@ -12,15 +12,17 @@
  *   to_ids is true only for attacking IPv4 addresses; targets and ports are context (an IDS rule
  *   on a victim's address or on port 80 would fire on everything). Windows marked false
  *   positive contribute nothing (see derive.ts).
+ * - A comment attribute per window with verdict changes: its verdict and their history, oldest
+ *   first (who, when, what, why), so the event carries the analysts' judgement with the evidence.
  * - Objects: one network-connection per distinct source, destination, port and protocol.
  * - uuids are deterministic (ids.ts); timestamps are Unix seconds as strings, as MISP writes them.
  * - first_seen / last_seen on attributes and objects: when the evidence flows ran, for captures
  *   with timestamps (v3), written as MISP writes them (microseconds, +00:00); absent otherwise.
  */
-import { deriveReport, indicatorWindows, widenSpan, type SeenSpan } from './derive.ts';
+import { deriveReport, indicatorWindows, widenSpan, windowsInOrder, type SeenSpan } from './derive.ts';
 import { uuidFromContent } from './ids.ts';
-import { attackTechnique, isIpv4, protocolName, sortClasses, type IncidentReport, type IncidentSeverity, type IncidentStatus, type Tlp } from './model.ts';
-import { fixed, rfc3339, safeJson } from './text.ts';
+import { attackTechnique, isIpv4, protocolName, sortClasses, VERDICT_LABELS, type IncidentReport, type IncidentSeverity, type IncidentStatus, type Tlp } from './model.ts';
+import { fixed, historyLines, rfc3339, safeJson } from './text.ts';
 
 export interface MispAttribute {
   uuid: string;
@@ -117,6 +119,24 @@ export function buildMispEvent(report: IncidentReport): MispEvent {
       timestamp,
       ...mispSeen(i.firstSeen, i.lastSeen),
       ...(type === 'port' ? { disable_correlation: true } : {}),
+    });
+  }
+
+  // the analysts' judgement of each window, with how it got there: a comment attribute (context, never for IDS)
+  for (const w of windowsInOrder(report.windows)) {
+    const history = historyLines(report.auditTrail, w.id);
+    if (!history.length) continue;
+    attributes.push({
+      uuid: uuid('attribute', 'verdict-history', w.id),
+      type: 'comment',
+      category: 'Other',
+      value: [`Window ${w.id} (${w.class}): ${w.verdict ? VERDICT_LABELS[w.verdict] : 'not reviewed'}. Verdict history, oldest first:`, ...history.map((l) => `- ${l}`)].join('\n'),
+      to_ids: false,
+      comment: 'analyst verdicts on a flagged window',
+      distribution: INHERIT,
+      timestamp,
+      ...mispSeen(w.start, w.end),
+      disable_correlation: true,
     });
   }
 

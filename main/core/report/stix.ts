@@ -7,7 +7,7 @@
  * aggregated per source, destination, destination port and protocol); one observed-data per
  * window; one indicator per host/port indicator with a STIX pattern; a sighting per indicator
  * (of the observed-data of its windows); `indicates` relationships from indicators to
- * attack-patterns; notes for the analyst's notes and window verdicts; and a report whose
+ * attack-patterns; notes for the analyst's notes and window verdicts (with their verdict history); and a report whose
  * object_refs name every other object.
  *
  * Choices:
@@ -28,7 +28,7 @@
 import { deriveReport, windowsInOrder, type Indicator } from './derive.ts';
 import { stixScoId, uuidFromContent } from './ids.ts';
 import { attackTechnique, attackTechniqueUrl, isIpv4, protocolName, sortClasses, VERDICT_LABELS, type IncidentReport, type ReportWindow, type Tlp } from './model.ts';
-import { fixed, rfc3339, safeJson, seenTime, stixPatternString } from './text.ts';
+import { fixed, historyLines, rfc3339, safeJson, seenTime, stixPatternString } from './text.ts';
 
 export type StixObject = { type: string; id: string } & Record<string, unknown>;
 
@@ -258,11 +258,18 @@ export function buildStixBundle(report: IncidentReport): StixBundle {
     object_refs: [reportId],
   }));
   for (const w of windowsInOrder(report.windows) as ReportWindow[]) {
-    if (!w.verdict) continue;
-    const lines = [`Verdict: ${VERDICT_LABELS[w.verdict]}.`, w.verdictReason ? `Reason: ${w.verdictReason}` : '', w.explanation ? `Why it was flagged: ${w.explanation}` : ''].filter(Boolean);
+    const history = historyLines(report.auditTrail, w.id);
+    // a window with a verdict, or with a history (a verdict set and cleared again, a note)
+    if (!w.verdict && !history.length) continue;
+    const lines = [
+      w.verdict ? `Verdict: ${VERDICT_LABELS[w.verdict]}.` : 'Verdict: not reviewed.',
+      w.verdictReason ? `Reason: ${w.verdictReason}` : '',
+      w.explanation ? `Why it was flagged: ${w.explanation}` : '',
+      history.length ? `Verdict history, oldest first:\n${history.map((l) => `- ${l}`).join('\n')}` : '',
+    ].filter(Boolean);
     notes.push({
       ...common('note', sdoId('note', 'verdict', w.id)),
-      abstract: `Verdict on window ${w.id}: ${VERDICT_LABELS[w.verdict]}`,
+      abstract: `Verdict on window ${w.id}: ${w.verdict ? VERDICT_LABELS[w.verdict] : 'not reviewed'}`,
       content: lines.join('\n'),
       ...(w.verdictBy ? { authors: [w.verdictBy] } : {}),
       object_refs: [observedIds.get(w.id) ?? reportId],

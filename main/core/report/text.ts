@@ -3,6 +3,7 @@
  * analyst goes through one of the escapers for the format it lands in.
  */
 import { formatEpochMs, formatWindowSpan, windowSpanParts } from '../../../preload/contract.ts';
+import { auditActionLabel, auditChangeText, type ReportAuditEntry } from './model.ts';
 
 /** Text or a double-quoted attribute value in HTML/SVG. */
 export function escapeHtml(value: unknown): string {
@@ -155,4 +156,15 @@ export function humanTime(value: string): string {
  */
 export function safeJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}
+
+/**
+ * A window's verdict history as plain lines, oldest first, for formats without tables (STIX
+ * notes, MISP comments): "2026-12-07 06:28:40 UTC · ana · verdict: not reviewed → true
+ * positive (undone) · reason: …". Capture values stay values: the caller's format escapes them.
+ */
+export function historyLines(trail: ReportAuditEntry[], windowId: string): string[] {
+  return trail
+    .filter((e) => e.windowId === windowId)
+    .map((e) => `${humanTime(e.at)} · ${e.analyst} · ${auditActionLabel(e)}: ${auditChangeText(e)}${e.undone ? ' (undone)' : ''}${e.reason ? ` · reason: ${e.reason}` : ''}`);
 }

@@ -258,41 +258,33 @@ export class DetectionsState {
     return w ? [w.id] : [];
   }
 
-  /** Commits a verdict at once; the rows change before the core answers and are then reloaded. */
+  /**
+   * Commits a verdict at once: to the x-selection or the current window (the rows change before
+   * the core answers and are then reloaded), or after Ctrl+A to every window the filters match.
+   */
   async setVerdict(verdict: Verdict | null, picked?: number[]) {
-    if (!picked && this.allMatching) return this.setVerdictMatching(verdict);
-    const windowIds = picked ?? this.targets();
     const scanId = this.scanId;
-    if (scanId === null || !windowIds.length) return;
-    const reason = this.reason.trim();
-    const ids = new Set(windowIds);
-    this.pager.patch(ids, { verdict, verdictReason: reason || null, verdictBy: 'you', verdictAt: new Date().toISOString() });
-    this.busy = true;
-    try {
-      const { updated } = await this.api.setVerdict({ scanId, windowIds, verdict, ...(reason ? { reason } : {}) });
-      const what = verdict ? verdictLabels[verdict] : 'Verdict cleared';
-      this.message = { text: `${what}: ${updated} window${updated === 1 ? '' : 's'}${windowIds.length === 1 ? ` (#${windowIds[0]})` : ''}${reason ? ` · ${reason}` : ''}`, error: false };
-      if (this.selected.size) this.selected = new Set();
-      this.reason = '';
-    } catch (err) {
-      this.message = { text: `Verdict not saved: ${(err as Error).message}`, error: true };
-    } finally {
-      this.busy = false;
-      await this.pager.refresh();
+    const query = this.query;
+    if (scanId === null || !query) return;
+    const plural = (n: number) => `${n} window${n === 1 ? '' : 's'}`;
+    if (!picked && this.allMatching) {
+      const { sort: _sort, ...filter } = query;
+      return this.commit(verdict, (reason) => this.api.setVerdictMatching({ ...filter, verdict, ...reason }), (n) => `all ${n} matching window${n === 1 ? '' : 's'}`, ' (u undoes)');
     }
+    const windowIds = picked ?? this.targets();
+    if (!windowIds.length) return;
+    this.pager.patch(new Set(windowIds), { verdict, verdictReason: this.reason.trim() || null, verdictBy: 'you', verdictAt: new Date().toISOString() });
+    return this.commit(verdict, (reason) => this.api.setVerdict({ scanId, windowIds, verdict, ...reason }), (n) => `${plural(n)}${windowIds.length === 1 ? ` (#${windowIds[0]})` : ''}`, '');
   }
 
-  /** The verdict of every window the filters match (Ctrl+A), as one change. */
-  private async setVerdictMatching(verdict: Verdict | null) {
-    const q = this.query;
-    if (!q) return;
-    const { sort: _sort, ...filter } = q;
+  /** Sends one verdict change with the reason typed, says what it changed, and reloads the rows. */
+  private async commit(verdict: Verdict | null, send: (reason: { reason?: string }) => Promise<{ updated: number }>, what: (updated: number) => string, after: string) {
     const reason = this.reason.trim();
     this.busy = true;
     try {
-      const { updated } = await this.api.setVerdictMatching({ ...filter, verdict, ...(reason ? { reason } : {}) });
-      const what = verdict ? verdictLabels[verdict] : 'Verdict cleared';
-      this.message = { text: `${what}: all ${updated} matching window${updated === 1 ? '' : 's'}${reason ? ` · ${reason}` : ''} (u undoes)`, error: false };
+      const { updated } = await send(reason ? { reason } : {});
+      this.message = { text: `${verdict ? verdictLabels[verdict] : 'Verdict cleared'}: ${what(updated)}${reason ? ` · ${reason}` : ''}${after}`, error: false };
+      if (this.selected.size) this.selected = new Set();
       this.allMatching = false;
       this.reason = '';
     } catch (err) {

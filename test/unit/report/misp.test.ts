@@ -23,7 +23,7 @@ describe('buildMispEvent on the sample incident', () => {
   });
 
   it('writes ip-src, ip-dst and port attributes with category, to_ids and a comment', () => {
-    for (const a of e.Attribute) {
+    for (const a of e.Attribute.filter((x) => x.type !== 'comment')) {
       expect(a.uuid).toMatch(UUID);
       expect(a.category).toBe('Network activity');
       expect(typeof a.to_ids).toBe('boolean');
@@ -34,7 +34,23 @@ describe('buildMispEvent on the sample incident', () => {
     expect(byValue('ip-src', '192.168.100.149')).toMatchObject({ to_ids: true });
     expect(byValue('ip-dst', '192.168.100.3')).toMatchObject({ to_ids: false });
     expect(byValue('port', '80')).toMatchObject({ to_ids: false });
-    expect(e.Attribute.map((a) => a.type).sort()).toEqual([...Array(2).fill('ip-src'), 'ip-dst', ...Array(8).fill('port')].sort());
+    expect(e.Attribute.filter((a) => a.type !== 'comment').map((a) => a.type).sort()).toEqual([...Array(2).fill('ip-src'), 'ip-dst', ...Array(8).fill('port')].sort());
+  });
+
+  it('carries each judged window\'s verdict history, oldest first, as a comment never meant for an IDS', () => {
+    const comments = e.Attribute.filter((a) => a.type === 'comment');
+    expect(comments.map((a) => a.value.split('\n')[0])).toEqual([
+      expect.stringMatching(/^Window w-1201 \(\w+\): true positive\. Verdict history, oldest first:$/),
+      expect.stringMatching(/^Window w-4530 \(\w+\): /),
+      expect.stringMatching(/^Window w-9007 \(\w+\): false positive\. /),
+    ]);
+    const w9007 = comments.find((a) => a.value.startsWith('Window w-9007'))!;
+    expect(w9007).toMatchObject({ category: 'Other', to_ids: false, disable_correlation: true, comment: 'analyst verdicts on a flagged window' });
+    expect(w9007.value.split('\n').slice(1)).toEqual([
+      '- 2025-03-14 10:20:05 UTC · j.chen · verdict: not reviewed → true positive (undone)',
+      '- 2025-03-14 10:21:40 UTC · j.chen · undo: true positive → not reviewed',
+      '- 2025-03-14 10:22:31 UTC · a.rivera · verdict: not reviewed → false positive · reason: backup job',
+    ]);
   });
 
   it('writes network-connection objects with ip-src, ip-dst, dst-port and layer4-protocol', () => {
@@ -116,6 +132,7 @@ describe('buildMispEvent on a v3 capture', () => {
       last_seen: '2021-06-12T01:03:01.415000+00:00',
     });
     for (const a of e.Attribute) {
+      // a window's verdict history spans its flows too
       expect(a.first_seen).toMatch(MISP_TIME);
       expect(a.last_seen! >= a.first_seen!).toBe(true);
     }

@@ -134,6 +134,25 @@ describe('buildStixBundle on the sample incident', () => {
     const notes = of('note');
     expect(notes.map((n) => n.content)).toContain('Bots .147 and .149 isolated on switch port 12 and 14.');
     expect(notes.find((n) => String(n.abstract).startsWith('Verdict on window w-4102'))).toMatchObject({ authors: ['a.rivera'] });
+    // with the window's verdict history, oldest first
+    const w9007 = String(notes.find((n) => String(n.abstract).startsWith('Verdict on window w-9007'))!.content);
+    expect(w9007.split('\n').slice(w9007.split('\n').indexOf('Verdict history, oldest first:'))).toEqual([
+      'Verdict history, oldest first:',
+      '- 2025-03-14 10:20:05 UTC · j.chen · verdict: not reviewed → true positive (undone)',
+      '- 2025-03-14 10:21:40 UTC · j.chen · undo: true positive → not reviewed',
+      '- 2025-03-14 10:22:31 UTC · a.rivera · verdict: not reviewed → false positive · reason: backup job',
+    ]);
+    expect(String(notes.find((n) => String(n.abstract).startsWith('Verdict on window w-4102'))!.content)).not.toContain('Verdict history');
+  });
+
+  it('keeps the history of a window whose verdict was cleared', () => {
+    const r = sampleIncidentReport();
+    const w = r.windows.find((x) => x.id === 'w-4530')!;
+    w.verdict = null;
+    w.verdictBy = null;
+    const note = buildStixBundle(r).objects.find((o) => o.type === 'note' && String(o.abstract).startsWith('Verdict on window w-4530'));
+    expect(note).toMatchObject({ abstract: 'Verdict on window w-4530: not reviewed' });
+    expect(String(note!.content)).toMatch(/^Verdict: not reviewed\.\n[\s\S]*- 2025-03-14 10:25:02 UTC · a\.rivera · note: Same scanner as w-1201\?$/);
   });
 
   it('carries the capture hash on the report', () => {
