@@ -2,33 +2,42 @@
  * The Electron entry: boot steps in order, each concern in its own file. Everything the
  * product does lives in main/core, which never imports electron.
  */
-import { app, dialog } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
 import { hardenWebContents } from './electron/security.ts';
 import { bindIpc } from './electron/ipc.ts';
 import { createMainWindow } from './electron/window.ts';
 import { installMenu } from './electron/menu.ts';
 import { openStartupSession } from './electron/startup.ts';
+import { acceptHandOver, claimSingleInstance, startupProject } from './electron/instance.ts';
 
 app.enableSandbox();
 hardenWebContents();
 
-app
-  .whenReady()
-  .then(async () => {
-    const session = await openStartupSession();
-    bindIpc(session);
-    installMenu();
-    createMainWindow();
-    app.on('activate', () => createMainWindow());
-    app.on('before-quit', () => session.close());
-  })
-  .catch((err: unknown) => {
-    // a project open in another MindFlow, a file that is not a project, a folder that cannot be
-    // written: say so and quit, instead of running on with no window
-    dialog.showErrorBox('MindFlow Workbench could not open the project', err instanceof Error ? err.message : String(err));
-    app.quit();
-  });
+// a second MindFlow hands its project to the first one and quits
+if (claimSingleInstance()) boot();
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
+function boot(): void {
+  app
+    .whenReady()
+    .then(async () => {
+      const session = await openStartupSession(startupProject());
+      bindIpc(session);
+      installMenu();
+      createMainWindow();
+      acceptHandOver(session, createMainWindow);
+      app.on('activate', () => {
+        if (BrowserWindow.getAllWindows().length === 0) createMainWindow();
+      });
+      app.on('before-quit', () => session.close());
+    })
+    .catch((err: unknown) => {
+      // a project open in another MindFlow, a file that is not a project, a folder that cannot be
+      // written: say so and quit, instead of running on with no window
+      dialog.showErrorBox('MindFlow Workbench could not open the project', err instanceof Error ? err.message : String(err));
+      app.quit();
+    });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}

@@ -33,3 +33,18 @@ export function appRoot(): string {
 export function rendererDir(): string {
   return join(appRoot(), 'out', 'renderer');
 }
+
+/**
+ * The project a launch names: `--project=P` (or `--project P`), else a `.duckdb` file among the
+ * arguments (what a desktop passes when a project file is opened with the app), resolved
+ * against the launch's working folder; null when it names none.
+ */
+export function projectFromArgv(argv: readonly string[], cwd: string): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--project=')) return a.length > '--project='.length ? resolve(cwd, a.slice('--project='.length)) : null;
+    if (a === '--project' && argv[i + 1] && !argv[i + 1]!.startsWith('-')) return resolve(cwd, argv[i + 1]!);
+  }
+  const file = [...argv].reverse().find((a) => !a.startsWith('-') && /\.duckdb$/i.test(a));
+  return file ? resolve(cwd, file) : null;
+}

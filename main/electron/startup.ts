@@ -5,10 +5,9 @@ import { Session } from '../core/session.ts';
 import { pickCaptureFile, pickProjectFile } from './ipc.ts';
 import { printPdf, reveal } from './reports.ts';
 
-/** Opens the project named on the command line (--project=P), else the sample project. */
-export async function openStartupSession(): Promise<Session> {
-  const arg = process.argv.find((a) => a.startsWith('--project='));
-  const projectPath = arg ? arg.slice('--project='.length) : process.env.MINDFLOW_PROJECT ?? join(app.getPath('userData'), 'sample.duckdb');
+/** Opens the project the launch names (--project=P, or a .duckdb file opened with the app), else the sample project. */
+export async function openStartupSession(named: string | null): Promise<Session> {
+  const projectPath = named ?? process.env.MINDFLOW_PROJECT ?? join(app.getPath('userData'), 'sample.duckdb');
   const session = await Session.open(projectPath, {
     host: 'electron',
     pickFile: pickCaptureFile,
@@ -17,6 +16,6 @@ export async function openStartupSession(): Promise<Session> {
     reveal,
     recentFile: join(app.getPath('userData'), 'recent-projects.json'),
   });
-  if (!arg && !process.env.MINDFLOW_PROJECT) await ensureSampleCapture(session.workbench.project);
+  if (!named && !process.env.MINDFLOW_PROJECT) await ensureSampleCapture(session.workbench.project);
   return session;
 }
