@@ -467,6 +467,11 @@ export interface WindowQuery {
   status?: TriageStatus | undefined;
   minScore?: number | undefined;
   maxScore?: number | undefined;
+  /**
+   * Only windows that another scan of the capture lacks: none of its windows has their flows
+   * and class (what a retrained model or another threshold found that this scan did not).
+   */
+  notIn?: number | undefined;
 }
 
 export interface WindowPage {
@@ -793,6 +798,7 @@ const windowFilterFields = {
   status: v.optional(v.picklist(['untriaged', ...verdicts])),
   minScore: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
   maxScore: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+  notIn: v.optional(scanId),
 };
 
 /** The most windows one incident call takes (an incident lists its windows). */

@@ -53,12 +53,12 @@ usage:
   mindflow scans --project P [--capture ID] [--json]  every scan (newest first): model, threshold, flagged
                                                        windows, metrics against the labels, to compare models
   mindflow windows --project P [--scan ID] [--status untriaged|tp|fp|review] [--class C] [--host IP]
-        [--limit N] [--out FILE [--format csv|parquet]] [--json]
+        [--not-in SCAN] [--limit N] [--out FILE [--format csv|parquet]] [--json]
                                                        the flagged windows of a scan (latest by default);
                                                        with --out, every matching one written to FILE
   mindflow verdict --project P --window ID --set tp|fp|review|clear [--scan ID] [--reason R]
                                                        record an analyst verdict (audited)
-  mindflow verdict --project P --all [--status S] [--class C] [--host IP] --set tp|fp|review|clear [--scan ID]
+  mindflow verdict --project P --all [--status S] [--class C] [--host IP] [--not-in SCAN] --set tp|fp|review|clear [--scan ID]
         [--reason R] [--json]                          the same verdict for every window the filters match
   mindflow verdict --project P --carry-from SCAN [--scan ID] [--json]
                                                        give untriaged windows the verdicts another scan of
@@ -424,14 +424,16 @@ async function latestScanId(project: Project, scan: string | undefined): Promise
   return scans[0].id;
 }
 
-/** The queue's filters from --status, --class and --host (as `windows` and `verdict --all` read them). */
-function queueFilter(values: { status?: string | undefined; class?: string | undefined; host?: string | undefined }): { status?: TriageStatus; classes?: string[]; host?: string } {
+/** The queue's filters from --status, --class, --host and --not-in (as `windows` and `verdict --all` read them). */
+function queueFilter(values: { status?: string | undefined; class?: string | undefined; host?: string | undefined; 'not-in'?: string | undefined }): { status?: TriageStatus; classes?: string[]; host?: string; notIn?: number } {
   const statuses = ['untriaged', 'tp', 'fp', 'review'];
   if (values.status && !statuses.includes(values.status)) throw new UsageError(`--status must be one of ${statuses.join(', ')}`);
+  const notIn = num('not-in', values['not-in'], { integer: true, min: 1 });
   return {
     ...(values.status ? { status: values.status as TriageStatus } : {}),
     ...(values.class ? { classes: [values.class] } : {}),
     ...(values.host ? { host: values.host } : {}),
+    ...(notIn !== undefined ? { notIn } : {}),
   };
 }
 
@@ -439,7 +441,7 @@ async function cmdWindows(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      project: { type: 'string' }, scan: { type: 'string' }, status: { type: 'string' }, class: { type: 'string' }, host: { type: 'string' }, limit: { type: 'string' },
+      project: { type: 'string' }, scan: { type: 'string' }, status: { type: 'string' }, class: { type: 'string' }, host: { type: 'string' }, 'not-in': { type: 'string' }, limit: { type: 'string' },
       out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' },
     },
   });
@@ -487,11 +489,12 @@ async function cmdVerdict(argv: string[]): Promise<void> {
     args: argv,
     options: {
       project: { type: 'string' }, scan: { type: 'string' }, window: { type: 'string' }, set: { type: 'string' }, reason: { type: 'string' },
-      'carry-from': { type: 'string' }, all: { type: 'boolean' }, status: { type: 'string' }, class: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' },
+      'carry-from': { type: 'string' }, all: { type: 'boolean' }, status: { type: 'string' }, class: { type: 'string' }, host: { type: 'string' }, 'not-in': { type: 'string' },
+      json: { type: 'boolean' },
     },
   });
-  const filtered = values.status !== undefined || values.class !== undefined || values.host !== undefined;
-  if (filtered && !values.all) throw new UsageError('--status, --class and --host choose windows with --all');
+  const filtered = values.status !== undefined || values.class !== undefined || values.host !== undefined || values['not-in'] !== undefined;
+  if (filtered && !values.all) throw new UsageError('--status, --class, --host and --not-in choose windows with --all');
   const carryFrom = num('carry-from', values['carry-from'], { integer: true, min: 1 });
   if (carryFrom !== undefined) {
     if (values.window !== undefined || values.set !== undefined || values.reason !== undefined || values.all) {

@@ -259,6 +259,17 @@ test('scans the sample again and carries the verdicts to windows with the same f
   await expect.poll(() => det.countOf('TP')).toBe(judged.tp);
   await expect.poll(() => det.countOf('FP')).toBe(judged.fp);
   await expect.poll(() => det.countOf('Review')).toBe(judged.review);
+  // the same model found the same windows: none is new against the first scan
+  const inQueue = async () => Number(((await page.getByLabel('Flagged windows in queue').textContent()) ?? '').replace(/,/g, ''));
+  const all = await inQueue();
+  const newAgainst = page.getByRole('combobox', { name: 'Only windows another scan lacks' });
+  await expect(newAgainst.locator(`option[value="${before}"]`)).toHaveText(new RegExp(`^not in scan #${before} · default-v1 · threshold 0\\.5$`));
+  await newAgainst.selectOption(String(before));
+  await expect(page.getByLabel('Compared with')).toHaveText(`not in scan #${before}`);
+  await expect.poll(inQueue).toBe(0);
+  await expect(page.getByText('No flagged windows match.')).toBeVisible();
+  await newAgainst.selectOption('');
+  await expect.poll(inQueue).toBe(all);
 
   // a carried window says where its verdict came from, and links the window it came from
   const carried = det.queue.getByRole('row').filter({ has: page.getByLabel(/^Verdict: (True|False) positive$/) }).first();

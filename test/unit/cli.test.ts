@@ -321,6 +321,8 @@ describe('mindflow CLI', () => {
     expect(newer.flaggedWindows).toBe(older.flaggedWindows);
     expect(mindflow(['scans', '--project', project, '--capture', '1']).out.split('\n')[0]).toMatch(new RegExp(`^#${next.scanId}  capture #1 sample\\.csv  "with hosts"  threshold 0\\.5  \\S+  [\\d,]+ flagged windows  accuracy \\d\\.\\d{4}  macro F1 `));
     expect(mindflow(['scans', '--project', project, '--capture', '99']).err.trim()).toBe('mindflow: no capture #99 in this project (see "mindflow captures")');
+    // the same model found the same windows: none is new against the first scan
+    expect(json<{ total: number }>(['windows', '--project', project, '--not-in', String(judged.scanId)]).total).toBe(0);
     const carried = json<Record<string, unknown>>(['verdict', '--project', project, '--carry-from', String(judged.scanId)]);
     expect(Object.keys(carried)).toEqual(['fromScanId', 'toScanId', 'carried', 'windowIds']);
     expect(carried).toMatchObject({ fromScanId: judged.scanId, toScanId: next.scanId, carried: tp + fp + review });
@@ -343,7 +345,7 @@ describe('mindflow CLI', () => {
     expect(Object.keys(all)).toEqual(['scanId', 'updated', 'verdict', 'reason']);
     expect(all).toEqual({ scanId: next.scanId, updated: host.length, verdict: 'fp', reason: 'lab traffic' });
     expect(json<{ total: number }>(['windows', '--project', project, '--host', '192.168.100.3', '--status', 'untriaged']).total).toBe(0);
-    expect(mindflow(['verdict', '--project', project, '--status', 'tp', '--set', 'fp']).err.split('\n')[0]).toBe('mindflow: --status, --class and --host choose windows with --all');
+    expect(mindflow(['verdict', '--project', project, '--status', 'tp', '--set', 'fp']).err.split('\n')[0]).toBe('mindflow: --status, --class, --host and --not-in choose windows with --all');
     expect(mindflow(['verdict', '--project', project, '--all', '--window', '1', '--set', 'fp']).err.split('\n')[0]).toBe('mindflow: --window and --all do not go together: one window, or every one the filters match');
   }, 120_000);
 

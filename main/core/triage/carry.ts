@@ -10,20 +10,17 @@ import type { CarryResult, CarrySource, OtherVerdict, Verdict } from '../../../p
 import { flowsTable, queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
-import { analystName, scanMeta } from './triage.ts';
+import { analystName, sameFlows, scanMeta } from './triage.ts';
 
 /**
- * The judged windows of `from` matching a window of `to`: same class, same first and last flow
- * and as many flows, so the same flows (a window keyed per source host holds only its host's
- * flows of its range; two keyed windows never share a first flow, and a keyed window holds all
- * of its range exactly when its count is the range's length), ordered by the target's id. `untriagedOnly` keeps those
- * whose target window has no verdict yet.
+ * The judged windows of `from` with the same flows and class as a window of `to` (see
+ * sameFlows), ordered by the target's id. `untriagedOnly` keeps those whose target window has
+ * no verdict yet.
  */
 function matchSql(untriagedOnly: boolean): string {
   return `SELECT t.id AS to_id, f.id AS from_id, sv.verdict, sv.reason, sv.analyst
     FROM flagged_windows t
-    JOIN flagged_windows f ON f.scan_id = ? AND f.class = t.class AND f.first_flow = t.first_flow
-      AND f.last_flow = t.last_flow AND f.flows = t.flows
+    JOIN flagged_windows f ON f.scan_id = ? AND ${sameFlows('f', 't')}
     JOIN verdicts sv ON sv.scan_id = f.scan_id AND sv.window_id = f.id
     ${untriagedOnly ? 'LEFT JOIN verdicts tv ON tv.scan_id = t.scan_id AND tv.window_id = t.id' : ''}
     WHERE t.scan_id = ? ${untriagedOnly ? 'AND tv.window_id IS NULL' : ''}

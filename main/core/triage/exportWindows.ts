@@ -9,7 +9,7 @@ import type { JobContext } from '../capture/import.ts';
 import { reportsDir } from '../incidents/export.ts';
 import type { Project } from '../project.ts';
 import { copyToFile, fileStamp, fileTarget } from '../query/copy.ts';
-import { scanMeta, windowFilter } from './triage.ts';
+import { checkNotIn, scanMeta, windowFilter } from './triage.ts';
 
 export type WindowExportRequest = Omit<WindowQuery, 'offset' | 'limit'> & { format: RowExportFormat; path?: string | undefined };
 
@@ -29,6 +29,7 @@ export async function exportWindows(project: Project, req: WindowExportRequest, 
   const list = (col: string) => (req.format === 'csv' ? `array_to_string(${col}, ' ')` : col);
   const { rows, bytes } = await copyToFile(project, target, req.format, ctx, `writing the windows of scan #${req.scanId} as ${req.format.toUpperCase()}`, async (conn) => {
     await scanMeta(conn, req.scanId); // a scan that does not exist is refused before anything is written
+    await checkNotIn(conn, req.scanId, req.notIn);
     const { where, params, order } = windowFilter(req);
     return {
       sql: `SELECT w.id AS window, w.class, w.peak AS score, w.mean AS mean_score, w.flows, w.first_flow, w.last_flow, w.start_ms, w.end_ms,

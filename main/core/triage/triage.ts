@@ -105,6 +105,24 @@ const SORTS: Record<NonNullable<WindowQuery['sort']>['by'], string> = {
   order: 'w.first_flow {dir}, w.id',
 };
 
+/**
+ * Two windows (table aliases) with the same flows and class: same class, first and last flow
+ * and flow count. A window keyed per source host holds only its host's flows of its range; two
+ * keyed windows never share a first flow, and a keyed window holds all of its range exactly when
+ * its count is the range's length, so this holds keyed or not.
+ */
+export function sameFlows(a: string, b: string): string {
+  return `${a}.class = ${b}.class AND ${a}.first_flow = ${b}.first_flow AND ${a}.last_flow = ${b}.last_flow AND ${a}.flows = ${b}.flows`;
+}
+
+/** Refuses a `notIn` scan that is not another scan of the same capture as `scanId`'s. */
+export async function checkNotIn(c: DuckDBConnection, scanId: number, notIn: number | undefined): Promise<void> {
+  if (notIn === undefined) return;
+  if (notIn === scanId) throw new MindflowError('bad-args', `scan #${scanId} cannot be compared with itself`);
+  const [a, b] = [await scanMeta(c, scanId), await scanMeta(c, notIn)];
+  if (a.captureId !== b.captureId) throw new MindflowError('bad-args', `scan #${notIn} is of capture #${b.captureId}, not of scan #${scanId}'s capture #${a.captureId}: windows compare only between scans of one capture`);
+}
+
 /** The queue's filter and order as SQL over `flagged_windows w LEFT JOIN verdicts v`. */
 export function windowFilter(q: Omit<WindowQuery, 'offset' | 'limit'>): { where: string; params: Params; order: string } {
   const where: string[] = ['w.scan_id = ?'];
@@ -130,6 +148,10 @@ export function windowFilter(q: Omit<WindowQuery, 'offset' | 'limit'>): { where:
     where.push('w.peak <= ?');
     params.push(q.maxScore);
   }
+  if (q.notIn !== undefined) {
+    where.push(`NOT EXISTS (SELECT 1 FROM flagged_windows o WHERE o.scan_id = ? AND ${sameFlows('o', 'w')})`);
+    params.push(q.notIn);
+  }
   const sort = q.sort ?? { by: 'score', dir: 'desc' };
   return { where: where.join(' AND '), params, order: SORTS[sort.by].replaceAll('{dir}', sort.dir === 'asc' ? 'ASC' : 'DESC') };
 }
@@ -138,6 +160,7 @@ export async function listWindows(project: Project, q: WindowQuery): Promise<Win
   const t0 = performance.now();
   return project.withConnection(async (c) => {
     await scanMeta(c, q.scanId);
+    await checkNotIn(c, q.scanId, q.notIn);
     const { where, params, order } = windowFilter(q);
     const rows = await queryObjects<WindowRow>(c, `${WINDOW_SELECT} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]);
     const total = Number(await scalar(c, `SELECT count(*) FROM flagged_windows w LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id WHERE ${where}`, params));
@@ -188,6 +211,7 @@ export async function setVerdict(project: Project, scanId: number, windowIds: nu
 export async function setVerdictMatching(project: Project, filter: Omit<WindowQuery, 'offset' | 'limit' | 'sort'>, verdict: Verdict | null, reason?: string): Promise<{ updated: number }> {
   return project.transaction(async (c) => {
       await scanMeta(c, filter.scanId);
+      await checkNotIn(c, filter.scanId, filter.notIn);
       const { where, params } = windowFilter(filter);
       return { updated: await writeVerdicts(c, filter.scanId, { where, params }, verdict, reason ?? null) };
   });

@@ -27,6 +27,8 @@ export class DetectionsState {
   status = $state<TriageStatus | ''>('');
   minScore = $state<number | null>(null);
   maxScore = $state<number | null>(null);
+  /** only windows this other scan of the capture lacks (their flows and class it did not flag) */
+  notIn = $state<number | null>(null);
 
   readonly pager: WindowPager;
   cursor = $state(0);
@@ -67,6 +69,7 @@ export class DetectionsState {
     if (this.status) q.status = this.status;
     if (this.minScore !== null) q.minScore = this.minScore;
     if (this.maxScore !== null) q.maxScore = this.maxScore;
+    if (this.notIn !== null) q.notIn = this.notIn;
     return q;
   }
 
@@ -106,6 +109,8 @@ export class DetectionsState {
     this.threshold = this.scan?.threshold ?? 0.5;
     this.carrySources = [];
     this.carryFrom = null;
+    // a comparison is between this scan and another: a new scan starts without one
+    this.notIn = null;
     this.reload();
     void this.loadCarrySources();
   }
@@ -180,7 +185,14 @@ export class DetectionsState {
     this.reload();
   }
 
+  /** Shows only the windows another scan of the capture lacks, or (null) every window. */
+  setNotIn(scanId: number | null) {
+    this.notIn = scanId;
+    this.reload();
+  }
+
   clearFilters() {
+    this.notIn = null;
     this.classes = [];
     this.host = '';
     this.status = '';

@@ -66,6 +66,7 @@ function snapshot(det: DetectionsState, query: WindowFilter): WindowExportTarget
   if (query.classes?.length) filters.push(`class: ${query.classes.join(', ')}`);
   if (query.host) filters.push(`host: ${query.host}`);
   if (query.minScore !== undefined || query.maxScore !== undefined) filters.push(`score: ${query.minScore ?? 0} to ${query.maxScore ?? 1}`);
+  if (query.notIn !== undefined) filters.push(`not in scan #${query.notIn}`);
   const sort = query.sort ?? { by: 'score', dir: 'desc' };
   return { query: { ...query }, matching: det.pager.total, filters, order: `${SORT_NAMES[sort.by]}, ${sort.dir === 'asc' ? 'ascending' : 'descending'}` };
 }

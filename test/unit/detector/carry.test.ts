@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Project } from '../../../main/core/project.ts';
 import { carrySources, carryVerdicts } from '../../../main/core/triage/carry.ts';
-import { auditLog, listWindows, setVerdict, undoVerdict, windowDetail } from '../../../main/core/triage/triage.ts';
+import { auditLog, listWindows, setVerdict, setVerdictMatching, undoVerdict, windowDetail } from '../../../main/core/triage/triage.ts';
+import { exportWindows } from '../../../main/core/triage/exportWindows.ts';
+import { noJobContext } from '../../../main/core/capture/import.ts';
 import { Workbench } from '../../../main/core/workbench.ts';
 import type { CaptureInfo, FlaggedWindow } from '../../../preload/contract.ts';
 import { tempDir } from '../helpers.ts';
@@ -139,6 +142,34 @@ describe('carrying verdicts to a rescan of the same capture', () => {
     await expect(carryVerdicts(project, 99, 1)).rejects.toThrow(/no scan #99/);
     expect(await carrySources(project, 7)).toEqual([]);
     expect(summary(await windowsOf(7)).every((s) => s.endsWith('untriaged'))).toBe(true);
+  });
+});
+
+describe('windows another scan of the capture lacks', () => {
+  it('are what one scan flagged and the other did not, either way round, keyed or not', async () => {
+    await addFlaggedScan(project, capture, 2, [1, 1, 0, 2, 2, 2, 2, 1, 0], [0.9, 0.8, 0.9, 0.7, 0.99, 0.8, 0.9, 0.6, 0.9]);
+    const notIn = async (scanId: number, other: number) =>
+      summary((await listWindows(project, { scanId, offset: 0, limit: 50, notIn: other, sort: { by: 'order', dir: 'asc' } })).windows);
+    expect(await notIn(2, 1)).toEqual(['DoS 3-6 untriaged']);
+    expect(await notIn(1, 2)).toEqual(['DoS 3-5 fp']);
+    // keyed per host, the same three runs are the same flows
+    await addFlaggedScan(project, capture, 3, preds, conf, { keyed: true });
+    expect(await notIn(3, 1)).toEqual([]);
+    // a verdict for all of them, and the export, take the comparison too
+    expect(await setVerdictMatching(project, { scanId: 2, notIn: 1 }, 'review', 'new with the retrained model')).toEqual({ updated: 1 });
+    expect(await notIn(2, 1)).toEqual(['DoS 3-6 review']);
+    const out = join(dir, 'new.csv');
+    await exportWindows(project, { scanId: 2, notIn: 1, format: 'csv', path: out }, noJobContext);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('are compared only within one capture, never with the scan itself', async () => {
+    const other = await makeCapture(project, dir, srcs.slice(0, 8));
+    await addFlaggedScan(project, other, 7, preds.slice(0, 8), conf.slice(0, 8));
+    await expect(listWindows(project, { scanId: 1, offset: 0, limit: 5, notIn: 7 })).rejects.toThrow(/scan #7 is of capture #2, not of scan #1's capture #1: windows compare only between scans of one capture/);
+    await expect(listWindows(project, { scanId: 1, offset: 0, limit: 5, notIn: 1 })).rejects.toThrow(/scan #1 cannot be compared with itself/);
+    await expect(setVerdictMatching(project, { scanId: 1, notIn: 7 }, 'tp')).rejects.toThrow(/compare only between scans of one capture/);
+    expect(summary(await windowsOf(1))).toEqual(['DDoS 0-1 tp', 'DoS 3-5 fp', 'DDoS 7-7 review']);
   });
 });
 
