@@ -267,7 +267,7 @@ test('scans the sample again and carries the verdicts to windows with the same f
   await newAgainst.selectOption(String(before));
   await expect(page.getByLabel('Compared with')).toHaveText(`not in scan #${before}`);
   await expect.poll(inQueue).toBe(0);
-  await expect(page.getByText('No flagged windows match.')).toBeVisible();
+  await expect(page.getByText(`No flagged windows match: scan #${before} has every one the other filters keep (the same flows, the same class).`)).toBeVisible();
   await newAgainst.selectOption('');
   await expect.poll(inQueue).toBe(all);
 
