@@ -13,19 +13,15 @@ import type { Project } from '../project.ts';
 import { analystName, sameFlows, scanMeta } from './triage.ts';
 
 /**
- * The judged windows of `from` with the same flows and class as a window of `to` (see
- * sameFlows), ordered by the target's id. `untriagedOnly` keeps those whose target window has
- * no verdict yet.
+ * The judged windows of `from` with the same flows and class as an untriaged window of `to`
+ * (see sameFlows). Parameters: the `from` scan, then the `to` scan.
  */
-function matchSql(untriagedOnly: boolean): string {
-  return `SELECT t.id AS to_id, f.id AS from_id, sv.verdict, sv.reason, sv.analyst
-    FROM flagged_windows t
-    JOIN flagged_windows f ON f.scan_id = ? AND ${sameFlows('f', 't')}
-    JOIN verdicts sv ON sv.scan_id = f.scan_id AND sv.window_id = f.id
-    ${untriagedOnly ? 'LEFT JOIN verdicts tv ON tv.scan_id = t.scan_id AND tv.window_id = t.id' : ''}
-    WHERE t.scan_id = ? ${untriagedOnly ? 'AND tv.window_id IS NULL' : ''}
-    ORDER BY t.id`;
-}
+const MATCH_SQL = `SELECT t.id AS to_id, f.id AS from_id, sv.verdict, sv.reason, sv.analyst
+  FROM flagged_windows t
+  JOIN flagged_windows f ON f.scan_id = ? AND ${sameFlows('f', 't')}
+  JOIN verdicts sv ON sv.scan_id = f.scan_id AND sv.window_id = f.id
+  LEFT JOIN verdicts tv ON tv.scan_id = t.scan_id AND tv.window_id = t.id
+  WHERE t.scan_id = ? AND tv.window_id IS NULL`;
 
 /**
  * The other scans of `scanId`'s capture that hold verdicts, newest first, each with how many of
@@ -45,7 +41,7 @@ export async function carrySources(project: Project, scanId: number): Promise<Ca
     const out: CarrySource[] = [];
     for (const s of scans) {
       const counts = await queryObjects<{ verdict: Verdict; n: number }>(
-        c, `SELECT verdict, count(*)::INTEGER AS n FROM (${matchSql(true)}) GROUP BY verdict`, [s.id, scanId]);
+        c, `SELECT verdict, count(*)::INTEGER AS n FROM (${MATCH_SQL}) GROUP BY verdict`, [s.id, scanId]);
       const byVerdict: Record<Verdict, number> = { tp: 0, fp: 0, review: 0 };
       for (const r of counts) byVerdict[r.verdict] = r.n;
       out.push({
@@ -86,14 +82,12 @@ export async function carryVerdicts(project: Project, fromScanId: number, toScan
     await c.run(
       `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason)
        SELECT nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'verdict', ?, m.to_id, NULL, m.verdict, ${CARRIED_REASON_SQL}
-       FROM (${matchSql(true)}) m`,
+       FROM (${MATCH_SQL}) m`,
       [batch, analyst, toScanId, fromScanId, fromScanId, toScanId],
     );
-    await c.run(
-      `INSERT INTO verdicts SELECT scan_id, window_id, value, reason, analyst, ts FROM audit_log WHERE batch = ? ORDER BY window_id`, [batch]);
-    const matches = await queryObjects<{ window_id: number }>(c, `SELECT window_id FROM audit_log WHERE batch = ? ORDER BY window_id`, [batch]);
-    if (matches.length === 0) return { fromScanId, toScanId, carried: 0, windowIds: [] };
-    return { fromScanId, toScanId, carried: matches.length, windowIds: matches.map((m) => m.window_id) };
+    await c.run(`INSERT INTO verdicts SELECT scan_id, window_id, value, reason, analyst, ts FROM audit_log WHERE batch = ?`, [batch]);
+    const carried = await queryObjects<{ window_id: number }>(c, `SELECT window_id FROM audit_log WHERE batch = ? ORDER BY window_id`, [batch]);
+    return { fromScanId, toScanId, carried: carried.length, windowIds: carried.map((m) => m.window_id) };
   });
 }
 

@@ -189,8 +189,9 @@ function idList(ids: number[]): string {
  * audit row per window, sharing a batch id so the whole change can be undone at once.
  */
 export async function setVerdict(project: Project, scanId: number, windowIds: number[], verdict: Verdict | null, reason?: string): Promise<{ updated: number }> {
-  const ids = idList([...new Set(windowIds)]);
-  const count = new Set(windowIds).size;
+  const unique = [...new Set(windowIds)];
+  const ids = idList(unique);
+  const count = unique.length;
   return project.transaction(async (c) => {
       await scanMeta(c, scanId);
       const picked = { where: 'w.scan_id = ? AND w.id IN (SELECT unnest(?::INTEGER[]))', params: [scanId, ids] };

@@ -7,7 +7,7 @@ import { auditLog, listWindows, setVerdict, setVerdictMatching, undoVerdict, win
 import { exportWindows } from '../../../main/core/triage/exportWindows.ts';
 import { noJobContext } from '../../../main/core/capture/import.ts';
 import { Workbench } from '../../../main/core/workbench.ts';
-import type { CaptureInfo, FlaggedWindow } from '../../../preload/contract.ts';
+import { carriedReason, type CaptureInfo, type FlaggedWindow } from '../../../preload/contract.ts';
 import { tempDir } from '../helpers.ts';
 import { HOST_A, HOST_B, THREE_WINDOWS, addFlaggedScan, makeCapture, makeFlaggedScan } from './scan-fixture.ts';
 
@@ -56,6 +56,9 @@ describe('carrying verdicts to a rescan of the same capture', () => {
     const after = await windowsOf(2);
     expect(summary(after)).toEqual(['DDoS 0-1 tp', 'DoS 3-6 untriaged', 'DDoS 7-7 fp']);
     expect(after[0]).toMatchObject({ verdictBy: 'bo', verdictReason: 'carried from scan #1, window #1 (ana): botnet C2' });
+    // the drill-down's "Use this verdict" writes the same reason
+    expect(carriedReason(1, 1, 'ana', 'botnet C2')).toBe(after[0]!.verdictReason);
+    expect(carriedReason(1, 2, 'ana', null)).toBe('carried from scan #1, window #2 (ana)');
     expect(after[2]!.verdictReason).toBe('scanner we run');
     const newest = (await auditLog(project, { scanId: 2 })).entries[0]!;
     expect(newest).toMatchObject({ action: 'verdict', windowId: 1, previous: null, value: 'tp', analyst: 'bo', reason: 'carried from scan #1, window #1 (ana): botnet C2' });
