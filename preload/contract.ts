@@ -538,11 +538,11 @@ export interface WindowDetail {
   previousId: number | null;
   nextId: number | null;
   notes: WindowNote[];
-  /** verdicts that other scans of the capture gave windows sharing flows with this one */
+  /** verdicts and notes that other scans of the capture have on windows sharing flows with this one */
   otherVerdicts: OtherVerdict[];
 }
 
-/** A judged window of another scan of the same capture that shares flows with a window. */
+/** A window of another scan of the same capture, with a verdict or notes, that shares flows with a window. */
 export interface OtherVerdict {
   scanId: number;
   windowId: number;
@@ -555,10 +555,12 @@ export interface OtherVerdict {
   sharedFlows: number;
   /** exactly this window's flows (its verdict can be carried when the class matches) */
   sameFlows: boolean;
-  verdict: Verdict;
+  /** null: untriaged there (it has notes) */
+  verdict: Verdict | null;
   reason: string | null;
-  analyst: string;
-  at: string;
+  analyst: string | null;
+  at: string | null;
+  notes: WindowNote[];
 }
 
 /**
@@ -905,7 +907,7 @@ export const calls = {
   carrySources: call<CarrySource[]>()(v.object({ scanId })),
   /** Gives untriaged windows of `toScanId` the verdicts of `fromScanId`'s windows with the same flows and class. */
   carryVerdicts: call<CarryResult>()(v.object({ fromScanId: scanId, toScanId: scanId })),
-  /** The verdicts other scans of the capture gave windows sharing flows with this one. */
+  /** The verdicts and notes other scans of the capture have on windows sharing flows with this one. */
   otherVerdicts: call<OtherVerdict[]>()(v.object({ scanId, windowId })),
   /** Undoes the last verdict change (all windows it touched). */
   undoVerdict: call<{ undone: number; scanId: number | null }>()(v.object({})),

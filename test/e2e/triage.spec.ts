@@ -277,7 +277,7 @@ test('scans the sample again and carries the verdicts to windows with the same f
   const drill = workbench.drilldown;
   await expect(drill.region).toBeVisible();
   await expect(page.getByRole('status', { name: 'Window verdict' })).toContainText(`carried from scan #${before}, window #`);
-  const others = page.getByRole('region', { name: 'Verdicts in other scans' });
+  const others = page.getByRole('region', { name: 'Other scans of these flows' });
   await expect(others).toContainText(`scan #${before}`);
   await expect(others).toContainText('the same flows');
   await workbench.screenshot('28-verdicts-in-other-scans');

@@ -10,7 +10,7 @@ import type { CarryResult, CarrySource, OtherVerdict, Verdict } from '../../../p
 import { flowsTable, queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
-import { analystName, sameFlows, scanMeta } from './triage.ts';
+import { analystName, notesOf, sameFlows, scanMeta } from './triage.ts';
 
 /**
  * The judged windows of `from` with the same flows and class as an untriaged window of `to`
@@ -97,8 +97,8 @@ function keyClause(key: string | null): string {
 }
 
 /**
- * The verdicts other scans of the capture gave windows that share flows with this one, newest
- * scan first: each judged window, its verdict, and how many flows it shares with this window.
+ * What analysts said in other scans of the capture about windows that share flows with this
+ * one, newest scan first: each window with a verdict or notes, and how many flows it shares.
  */
 export async function otherVerdicts(c: DuckDBConnection, scanId: number, windowId: number): Promise<OtherVerdict[]> {
   const meta = await scanMeta(c, scanId);
@@ -107,16 +107,17 @@ export async function otherVerdicts(c: DuckDBConnection, scanId: number, windowI
   if (!self) throw new MindflowError('bad-args', `no flagged window ${windowId} in scan #${scanId}`);
   const rows = await queryObjects<{
     scan_id: number; id: number; class: string; first_flow: number; last_flow: number; flows: number; key: string | null;
-    verdict: Verdict; reason: string | null; analyst: string; at: string; model_name: string;
+    verdict: Verdict | null; reason: string | null; analyst: string | null; at: string | null; model_name: string;
   }>(
     c,
     `SELECT w.scan_id, w.id, w.class, w.first_flow, w.last_flow, w.flows, w.key, v.verdict, v.reason, v.analyst,
             strftime(v.ts, '%Y-%m-%dT%H:%M:%SZ') AS at, s.model_name
      FROM flagged_windows w
      JOIN scans s ON s.id = w.scan_id
-     JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id
+     LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id
      WHERE s.capture_id = ? AND w.scan_id <> ? AND w.first_flow <= ? AND w.last_flow >= ?
        AND (w.key IS NULL OR ?::VARCHAR IS NULL OR w.key = ?)
+       AND (v.verdict IS NOT NULL OR EXISTS (SELECT 1 FROM notes n WHERE n.scan_id = w.scan_id AND n.window_id = w.id))
      ORDER BY w.scan_id DESC, w.first_flow, w.id
      LIMIT 50`,
     [meta.captureId, scanId, self.last_flow, self.first_flow, self.key, self.key],
@@ -151,6 +152,7 @@ export async function otherVerdicts(c: DuckDBConnection, scanId: number, windowI
       reason: r.reason,
       analyst: r.analyst,
       at: r.at,
+      notes: await notesOf(c, r.scan_id, r.id),
     });
   }
   return out;

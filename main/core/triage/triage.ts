@@ -340,7 +340,7 @@ export async function addNote(project: Project, scanId: number, windowId: number
   });
 }
 
-async function notesOf(c: DuckDBConnection, scanId: number, windowId: number): Promise<WindowNote[]> {
+export async function notesOf(c: DuckDBConnection, scanId: number, windowId: number): Promise<WindowNote[]> {
   const rows = await queryObjects<{ id: number; at: string; analyst: string; text: string }>(
     c, `SELECT id, strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS at, analyst, text FROM notes WHERE scan_id = ? AND window_id = ? ORDER BY id`, [scanId, windowId]);
   return rows.map((r) => ({ id: r.id, scanId, windowId, at: r.at, analyst: r.analyst, text: r.text }));

@@ -91,8 +91,9 @@ export class DrilldownTab {
 
   /** Takes another scan's verdict on exactly this window's flows, saying where it came from. */
   async useVerdict(o: OtherVerdict) {
+    if (!o.verdict) return;
     try {
-      await this.api.setVerdict({ scanId: this.scanId, windowIds: [this.windowId], verdict: o.verdict, reason: carriedReason(o.scanId, o.windowId, o.analyst, o.reason).slice(0, 2000) });
+      await this.api.setVerdict({ scanId: this.scanId, windowIds: [this.windowId], verdict: o.verdict, reason: carriedReason(o.scanId, o.windowId, o.analyst ?? 'unknown', o.reason).slice(0, 2000) });
       this.message = `${verdictLabels[o.verdict]} carried from scan #${o.scanId}`;
       await this.load();
     } catch (err) {

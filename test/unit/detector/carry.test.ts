@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Project } from '../../../main/core/project.ts';
 import { carrySources, carryVerdicts } from '../../../main/core/triage/carry.ts';
-import { auditLog, listWindows, setVerdict, setVerdictMatching, undoVerdict, windowDetail } from '../../../main/core/triage/triage.ts';
+import { addNote, auditLog, listWindows, setVerdict, setVerdictMatching, undoVerdict, windowDetail } from '../../../main/core/triage/triage.ts';
 import { exportWindows } from '../../../main/core/triage/exportWindows.ts';
 import { noJobContext } from '../../../main/core/capture/import.ts';
 import { Workbench } from '../../../main/core/workbench.ts';
@@ -128,13 +128,19 @@ describe('carrying verdicts to a rescan of the same capture', () => {
     expect(detail.otherVerdicts).toEqual([
       {
         scanId: 1, windowId: 2, modelName: 'test model', class: 'DoS', firstFlow: 3, lastFlow: 5, flows: 3,
-        sharedFlows: 3, sameFlows: false, verdict: 'fp', reason: null, analyst: 'ana', at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        sharedFlows: 3, sameFlows: false, verdict: 'fp', reason: null, analyst: 'ana', at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), notes: [],
       },
     ]);
     // a window of the first scan sees the rescan's verdicts too
     await setVerdict(project, 2, [dos.id], 'tp', 'flow 6 is the same flood');
     const back = await windowDetail(project, (id) => project.capture(id), 1, 2);
     expect(back.otherVerdicts.map((o) => [o.scanId, o.windowId, o.verdict, o.reason])).toEqual([[2, dos.id, 'tp', 'flow 6 is the same flood']]);
+    // a window with notes and no verdict is listed too, with its notes
+    await undoVerdict(project);
+    await addNote(project, 2, dos.id, 'backup server 192.168.100.148');
+    const noted = (await windowDetail(project, (id) => project.capture(id), 1, 2)).otherVerdicts;
+    expect(noted).toEqual([expect.objectContaining({ scanId: 2, windowId: dos.id, verdict: null, reason: null, analyst: null, at: null })]);
+    expect(noted[0]!.notes.map((n) => [n.analyst, n.text])).toEqual([['ana', 'backup server 192.168.100.148']]);
   });
 
   it('refuses a scan of another capture, the scan itself and a scan that does not exist, changing nothing', async () => {
