@@ -592,6 +592,48 @@ export interface CarryResult {
   windowIds: number[];
 }
 
+/** What deleting a scan takes with it (see `deleteScan`); a scan that incidents hold is not deleted. */
+export interface ScanUsage {
+  scanId: number;
+  captureId: number;
+  /** flagged windows, and those of them with a verdict or notes */
+  windows: number;
+  verdicts: number;
+  notes: number;
+  /** incidents on this scan: move them to another scan (or delete them) before the scan can go */
+  incidents: { id: number; title: string }[];
+}
+
+export interface ScanDeleted {
+  scanId: number;
+  captureId: number;
+  windows: number;
+  verdicts: number;
+  notes: number;
+}
+
+/** Another scan of an incident's capture, and how the incident's windows line up with its windows. */
+export interface IncidentMoveTarget {
+  scanId: number;
+  modelName: string;
+  threshold: number;
+  createdAt: string;
+  /** the incident's windows with a window of the same flows and class in that scan */
+  matched: number;
+  /** those without one (ids in the incident's scan): the move waits until none is left */
+  missing: number[];
+}
+
+export interface IncidentMoveResult {
+  incident: Incident;
+  fromScanId: number;
+  toScanId: number;
+  /** windows moved (all of the incident's) */
+  windows: number;
+  /** verdicts carried to the new scan's untriaged windows (one undoable change) */
+  carried: number;
+}
+
 export interface Explanation {
   scanId: number;
   windowId: number;
@@ -868,6 +910,10 @@ export const calls = {
     v.object({ captureId, modelId: v.optional(modelId), threshold: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))) }),
   ),
   listScans: call<ScanSummary[]>()(v.object({ captureId: v.optional(captureId) })),
+  /** What deleting a scan would take with it, and the incidents that keep it. */
+  scanUsage: call<ScanUsage>()(v.object({ scanId })),
+  /** Deletes a scan (its scores, flagged windows, verdicts and notes; the audit trail stays); refused while an incident holds it. */
+  deleteScan: call<ScanDeleted>()(v.object({ scanId })),
   flaggedWindows: call<WindowPage>()(
     v.object({
       ...windowFilterFields,
@@ -947,6 +993,10 @@ export const calls = {
   removeIncidentWindows: call<Incident>()(v.object({ id: incidentId, windowIds: v.pipe(v.array(windowId), v.minLength(1), v.maxLength(MAX_INCIDENT_WINDOWS)) })),
   addIncidentNote: call<Incident>()(v.object({ id: incidentId, text: v.pipe(v.string(), v.minLength(1), v.maxLength(20_000)) })),
   deleteIncident: call<void>()(v.object({ id: incidentId })),
+  /** The other scans of the incident's capture, each with how many of its windows have a same-flows window there. */
+  incidentMoveTargets: call<IncidentMoveTarget[]>()(v.object({ id: incidentId })),
+  /** Moves an incident to another scan of its capture: each window to the one with its flows and class there. */
+  moveIncident: call<IncidentMoveResult>()(v.object({ id: incidentId, toScanId: scanId })),
   /** A job writing the report; without a path it goes to <project>.reports/. */
   exportReport: call<JobStarted>()(
     v.object({ id: incidentId, format: v.picklist(reportFormats), path: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))) }),

@@ -22,6 +22,8 @@ import { runReadOnlySql } from './query/console.ts';
 import { aggregates, countBy, histogram, queryFlows } from './query/flows.ts';
 import { evaluateModel, listScans, probeBackend, scanCapture, trainModel } from './detector/service.ts';
 import { carrySources, carryVerdicts, otherVerdicts } from './triage/carry.ts';
+import { deleteScan, scanUsage } from './detector/scans.ts';
+import { incidentMoveTargets, moveIncident } from './incidents/move.ts';
 import { addNote, auditLog, listWindows, scanMeta, setVerdict, setVerdictMatching, thresholdCurve, undoVerdict, windowDetail } from './triage/triage.ts';
 import { Explainer } from './triage/explain.ts';
 import { addIncidentNote, addIncidentWindows, createIncident, deleteIncident, getIncident, listIncidents, removeIncidentWindows, updateIncident } from './incidents/incidents.ts';
@@ -204,6 +206,12 @@ export class Workbench {
         };
       },
       listScans: ({ captureId }) => listScans(project, captureId),
+      scanUsage: ({ scanId }) => scanUsage(project, scanId),
+      deleteScan: async ({ scanId }) => {
+        const r = await deleteScan(project, scanId);
+        emit('scans:changed', { captureId: r.captureId, scanId });
+        return r;
+      },
       flaggedWindows: (q) => listWindows(project, q),
       setVerdict: async ({ scanId, windowIds, verdict, reason }) => {
         const r = await setVerdict(project, scanId, windowIds, verdict, reason);
@@ -246,6 +254,13 @@ export class Workbench {
       deleteIncident: async ({ id }) => {
         await deleteIncident(project, id);
         emit('incidents:changed', { incidentIds: [id] });
+      },
+      incidentMoveTargets: ({ id }) => incidentMoveTargets(project, id),
+      moveIncident: async ({ id, toScanId }) => {
+        const r = await moveIncident(project, id, toScanId);
+        if (r.carried) emit('verdicts:changed', { scanId: toScanId, windowIds: [] });
+        changed(r.incident);
+        return r;
       },
       exportReport: async ({ id, format, path: typed }) => {
         await getIncident(project, id);

@@ -47,7 +47,7 @@ async function load(c: DuckDBConnection, row: IncidentRow): Promise<Incident> {
   };
 }
 
-async function getIn(c: DuckDBConnection, id: number): Promise<Incident> {
+export async function getIn(c: DuckDBConnection, id: number): Promise<Incident> {
   const rows = await queryObjects<IncidentRow>(c, `${SELECT} WHERE id = ?`, [id]);
   if (!rows[0]) throw new MindflowError('bad-args', `no incident #${id} in this project`);
   return load(c, rows[0]);

@@ -69,26 +69,35 @@ const CARRIED_REASON_SQL = `'carried from scan #' || ?::INTEGER || ', window #' 
  */
 export async function carryVerdicts(project: Project, fromScanId: number, toScanId: number): Promise<CarryResult> {
   if (fromScanId === toScanId) throw new MindflowError('bad-args', `scan #${toScanId} cannot carry verdicts from itself`);
-  const analyst = analystName();
   return project.transaction(async (c) => {
     const to = await scanMeta(c, toScanId);
     const from = await scanMeta(c, fromScanId);
     if (from.captureId !== to.captureId) {
       throw new MindflowError('bad-args', `scan #${fromScanId} is of capture #${from.captureId} and scan #${toScanId} of capture #${to.captureId}: verdicts carry only between scans of one capture`);
     }
-    // set-based, so a carry of 100,000 windows takes a moment, not a statement per 500 windows:
-    // the audit rows first (one batch), then the verdicts from them
-    const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
-    await c.run(
-      `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason)
-       SELECT nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'verdict', ?, m.to_id, NULL, m.verdict, ${CARRIED_REASON_SQL}
-       FROM (${MATCH_SQL}) m`,
-      [batch, analyst, toScanId, fromScanId, fromScanId, toScanId],
-    );
-    await c.run(`INSERT INTO verdicts SELECT scan_id, window_id, value, reason, analyst, ts FROM audit_log WHERE batch = ?`, [batch]);
-    const carried = await queryObjects<{ window_id: number }>(c, `SELECT window_id FROM audit_log WHERE batch = ? ORDER BY window_id`, [batch]);
-    return { fromScanId, toScanId, carried: carried.length, windowIds: carried.map((m) => m.window_id) };
+    return carryIn(c, fromScanId, toScanId);
   });
+}
+
+/**
+ * The carry itself, inside the caller's transaction, for scans already checked to be two of one
+ * capture: every judged window of `fromScanId` (only those of incident `incidentId` when given)
+ * gives its verdict to the untriaged window of `toScanId` with the same flows and class.
+ */
+export async function carryIn(c: DuckDBConnection, fromScanId: number, toScanId: number, incidentId?: number): Promise<CarryResult> {
+  const only = incidentId === undefined ? '' : 'WHERE m.from_id IN (SELECT window_id FROM incident_windows WHERE incident_id = ?)';
+  // set-based, so a carry of 100,000 windows takes a moment, not a statement per 500 windows:
+  // the audit rows first (one batch), then the verdicts from them
+  const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
+  await c.run(
+    `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason)
+     SELECT nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'verdict', ?, m.to_id, NULL, m.verdict, ${CARRIED_REASON_SQL}
+     FROM (${MATCH_SQL}) m ${only}`,
+    [batch, analystName(), toScanId, fromScanId, fromScanId, toScanId, ...(incidentId === undefined ? [] : [incidentId])],
+  );
+  await c.run(`INSERT INTO verdicts SELECT scan_id, window_id, value, reason, analyst, ts FROM audit_log WHERE batch = ?`, [batch]);
+  const carried = await queryObjects<{ window_id: number }>(c, `SELECT window_id FROM audit_log WHERE batch = ? ORDER BY window_id`, [batch]);
+  return { fromScanId, toScanId, carried: carried.length, windowIds: carried.map((m) => m.window_id) };
 }
 
 /** Flows of one window (`key` null: every flow of its range; else the key's source host's). */

@@ -179,7 +179,7 @@ export async function getWindow(c: DuckDBConnection, scanId: number, windowId: n
 }
 
 /** Ids as a DuckDB list literal for `?::INTEGER[]`: one parameter however many windows a change touches. */
-function idList(ids: number[]): string {
+export function idList(ids: number[]): string {
   for (const id of ids) if (!Number.isSafeInteger(id)) throw new MindflowError('bad-args', `window id ${String(id)} is not an integer`);
   return `[${ids.join(',')}]`;
 }
@@ -245,7 +245,9 @@ async function writeVerdicts(c: DuckDBConnection, scanId: number, picked: { wher
 export async function undoVerdict(project: Project): Promise<{ undone: number; scanId: number | null }> {
   const analyst = analystName();
   return project.transaction(async (c) => {
-      const last = await queryObjects<{ batch: number; scan_id: number }>(c, `SELECT batch, scan_id FROM audit_log WHERE action = 'verdict' AND NOT undone ORDER BY id DESC LIMIT 1`);
+      // a change to a scan deleted since (or a capture's) has nothing left to undo
+      const last = await queryObjects<{ batch: number; scan_id: number }>(
+        c, `SELECT batch, scan_id FROM audit_log WHERE action = 'verdict' AND NOT undone AND scan_id IN (SELECT id FROM scans) ORDER BY id DESC LIMIT 1`);
       if (!last[0]) return { undone: 0, scanId: null };
       const { batch: undoing, scan_id: scanId } = last[0]; // one change touches one scan
       const entries = `FROM audit_log WHERE batch = ${Number(undoing)} AND action = 'verdict'`;

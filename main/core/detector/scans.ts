@@ -1,0 +1,60 @@
+/**
+ * Scans a project no longer needs. A scan holds a row of class probabilities per flow of its
+ * capture (the largest thing in a project after the flows), its flagged windows, and the
+ * analysts' verdicts and notes on them. Deleting one keeps the audit trail, which names every
+ * window it touched on its own, and is refused while an incident holds the scan: the incident
+ * moves to another scan of the capture first (see incidents/move.ts), or is deleted.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ScanDeleted, ScanUsage } from '../../../preload/contract.ts';
+import { queryObjects, scalar } from '../db.ts';
+import { MindflowError } from '../errors.ts';
+import type { Project } from '../project.ts';
+import { scanMeta } from '../triage/triage.ts';
+
+async function usage(c: DuckDBConnection, scanId: number): Promise<ScanUsage> {
+  const meta = await scanMeta(c, scanId);
+  const count = async (sql: string) => Number(await scalar(c, sql, [scanId]));
+  return {
+    scanId,
+    captureId: meta.captureId,
+    windows: await count(`SELECT count(*) FROM flagged_windows WHERE scan_id = ?`),
+    verdicts: await count(`SELECT count(*) FROM verdicts WHERE scan_id = ?`),
+    notes: await count(`SELECT count(*) FROM notes WHERE scan_id = ?`),
+    incidents: await queryObjects<{ id: number; title: string }>(c, `SELECT id, title FROM incidents WHERE scan_id = ? ORDER BY id`, [scanId]),
+  };
+}
+
+/** What deleting `scanId` would take with it, and the incidents that keep it. */
+export function scanUsage(project: Project, scanId: number): Promise<ScanUsage> {
+  return project.withConnection((c) => usage(c, scanId));
+}
+
+/** "incident #3 "C2 beacons" and incident #5 "…"" */
+function incidentList(incidents: ScanUsage['incidents']): string {
+  const named = incidents.slice(0, 3).map((i) => `incident #${i.id} "${i.title}"`);
+  const more = incidents.length - named.length;
+  return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(' and ');
+}
+
+/**
+ * Deletes a scan: its per-flow scores, flagged windows, verdicts and notes, in one transaction.
+ * Refused while an incident holds it, so no incident loses its evidence.
+ */
+export async function deleteScan(project: Project, scanId: number): Promise<ScanDeleted> {
+  return project.transaction(async (c) => {
+    const u = await usage(c, scanId);
+    if (u.incidents.length) {
+      throw new MindflowError(
+        'bad-args',
+        `scan #${scanId} holds ${incidentList(u.incidents)}: move ${u.incidents.length === 1 ? 'it' : 'them'} to another scan of the capture (Incidents, "Move to scan") or delete ${u.incidents.length === 1 ? 'it' : 'them'} first; the scan was not deleted`,
+      );
+    }
+    await c.run(`DELETE FROM verdicts WHERE scan_id = ?`, [scanId]);
+    await c.run(`DELETE FROM notes WHERE scan_id = ?`, [scanId]);
+    await c.run(`DELETE FROM flagged_windows WHERE scan_id = ?`, [scanId]);
+    await c.run(`DELETE FROM scans WHERE id = ?`, [scanId]);
+    await c.run(`DROP TABLE IF EXISTS scan_${Number(scanId)}`);
+    return { scanId, captureId: u.captureId, windows: u.windows, verdicts: u.verdicts, notes: u.notes };
+  });
+}
