@@ -19,7 +19,7 @@ function fileBytes(path: string): number {
 
 /**
  * Copies the open project into `target` (a new file) and checks the copy: every table's row
- * count and a hash of each row with its rowid, and every sequence's last value. Returns how
+ * count and a hash of each row with its place, and every sequence's last value. Returns how
  * many tables were copied. A copy that does not match is removed and refused.
  */
 export async function writeCompactCopy(project: Project, target: string): Promise<number> {
@@ -32,7 +32,16 @@ export async function writeCompactCopy(project: Project, target: string): Promis
       await conn.run(`COPY FROM DATABASE ${ident(source)} TO ${COPY_ALIAS}`);
       const tables = await queryObjects<{ name: string }>(conn, `SELECT table_name AS name FROM duckdb_tables() WHERE database_name = ? AND NOT temporary ORDER BY 1`, [source]);
       for (const { name } of tables) {
-        const digest = (db: string) => `SELECT count(*) AS n, coalesce(bit_xor(hash(rowid, r)), 0) AS h FROM ${ident(db)}.${ident(name)} r`;
+        // a row's place is its rowid where the rowids run 0..n-1 (flows: a flow id is its rowid);
+        // rows deleted from a table (a verdict changed, an incident deleted) leave gaps the copy
+        // closes, so there a row's place is its rank by rowid
+        const [shape] = await queryObjects<{ n: number; top: number }>(
+          conn, `SELECT count(*)::BIGINT AS n, coalesce(max(rowid), -1)::BIGINT AS top FROM ${ident(source)}.${ident(name)}`);
+        const dense = !!shape && Number(shape.top) === Number(shape.n) - 1;
+        const digest = (db: string) =>
+          dense
+            ? `SELECT count(*) AS n, coalesce(bit_xor(hash(rowid, r)), 0) AS h FROM ${ident(db)}.${ident(name)} r`
+            : `SELECT count(*) AS n, coalesce(bit_xor(hash(pos, r)), 0) AS h FROM (SELECT row_number() OVER (ORDER BY rowid) AS pos, r FROM ${ident(db)}.${ident(name)} r)`;
         const [a] = await queryObjects<{ n: number; h: bigint }>(conn, digest(source));
         const [b] = await queryObjects<{ n: number; h: bigint }>(conn, digest(COPY_ALIAS));
         if (!a || !b || Number(a.n) !== Number(b.n) || a.h !== b.h) {
