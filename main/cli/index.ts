@@ -21,6 +21,8 @@ import { checkPackageTarget, ModelStore } from '../core/detector/store.ts';
 import { formatWindowSpan, incidentSeverities, leftOutFlows, reportFormats, tlpLevels } from '../../preload/contract.ts';
 import type { AuditEntry, CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
+import { moveIncident } from '../core/incidents/move.ts';
+import { deleteScan } from '../core/detector/scans.ts';
 import { exportReport } from '../core/incidents/export.ts';
 import { exportFlows } from '../core/query/exportFlows.ts';
 import { exportWindows } from '../core/triage/exportWindows.ts';
@@ -52,6 +54,8 @@ usage:
                                                        score every flow, list flagged windows
   mindflow scans --project P [--capture ID] [--json]  every scan (newest first): model, threshold, flagged
                                                        windows, metrics against the labels, to compare models
+  mindflow scans --project P --delete ID [--json]     delete a scan: its scores, windows, verdicts and notes
+                                                       (refused while an incident holds it)
   mindflow windows --project P [--scan ID] [--status untriaged|tp|fp|review] [--class C] [--host IP]
         [--not-in SCAN] [--limit N] [--out FILE [--format csv|parquet]] [--json]
                                                        the flagged windows of a scan (latest by default);
@@ -71,6 +75,9 @@ usage:
   mindflow incident create --project P --windows ID,ID --title T [--scan ID]
         [--severity low|medium|high|critical] [--tlp CLEAR|GREEN|AMBER|AMBER+STRICT|RED] [--summary S] [--json]
   mindflow incident list --project P [--json]
+  mindflow incident move --project P --incident ID --to-scan S [--json]
+                                                       move an incident to another scan of its capture: each
+                                                       window to the one with its flows and class there
   mindflow report --project P --incident ID --format html|pdf|md|json|iocs|stix|misp --out FILE
   mindflow flows --project P --capture ID --out FILE [--where "FIELD OP VALUE"]... [--scan ID|latest]
         [--sort COLUMN[:desc]] [--columns flow_id,COL,...] [--format csv|parquet] [--json]
@@ -178,10 +185,21 @@ function perClassMap(m: ModelMetrics): Record<string, { precision: number; recal
 }
 
 async function cmdScans(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, capture: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, capture: { type: 'string' }, delete: { type: 'string' }, json: { type: 'boolean' } } });
   const captureId = num('capture', values.capture, { integer: true, min: 1 });
+  const doomed = num('delete', values.delete, { integer: true, min: 1 });
   const project = await Project.open(requireProject(values));
   try {
+    if (doomed !== undefined) {
+      const r = await deleteScan(project, doomed);
+      if (values.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      else {
+        process.stdout.write(
+          `deleted scan #${r.scanId} of capture #${r.captureId}: ${fmt(r.windows)} flagged window${r.windows === 1 ? '' : 's'}, ${fmt(r.verdicts)} verdict${r.verdicts === 1 ? '' : 's'}, ${fmt(r.notes)} note${r.notes === 1 ? '' : 's'} (the audit trail keeps them); "mindflow compact" gives the space back\n`,
+        );
+      }
+      return;
+    }
     const names = new Map((await project.listCaptures()).map((c) => [c.id, c.fileName]));
     if (captureId !== undefined && !names.has(captureId)) throw new Error(`no capture #${captureId} in this project (see "mindflow captures")`);
     const scans = (await listScans(project, captureId)).map((s) => ({
@@ -551,11 +569,22 @@ async function cmdIncident(argv: string[]): Promise<void> {
     options: {
       project: { type: 'string' }, scan: { type: 'string' }, windows: { type: 'string' }, title: { type: 'string' },
       severity: { type: 'string' }, tlp: { type: 'string' }, summary: { type: 'string' }, json: { type: 'boolean' },
+      incident: { type: 'string' }, 'to-scan': { type: 'string' },
     },
   });
-  if (sub !== 'create' && sub !== 'list') throw new UsageError('incident takes "create" or "list"');
+  if (sub !== 'create' && sub !== 'list' && sub !== 'move') throw new UsageError('incident takes "create", "list" or "move"');
+  const moving = sub === 'move' ? num('incident', values.incident, { integer: true, min: 1 }) : undefined;
+  const toScan = num('to-scan', values['to-scan'], { integer: true, min: 1 });
+  if (sub === 'move' && moving === undefined) throw new UsageError('--incident ID is required (see "mindflow incident list")');
+  if (sub === 'move' && toScan === undefined) throw new UsageError('--to-scan S is required (see "mindflow scans")');
   const project = await Project.open(requireProject(values));
   try {
+    if (moving !== undefined && toScan !== undefined) {
+      const r = await moveIncident(project, moving, toScan);
+      if (values.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      else process.stdout.write(`moved incident #${moving} from scan #${r.fromScanId} to scan #${r.toScanId}: ${fmt(r.windows)} window${r.windows === 1 ? '' : 's'}, ${fmt(r.carried)} verdict${r.carried === 1 ? '' : 's'} carried\n`);
+      return;
+    }
     if (sub === 'list') {
       const incidents = await listIncidents(project);
       if (values.json) process.stdout.write(`${JSON.stringify({ incidents }, null, 2)}\n`);

@@ -349,6 +349,31 @@ describe('mindflow CLI', () => {
     expect(mindflow(['verdict', '--project', project, '--all', '--window', '1', '--set', 'fp']).err.split('\n')[0]).toBe('mindflow: --window and --all do not go together: one window, or every one the filters match');
   }, 120_000);
 
+  it('incident move takes an incident to a rescan, after which scans --delete can delete the old scan', () => {
+    const scans = json<{ scans: { id: number }[] }>(['scans', '--project', project, '--capture', '1']).scans.map((s) => s.id);
+    const [newest, older] = [scans[0]!, scans[1]!];
+    const incident = json<{ incidents: { id: number; scanId: number; windowIds: number[]; title: string }[] }>(['incident', 'list', '--project', project, '--json'])
+      .incidents.find((i) => i.title === 'Scan of .149')!;
+    expect(incident.scanId).toBe(older);
+    const refused = mindflow(['scans', '--project', project, '--delete', String(older)]);
+    expect(refused.code).toBe(1);
+    expect(refused.err.trim()).toBe(
+      `mindflow: scan #${older} holds incident #${incident.id} "Scan of .149": move it to another scan of the capture (Incidents, "Move to scan") or delete it first; the scan was not deleted`);
+    expect(mindflow(['incident', 'move', '--project', project, '--incident', String(incident.id)]).err.split('\n')[0]).toBe('mindflow: --to-scan S is required (see "mindflow scans")');
+    // the same model scanned twice: the same windows, so the incident moves whole
+    const moved = json<Record<string, unknown> & { incident: { scanId: number; windowIds: number[]; notes: { text: string }[] } }>(
+      ['incident', 'move', '--project', project, '--incident', String(incident.id), '--to-scan', String(newest)]);
+    expect(Object.keys(moved)).toEqual(['incident', 'fromScanId', 'toScanId', 'windows', 'carried']);
+    expect(moved).toMatchObject({ fromScanId: older, toScanId: newest, windows: incident.windowIds.length });
+    expect(moved.incident.scanId).toBe(newest);
+    expect(moved.incident.notes.at(-1)!.text).toMatch(new RegExp(`^Moved from scan #${older} \\(.*\\) to scan #${newest} `));
+    const deleted = json<Record<string, unknown>>(['scans', '--project', project, '--delete', String(older)]);
+    expect(Object.keys(deleted)).toEqual(['scanId', 'captureId', 'windows', 'verdicts', 'notes']);
+    expect(deleted).toMatchObject({ scanId: older, captureId: 1 });
+    expect(json<{ scans: { id: number }[] }>(['scans', '--project', project, '--capture', '1']).scans.map((s) => s.id)).not.toContain(older);
+    expect(mindflow(['scans', '--project', project, '--delete', String(older)]).err.trim()).toBe(`mindflow: no scan #${older} in this project`);
+  }, 60_000);
+
   it('compact rewrites the project in place with the keys scripts read, and everything in it stays', () => {
     const before = json<{ captures: { id: number; rows: number }[] }>(['captures', '--project', project]).captures;
     const trail = json<{ total: number }>(['audit', '--project', project]).total;
