@@ -400,6 +400,71 @@ test('moves the threshold and sees the effect on windows, recall and false posit
   await expect(sortedBy).toHaveText('sorted by score desc');
 });
 
+test('moves an incident from the older scan to the newer one, then deletes the older scan', async () => {
+  const det = workbench.detections;
+  await det.open();
+  await det.showMetrics();
+  const compared = page.getByRole('table', { name: 'Scans of this capture compared' });
+  const rows = compared.getByRole('row');
+  const scansBefore = await rows.count();
+  const newest = ((await rows.nth(1).getByRole('rowheader').textContent()) ?? '').trim();
+  const older = ((await rows.nth(2).getByRole('rowheader').textContent()) ?? '').trim();
+  // an incident of two windows of the older scan
+  await compared.getByRole('button', { name: `Triage scan ${older}` }).click();
+  await det.showQueue();
+  await expect(det.row(1)).toContainText(/\d\.\d{3}/);
+  await det.keys('Home', 'x', 'j', 'x');
+  await page.getByRole('button', { name: /^Create incident…/ }).click();
+  await workbench.incidents.dialog.create({ title: 'Moves to the rescan' });
+  const inc = workbench.incidents;
+  await expect(inc.editor.getByRole('heading', { level: 2 })).toContainText('Moves to the rescan');
+  await expect(inc.editor).toContainText(`scan ${older}`);
+
+  // the older scan cannot go while the incident holds it
+  await det.open();
+  await det.showMetrics();
+  await compared.getByRole('button', { name: `Delete scan ${older}…` }).click();
+  const confirm = page.getByRole('alertdialog', { name: `Delete scan ${older}` });
+  await expect(confirm).toContainText(`Scan ${older} holds an incident, so it stays.`);
+  await confirm.getByRole('button', { name: /Moves to the rescan$/ }).click();
+
+  // the incident moves: the same flows and class are in the newer scan
+  await expect(inc.editor.getByRole('heading', { level: 2 })).toContainText('Moves to the rescan');
+  const pick = inc.editor.getByRole('combobox', { name: 'Scan to move the incident to' });
+  await pick.selectOption(newest.replace('#', ''));
+  await expect(pick.locator('option:checked')).toContainText(/ · 2 of 2 windows$/);
+  await expect(inc.editor).toContainText('Each window moves to the window with the same flows and class');
+  await workbench.screenshot('33-incident-move');
+  await workbench.expectAccessible('the incident editor with another scan to move to');
+  await inc.editor.getByRole('button', { name: `Move to scan ${newest}` }).click();
+  await expect(inc.result).toContainText(`Moved to scan ${newest}`);
+  await expect(inc.editor.locator('.meta')).toContainText(`scan ${newest}`);
+  await expect(inc.notes).toContainText(`Moved from scan ${older} (default-v1, threshold 0.5) to scan ${newest}`);
+  await expect(inc.windows.getByRole('row')).toHaveCount(3);
+
+  // now the older scan can be deleted, with what it takes said first
+  await det.open();
+  await det.showMetrics();
+  await compared.getByRole('button', { name: `Delete scan ${older}…` }).click();
+  await expect(confirm).toContainText(new RegExp(`^\\s*Delete scan ${older}\\? Its scores of every flow go, with [\\d,]+ flagged windows,\\s+[\\d,]+ verdicts? and \\d+ notes?`));
+  // the safe answer has focus; Escape takes the question back to the button that asked it
+  await expect(confirm.getByRole('button', { name: 'Keep' })).toBeFocused();
+  await workbench.screenshot('34-delete-scan');
+  await workbench.expectAccessible('the question before a scan is deleted');
+  await page.keyboard.press('Escape');
+  await expect(confirm).toBeHidden();
+  await expect(compared.getByRole('button', { name: `Delete scan ${older}…` })).toBeFocused();
+  await compared.getByRole('button', { name: `Delete scan ${older}…` }).click();
+  await confirm.getByRole('button', { name: `Delete scan ${older}` }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Deleted scan ${older}:` })).toBeVisible();
+  // (with one scan left there is nothing to compare: the table goes)
+  await expect(rows).toHaveCount(scansBefore - 1 > 2 ? scansBefore - 1 : 0);
+  await expect(compared.getByRole('rowheader', { name: older, exact: true })).toHaveCount(0);
+  // the queue triages a scan that is still there
+  await expect(page.getByRole('combobox', { name: 'Scan to triage' }).locator('option:checked')).toContainText(`Scan ${newest}`);
+  await det.showQueue();
+});
+
 test('bench: reads the drill-down and queue-scroll performance marks', async () => {
   test.setTimeout(120_000);
   const det = workbench.detections;

@@ -1,10 +1,13 @@
-import type { Api, CarrySource, FlaggedWindow, ScanSummary, ThresholdPoint, TriageStatus, Verdict, WindowQuery } from '../../../preload/contract';
+import type { Api, CarrySource, FlaggedWindow, ScanSummary, ScanUsage, ThresholdPoint, TriageStatus, Verdict, WindowQuery } from '../../../preload/contract';
+import { formatCount } from '../lib/format';
 import { WindowPager, type WindowFilter } from './windowPager.svelte';
 
 export type WindowSort = NonNullable<WindowQuery['sort']>;
 export type SortBy = WindowSort['by'];
 
 export const verdictLabels: Record<Verdict, string> = { tp: 'True positive', fp: 'False positive', review: 'Needs review' };
+const count = (n: number, what: string) => `${formatCount(n)} ${what}${n === 1 ? '' : 's'}`;
+
 export const statusLabels: Record<TriageStatus, string> = { untriaged: 'Untriaged', tp: 'TP', fp: 'FP', review: 'Review' };
 
 /**
@@ -52,6 +55,11 @@ export class DetectionsState {
   carryFrom = $state<number | null>(null);
   carrySource = $derived(this.carrySources.find((s) => s.scanId === this.carryFrom) ?? null);
   carrying = $state(false);
+
+  /** a scan the analyst asked to delete: what it would take with it, before they confirm */
+  scanDeletion = $state.raw<{ scanId: number; usage: ScanUsage | null; error: string | null; busy: boolean } | null>(null);
+  /** how the last scan deletion ended */
+  scanDeleted = $state<{ text: string; error: boolean } | null>(null);
 
   private curveFor: number | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
@@ -138,6 +146,41 @@ export class DetectionsState {
     } catch {
       // the notice is an offer: without it the queue works as before
       if (scanId === this.scanId) this.carrySources = [];
+    }
+  }
+
+  /** Asks to delete a scan: reads what it holds (windows, verdicts, notes, incidents) for the confirmation. */
+  async askDeleteScan(scanId: number) {
+    this.scanDeleted = null;
+    this.scanDeletion = { scanId, usage: null, error: null, busy: false };
+    try {
+      const usage = await this.api.scanUsage({ scanId });
+      if (this.scanDeletion?.scanId === scanId) this.scanDeletion = { ...this.scanDeletion, usage };
+    } catch (err) {
+      if (this.scanDeletion?.scanId === scanId) this.scanDeletion = { ...this.scanDeletion, error: (err as Error).message };
+    }
+  }
+
+  cancelDeleteScan() {
+    this.scanDeletion = null;
+  }
+
+  /** Deletes the scan asked about; the scans list follows from the `scans:changed` event. */
+  async confirmDeleteScan() {
+    const d = this.scanDeletion;
+    if (!d?.usage || d.usage.incidents.length || d.busy) return;
+    this.scanDeletion = { ...d, busy: true };
+    try {
+      const r = await this.api.deleteScan({ scanId: d.scanId });
+      this.scanDeletion = null;
+      this.scanDeleted = {
+        text: `Deleted scan #${r.scanId}: ${count(r.windows, 'flagged window')}, ${count(r.verdicts, 'verdict')}, ${count(r.notes, 'note')} (the audit trail keeps what was done). Compacting the project gives its space back.`,
+        error: false,
+      };
+      if (this.captureId !== null) await this.setCapture(this.captureId, true);
+    } catch (err) {
+      this.scanDeletion = null;
+      this.scanDeleted = { text: `Scan #${d.scanId} not deleted: ${(err as Error).message}`, error: true };
     }
   }
 

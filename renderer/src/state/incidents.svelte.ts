@@ -1,4 +1,4 @@
-import type { Api, FlaggedWindow, Incident, incidentSeverities, incidentStatuses, tlpLevels } from '../../../preload/contract';
+import type { Api, FlaggedWindow, Incident, IncidentMoveTarget, incidentSeverities, incidentStatuses, tlpLevels } from '../../../preload/contract';
 
 export type IncidentStatus = (typeof incidentStatuses)[number];
 export type IncidentSeverity = (typeof incidentSeverities)[number];
@@ -98,6 +98,12 @@ export class IncidentTab {
   windowsError = $state<string | null>(null);
   noteText = $state('');
   confirmDelete = $state(false);
+  /** the other scans of the capture, each with how the incident's windows line up there (null: not read yet) */
+  moveTargets = $state.raw<IncidentMoveTarget[] | null>(null);
+  moveTargetsError = $state<string | null>(null);
+  /** the scan picked to move to */
+  moveTo = $state<number | null>(null);
+  moveTarget = $derived(this.moveTargets?.find((t) => t.scanId === this.moveTo) ?? null);
 
   dirty = $derived.by(() => {
     const i = this.incident;
@@ -122,10 +128,57 @@ export class IncidentTab {
   /** Takes a fresh incident; keeps unsaved edits of the fields unless `resetDraft`. */
   private take(incident: Incident, resetDraft: boolean) {
     const keepDraft = !resetDraft && this.dirty;
-    const windowsChanged = !this.incident || this.incident.windowIds.join(',') !== incident.windowIds.join(',');
+    // a move can leave the same ids, of another scan
+    const windowsChanged = !this.incident || this.incident.scanId !== incident.scanId || this.incident.windowIds.join(',') !== incident.windowIds.join(',');
     this.incident = incident;
     if (!keepDraft) this.draft = { title: incident.title, status: incident.status, severity: incident.severity, tlp: incident.tlp, summary: incident.summary, analyst: incident.analyst };
-    if (windowsChanged) void this.loadWindows();
+    if (windowsChanged) {
+      void this.loadWindows();
+      void this.loadMoveTargets();
+    }
+  }
+
+  /** Reads where the incident could move (another scan of its capture), keeping the pick while it is still there. */
+  async loadMoveTargets() {
+    try {
+      const targets = await this.api.incidentMoveTargets({ id: this.id });
+      this.moveTargets = targets;
+      this.moveTargetsError = null;
+      if (!targets.some((t) => t.scanId === this.moveTo)) this.moveTo = targets[0]?.scanId ?? null;
+    } catch (err) {
+      this.moveTargetsError = (err as Error).message;
+    }
+  }
+
+  /** Moves the incident to the picked scan: each window to the one with its flows and class there. */
+  async move() {
+    const toScanId = this.moveTo;
+    if (toScanId === null) return;
+    let carried = 0;
+    const ok = await this.run(
+      'Moving the incident',
+      async () => {
+        const r = await this.api.moveIncident({ id: this.id, toScanId });
+        carried = r.carried;
+        return r.incident;
+      },
+      `Moved to scan #${toScanId}`,
+    );
+    if (ok) {
+      this.message = { text: `Moved to scan #${toScanId}${carried ? `; ${carried} verdict${carried === 1 ? '' : 's'} carried to its windows (u in Detections undoes them)` : ''}`, error: false };
+      await this.loadMoveTargets();
+    }
+  }
+
+  /** Removes the windows that have no counterpart in the picked scan, so the incident can move there. */
+  async removeUnmatched() {
+    const missing = this.moveTarget?.missing ?? [];
+    if (!missing.length) return;
+    await this.run(
+      'Removing the windows',
+      () => this.api.removeIncidentWindows({ id: this.id, windowIds: missing }),
+      `Removed ${missing.length} window${missing.length === 1 ? '' : 's'} scan #${this.moveTo} has no counterpart for`,
+    );
   }
 
   async load(resetDraft = false) {

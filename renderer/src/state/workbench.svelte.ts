@@ -178,6 +178,9 @@ export class Workbench {
     this.api.on('scans:changed', (e) => {
       void this.scans.refresh().then(() => this.followScannedCapture());
       this.detections.onScansChanged(e.captureId);
+      // a new scan is somewhere to move an incident to; a deleted one no longer is
+      for (const t of this.incidentTabs) void t.loadMoveTargets();
+      void this.closeDeletedScanTabs();
     });
     this.api.on('verdicts:changed', (e) => {
       this.detections.onVerdictsChanged(e.scanId);
@@ -331,6 +334,17 @@ export class Workbench {
   }
 
   /** Incidents changed (here, in another window, from the CLI): list again, reload open editors, close deleted ones. */
+  /** Closes the drill-downs of windows whose scan was deleted. */
+  async closeDeletedScanTabs() {
+    if (!this.drilldowns.length) return;
+    try {
+      const alive = new Set((await this.api.listScans({})).map((s) => s.id));
+      for (const d of this.drilldowns) if (!alive.has(d.scanId)) this.closeEditor(d.key);
+    } catch {
+      // a drill-down of a deleted scan says so itself when it reloads
+    }
+  }
+
   async onIncidentsChanged(ids: number[]) {
     await this.incidents.refresh();
     const alive = new Set(this.incidents.list.map((i) => i.id));
