@@ -177,7 +177,7 @@ export class IncidentTab {
     await this.run(
       'Removing the windows',
       () => this.api.removeIncidentWindows({ id: this.id, windowIds: missing }),
-      `Removed ${missing.length} window${missing.length === 1 ? '' : 's'} scan #${this.moveTo} has no counterpart for`,
+      `Removed window${missing.length === 1 ? '' : 's'} ${missing.slice(0, 8).map((id) => `#${id}`).join(', ')}${missing.length > 8 ? ` and ${missing.length - 8} more` : ''}: scan #${this.moveTo} has no window with ${missing.length === 1 ? 'its' : 'their'} flows and class`,
     );
   }
 

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { Api, Incident, IncidentMoveTarget, ScanUsage } from '../../../preload/contract';
+import { DetectionsState } from '../../../renderer/src/state/detections.svelte.ts';
+import { IncidentTab } from '../../../renderer/src/state/incidents.svelte.ts';
+
+type Call = { name: string; args: Record<string, unknown> };
+
+/** An API answering from `answers` (a value, or a function of the arguments) and recording every call. */
+function fakeApi(answers: Record<string, unknown>, calls: Call[]): Api {
+  const record = (name: string) => async (args: Record<string, unknown>) => {
+    calls.push({ name, args });
+    const a = answers[name];
+    if (a instanceof Error) throw a;
+    return typeof a === 'function' ? (a as (x: Record<string, unknown>) => unknown)(args) : (a ?? {});
+  };
+  return new Proxy({}, { get: (_t, name) => record(String(name)) }) as unknown as Api;
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+const usage = (over: Partial<ScanUsage> = {}): ScanUsage => ({ scanId: 1, captureId: 1, windows: 6453, verdicts: 2, notes: 0, incidents: [], ...over });
+
+describe('deleting a scan from Detections', () => {
+  it('says what the scan holds before it deletes, then says what went', async () => {
+    const calls: Call[] = [];
+    const det = new DetectionsState(fakeApi({ scanUsage: usage(), deleteScan: { scanId: 1, captureId: 1, windows: 6453, verdicts: 2, notes: 0 }, listScans: [], carrySources: [] }, calls));
+    await det.askDeleteScan(1);
+    expect(det.scanDeletion).toEqual({ scanId: 1, usage: usage(), error: null, busy: false });
+    await det.confirmDeleteScan();
+    expect(calls.filter((c) => c.name === 'deleteScan').map((c) => c.args)).toEqual([{ scanId: 1 }]);
+    expect(det.scanDeletion).toBeNull();
+    expect(det.scanDeleted).toEqual({
+      text: 'Deleted scan #1: 6,453 flagged windows, 2 verdicts, 0 notes (the audit trail keeps what was done). Compacting the project gives its space back.',
+      error: false,
+    });
+  });
+
+  it('never deletes a scan an incident holds, and says why a deletion failed', async () => {
+    const calls: Call[] = [];
+    const held = usage({ incidents: [{ id: 3, title: 'C2' }] });
+    const det = new DetectionsState(fakeApi({ scanUsage: held, deleteScan: new Error('the project is read-only') }, calls));
+    await det.askDeleteScan(1);
+    await det.confirmDeleteScan();
+    expect(calls.some((c) => c.name === 'deleteScan')).toBe(false);
+    expect(det.scanDeletion?.usage?.incidents).toEqual([{ id: 3, title: 'C2' }]);
+    det.cancelDeleteScan();
+    expect(det.scanDeletion).toBeNull();
+
+    const free = new DetectionsState(fakeApi({ scanUsage: usage(), deleteScan: new Error('the project is read-only') }, calls));
+    await free.askDeleteScan(1);
+    await free.confirmDeleteScan();
+    expect(free.scanDeleted).toEqual({ text: 'Scan #1 not deleted: the project is read-only', error: true });
+  });
+});
+
+const incident = (over: Partial<Incident> = {}): Incident => ({
+  id: 4, title: 'DDoS from A', status: 'open', severity: 'high', tlp: 'AMBER', summary: '', analyst: 'ana', createdAt: '2026-12-07T12:00:00Z',
+  updatedAt: '2026-12-07T12:00:00Z', scanId: 1, captureId: 1, windowIds: [1, 2, 3], notes: [], ...over,
+});
+const target = (over: Partial<IncidentMoveTarget> = {}): IncidentMoveTarget => ({
+  scanId: 2, modelName: 'retrained', threshold: 0.5, createdAt: '2026-12-07T12:00:00Z', matched: 3, missing: [], ...over,
+});
+
+describe('moving an incident from its editor', () => {
+  it('offers the other scans, moves to the one picked, and says how many verdicts came along', async () => {
+    const calls: Call[] = [];
+    const moved = incident({ scanId: 3, windowIds: [7, 8, 9] });
+    const api = fakeApi({
+      getIncident: incident(),
+      flaggedWindows: { windows: [], total: 0, statusCounts: {}, ms: 1 },
+      incidentMoveTargets: () => (calls.some((c) => c.name === 'moveIncident') ? [target({ scanId: 1 })] : [target(), target({ scanId: 3 })]),
+      moveIncident: { incident: moved, fromScanId: 1, toScanId: 3, windows: 3, carried: 2 },
+    }, calls);
+    const updated: Incident[] = [];
+    const tab = new IncidentTab(api, 4, (i) => updated.push(i));
+    await flush();
+    await flush();
+    expect(tab.moveTargets?.map((t) => t.scanId)).toEqual([2, 3]);
+    expect(tab.moveTo).toBe(2);
+    tab.moveTo = 3;
+    await tab.move();
+    expect(calls.filter((c) => c.name === 'moveIncident').map((c) => c.args)).toEqual([{ id: 4, toScanId: 3 }]);
+    expect(tab.incident?.scanId).toBe(3);
+    expect(updated).toEqual([moved]);
+    expect(tab.message).toEqual({ text: 'Moved to scan #3; 2 verdicts carried to its windows (u in Detections undoes them)', error: false });
+    // the old scan is now somewhere to move back to
+    expect(tab.moveTargets?.map((t) => t.scanId)).toEqual([1]);
+    expect(tab.moveTo).toBe(1);
+  });
+
+  it('removes just the windows the picked scan has no counterpart for', async () => {
+    const calls: Call[] = [];
+    const api = fakeApi({
+      getIncident: incident(),
+      flaggedWindows: { windows: [], total: 0, statusCounts: {}, ms: 1 },
+      incidentMoveTargets: [target({ matched: 1, missing: [2, 3] })],
+      removeIncidentWindows: incident({ windowIds: [1] }),
+    }, calls);
+    const tab = new IncidentTab(api, 4, () => {});
+    await flush();
+    await flush();
+    await tab.removeUnmatched();
+    expect(calls.filter((c) => c.name === 'removeIncidentWindows').map((c) => c.args)).toEqual([{ id: 4, windowIds: [2, 3] }]);
+    expect(tab.message).toEqual({ text: 'Removed windows #2, #3: scan #2 has no window with their flows and class', error: false });
+  });
+});
