@@ -2,6 +2,7 @@ import type { Api, CaptureInfo, JobFinished, JobProgress } from '../../../preloa
 import type { Transport, UploadHandle } from '../api';
 import { jobOutcome, type JobsState } from './jobs.svelte';
 import { importResult } from '../lib/jobResults';
+import { COMPACT_NUDGE_BYTES } from '../lib/space';
 
 export interface ImportOutcome {
   ok: boolean;
@@ -10,8 +11,6 @@ export interface ImportOutcome {
 }
 
 /** The project's captures and the import in progress (upload, then the core's import job). */
-/** Free space in the project file from which a delete offers to compact (smaller is not worth a word). */
-export const COMPACT_NUDGE_BYTES = 8 * 1024 * 1024;
 
 export class CapturesState {
   list = $state.raw<CaptureInfo[]>([]);

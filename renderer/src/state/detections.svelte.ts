@@ -1,5 +1,6 @@
 import type { Api, CarrySource, FlaggedWindow, ScanSummary, ScanUsage, ThresholdPoint, TriageStatus, Verdict, WindowQuery } from '../../../preload/contract';
-import { formatCount } from '../lib/format';
+import { formatBytes, formatCount } from '../lib/format';
+import { COMPACT_NUDGE_BYTES } from '../lib/space';
 import { WindowPager, type WindowFilter } from './windowPager.svelte';
 
 export type WindowSort = NonNullable<WindowQuery['sort']>;
@@ -59,7 +60,7 @@ export class DetectionsState {
   /** a scan the analyst asked to delete: what it would take with it, before they confirm */
   scanDeletion = $state.raw<{ scanId: number; usage: ScanUsage | null; error: string | null; busy: boolean } | null>(null);
   /** how the last scan deletion ended */
-  scanDeleted = $state<{ text: string; error: boolean } | null>(null);
+  scanDeleted = $state<{ text: string; error: boolean; compact?: boolean } | null>(null);
 
   private curveFor: number | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
@@ -173,10 +174,13 @@ export class DetectionsState {
     try {
       const r = await this.api.deleteScan({ scanId: d.scanId });
       this.scanDeletion = null;
-      this.scanDeleted = {
-        text: `Deleted scan #${r.scanId}: ${count(r.windows, 'flagged window')}, ${count(r.verdicts, 'verdict')}, ${count(r.notes, 'note')} (the audit trail keeps what was done). Compacting the project gives its space back.`,
-        error: false,
-      };
+      const done = `Deleted scan #${r.scanId}: ${count(r.windows, 'flagged window')}, ${count(r.verdicts, 'verdict')}, ${count(r.notes, 'note')} (the audit trail keeps what was done).`;
+      this.scanDeleted = { text: `${done} Compacting the project gives its space back.`, error: false };
+      // a scan that had reached the file leaves free space there: say how much, and offer to compact
+      const space = await this.api.projectSpace({}).catch(() => null);
+      if (space && space.freeBytes >= COMPACT_NUDGE_BYTES) {
+        this.scanDeleted = { text: `${done} ${formatBytes(space.freeBytes)} of the project file is now free space; compacting gives it back.`, error: false, compact: true };
+      }
       if (this.captureId !== null) await this.setCapture(this.captureId, true);
     } catch (err) {
       this.scanDeletion = null;

@@ -35,6 +35,14 @@ describe('deleting a scan from Detections', () => {
     });
   });
 
+  it('offers to compact when the deletion left 8 MB or more of free space in the file', async () => {
+    const det = new DetectionsState(fakeApi({ scanUsage: usage(), deleteScan: { scanId: 1, captureId: 1, windows: 1, verdicts: 0, notes: 1 }, projectSpace: { freeBytes: 96 * 1024 * 1024 } }, []));
+    await det.askDeleteScan(1);
+    await det.confirmDeleteScan();
+    expect(det.scanDeleted?.compact).toBe(true);
+    expect(det.scanDeleted?.text).toMatch(/^Deleted scan #1: 1 flagged window, 0 verdicts, 1 note \(the audit trail keeps what was done\)\. 96(\.0)? MB of the project file is now free space; compacting gives it back\.$/);
+  });
+
   it('never deletes a scan an incident holds, and says why a deletion failed', async () => {
     const calls: Call[] = [];
     const held = usage({ incidents: [{ id: 3, title: 'C2' }] });
