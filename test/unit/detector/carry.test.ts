@@ -9,7 +9,7 @@ import { noJobContext } from '../../../main/core/capture/import.ts';
 import { Workbench } from '../../../main/core/workbench.ts';
 import { carriedReason, type CaptureInfo, type FlaggedWindow } from '../../../preload/contract.ts';
 import { tempDir } from '../helpers.ts';
-import { HOST_A, HOST_B, THREE_WINDOWS, addFlaggedScan, makeCapture, makeFlaggedScan } from './scan-fixture.ts';
+import { HOST_A, HOST_B, THREE_WINDOWS, addFlaggedScan, makeCapture, makeFlaggedScan, scanWindows } from './scan-fixture.ts';
 
 let project: Project;
 let cleanup: () => void;
@@ -34,9 +34,7 @@ afterEach(() => {
   cleanup();
 });
 
-async function windowsOf(scanId: number): Promise<FlaggedWindow[]> {
-  return (await listWindows(project, { scanId, offset: 0, limit: 50, sort: { by: 'order', dir: 'asc' } })).windows;
-}
+const windowsOf = (scanId: number) => scanWindows(project, scanId);
 const summary = (ws: FlaggedWindow[]) => ws.map((w) => `${w.class} ${w.firstFlow}-${w.lastFlow} ${w.verdict ?? 'untriaged'}`);
 
 describe('carrying verdicts to a rescan of the same capture', () => {

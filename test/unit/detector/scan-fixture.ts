@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { importCapture } from '../../../main/core/capture/import.ts';
 import { deriveFlaggedWindows } from '../../../main/core/detector/service.ts';
 import type { Project } from '../../../main/core/project.ts';
-import type { CaptureInfo } from '../../../preload/contract.ts';
+import type { CaptureInfo, FlaggedWindow } from '../../../preload/contract.ts';
+import { listWindows } from '../../../main/core/triage/triage.ts';
 import { V1_HEADER, V1_ROWS, v3Header } from '../helpers.ts';
 
 export const SCAN_CLASSES = ['Benign', 'DDoS', 'DoS'];
@@ -97,4 +98,9 @@ async function insertScan(project: Project, capture: CaptureInfo, preds: number[
       await c.run(`INSERT INTO scan_${scanId} VALUES (?, ?, ?, ?, ?, ?, ?)`, [i, preds[i]!, conf[i]!, 1 - p[0]!, p[0]!, p[1]!, p[2]!]);
     }
   });
+}
+
+/** A scan's flagged windows in capture order (the first 50). */
+export async function scanWindows(project: Project, scanId: number): Promise<FlaggedWindow[]> {
+  return (await listWindows(project, { scanId, offset: 0, limit: 50, sort: { by: 'order', dir: 'asc' } })).windows;
 }

@@ -5,11 +5,11 @@ import { deleteScan, scanUsage } from '../../../main/core/detector/scans.ts';
 import { listScans } from '../../../main/core/detector/service.ts';
 import { createIncident, deleteIncident, getIncident, removeIncidentWindows } from '../../../main/core/incidents/incidents.ts';
 import { incidentMoveTargets, moveIncident } from '../../../main/core/incidents/move.ts';
-import { addNote, auditLog, listWindows, setVerdict, undoVerdict } from '../../../main/core/triage/triage.ts';
+import { addNote, auditLog, setVerdict, undoVerdict } from '../../../main/core/triage/triage.ts';
 import { scalar } from '../../../main/core/db.ts';
 import type { CaptureInfo, FlaggedWindow } from '../../../preload/contract.ts';
 import { tempDir } from '../helpers.ts';
-import { THREE_WINDOWS, addFlaggedScan, makeCapture, makeFlaggedScan } from './scan-fixture.ts';
+import { THREE_WINDOWS, addFlaggedScan, makeCapture, makeFlaggedScan, scanWindows } from './scan-fixture.ts';
 
 let project: Project;
 let cleanup: () => void;
@@ -34,9 +34,7 @@ afterEach(() => {
   cleanup();
 });
 
-async function windowsOf(scanId: number): Promise<FlaggedWindow[]> {
-  return (await listWindows(project, { scanId, offset: 0, limit: 50, sort: { by: 'order', dir: 'asc' } })).windows;
-}
+const windowsOf = (scanId: number) => scanWindows(project, scanId);
 const summary = (ws: FlaggedWindow[]) => ws.map((w) => `#${w.id} ${w.class} ${w.firstFlow}-${w.lastFlow} ${w.verdict ?? 'untriaged'}`);
 const tables = async () => project.withConnection(async (c) => Number(await scalar(c, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'scan\\_%' ESCAPE '\\'`)));
 
