@@ -5,7 +5,8 @@
  * default; a tenth of the second scan's differ from the first's), half of the first scan's
  * windows judged. Times a bulk verdict of 1,000 / 10,000 / 100,000 windows, the carry offer
  * (carrySources), carrying the first scan's verdicts to the second, undoing that, and the
- * drill-down's other-scan verdicts; the baseline, in the same run and project, is bare DuckDB
+ * drill-down's other-scan verdicts, then an incident of 10,000 windows created, moved to the second
+ * scan and the first scan deleted; the baseline, in the same run and project, is bare DuckDB
  * writing the same number of verdict rows with one INSERT … SELECT. Prints figures and ratios;
  * asserts nothing.
  */
@@ -15,6 +16,10 @@ import { join } from 'node:path';
 import { Project } from '../../main/core/project.ts';
 import { carrySources, carryVerdicts, otherVerdicts } from '../../main/core/triage/carry.ts';
 import { setVerdict, undoVerdict } from '../../main/core/triage/triage.ts';
+import { createIncident } from '../../main/core/incidents/incidents.ts';
+import { incidentMoveTargets, moveIncident } from '../../main/core/incidents/move.ts';
+import { deleteScan } from '../../main/core/detector/scans.ts';
+import { MAX_INCIDENT_WINDOWS } from '../../preload/contract.ts';
 
 const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 200_000);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -69,6 +74,20 @@ async function main(): Promise<void> {
     console.log(`  undo                    : ${undo.ms.toFixed(0)} ms, ${fmt(undo.value.undone)} windows`);
     const others = await timed(() => project.withConnection((c) => otherVerdicts(c, 2, Math.floor(WINDOWS / 2))));
     console.log(`  a drill-down's verdicts in other scans: ${others.ms.toFixed(1)} ms (${others.value.length} found)`);
+
+    // an incident as large as the incident calls take, of windows scan #2 has with the same flows
+    const size = Math.min(MAX_INCIDENT_WINDOWS, Math.floor(WINDOWS * 0.9));
+    const ids: number[] = [];
+    for (let id = 2; ids.length < size; id++) if ((id - 1) % 10 !== 0) ids.push(id);
+    console.log(`\nan incident of ${fmt(size)} windows of scan #1, moved to scan #2, then scan #1 deleted`);
+    const created = await timed(() => createIncident(project, { scanId: 1, windowIds: ids, title: 'bench' }));
+    console.log(`  createIncident          : ${created.ms.toFixed(0)} ms`);
+    const targets = await timed(() => incidentMoveTargets(project, created.value.id));
+    console.log(`  incidentMoveTargets     : ${targets.ms.toFixed(0)} ms (${fmt(targets.value[0]?.matched ?? 0)} of ${fmt(size)} matched)`);
+    const moved = await timed(() => moveIncident(project, created.value.id, 2));
+    console.log(`  moveIncident            : ${moved.ms.toFixed(0)} ms (${fmt(moved.value.carried)} verdicts carried)`);
+    const deleted = await timed(() => deleteScan(project, 1));
+    console.log(`  deleteScan (${fmt(deleted.value.windows)} windows, ${fmt(deleted.value.verdicts)} verdicts): ${deleted.ms.toFixed(0)} ms  (ratio to the baseline ${(deleted.ms / bare.ms).toFixed(1)})`);
   } finally {
     project.close();
     rmSync(dir, { recursive: true, force: true });

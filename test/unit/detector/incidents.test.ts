@@ -48,6 +48,23 @@ describe('incidents', () => {
     expect((await listIncidents(project)).length).toBe(1);
   });
 
+  it('take thousands of windows at once, each once, and name the first ids a scan lacks', async () => {
+    // a second scan with 12,000 windows of 3 flows each (rows as a scan would leave them)
+    await project.withConnection(async (c) => {
+      await c.run(`INSERT INTO scans VALUES (2, 1, 'm', 'model', '["Benign","DoS"]', 0.5, false, now()::TIMESTAMP, 60000, 1, 1, 'wasm', '{}', 12000, NULL)`);
+      await c.run(`INSERT INTO flagged_windows (scan_id, id, class, first_flow, last_flow, flows, peak, mean, src_hosts, dst_hosts, dst_ports, key)
+        SELECT 2, i + 1, 'DoS', i * 5, i * 5 + 2, 3, 0.9, 0.8, ['192.168.100.147'], ['192.168.100.3'], [80], NULL FROM range(12000) t(i)`);
+    });
+    const ids = Array.from({ length: 10_000 }, (_, i) => 10_000 - i);
+    const big = await createIncident(project, { scanId: 2, windowIds: [...ids, 5, 5], title: 'many' });
+    expect(big.windowIds).toHaveLength(10_000);
+    expect(big.windowIds.slice(0, 3)).toEqual([1, 2, 3]);
+    expect((await addIncidentWindows(project, big.id, [9_999, 10_001, 10_002])).windowIds).toHaveLength(10_002);
+    expect((await removeIncidentWindows(project, big.id, Array.from({ length: 5_000 }, (_, i) => i + 1))).windowIds).toHaveLength(5_002);
+    await expect(addIncidentWindows(project, big.id, [12_007, 3, 12_001, 12_003, 12_002, 12_005, 12_004])).rejects.toThrow('no flagged windows 12001, 12002, 12003, 12004, 12005 in scan #2');
+    expect((await getIncident(project, big.id)).windowIds).toHaveLength(5_002);
+  });
+
   it('are deleted with their windows and notes', async () => {
     await createIncident(project, { scanId: 1, windowIds: [1, 2], title: 'x' });
     await addIncidentNote(project, 1, 'n');
