@@ -488,12 +488,13 @@ export interface AuditEntry {
   batch: number;
   at: string;
   analyst: string;
-  action: 'verdict' | 'undo' | 'note';
+  /** 'scan-deleted': a whole scan went (window 0: no window; its value says what went) */
+  action: 'verdict' | 'undo' | 'note' | 'scan-deleted';
   scanId: number;
   windowId: number;
-  /** the verdict before (null: untriaged); for a note, null */
+  /** the verdict before (null: untriaged); for a note or a deleted scan, null */
   previous: string | null;
-  /** the verdict after (null: cleared); for a note, its text */
+  /** the verdict after (null: cleared); for a note, its text; for a deleted scan, what went */
   value: string | null;
   reason: string | null;
   /** a verdict change undone later */

@@ -750,6 +750,7 @@ export function auditLine(e: AuditEntry): string {
   const when = `${e.at.slice(0, 10)} ${e.at.slice(11, 19)}`;
   const window = `scan #${e.scanId} window #${e.windowId}${e.windowClass ? ` (${e.windowClass}${e.captureName ? `, ${e.captureName}` : ''})` : ''}`;
   const verdict = (v: string | null) => v ?? 'untriaged';
+  if (e.action === 'scan-deleted') return `${when}  ${e.analyst}  deleted   ${e.value ?? `scan #${e.scanId}`}`;
   const what =
     e.action === 'note'
       ? `note      ${window}: ${e.value ?? ''}`

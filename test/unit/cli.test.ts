@@ -371,6 +371,8 @@ describe('mindflow CLI', () => {
     expect(Object.keys(deleted)).toEqual(['scanId', 'captureId', 'windows', 'verdicts', 'notes']);
     expect(deleted).toMatchObject({ scanId: older, captureId: 1 });
     expect(json<{ scans: { id: number }[] }>(['scans', '--project', project, '--capture', '1']).scans.map((s) => s.id)).not.toContain(older);
+    // the trail says who deleted it and what went
+    expect(mindflow(['audit', '--project', project, '--limit', '1']).out).toMatch(new RegExp(`\\n\\S+ \\S+  \\S+  deleted   scan #${older} of capture #1 sample\\.csv \\(with hosts, threshold 0\\.5\\): [\\d,]+ flagged windows, [\\d,]+ verdicts?, \\d+ notes?\\n`));
     expect(mindflow(['scans', '--project', project, '--delete', String(older)]).err.trim()).toBe(`mindflow: no scan #${older} in this project`);
   }, 60_000);
 

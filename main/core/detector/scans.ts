@@ -2,7 +2,7 @@
  * Scans a project no longer needs. A scan holds a row of class probabilities per flow of its
  * capture (the largest thing in a project after the flows), its flagged windows, and the
  * analysts' verdicts and notes on them. Deleting one keeps the audit trail, which names every
- * window it touched on its own, and is refused while an incident holds the scan: the incident
+ * window it touched on its own, adds the deletion to it, and is refused while an incident holds the scan: the incident
  * moves to another scan of the capture first (see incidents/move.ts), or is deleted.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -10,7 +10,9 @@ import type { ScanDeleted, ScanUsage } from '../../../preload/contract.ts';
 import { queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
-import { scanMeta } from '../triage/triage.ts';
+import { analystName, scanMeta } from '../triage/triage.ts';
+
+const count = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 
 async function usage(c: DuckDBConnection, scanId: number): Promise<ScanUsage> {
   const meta = await scanMeta(c, scanId);
@@ -50,6 +52,16 @@ export async function deleteScan(project: Project, scanId: number): Promise<Scan
         `scan #${scanId} holds ${incidentList(u.incidents)}: move ${u.incidents.length === 1 ? 'it' : 'them'} to another scan of the capture (Incidents, "Move to scan") or delete ${u.incidents.length === 1 ? 'it' : 'them'} first; the scan was not deleted`,
       );
     }
+    // the trail keeps the deletion too: who, when, and what went (window 0: the whole scan)
+    const s = (await queryObjects<{ model_name: string; threshold: number; file_name: string | null }>(
+      c, `SELECT s.model_name, s.threshold, cap.file_name FROM scans s LEFT JOIN captures cap ON cap.id = s.capture_id WHERE s.id = ?`, [scanId]))[0]!;
+    const what = `scan #${scanId} of capture #${u.captureId}${s.file_name ? ` ${s.file_name}` : ''} (${s.model_name}, threshold ${s.threshold}): ` +
+      `${count(u.windows, 'flagged window')}, ${count(u.verdicts, 'verdict')}, ${count(u.notes, 'note')}`;
+    await c.run(
+      `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason)
+       VALUES (nextval('audit_ids'), currval('audit_ids'), now()::TIMESTAMP, ?, 'scan-deleted', ?, 0, NULL, ?, NULL)`,
+      [analystName(), scanId, what],
+    );
     await c.run(`DELETE FROM verdicts WHERE scan_id = ?`, [scanId]);
     await c.run(`DELETE FROM notes WHERE scan_id = ?`, [scanId]);
     await c.run(`DELETE FROM flagged_windows WHERE scan_id = ?`, [scanId]);

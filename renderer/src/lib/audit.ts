@@ -10,10 +10,11 @@ export function verdictName(v: string | null): string {
 export function auditAction(e: AuditEntry): string {
   if (e.action === 'note') return 'Note';
   if (e.action === 'undo') return 'Undo';
+  if (e.action === 'scan-deleted') return 'Scan deleted';
   return e.value === null ? 'Verdict cleared' : 'Verdict';
 }
 
 /** 'Untriaged → TP'; a note's text. */
 export function auditChange(e: AuditEntry): string {
-  return e.action === 'note' ? (e.value ?? '') : `${verdictName(e.previous)} → ${verdictName(e.value)}`;
+  return e.action === 'note' || e.action === 'scan-deleted' ? (e.value ?? '') : `${verdictName(e.previous)} → ${verdictName(e.value)}`;
 }

@@ -180,6 +180,8 @@ export class Workbench {
       this.detections.onScansChanged(e.captureId);
       // a new scan is somewhere to move an incident to; a deleted one no longer is
       for (const t of this.incidentTabs) void t.loadMoveTargets();
+      // a deleted scan is in the audit trail
+      this.audit.onChanged();
       void this.closeDeletedScanTabs();
     });
     this.api.on('verdicts:changed', (e) => {

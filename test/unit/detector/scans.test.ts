@@ -54,7 +54,11 @@ describe('deleting a scan', () => {
     expect(summary(await windowsOf(2))).toEqual(['#1 DDoS 0-1 untriaged', '#2 DoS 2-2 untriaged', '#3 DoS 4-5 untriaged', '#4 DDoS 7-7 fp']);
     // the trail still says what happened to scan #1's windows
     const trail = (await auditLog(project, { scanId: 1 })).entries;
-    expect(trail.map((e) => `${e.action} ${e.windowId} ${e.value}`)).toEqual(['note 2 seen from the firewall too', 'verdict 2 tp', 'verdict 1 tp']);
+    expect(trail.map((e) => `${e.action} ${e.windowId} ${e.value}`)).toEqual([
+      `scan-deleted 0 scan #1 of capture #1 ${capture.fileName} (test model, threshold 0.5): 3 flagged windows, 2 verdicts, 1 note`,
+      'note 2 seen from the firewall too', 'verdict 2 tp', 'verdict 1 tp',
+    ]);
+    expect(trail[0]).toMatchObject({ analyst: 'ana', previous: null, reason: null, undone: false, windowClass: null, captureId: null });
   });
 
   it('is refused while an incident holds it, and goes once the incident has moved', async () => {

@@ -14,6 +14,8 @@ describe('an audit entry as the trail reads it', () => {
     expect([auditAction(entry({ previous: 'fp', value: null })), auditChange(entry({ previous: 'fp', value: null }))]).toEqual(['Verdict cleared', 'FP → Untriaged']);
     expect([auditAction(entry({ action: 'undo', previous: 'review', value: 'tp' })), auditChange(entry({ action: 'undo', previous: 'review', value: 'tp' }))]).toEqual(['Undo', 'Review → TP']);
     expect([auditAction(entry({ action: 'note', value: 'isolated' })), auditChange(entry({ action: 'note', value: 'isolated' }))]).toEqual(['Note', 'isolated']);
+    const gone = entry({ action: 'scan-deleted', windowId: 0, value: 'scan #3 of capture #1 a.csv (default-v1, threshold 0.5): 12 flagged windows, 2 verdicts, 0 notes', windowClass: null });
+    expect([auditAction(gone), auditChange(gone)]).toEqual(['Scan deleted', 'scan #3 of capture #1 a.csv (default-v1, threshold 0.5): 12 flagged windows, 2 verdicts, 0 notes']);
   });
 });
 
