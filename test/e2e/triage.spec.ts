@@ -462,6 +462,12 @@ test('moves an incident from the older scan to the newer one, then deletes the o
   await expect(compared.getByRole('rowheader', { name: older, exact: true })).toHaveCount(0);
   // the queue triages a scan that is still there
   await expect(page.getByRole('combobox', { name: 'Scan to triage' }).locator('option:checked')).toContainText(`Scan ${newest}`);
+  // the trail records who deleted it and what went
+  await workbench.runCommand('View: Show Audit Trail (verdicts, undos, notes)');
+  await page.getByRole('radiogroup', { name: 'Audit scope' }).getByRole('radio', { name: 'every scan' }).check();
+  await expect(page.getByRole('table', { name: 'Audit trail' }).getByRole('row').nth(1)).toContainText(
+    new RegExp(`Scan deleted\\s*scan ${older} \\(deleted\\)\\s*scan ${older} of capture #\\d+ mindflow-sample\\.csv \\(default-v1, threshold 0\\.5\\): [\\d,]+ flagged windows`));
+  await workbench.hidePanel();
   await det.showQueue();
 });
 
