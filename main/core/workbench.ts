@@ -208,6 +208,11 @@ export class Workbench {
       listScans: ({ captureId }) => listScans(project, captureId),
       scanUsage: ({ scanId }) => scanUsage(project, scanId),
       deleteScan: async ({ scanId }) => {
+        // exports read scans (windows, reports, flows with a scan's columns, the trail): none may lose its scan midway
+        const exports = this.jobs.list().filter((j) => j.kind === 'export');
+        if (exports.length) {
+          throw new MindflowError('busy', `${exports.length === 1 ? 'an export is' : `${exports.length} exports are`} running (${exports[0]!.label}${exports.length > 1 ? ', …' : ''}): let ${exports.length === 1 ? 'it' : 'them'} finish or cancel ${exports.length === 1 ? 'it' : 'them'} before deleting a scan`);
+        }
         const r = await deleteScan(project, scanId);
         emit('scans:changed', { captureId: r.captureId, scanId });
         return r;

@@ -8,6 +8,7 @@ import { incidentMoveTargets, moveIncident } from '../../../main/core/incidents/
 import { addNote, auditLog, setVerdict, undoVerdict } from '../../../main/core/triage/triage.ts';
 import { scalar } from '../../../main/core/db.ts';
 import type { CaptureInfo, FlaggedWindow } from '../../../preload/contract.ts';
+import { Workbench } from '../../../main/core/workbench.ts';
 import { tempDir } from '../helpers.ts';
 import { THREE_WINDOWS, addFlaggedScan, makeCapture, makeFlaggedScan, scanWindows } from './scan-fixture.ts';
 
@@ -138,5 +139,32 @@ describe('moving an incident to another scan of its capture', () => {
     await expect(moveIncident(project, 42, 2)).rejects.toThrow(/no incident #42/);
     expect((await incidentMoveTargets(project, incident.id)).map((t) => t.scanId)).toEqual([2]);
     expect((await getIncident(project, incident.id)).scanId).toBe(1);
+  });
+});
+
+describe('through the contract', () => {
+  it('deleteScan is refused while an export runs, then deletes and tells the windows the scans changed', async () => {
+    project.close();
+    const wb = await Workbench.open(join(dir, 'p.duckdb'), { host: 'web' });
+    const events: unknown[] = [];
+    wb.subscribe((name, payload) => {
+      if (name === 'scans:changed') events.push(payload);
+    });
+    try {
+      // an export that is still running (its work waits on this promise)
+      let finish = () => {};
+      const running = new Promise<void>((r) => (finish = r));
+      wb.jobs.start('export', 'export incident #1 as pdf', () => running.then(() => ({ path: '', bytes: 0 }) as never));
+      const refused = await wb.dispatch('deleteScan', { scanId: 1 });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'busy', message: 'an export is running (export incident #1 as pdf): let it finish or cancel it before deleting a scan' } });
+      finish();
+      await new Promise((r) => setTimeout(r, 10));
+      expect(await wb.dispatch('deleteScan', { scanId: 1 })).toMatchObject({ ok: true, result: { scanId: 1, windows: 3 } });
+      expect(events).toEqual([{ captureId: capture.id, scanId: 1 }]);
+      expect(await wb.dispatch('scanUsage', { scanId: 2 })).toMatchObject({ ok: true, result: { scanId: 2, windows: 4, incidents: [] } });
+    } finally {
+      wb.close();
+      project = await Project.open(join(dir, 'p.duckdb'));
+    }
   });
 });
