@@ -365,18 +365,25 @@ export class Project {
   }
 
   async deleteCapture(id: number): Promise<void> {
-    await this.capture(id);
+    const capture = await this.capture(id);
     await this.transaction(async (c) => {
+      // an incident is case work: it goes only when the analyst deletes it, never with its capture
+      const held = await queryObjects<{ id: number; title: string; scan_id: number }>(
+        c, `SELECT i.id, i.title, i.scan_id FROM incidents i JOIN scans s ON s.id = i.scan_id WHERE s.capture_id = ? ORDER BY i.id`, [id]);
+      if (held.length) {
+        const named = held.slice(0, 3).map((i) => `incident #${i.id} "${i.title}" (scan #${i.scan_id})`).join(', ');
+        const them = held.length === 1 ? 'it' : 'them';
+        throw new MindflowError(
+          'bad-args',
+          `capture #${id} ${capture.fileName} has ${named}${held.length > 3 ? ` and ${held.length - 3} more` : ''}: delete ${them} first (or export ${them} as a report to keep); nothing was deleted`,
+        );
+      }
       const scans = await queryObjects<{ id: number }>(c, `SELECT id FROM scans WHERE capture_id = ?`, [id]);
       for (const scan of scans) {
         await c.run(`DROP TABLE IF EXISTS scan_${scan.id}`);
         await c.run(`DELETE FROM flagged_windows WHERE scan_id = ?`, [scan.id]);
         await c.run(`DELETE FROM verdicts WHERE scan_id = ?`, [scan.id]);
         await c.run(`DELETE FROM notes WHERE scan_id = ?`, [scan.id]);
-        const incidents = `SELECT id FROM incidents WHERE scan_id = ${Number(scan.id)}`;
-        await c.run(`DELETE FROM incident_windows WHERE incident_id IN (${incidents})`);
-        await c.run(`DELETE FROM incident_notes WHERE incident_id IN (${incidents})`);
-        await c.run(`DELETE FROM incidents WHERE scan_id = ?`, [scan.id]);
       }
       await c.run(`DELETE FROM scans WHERE capture_id = ?`, [id]);
       await c.run(`DROP TABLE IF EXISTS flows_${id}`);

@@ -142,6 +142,22 @@ describe('moving an incident to another scan of its capture', () => {
   });
 });
 
+describe('deleting a capture', () => {
+  it('is refused while an incident holds one of its scans, then takes its scans, windows and verdicts with it', async () => {
+    await setVerdict(project, 2, [1], 'tp');
+    await createIncident(project, { scanId: 2, windowIds: [1], title: 'kept case' });
+    await expect(project.deleteCapture(capture.id)).rejects.toThrow(
+      `capture #${capture.id} ${capture.fileName} has incident #1 "kept case" (scan #2): delete it first (or export it as a report to keep); nothing was deleted`);
+    expect((await listScans(project, capture.id)).map((s) => s.id)).toEqual([2, 1]);
+    await deleteIncident(project, 1);
+    await project.deleteCapture(capture.id);
+    expect(await project.listCaptures()).toEqual([]);
+    expect(await listScans(project)).toEqual([]);
+    expect(await tables()).toBe(0);
+    expect(await project.withConnection(async (c) => Number(await scalar(c, `SELECT (SELECT count(*) FROM flagged_windows) + (SELECT count(*) FROM verdicts)`)))).toBe(0);
+  });
+});
+
 describe('through the contract', () => {
   it('deleteScan is refused while an export runs, then deletes and tells the windows the scans changed', async () => {
     project.close();
