@@ -371,7 +371,8 @@ export class Project {
       const held = await queryObjects<{ id: number; title: string; scan_id: number }>(
         c, `SELECT i.id, i.title, i.scan_id FROM incidents i JOIN scans s ON s.id = i.scan_id WHERE s.capture_id = ? ORDER BY i.id`, [id]);
       if (held.length) {
-        const named = held.slice(0, 3).map((i) => `incident #${i.id} "${i.title}" (scan #${i.scan_id})`).join(', ');
+        const list = held.slice(0, 3).map((i) => `incident #${i.id} "${i.title}" (scan #${i.scan_id})`);
+        const named = held.length > 3 ? list.join(', ') : list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list.at(-1)}` : list[0]!;
         const them = held.length === 1 ? 'it' : 'them';
         throw new MindflowError(
           'bad-args',
