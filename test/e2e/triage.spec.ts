@@ -462,6 +462,15 @@ test('moves an incident from the older scan to the newer one, then deletes the o
   await expect(compared.getByRole('rowheader', { name: older, exact: true })).toHaveCount(0);
   // the queue triages a scan that is still there
   await expect(page.getByRole('combobox', { name: 'Scan to triage' }).locator('option:checked')).toContainText(`Scan ${newest}`);
+  // the palette asks about the scan triaged now, which holds the moved incident now
+  await workbench.runCommand(`Triage: Delete Scan ${newest} (default-v1, threshold 0.5)…`);
+  const again = page.getByRole('alertdialog', { name: `Delete scan ${newest}` });
+  await expect(again).toContainText(`Scan ${newest} holds an incident, so it stays.`);
+  await expect(again.getByRole('button', { name: /Moves to the rescan$/ })).toBeVisible();
+  await expect(again.getByRole('button', { name: 'Close' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(again).toBeHidden();
+  await expect(page.getByRole('button', { name: `Delete scan ${newest}…` })).toBeFocused();
   // the trail records who deleted it and what went
   await workbench.runCommand('View: Show Audit Trail (verdicts, undos, notes)');
   await page.getByRole('radiogroup', { name: 'Audit scope' }).getByRole('radio', { name: 'every scan' }).check();

@@ -584,6 +584,14 @@ export class Workbench {
         }),
         { id: 'bench.queueScroll', title: 'Triage: Measure Queue Scroll (performance mark)', run: () => { this.openDetections(); this.detectionsPane = 'queue'; this.benchRequest = (this.benchRequest ?? 0) + 1; } },
       );
+      const scan = det.scan;
+      if (scan) {
+        list.push({
+          id: 'triage.deleteScan',
+          title: `Triage: Delete Scan #${scan.id} (${scan.modelName}, threshold ${scan.threshold})…`,
+          run: () => { this.openDetections(); this.detectionsPane = 'metrics'; void det.askDeleteScan(scan.id); },
+        });
+      }
       const carry = det.carrySource;
       if (carry) {
         list.push({
