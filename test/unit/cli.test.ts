@@ -358,7 +358,7 @@ describe('mindflow CLI', () => {
     const refused = mindflow(['scans', '--project', project, '--delete', String(older)]);
     expect(refused.code).toBe(1);
     expect(refused.err.trim()).toBe(
-      `mindflow: scan #${older} holds incident #${incident.id} "Scan of .149": move it to another scan of the capture (Incidents, "Move to scan") or delete it first; the scan was not deleted`);
+      `mindflow: scan #${older} holds incident #${incident.id} "Scan of .149": move it to another scan of the capture (the incident's "Move to another scan") or delete it first; the scan was not deleted`);
     expect(mindflow(['incident', 'move', '--project', project, '--incident', String(incident.id)]).err.split('\n')[0]).toBe('mindflow: --to-scan S is required (see "mindflow scans")');
     // the same model scanned twice: the same windows, so the incident moves whole
     const moved = json<Record<string, unknown> & { incident: { scanId: number; windowIds: number[]; notes: { text: string }[] } }>(

@@ -2,8 +2,9 @@
  * Scans a project no longer needs. A scan holds a row of class probabilities per flow of its
  * capture (the largest thing in a project after the flows), its flagged windows, and the
  * analysts' verdicts and notes on them. Deleting one keeps the audit trail, which names every
- * window it touched on its own, adds the deletion to it, and is refused while an incident holds the scan: the incident
- * moves to another scan of the capture first (see incidents/move.ts), or is deleted.
+ * window it touched on its own, and adds the deletion to it. It is refused while an incident
+ * holds the scan: the incident moves to another scan of the capture first (see
+ * incidents/move.ts), or is deleted.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ScanDeleted, ScanUsage } from '../../../preload/contract.ts';
@@ -16,13 +17,13 @@ const count = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}
 
 async function usage(c: DuckDBConnection, scanId: number): Promise<ScanUsage> {
   const meta = await scanMeta(c, scanId);
-  const count = async (sql: string) => Number(await scalar(c, sql, [scanId]));
+  const rows = async (table: string) => Number(await scalar(c, `SELECT count(*) FROM ${table} WHERE scan_id = ?`, [scanId]));
   return {
     scanId,
     captureId: meta.captureId,
-    windows: await count(`SELECT count(*) FROM flagged_windows WHERE scan_id = ?`),
-    verdicts: await count(`SELECT count(*) FROM verdicts WHERE scan_id = ?`),
-    notes: await count(`SELECT count(*) FROM notes WHERE scan_id = ?`),
+    windows: await rows('flagged_windows'),
+    verdicts: await rows('verdicts'),
+    notes: await rows('notes'),
     incidents: await queryObjects<{ id: number; title: string }>(c, `SELECT id, title FROM incidents WHERE scan_id = ? ORDER BY id`, [scanId]),
   };
 }
@@ -49,7 +50,7 @@ export async function deleteScan(project: Project, scanId: number): Promise<Scan
     if (u.incidents.length) {
       throw new MindflowError(
         'bad-args',
-        `scan #${scanId} holds ${incidentList(u.incidents)}: move ${u.incidents.length === 1 ? 'it' : 'them'} to another scan of the capture (Incidents, "Move to scan") or delete ${u.incidents.length === 1 ? 'it' : 'them'} first; the scan was not deleted`,
+        `scan #${scanId} holds ${incidentList(u.incidents)}: move ${u.incidents.length === 1 ? 'it' : 'them'} to another scan of the capture (the incident's "Move to another scan") or delete ${u.incidents.length === 1 ? 'it' : 'them'} first; the scan was not deleted`,
       );
     }
     // the trail keeps the deletion too: who, when, and what went (window 0: the whole scan)

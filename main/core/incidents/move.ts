@@ -85,7 +85,7 @@ export async function moveIncident(project: Project, incidentId: number, toScanI
       const shown = missing.slice(0, 5).map((id) => `#${id}`).join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');
       throw new MindflowError(
         'bad-args',
-        `${plural(missing.length, 'window')} of incident #${incidentId} (${shown} of scan #${fromScanId}) ${missing.length === 1 ? 'has' : 'have'} no window with the same flows and class in scan #${toScanId}, which splits, merges or drops them: remove ${missing.length === 1 ? 'it' : 'them'} from the incident first, or keep it on scan #${fromScanId}; nothing was moved`,
+        `${plural(missing.length, 'window')} of incident #${incidentId} (${shown} of scan #${fromScanId}) ${missing.length === 1 ? 'has' : 'have'} no window with the same flows and class in scan #${toScanId}, which splits, merges or drops ${missing.length === 1 ? 'it' : 'them'}: remove ${missing.length === 1 ? 'it' : 'them'} from the incident first, or keep it on scan #${fromScanId}; nothing was moved`,
       );
     }
     // the verdicts first: the carry picks the incident's windows out of the old scan

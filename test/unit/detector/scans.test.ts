@@ -67,7 +67,7 @@ describe('deleting a scan', () => {
     await createIncident(project, { scanId: 1, windowIds: [2], title: 'DoS from B' });
     expect((await scanUsage(project, 1)).incidents).toEqual([{ id: 1, title: 'DDoS from A' }, { id: 2, title: 'DoS from B' }]);
     await expect(deleteScan(project, 1)).rejects.toThrow(
-      'scan #1 holds incident #1 "DDoS from A" and incident #2 "DoS from B": move them to another scan of the capture (Incidents, "Move to scan") or delete them first; the scan was not deleted',
+      `scan #1 holds incident #1 "DDoS from A" and incident #2 "DoS from B": move them to another scan of the capture (the incident's "Move to another scan") or delete them first; the scan was not deleted`,
     );
     expect(await windowsOf(1)).toHaveLength(3);
     await moveIncident(project, 1, 2);
@@ -120,7 +120,7 @@ describe('moving an incident to another scan of its capture', () => {
     const incident = await createIncident(project, { scanId: 1, windowIds: [1, 2], title: 'A and B' });
     expect((await incidentMoveTargets(project, incident.id))[0]).toMatchObject({ scanId: 2, matched: 1, missing: [2] });
     await expect(moveIncident(project, incident.id, 2)).rejects.toThrow(
-      '1 window of incident #1 (#2 of scan #1) has no window with the same flows and class in scan #2, which splits, merges or drops them: remove it from the incident first, or keep it on scan #1; nothing was moved',
+      '1 window of incident #1 (#2 of scan #1) has no window with the same flows and class in scan #2, which splits, merges or drops it: remove it from the incident first, or keep it on scan #1; nothing was moved',
     );
     const still = await getIncident(project, incident.id);
     expect(still).toMatchObject({ scanId: 1, windowIds: [1, 2], notes: [] });
