@@ -588,7 +588,7 @@ async function cmdIncident(argv: string[]): Promise<void> {
     if (sub === 'list') {
       const incidents = await listIncidents(project);
       if (values.json) process.stdout.write(`${JSON.stringify({ incidents }, null, 2)}\n`);
-      else for (const i of incidents) process.stdout.write(`#${i.id}  ${i.status.padEnd(9)} ${i.severity.padEnd(8)} TLP:${i.tlp.padEnd(12)} ${i.windowIds.length} windows  ${i.title}\n`);
+      else for (const i of incidents) process.stdout.write(`#${i.id}  ${i.status.padEnd(9)} ${i.severity.padEnd(8)} TLP:${i.tlp.padEnd(12)} scan #${String(i.scanId).padEnd(4)} ${i.windowIds.length} window${i.windowIds.length === 1 ? ' ' : 's'}  ${i.title}\n`);
       return;
     }
     if (!values.title) throw new UsageError('--title T is required');

@@ -366,6 +366,7 @@ describe('mindflow CLI', () => {
     expect(Object.keys(moved)).toEqual(['incident', 'fromScanId', 'toScanId', 'windows', 'carried']);
     expect(moved).toMatchObject({ fromScanId: older, toScanId: newest, windows: incident.windowIds.length });
     expect(moved.incident.scanId).toBe(newest);
+    expect(mindflow(['incident', 'list', '--project', project]).out).toMatch(new RegExp(`^#${incident.id}  open      medium   TLP:AMBER        scan #${newest} +${incident.windowIds.length} windows  Scan of \\.149$`, 'm'));
     expect(moved.incident.notes.at(-1)!.text).toMatch(new RegExp(`^Moved from scan #${older} \\(.*\\) to scan #${newest} `));
     const deleted = json<Record<string, unknown>>(['scans', '--project', project, '--delete', String(older)]);
     expect(Object.keys(deleted)).toEqual(['scanId', 'captureId', 'windows', 'verdicts', 'notes']);
