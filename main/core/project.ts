@@ -9,6 +9,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { CaptureInfo, ProjectSpace, SchemaVersion } from '../../preload/contract.ts';
 import { queryObjects } from './db.ts';
 import { MindflowError } from './errors.ts';
+import { nameList } from './words.ts';
 
 const SCHEMA_VERSION = 5;
 
@@ -371,12 +372,11 @@ export class Project {
       const held = await queryObjects<{ id: number; title: string; scan_id: number }>(
         c, `SELECT i.id, i.title, i.scan_id FROM incidents i JOIN scans s ON s.id = i.scan_id WHERE s.capture_id = ? ORDER BY i.id`, [id]);
       if (held.length) {
-        const list = held.slice(0, 3).map((i) => `incident #${i.id} "${i.title}" (scan #${i.scan_id})`);
-        const named = held.length > 3 ? list.join(', ') : list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list.at(-1)}` : list[0]!;
+        const named = nameList(held.map((i) => `incident #${i.id} "${i.title}" (scan #${i.scan_id})`));
         const them = held.length === 1 ? 'it' : 'them';
         throw new MindflowError(
           'bad-args',
-          `capture #${id} ${capture.fileName} has ${named}${held.length > 3 ? ` and ${held.length - 3} more` : ''}: delete ${them} first (or export ${them} as a report to keep); nothing was deleted`,
+          `capture #${id} ${capture.fileName} has ${named}: delete ${them} first (or export ${them} as a report to keep); nothing was deleted`,
         );
       }
       const scans = await queryObjects<{ id: number }>(c, `SELECT id FROM scans WHERE capture_id = ?`, [id]);

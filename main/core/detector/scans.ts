@@ -12,8 +12,8 @@ import { queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
 import { analystName, scanMeta } from '../triage/triage.ts';
+import { countOf, nameList } from '../words.ts';
 
-const count = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 
 async function usage(c: DuckDBConnection, scanId: number): Promise<ScanUsage> {
   const meta = await scanMeta(c, scanId);
@@ -35,9 +35,7 @@ export function scanUsage(project: Project, scanId: number): Promise<ScanUsage> 
 
 /** "incident #3 "C2 beacons" and incident #5 "…"" */
 function incidentList(incidents: ScanUsage['incidents']): string {
-  const named = incidents.slice(0, 3).map((i) => `incident #${i.id} "${i.title}"`);
-  const more = incidents.length - named.length;
-  return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(' and ');
+  return nameList(incidents.map((i) => `incident #${i.id} "${i.title}"`));
 }
 
 /**
@@ -57,7 +55,7 @@ export async function deleteScan(project: Project, scanId: number): Promise<Scan
     const s = (await queryObjects<{ model_name: string; threshold: number; file_name: string | null }>(
       c, `SELECT s.model_name, s.threshold, cap.file_name FROM scans s LEFT JOIN captures cap ON cap.id = s.capture_id WHERE s.id = ?`, [scanId]))[0]!;
     const what = `scan #${scanId} of capture #${u.captureId}${s.file_name ? ` ${s.file_name}` : ''} (${s.model_name}, threshold ${s.threshold}): ` +
-      `${count(u.windows, 'flagged window')}, ${count(u.verdicts, 'verdict')}, ${count(u.notes, 'note')}`;
+      `${countOf(u.windows, 'flagged window')}, ${countOf(u.verdicts, 'verdict')}, ${countOf(u.notes, 'note')}`;
     await c.run(
       `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason)
        VALUES (nextval('audit_ids'), currval('audit_ids'), now()::TIMESTAMP, ?, 'scan-deleted', ?, 0, NULL, ?, NULL)`,

@@ -13,6 +13,7 @@ import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
 import { carryIn } from '../triage/carry.ts';
 import { analystName, idList, sameFlows, scanMeta } from '../triage/triage.ts';
+import { countOf } from '../words.ts';
 import { getIn } from './incidents.ts';
 
 /** The incident's windows, each with its counterpart in `toScanId` (null where none). */
@@ -63,8 +64,6 @@ export async function incidentMoveTargets(project: Project, incidentId: number):
   });
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-
 /**
  * Moves incident `incidentId` to scan `toScanId` of the same capture: every window to its
  * counterpart there, the verdicts of its windows to the counterparts still untriaged (one
@@ -85,7 +84,7 @@ export async function moveIncident(project: Project, incidentId: number, toScanI
       const shown = missing.slice(0, 5).map((id) => `#${id}`).join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');
       throw new MindflowError(
         'bad-args',
-        `${plural(missing.length, 'window')} of incident #${incidentId} (${shown} of scan #${fromScanId}) ${missing.length === 1 ? 'has' : 'have'} no window with the same flows and class in scan #${toScanId}, which splits, merges or drops ${missing.length === 1 ? 'it' : 'them'}: remove ${missing.length === 1 ? 'it' : 'them'} from the incident first, or keep it on scan #${fromScanId}; nothing was moved`,
+        `${countOf(missing.length, 'window')} of incident #${incidentId} (${shown} of scan #${fromScanId}) ${missing.length === 1 ? 'has' : 'have'} no window with the same flows and class in scan #${toScanId}, which splits, merges or drops ${missing.length === 1 ? 'it' : 'them'}: remove ${missing.length === 1 ? 'it' : 'them'} from the incident first, or keep it on scan #${fromScanId}; nothing was moved`,
       );
     }
     // the verdicts first: the carry picks the incident's windows out of the old scan
@@ -99,8 +98,8 @@ export async function moveIncident(project: Project, incidentId: number, toScanI
     const [a, b] = [(await scanRows(c, 'WHERE id = ?', [fromScanId]))[0]!, (await scanRows(c, 'WHERE id = ?', [toScanId]))[0]!];
     const text =
       `Moved from scan #${a.id} (${a.model_name}, threshold ${a.threshold}) to scan #${b.id} (${b.model_name}, threshold ${b.threshold}): ` +
-      `${pairs.length === 1 ? 'its window has' : `its ${plural(pairs.length, 'window')} have`} the same flows and class there` +
-      (carry.carried ? `; ${plural(carry.carried, 'verdict')} carried.` : '.');
+      `${pairs.length === 1 ? 'its window has' : `its ${countOf(pairs.length, 'window')} have`} the same flows and class there` +
+      (carry.carried ? `; ${countOf(carry.carried, 'verdict')} carried.` : '.');
     await c.run(`INSERT INTO incident_notes VALUES (nextval('incident_note_ids'), ?, now()::TIMESTAMP, ?, ?)`, [incidentId, analystName(), text]);
     return { incident: await getIn(c, incidentId), fromScanId, toScanId, windows: pairs.length, carried: carry.carried };
   });

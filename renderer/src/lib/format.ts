@@ -7,6 +7,11 @@ export function formatCount(n: number): string {
   return intFormat.format(n);
 }
 
+/** "1 verdict", "6,453 flagged windows" */
+export function formatCountOf(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
 export function formatNumber(n: number): string {
   return Number.isInteger(n) ? intFormat.format(n) : floatFormat.format(n);
 }

@@ -1,5 +1,5 @@
 import type { Api, CarrySource, FlaggedWindow, ScanSummary, ScanUsage, ThresholdPoint, TriageStatus, Verdict, WindowQuery } from '../../../preload/contract';
-import { formatBytes, formatCount } from '../lib/format';
+import { formatBytes, formatCountOf } from '../lib/format';
 import { COMPACT_NUDGE_BYTES } from '../lib/space';
 import { WindowPager, type WindowFilter } from './windowPager.svelte';
 
@@ -7,8 +7,6 @@ export type WindowSort = NonNullable<WindowQuery['sort']>;
 export type SortBy = WindowSort['by'];
 
 export const verdictLabels: Record<Verdict, string> = { tp: 'True positive', fp: 'False positive', review: 'Needs review' };
-const count = (n: number, what: string) => `${formatCount(n)} ${what}${n === 1 ? '' : 's'}`;
-
 export const statusLabels: Record<TriageStatus, string> = { untriaged: 'Untriaged', tp: 'TP', fp: 'FP', review: 'Review' };
 
 /**
@@ -174,7 +172,7 @@ export class DetectionsState {
     try {
       const r = await this.api.deleteScan({ scanId: d.scanId });
       this.scanDeletion = null;
-      const done = `Deleted scan #${r.scanId}: ${count(r.windows, 'flagged window')}, ${count(r.verdicts, 'verdict')}, ${count(r.notes, 'note')} (the audit trail keeps what was done).`;
+      const done = `Deleted scan #${r.scanId}: ${formatCountOf(r.windows, 'flagged window')}, ${formatCountOf(r.verdicts, 'verdict')}, ${formatCountOf(r.notes, 'note')} (the audit trail keeps what was done).`;
       this.scanDeleted = { text: `${done} Compacting the project gives its space back.`, error: false };
       // a scan that had reached the file leaves free space there: say how much, and offer to compact
       const space = await this.api.projectSpace({}).catch(() => null);

@@ -166,7 +166,6 @@ export class IncidentTab {
     );
     if (ok) {
       this.message = { text: `Moved to scan #${toScanId}${carried ? `; ${carried} verdict${carried === 1 ? '' : 's'} carried to its windows (u in Detections undoes them)` : ''}`, error: false };
-      await this.loadMoveTargets();
     }
   }
 

@@ -6,10 +6,9 @@ import { carrySources, carryVerdicts } from '../../../main/core/triage/carry.ts'
 import { addNote, auditLog, listWindows, setVerdict, setVerdictMatching, undoVerdict, windowDetail } from '../../../main/core/triage/triage.ts';
 import { exportWindows } from '../../../main/core/triage/exportWindows.ts';
 import { noJobContext } from '../../../main/core/capture/import.ts';
-import { Workbench } from '../../../main/core/workbench.ts';
 import { carriedReason, type CaptureInfo, type FlaggedWindow } from '../../../preload/contract.ts';
 import { tempDir } from '../helpers.ts';
-import { HOST_A, HOST_B, THREE_WINDOWS, addFlaggedScan, makeCapture, makeFlaggedScan, scanWindows } from './scan-fixture.ts';
+import { HOST_A, HOST_B, THREE_WINDOWS, addFlaggedScan, makeCapture, makeFlaggedScan, scanWindows, workbenchWatching } from './scan-fixture.ts';
 
 let project: Project;
 let cleanup: () => void;
@@ -184,11 +183,7 @@ describe('through the contract', () => {
   it('carryVerdicts tells the windows that a verdict changed', async () => {
     await addFlaggedScan(project, capture, 2, preds, conf);
     project.close();
-    const wb = await Workbench.open(join(dir, 'p.duckdb'), { host: 'web' });
-    const events: unknown[] = [];
-    wb.subscribe((name, payload) => {
-      if (name === 'verdicts:changed') events.push(payload);
-    });
+    const { wb, events } = await workbenchWatching(join(dir, 'p.duckdb'), 'verdicts:changed');
     try {
       const sources = await wb.dispatch('carrySources', { scanId: 2 });
       expect(sources).toMatchObject({ ok: true, result: [{ scanId: 1, matches: 3 }] });

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { importCapture } from '../../../main/core/capture/import.ts';
 import { deriveFlaggedWindows } from '../../../main/core/detector/service.ts';
 import type { Project } from '../../../main/core/project.ts';
+import { Workbench } from '../../../main/core/workbench.ts';
+import type { EventName } from '../../../preload/contract.ts';
 import type { CaptureInfo, FlaggedWindow } from '../../../preload/contract.ts';
 import { listWindows } from '../../../main/core/triage/triage.ts';
 import { V1_HEADER, V1_ROWS, v3Header } from '../helpers.ts';
@@ -103,4 +105,14 @@ async function insertScan(project: Project, capture: CaptureInfo, preds: number[
 /** A scan's flagged windows in capture order (the first 50). */
 export async function scanWindows(project: Project, scanId: number): Promise<FlaggedWindow[]> {
   return (await listWindows(project, { scanId, offset: 0, limit: 50, sort: { by: 'order', dir: 'asc' } })).windows;
+}
+
+/** The project at `path` behind the contract (as the web host serves it), and the payloads of one event it emits. */
+export async function workbenchWatching(path: string, event: EventName): Promise<{ wb: Workbench; events: unknown[] }> {
+  const wb = await Workbench.open(path, { host: 'web' });
+  const events: unknown[] = [];
+  wb.subscribe((name, payload) => {
+    if (name === event) events.push(payload);
+  });
+  return { wb, events };
 }

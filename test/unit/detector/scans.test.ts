@@ -8,9 +8,8 @@ import { incidentMoveTargets, moveIncident } from '../../../main/core/incidents/
 import { addNote, auditLog, setVerdict, undoVerdict } from '../../../main/core/triage/triage.ts';
 import { scalar } from '../../../main/core/db.ts';
 import type { CaptureInfo, FlaggedWindow } from '../../../preload/contract.ts';
-import { Workbench } from '../../../main/core/workbench.ts';
 import { tempDir } from '../helpers.ts';
-import { THREE_WINDOWS, addFlaggedScan, makeCapture, makeFlaggedScan, scanWindows } from './scan-fixture.ts';
+import { THREE_WINDOWS, addFlaggedScan, makeCapture, makeFlaggedScan, scanWindows, workbenchWatching } from './scan-fixture.ts';
 
 let project: Project;
 let cleanup: () => void;
@@ -161,11 +160,7 @@ describe('deleting a capture', () => {
 describe('through the contract', () => {
   it('deleteScan is refused while an export runs, then deletes and tells the windows the scans changed', async () => {
     project.close();
-    const wb = await Workbench.open(join(dir, 'p.duckdb'), { host: 'web' });
-    const events: unknown[] = [];
-    wb.subscribe((name, payload) => {
-      if (name === 'scans:changed') events.push(payload);
-    });
+    const { wb, events } = await workbenchWatching(join(dir, 'p.duckdb'), 'scans:changed');
     try {
       // an export that is still running (its work waits on this promise)
       let finish = () => {};
