@@ -8,14 +8,19 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        // The model worker is its own entry: client.ts spawns ./worker.js beside index.js.
+        // The model worker is its own entry. spawnModelWorker (parallel.ts) spawns ./worker.js
+        // beside the chunk it is bundled into, so chunks stay in out/main with the entries.
         input: { index: resolve(__dirname, 'main/index.ts'), worker: resolve(__dirname, 'main/core/model/worker.ts') },
+        output: { chunkFileNames: '[name]-[hash].js' },
         external: ['@duckdb/node-api', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'],
       },
     },
   },
   preload: {
     build: {
+      // A sandboxed preload can require electron and nothing else: its dependencies (valibot,
+      // for the contract's schemas) are bundled into it.
+      externalizeDeps: false,
       outDir: 'out/preload',
       rollupOptions: {
         input: { index: resolve(__dirname, 'preload/index.ts') },

@@ -30,7 +30,7 @@ function run(cmd, args) {
 
 const bin = forceWeb ? null : electronBinary();
 if (bin) {
-  run('npx', ['electron-vite', 'build']);
+  run(process.execPath, [join(root, 'scripts', 'build.js')]);
   // `npm start -- --project=/cases/x.duckdb` starts either host on that project
   const child = spawn(bin, ['.', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));

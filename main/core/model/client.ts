@@ -12,16 +12,8 @@ import { argmaxRows, computeMetrics, type Metrics } from './metrics.ts';
 import type { ModelManifest } from './package.ts';
 import type { SaveTarget, TrainSettings, TrainSummary, WorkerRequest, WorkerResponse } from './protocol.ts';
 import type { BatchProgress, Dataset, EpochProgress } from './train.ts';
+import { spawnModelWorker } from './parallel.ts';
 import { streamWindows, tableRowCount } from './windows.ts';
-
-/**
- * Spawns the worker entry. From TypeScript sources a small .mjs boot file registers tsx inside
- * the worker thread (Node 20 does not apply `--import` loaders to workers reliably).
- */
-function spawn(): Worker {
-  const isTs = import.meta.url.endsWith('.ts');
-  return new Worker(new URL(isTs ? './worker-boot.mjs' : './worker.js', import.meta.url));
-}
 
 interface Pending {
   resolve: (msg: WorkerResponse) => void;
@@ -38,7 +30,7 @@ export class ModelWorker {
   private rejectReady: ((err: Error) => void) | null = null;
 
   constructor(backend: BackendKind | null = null) {
-    this.worker = spawn();
+    this.worker = spawnModelWorker();
     let onReady!: (b: BackendInfo) => void;
     let onFail!: (e: Error) => void;
     this.ready = new Promise<BackendInfo>((res, rej) => ((onReady = res), (onFail = rej)));

@@ -206,7 +206,8 @@ export function shareOf(length: number, rank: number, size: number): [number, nu
 /**
  * Spawns a model worker thread. From TypeScript sources a small .mjs boot file registers tsx
  * inside the thread (Node 20 does not apply `--import` loaders to workers reliably); bundled
- * builds load worker.js directly.
+ * builds load worker.js directly, which electron.vite.config.ts puts in the same folder as every
+ * chunk that holds this function.
  */
 export function spawnModelWorker(): Worker {
   const isTs = import.meta.url.endsWith('.ts');
