@@ -1,0 +1,198 @@
+/**
+ * The desktop build (npm run build: out/main, out/preload, out/renderer) booted as the Electron
+ * app, with a stand-in for the one part this machine cannot run: the Electron binary
+ * (test/electron/stand-in.mjs). Everything else is the build a user gets: the main bundle opens
+ * the project, binds the contract to IPC, builds the menu and makes the window; the preload
+ * bundle exposes the contract to the renderer bundle, loaded from file:// in real Chromium; the
+ * model workers are the bundled worker.js.
+ *
+ * A user's first launch, the menu, a native dialog, scanning and training in the bundled
+ * workers, a second launch handing its project over, and the two ways a launch ends at once.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUILT_PRELOAD, ROOT, StandInApp, type MenuItemState, type WindowState } from '../electron/driver';
+import { WorkbenchPage } from './pages/workbench';
+
+test.describe.configure({ mode: 'serial' });
+
+// a module script from file:// is what Electron loads; Chromium itself needs leave for it
+test.use({
+  launchOptions: {
+    executablePath: process.env.MINDFLOW_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--allow-file-access-from-files'],
+  },
+});
+
+const SAMPLE = 'builtin-sample-100000-seed1.csv';
+const home = mkdtempSync(join(tmpdir(), 'mindflow-desktop-'));
+const sampleProject = join(home, 'userData', 'sample.duckdb');
+let app: StandInApp;
+let page: Page;
+let workbench: WorkbenchPage;
+let mainWindow: WindowState;
+
+test.beforeAll(async ({ browser }) => {
+  app = new StandInApp(home);
+  await app.waitFor((m) => m.kind === 'shown', 120_000);
+  mainWindow = (await app.state()).windows[0]!;
+  page = await browser.newPage();
+  workbench = new WorkbenchPage(page);
+  await app.attach(page, mainWindow);
+});
+
+test.afterAll(async () => {
+  await page?.close();
+  expect(await app.quit()).toBe(0);
+});
+
+test.afterEach(() => workbench.expectNoPageErrors());
+
+/** A capture card's flow count. */
+const flowsOf = (fileName: string) => workbench.captures.capture(fileName).locator('dt:text-is("Flows") + dd');
+const labels = (items: MenuItemState[] | null | undefined) => (items ?? []).map((i) => i.label ?? i.role ?? i.type);
+
+test('a first launch opens a hardened window on the built-in sample', async () => {
+  const state = await app.state();
+  expect(state.sandboxed).toBe(true);
+  expect(state.windows).toHaveLength(1);
+  expect(state.windows[0]!.visible).toBe(true);
+  // the window's renderer is sandboxed and isolated, and its preload is the built one
+  expect(mainWindow.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, preload: BUILT_PRELOAD });
+  expect(mainWindow.loaded).toEqual({ file: join(ROOT, 'out', 'renderer', 'index.html') });
+  expect(existsSync(mainWindow.loaded!.file!)).toBe(true);
+  // one invoke channel, and nothing leaves the app: navigation, redirects, pop-ups, webviews, permissions
+  expect(state.channels).toEqual(['mindflow:call']);
+  expect(state.hardening).toEqual({ navigateElsewherePrevented: true, navigateSamePrevented: false, redirectPrevented: true, webviewPrevented: true, windowOpen: 'deny' });
+  expect(state.permissionGranted).toBe(false);
+  expect(state.appEvents).toEqual(expect.arrayContaining(['open-file', 'second-instance', 'activate', 'before-quit', 'window-all-closed']));
+
+  // the menu bar: the palette's commands, Electron's roles, the version; no developer tools in a build
+  expect(labels(state.menu)).toEqual(['File', 'editMenu', 'View', 'windowMenu', 'help']);
+  const [file, , view, , help] = state.menu!;
+  expect(labels(file!.submenu)).toEqual(['Open Project…', 'New Project…', 'Compact Project…', 'separator', 'Import Capture…', 'separator', process.platform === 'darwin' ? 'close' : 'quit']);
+  expect(view!.submenu!.find((i) => i.label === 'Command Palette…')?.accelerator).toBe('CmdOrCtrl+Shift+P');
+  expect(labels(view!.submenu)).not.toContain('toggleDevTools');
+  expect(help!.submenu).toEqual([expect.objectContaining({ label: 'MindFlow Workbench 0.1.0', enabled: false })]);
+
+  // the renderer, over the preload's bridge: the sample project made in the app-data folder
+  await expect(page.getByRole('button', { name: 'Captures', exact: true })).toBeVisible();
+  await expect(page.getByLabel('Project path')).toHaveText(sampleProject);
+  await workbench.showCaptures();
+  await expect(flowsOf(SAMPLE)).toHaveText('100,000');
+  await expect(page.getByRole('button', { name: /^Backend: (?!unknown)/ })).toBeVisible();
+  // the desktop's own import: the native file dialog, not a path field
+  await expect(page.getByRole('button', { name: 'Import capture…' })).toBeVisible();
+  await workbench.screenshot('35-desktop-first-launch');
+});
+
+test('refuses a call from any frame but its own', async () => {
+  const refused = await app.invoke('mindflow:call', ['listCaptures', {}], 'https://example.com/');
+  expect(refused).toEqual({ ok: false, error: { code: 'bad-args', message: 'call from an unknown frame refused' } });
+  const answered = (await app.invoke('mindflow:call', ['listCaptures', {}], page.url())) as { ok: boolean; result: { fileName: string }[] };
+  expect(answered.ok).toBe(true);
+  expect(answered.result.map((c) => c.fileName)).toEqual([SAMPLE]);
+});
+
+test('runs the menu bar’s commands in the window', async () => {
+  await app.clickMenu('View', 'Command Palette…');
+  const palette = page.getByRole('dialog', { name: 'Command palette' });
+  await expect(palette).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(palette).toHaveCount(0);
+  await app.clickMenu('View', 'Model');
+  await expect(page.getByRole('tab', { name: 'Model', exact: true })).toHaveAttribute('aria-selected', 'true');
+  await app.clickMenu('View', 'Captures');
+  await expect(workbench.captures.list).toBeVisible();
+});
+
+test('imports a capture chosen in the native dialog, and a cancelled dialog does nothing', async () => {
+  const csv = join(home, 'three-flows.csv');
+  writeFileSync(
+    csv,
+    [
+      'IPV4_SRC_ADDR,L4_SRC_PORT,IPV4_DST_ADDR,L4_DST_PORT,PROTOCOL,L7_PROTO,IN_BYTES,OUT_BYTES,IN_PKTS,OUT_PKTS,TCP_FLAGS,FLOW_DURATION_MILLISECONDS,Label,Attack',
+      '192.168.100.3,52044,192.168.100.1,53,17,5.0,70,120,1,1,0,0,0,Benign',
+      '192.168.100.147,41800,192.168.100.3,80,6,7.0,280,0,5,0,2,4294967,1,DoS',
+      '192.168.100.150,34122,192.168.100.3,80,17,0.0,56,0,1,0,0,0,1,DDoS',
+    ].join('\n') + '\n',
+  );
+  const importButton = page.getByRole('button', { name: 'Import capture…' });
+  await app.answerDialogs(null);
+  await importButton.click();
+  await expect.poll(async () => (await app.state()).dialogsAsked.length).toBe(1);
+  await expect(workbench.captures.capture('three-flows.csv')).toHaveCount(0);
+
+  await app.answerDialogs(csv);
+  await importButton.click();
+  await expect(flowsOf('three-flows.csv')).toHaveText('3', { timeout: 30_000 });
+  expect((await app.state()).dialogsAsked).toEqual([
+    { kind: 'open', title: 'Import a NetFlow capture' },
+    { kind: 'open', title: 'Import a NetFlow capture' },
+  ]);
+});
+
+test('scans and trains in the bundled model workers', async () => {
+  test.setTimeout(300_000);
+  const latest = workbench.captures.latestScan(SAMPLE);
+  await workbench.captures.scan(SAMPLE);
+  await expect(latest).toContainText('flagged windows', { timeout: 200_000 });
+
+  // training runs one thread per core: the worker spawns its peers from the bundle too
+  const model = workbench.model;
+  await model.open();
+  await model.chooseCapture(SAMPLE);
+  await model.configure({ 'Model name': 'desktop small detector', 'Conv1D filters': '8,16', 'BiLSTM units': '8', Epochs: '1', 'Batch size': '512' });
+  await model.train();
+  await expect(model.trainingResult).toContainText('trained desktop small detector', { timeout: 200_000 });
+  await expect(model.models.getByRole('listitem', { name: 'Model desktop small detector' })).toBeVisible();
+  await workbench.screenshot('36-desktop-trained');
+});
+
+test('a second launch hands its project to this window, which comes to the front', async () => {
+  // a new case, made through the desktop's Browse… and its save dialog
+  const caseFile = join(home, 'case-7.duckdb');
+  await app.clickMenu('File', 'New Project…');
+  const dialog = page.getByRole('dialog', { name: 'New project' });
+  await expect(dialog).toBeVisible();
+  await app.answerDialogs(caseFile);
+  await dialog.getByRole('button', { name: 'Browse…' }).click();
+  await expect(page.getByLabel('Project path')).toHaveText(caseFile);
+  expect((await app.state()).dialogsAsked.at(-1)).toEqual({ kind: 'save', title: 'New MindFlow project' });
+
+  // the sample project, opened from the desktop while this window is minimised
+  await app.minimize(mainWindow.id);
+  await app.emitAppEvent('second-instance', ['/opt/MindFlow/mindflow', '--no-sandbox', sampleProject], home);
+  await expect(page.getByLabel('Project path')).toHaveText(sampleProject);
+  await expect(workbench.captures.capture(SAMPLE)).toBeVisible();
+  expect((await app.state()).focusedId).toBe(mainWindow.id);
+
+  // one that is not a project: said in a box, and the open project stays
+  const notAProject = join(home, 'notes.duckdb');
+  writeFileSync(notAProject, 'not a database\n');
+  await app.emitAppEvent('second-instance', ['/opt/MindFlow/mindflow', notAProject], home);
+  const box = await app.waitFor((m) => m.kind === 'error-box');
+  expect(box.title).toBe(`MindFlow Workbench could not open ${notAProject}`);
+  expect(String(box.content)).toContain(notAProject);
+  await expect(page.getByLabel('Project path')).toHaveText(sampleProject);
+});
+
+test('a launch while MindFlow runs quits at once, without a window', async () => {
+  const second = new StandInApp(mkdtempSync(join(tmpdir(), 'mindflow-desktop-')), { MINDFLOW_STANDIN_LOCKED: '1' });
+  expect(await second.exited).toBe(0);
+  expect(second.messages.map((m) => m.kind)).toEqual(['quit']);
+});
+
+test('a project it cannot open is said in a box, and the app quits instead of running windowless', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mindflow-desktop-'));
+  const broken = join(dir, 'broken.duckdb');
+  writeFileSync(broken, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3]));
+  const launch = new StandInApp(dir, { MINDFLOW_PROJECT: broken });
+  expect(await launch.exited).toBe(0);
+  const box = launch.messages.find((m) => m.kind === 'error-box');
+  expect(box?.title).toBe('MindFlow Workbench could not open the project');
+  expect(String(box?.content)).toContain(broken);
+  expect(launch.messages.some((m) => m.kind === 'window')).toBe(false);
+});

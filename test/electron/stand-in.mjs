@@ -1,0 +1,320 @@
+/**
+ * A stand-in for the `electron` module's main-process API, for booting the built desktop app
+ * (out/main/index.js) where the Electron binary cannot be installed. It implements only what
+ * main/ uses, the way Electron behaves, and reports to the test that forked it (process IPC):
+ * windows made and what they load, what is sent to them, dialogs, error boxes and quitting.
+ * The test drives it back: IPC invokes from the page, menu clicks, app events, dialog answers.
+ *
+ * Everything behind it is the real build: the core, DuckDB, the model workers.
+ */
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const report = (message) => process.send?.(message);
+
+/** What the test asked the next dialogs to answer, in order (null = cancelled). */
+const dialogAnswers = [];
+const dialogsAsked = [];
+
+class App extends EventEmitter {
+  ready = false;
+  sandboxed = false;
+  #readyPromise = new Promise((resolve) => setImmediate(() => {
+    this.ready = true;
+    this.emit('ready');
+    resolve();
+  }));
+
+  whenReady() {
+    return this.#readyPromise;
+  }
+  isReady() {
+    return this.ready;
+  }
+  enableSandbox() {
+    if (this.ready) throw new Error('app.enableSandbox() must be called before the app is ready');
+    this.sandboxed = true;
+  }
+  requestSingleInstanceLock() {
+    return process.env.MINDFLOW_STANDIN_LOCKED !== '1';
+  }
+  getPath(name) {
+    const home = process.env.MINDFLOW_STANDIN_HOME;
+    if (!home) throw new Error('stand-in: MINDFLOW_STANDIN_HOME is not set');
+    return join(home, name);
+  }
+  /** Like Electron's: the version in the app's package.json (the folder it was started in). */
+  getVersion() {
+    return JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')).version;
+  }
+  quit() {
+    const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    this.emit('before-quit', event);
+    if (event.defaultPrevented) return;
+    report({ kind: 'quit' });
+    // like Electron, quitting finishes what the current tick started
+    setTimeout(() => process.exit(0), 50);
+  }
+}
+
+export const app = new App();
+
+class WebContents extends EventEmitter {
+  #url = '';
+  #windowOpenHandler = null;
+  constructor(win) {
+    super();
+    this.win = win;
+  }
+  getURL() {
+    return this.#url;
+  }
+  setURL(url) {
+    this.#url = url;
+  }
+  setWindowOpenHandler(handler) {
+    this.#windowOpenHandler = handler;
+  }
+  windowOpenAnswer(url) {
+    return this.#windowOpenHandler ? this.#windowOpenHandler({ url }) : { action: 'allow' };
+  }
+  send(channel, payload) {
+    report({ kind: 'send', windowId: this.win.id, channel, payload });
+  }
+  async printToPDF() {
+    throw new Error('stand-in: printing to PDF needs the Electron binary');
+  }
+}
+
+let nextWindowId = 1;
+const windows = [];
+let focusedId = null;
+
+export class BrowserWindow extends EventEmitter {
+  constructor(options = {}) {
+    super();
+    this.id = nextWindowId++;
+    this.options = options;
+    this.webContents = new WebContents(this);
+    this.visible = options.show !== false;
+    this.minimized = false;
+    this.destroyed = false;
+    this.loaded = null;
+    windows.push(this);
+    app.emit('web-contents-created', {}, this.webContents);
+    report({ kind: 'window', id: this.id, options: serialisable(options) });
+  }
+  static getAllWindows() {
+    return windows.filter((w) => !w.destroyed);
+  }
+  static getFocusedWindow() {
+    return windows.find((w) => w.id === focusedId && !w.destroyed) ?? null;
+  }
+  async loadFile(path) {
+    return this.#load({ file: path }, new URL(`file://${path}`).href);
+  }
+  async loadURL(url) {
+    return this.#load({ url }, url);
+  }
+  async #load(what, url) {
+    this.loaded = what;
+    this.webContents.setURL(url);
+    report({ kind: 'load', id: this.id, ...what });
+    setImmediate(() => this.emit('ready-to-show'));
+  }
+  show() {
+    this.visible = true;
+    focusedId = this.id;
+    report({ kind: 'shown', id: this.id });
+  }
+  isMinimized() {
+    return this.minimized;
+  }
+  restore() {
+    this.minimized = false;
+  }
+  focus() {
+    focusedId = this.id;
+    report({ kind: 'focused', id: this.id });
+  }
+  destroy() {
+    this.destroyed = true;
+  }
+}
+
+const handlers = new Map();
+export const ipcMain = {
+  handle(channel, handler) {
+    if (handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    handlers.set(channel, handler);
+  },
+  removeHandler(channel) {
+    handlers.delete(channel);
+  },
+};
+
+function answerDialog(kind, args) {
+  const options = args.length > 1 ? args[1] : args[0];
+  dialogsAsked.push({ kind, title: options?.title ?? null });
+  const answer = dialogAnswers.length > 0 ? dialogAnswers.shift() : null;
+  if (kind === 'save') return { canceled: answer === null, filePath: answer ?? undefined };
+  return { canceled: answer === null, filePaths: answer === null ? [] : [answer] };
+}
+
+export const dialog = {
+  async showOpenDialog(...args) {
+    return answerDialog('open', args);
+  },
+  async showSaveDialog(...args) {
+    return answerDialog('save', args);
+  },
+  showErrorBox(title, content) {
+    report({ kind: 'error-box', title, content });
+  },
+};
+
+let applicationMenu = null;
+export const Menu = {
+  buildFromTemplate(template) {
+    return { template };
+  },
+  setApplicationMenu(menu) {
+    applicationMenu = menu;
+  },
+};
+
+export const shell = {
+  showItemInFolder(path) {
+    report({ kind: 'shell', action: 'show', path });
+  },
+  async openPath(path) {
+    report({ kind: 'shell', action: 'open', path });
+    return '';
+  },
+};
+
+let permissionHandler = null;
+export const session = {
+  defaultSession: {
+    setPermissionRequestHandler(handler) {
+      permissionHandler = handler;
+    },
+  },
+};
+
+export default { app, BrowserWindow, ipcMain, dialog, Menu, shell, session };
+
+/** Options as plain data (functions and undefined dropped). */
+function serialisable(value) {
+  return JSON.parse(JSON.stringify(value ?? null));
+}
+
+/** The menu as data: labels, roles, accelerators and submenus; click handlers stay here. */
+function menuData(items) {
+  return items.map((item) => ({
+    label: item.label ?? null,
+    role: item.role ?? null,
+    type: item.type ?? null,
+    accelerator: item.accelerator ?? null,
+    enabled: item.enabled ?? true,
+    submenu: Array.isArray(item.submenu) ? menuData(item.submenu) : null,
+  }));
+}
+
+function findMenuItem(path) {
+  let items = applicationMenu?.template ?? [];
+  let item = null;
+  for (const label of path) {
+    item = items.find((i) => i.label === label);
+    if (!item) throw new Error(`stand-in: no menu item "${path.join(' > ')}"`);
+    items = Array.isArray(item.submenu) ? item.submenu : [];
+  }
+  return item;
+}
+
+/** Asks the app's web-contents hardening what it does with a navigation, a redirect, a popup and a webview. */
+function hardening() {
+  const contents = windows[0]?.webContents;
+  if (!contents) return null;
+  const probe = (event, ...args) => {
+    let prevented = false;
+    contents.emit(event, { preventDefault: () => (prevented = true) }, ...args);
+    return prevented;
+  };
+  return {
+    navigateElsewherePrevented: probe('will-navigate', 'https://example.com/'),
+    navigateSamePrevented: probe('will-navigate', contents.getURL()),
+    redirectPrevented: probe('will-redirect', 'https://example.com/'),
+    webviewPrevented: probe('will-attach-webview', {}, {}),
+    windowOpen: contents.windowOpenAnswer('https://example.com/').action,
+  };
+}
+
+function permissionAnswer() {
+  if (!permissionHandler) return null;
+  let granted = null;
+  permissionHandler(null, 'media', (ok) => (granted = ok));
+  return granted;
+}
+
+function state() {
+  return {
+    ready: app.ready,
+    sandboxed: app.sandboxed,
+    windows: windows.map((w) => ({ id: w.id, options: serialisable(w.options), loaded: w.loaded, visible: w.visible, destroyed: w.destroyed })),
+    focusedId,
+    channels: [...handlers.keys()],
+    appEvents: app.eventNames().map(String),
+    menu: applicationMenu ? menuData(applicationMenu.template) : null,
+    hardening: hardening(),
+    permissionGranted: permissionAnswer(),
+    dialogsAsked: [...dialogsAsked],
+  };
+}
+
+async function handle(message) {
+  switch (message.kind) {
+    case 'state':
+      return state();
+    case 'invoke': {
+      const handler = handlers.get(message.channel);
+      if (!handler) throw new Error(`No handler registered for '${message.channel}'`);
+      const event = { sender: windows[0]?.webContents ?? null, senderFrame: { url: message.url } };
+      return handler(event, ...message.args);
+    }
+    case 'menu-click': {
+      const item = findMenuItem(message.path);
+      if (typeof item.click !== 'function') throw new Error(`stand-in: "${message.path.join(' > ')}" is a role item (${item.role}), not a command`);
+      item.click(item, BrowserWindow.getFocusedWindow(), {});
+      return true;
+    }
+    case 'app-event': {
+      const event = { preventDefault() {} };
+      app.emit(message.name, event, ...message.args);
+      return true;
+    }
+    case 'dialog-answers':
+      dialogAnswers.push(...message.answers);
+      return true;
+    case 'minimize': {
+      const win = windows.find((w) => w.id === message.id);
+      if (win) win.minimized = true;
+      focusedId = null;
+      return true;
+    }
+    case 'quit':
+      app.quit();
+      return true;
+    default:
+      throw new Error(`stand-in: unknown request ${message.kind}`);
+  }
+}
+
+process.on('message', (message) => {
+  if (!message || typeof message.id !== 'number') return;
+  handle(message).then(
+    (value) => report({ kind: 'reply', id: message.id, ok: true, value }),
+    (err) => report({ kind: 'reply', id: message.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+  );
+});
