@@ -1023,6 +1023,14 @@ export const calls = {
   revealReport: call<boolean>()(v.object({ path: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)), show: v.boolean() })),
   /** Electron only: shows the native open dialog. The web host answers null. */
   pickCaptureFile: call<string | null>()(v.object({})),
+  /**
+   * Electron only: the native dialog for a model package folder: one to import, or (`export`, with
+   * the model's name to suggest) a new folder to export to, beside the project. The web host
+   * answers null.
+   */
+  pickModelPackage: call<string | null>()(
+    v.object({ export: v.boolean(), suggestedName: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255))) }),
+  ),
   /** The projects opened before, newest first (the current one included). */
   recentProjects: call<RecentProject[]>()(v.object({})),
   /** The DuckDB files in the open project's folder (not it), newest first: projects kept side by side. */

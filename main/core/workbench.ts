@@ -27,7 +27,7 @@ import { incidentMoveTargets, moveIncident } from './incidents/move.ts';
 import { addNote, auditLog, listWindows, scanMeta, setVerdict, setVerdictMatching, thresholdCurve, undoVerdict, windowDetail } from './triage/triage.ts';
 import { Explainer } from './triage/explain.ts';
 import { addIncidentNote, addIncidentWindows, createIncident, deleteIncident, getIncident, listIncidents, removeIncidentWindows, updateIncident } from './incidents/incidents.ts';
-import { ModelStore } from './detector/store.ts';
+import { ModelStore, packageFolderName } from './detector/store.ts';
 import type { Envelope } from '../../preload/contract.ts';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { name: string; version: string };
@@ -37,6 +37,8 @@ export interface WorkbenchOptions {
   host: AppInfo['host'];
   /** Electron supplies a native file dialog; other hosts have none. */
   pickFile?: () => Promise<string | null>;
+  /** Electron's native dialog for a model package folder (export: a new one, starting at `suggested`). */
+  pickPackage?: (exporting: boolean, suggested: string) => Promise<string | null>;
   /** Electron prints PDF with its own Chromium; elsewhere headless Chromium is used. */
   printPdf?: (html: string) => Promise<Uint8Array>;
   /** Electron opens a file or shows it in its folder. */
@@ -317,6 +319,10 @@ export class Workbench {
         return this.options.reveal(resolve(path), show);
       },
       pickCaptureFile: async () => (this.options.pickFile ? this.options.pickFile() : null),
+      pickModelPackage: async ({ export: exporting, suggestedName }) => {
+        if (!this.options.pickPackage) return null;
+        return this.options.pickPackage(exporting, join(dirname(resolve(project.path)), packageFolderName(suggestedName ?? 'model')));
+      },
       recentProjects: async () => (this.options.projects ? this.options.projects.recent() : []),
       projectsBeside: async () => projectsBeside(project.path),
       forgetProject: async ({ path }) => this.options.projects?.forget(path),

@@ -3,6 +3,7 @@
  * workbench's dispatch against the contract's schemas) and one channel per event.
  */
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { dirname } from 'node:path';
 import type { Session } from '../core/session.ts';
 
 function fromOurWindow(event: IpcMainInvokeEvent): boolean {
@@ -31,6 +32,19 @@ export async function pickProjectFile(create: boolean): Promise<string | null> {
     return result.canceled ? null : (result.filePath ?? null);
   }
   const options = { title: 'Open a MindFlow project', properties: ['openFile' as const], filters: [...filters, { name: 'All files', extensions: ['*'] }] };
+  const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
+/** The native dialog for a model package: a new folder to export to (a save dialog names it), or one to import. */
+export async function pickPackageFolder(exporting: boolean, suggested: string): Promise<string | null> {
+  const win = BrowserWindow.getFocusedWindow();
+  if (exporting) {
+    const options = { title: 'Export model package', buttonLabel: 'Export', defaultPath: suggested, properties: ['createDirectory' as const, 'showOverwriteConfirmation' as const] };
+    const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+    return result.canceled ? null : (result.filePath ?? null);
+  }
+  const options = { title: 'Import a model package', buttonLabel: 'Import', defaultPath: dirname(suggested), properties: ['openDirectory' as const] };
   const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }

@@ -129,8 +129,8 @@ test('imports a capture chosen in the native dialog, and a cancelled dialog does
   await importButton.click();
   await expect(flowsOf('three-flows.csv')).toHaveText('3', { timeout: 30_000 });
   expect((await app.state()).dialogsAsked).toEqual([
-    { kind: 'open', title: 'Import a NetFlow capture' },
-    { kind: 'open', title: 'Import a NetFlow capture' },
+    { kind: 'open', title: 'Import a NetFlow capture', defaultPath: null, properties: ['openFile'] },
+    { kind: 'open', title: 'Import a NetFlow capture', defaultPath: null, properties: ['openFile'] },
   ]);
 });
 
@@ -151,6 +151,36 @@ test('scans and trains in the bundled model workers', async () => {
   await workbench.screenshot('36-desktop-trained');
 });
 
+test('exports the model to a folder named in the save dialog, and imports it back from the folder dialog', async () => {
+  const model = workbench.model;
+  const packages = page.getByRole('region', { name: 'Model packages' });
+  // the desktop has no path fields here: its own dialogs name the folders
+  await expect(packages.getByRole('textbox')).toHaveCount(0);
+  await expect(model.models.getByRole('button', { name: 'Select model desktop small detector' })).toHaveAttribute('aria-pressed', 'true');
+  const folder = join(home, 'packages', 'small');
+  await app.answerDialogs(folder);
+  await packages.getByRole('button', { name: 'Export package…' }).click();
+  await expect(model.packageResult).toContainText(`exported to ${folder}`);
+  expect(existsSync(join(folder, 'model.json'))).toBe(true);
+  // suggested: the model's name, beside the project
+  expect((await app.state()).dialogsAsked.at(-1)).toEqual({ kind: 'save', title: 'Export model package', defaultPath: join(home, 'userData', 'desktop small detector'), properties: ['createDirectory', 'showOverwriteConfirmation'] });
+
+  const row = model.models.getByRole('listitem', { name: 'Model desktop small detector' });
+  await row.getByRole('button', { name: 'Delete model desktop small detector' }).click();
+  await row.getByRole('group', { name: 'Confirm delete' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(row).toHaveCount(0);
+  // a cancelled dialog imports nothing and says nothing
+  await app.answerDialogs(null, folder);
+  await packages.getByRole('button', { name: 'Import package…' }).click();
+  await expect.poll(async () => (await app.state()).dialogsAsked.length).toBe(4);
+  await expect(row).toHaveCount(0);
+  await packages.getByRole('button', { name: 'Import package…' }).click();
+  await expect(model.packageResult).toContainText('imported desktop small detector');
+  await expect(model.models.getByRole('button', { name: 'Select model desktop small detector' })).toHaveAttribute('aria-pressed', 'true');
+  expect((await app.state()).dialogsAsked.at(-1)).toEqual({ kind: 'open', title: 'Import a model package', defaultPath: join(home, 'userData'), properties: ['openDirectory'] });
+  await workbench.screenshot('37-desktop-model-packages');
+});
+
 test('a second launch hands its project to this window, which comes to the front', async () => {
   // a new case, made through the desktop's Browse… and its save dialog
   const caseFile = join(home, 'case-7.duckdb');
@@ -160,7 +190,7 @@ test('a second launch hands its project to this window, which comes to the front
   await app.answerDialogs(caseFile);
   await dialog.getByRole('button', { name: 'Browse…' }).click();
   await expect(page.getByLabel('Project path')).toHaveText(caseFile);
-  expect((await app.state()).dialogsAsked.at(-1)).toEqual({ kind: 'save', title: 'New MindFlow project' });
+  expect((await app.state()).dialogsAsked.at(-1)).toMatchObject({ kind: 'save', title: 'New MindFlow project' });
 
   // the sample project, opened from the desktop while this window is minimised
   await app.minimize(mainWindow.id);

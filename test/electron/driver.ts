@@ -52,7 +52,7 @@ export interface StandInState {
     windowOpen: string;
   } | null;
   permissionGranted: boolean | null;
-  dialogsAsked: { kind: string; title: string | null }[];
+  dialogsAsked: { kind: string; title: string | null; defaultPath: string | null; properties: string[] }[];
 }
 
 /** The renderer side of `electron` for the preload, then the preload itself (it is CommonJS). */

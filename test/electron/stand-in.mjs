@@ -156,7 +156,7 @@ export const ipcMain = {
 
 function answerDialog(kind, args) {
   const options = args.length > 1 ? args[1] : args[0];
-  dialogsAsked.push({ kind, title: options?.title ?? null });
+  dialogsAsked.push({ kind, title: options?.title ?? null, defaultPath: options?.defaultPath ?? null, properties: options?.properties ?? [] });
   const answer = dialogAnswers.length > 0 ? dialogAnswers.shift() : null;
   if (kind === 'save') return { canceled: answer === null, filePath: answer ?? undefined };
   return { canceled: answer === null, filePaths: answer === null ? [] : [answer] };

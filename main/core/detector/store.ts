@@ -158,6 +158,21 @@ export async function pruneModelCache(root: string = modelCacheDir(), now: numbe
  * export replaces). Writing a package replaces the whole folder, so a folder with anything
  * else in it (a home folder, the project's own folder) is refused, never emptied.
  */
+/**
+ * A folder name for a model's package: its name with what file systems refuse (separators,
+ * reserved and control characters) turned into dashes, no leading or trailing dots or spaces,
+ * at most 80 characters; "model" when nothing is left.
+ */
+export function packageFolderName(modelName: string): string {
+  const name = modelName
+    .replace(/[\\/:*?"<>|\u0000-\u001f\u007f]+/g, '-')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s.-]+|[\s.]+$/g, '')
+    .slice(0, 80)
+    .trim();
+  return name || 'model';
+}
+
 export async function checkPackageTarget(target: string): Promise<void> {
   if (!existsSync(target)) return;
   if (!(await stat(target)).isDirectory()) throw new MindflowError('bad-args', `${target} is a file: export the model to a folder`);

@@ -240,6 +240,27 @@ export class ModelState {
     }
   }
 
+  /** The desktop's way: a new folder named in the native save dialog, then the export. */
+  async exportPackageChosen(id: string) {
+    const model = this.models.find((m) => m.id === id);
+    try {
+      const dir = await this.api.pickModelPackage({ export: true, suggestedName: model?.name });
+      if (dir) await this.exportPackage(id, dir);
+    } catch (err) {
+      this.packageOutcome = { ok: false, text: (err as Error).message };
+    }
+  }
+
+  /** The desktop's way: a package folder chosen in the native dialog, then the import. */
+  async importPackageChosen() {
+    try {
+      const dir = await this.api.pickModelPackage({ export: false });
+      if (dir) await this.importPackage(dir);
+    } catch (err) {
+      this.packageOutcome = { ok: false, text: (err as Error).message };
+    }
+  }
+
   async importPackage(dir: string) {
     const trimmed = dir.trim();
     if (!trimmed) return;

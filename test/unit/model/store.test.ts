@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtinModelsDir, MODEL_CACHE_MAX_AGE_MS, ModelStore, pruneModelCache } from '../../../main/core/detector/store.ts';
+import { builtinModelsDir, MODEL_CACHE_MAX_AGE_MS, ModelStore, packageFolderName, pruneModelCache } from '../../../main/core/detector/store.ts';
+import { Workbench } from '../../../main/core/workbench.ts';
 import { MANIFEST_FILE, type ModelManifest } from '../../../main/core/model/package.ts';
 import { Project } from '../../../main/core/project.ts';
 import { tempDir } from '../helpers.ts';
@@ -73,6 +74,37 @@ describe('model packages in a project', () => {
     expect(again.id).toBe(kept.id);
     expect(again.name).toBe('first import');
     expect((await store.list()).filter((m) => m.id === kept.id).map((m) => m.name)).toEqual(['first import']);
+  });
+});
+
+describe('the folder a desktop export suggests', () => {
+  it('is the model name, with what file systems refuse turned into dashes', () => {
+    expect(packageFolderName('e2e small detector')).toBe('e2e small detector');
+    expect(packageFolderName('DoS vs DDoS: v2/keyed?')).toBe('DoS vs DDoS- v2-keyed-');
+    expect(packageFolderName('..\\..\\secret')).toBe('secret');
+    expect(packageFolderName('tabs\tand\nlines  ')).toBe('tabs-and-lines');
+    expect(packageFolderName('...')).toBe('model');
+    expect(packageFolderName('x'.repeat(200))).toHaveLength(80);
+  });
+
+  it('sits beside the project; the native dialog decides, and without one (the web host) the answer is null', async () => {
+    const { dir: root, cleanup } = tempDir('mindflow-store-');
+    cleanups.push(cleanup);
+    const asked: [boolean, string][] = [];
+    const desktop = await Workbench.open(join(root, 'cases', 'p.duckdb'), {
+      host: 'electron',
+      pickPackage: async (exporting, suggested) => (asked.push([exporting, suggested]), exporting ? join(root, 'chosen') : null),
+    });
+    cleanups.push(() => desktop.close());
+    expect(await desktop.handlers.pickModelPackage({ export: true, suggestedName: 'night shift: v2' })).toBe(join(root, 'chosen'));
+    expect(await desktop.handlers.pickModelPackage({ export: false })).toBeNull();
+    expect(asked).toEqual([
+      [true, join(root, 'cases', 'night shift- v2')],
+      [false, join(root, 'cases', 'model')],
+    ]);
+    const web = await Workbench.open(join(root, 'web.duckdb'), { host: 'web' });
+    cleanups.push(() => web.close());
+    expect(await web.handlers.pickModelPackage({ export: true, suggestedName: 'm' })).toBeNull();
   });
 });
 
