@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { AppInfo, CallName, CompactResult, Events, Handlers, Incident, RecentProject } from '../../preload/contract.ts';
-import { exportReport } from './incidents/export.ts';
+import { exportReport, reportsDir } from './incidents/export.ts';
 import { exportFlows } from './query/exportFlows.ts';
 import { findHost } from './query/hosts.ts';
 import { exportWindows } from './triage/exportWindows.ts';
@@ -37,6 +37,8 @@ export interface WorkbenchOptions {
   host: AppInfo['host'];
   /** Electron supplies a native file dialog; other hosts have none. */
   pickFile?: () => Promise<string | null>;
+  /** Electron's native save dialog for an export's file, starting at `suggested`. */
+  pickSaveFile?: (suggested: string) => Promise<string | null>;
   /** Electron's native dialog for a model package folder (export: a new one, starting at `suggested`). */
   pickPackage?: (exporting: boolean, suggested: string) => Promise<string | null>;
   /** Electron prints PDF with its own Chromium; elsewhere headless Chromium is used. */
@@ -319,6 +321,7 @@ export class Workbench {
         return this.options.reveal(resolve(path), show);
       },
       pickCaptureFile: async () => (this.options.pickFile ? this.options.pickFile() : null),
+      pickExportFile: async ({ fileName }) => (this.options.pickSaveFile ? this.options.pickSaveFile(join(reportsDir(project), fileName)) : null),
       pickModelPackage: async ({ export: exporting, suggestedName }) => {
         if (!this.options.pickPackage) return null;
         return this.options.pickPackage(exporting, join(dirname(resolve(project.path)), packageFolderName(suggestedName ?? 'model')));

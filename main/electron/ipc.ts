@@ -3,7 +3,7 @@
  * workbench's dispatch against the contract's schemas) and one channel per event.
  */
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { dirname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import type { Session } from '../core/session.ts';
 
 function fromOurWindow(event: IpcMainInvokeEvent): boolean {
@@ -34,6 +34,16 @@ export async function pickProjectFile(create: boolean): Promise<string | null> {
   const options = { title: 'Open a MindFlow project', properties: ['openFile' as const], filters: [...filters, { name: 'All files', extensions: ['*'] }] };
   const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
   return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
+/** The native save dialog for an export's file (a report, flows, windows, the audit trail). */
+export async function pickSaveFile(suggested: string): Promise<string | null> {
+  const win = BrowserWindow.getFocusedWindow();
+  const ext = extname(suggested).slice(1);
+  const filters = ext ? [{ name: `${ext.toUpperCase()} files`, extensions: [ext] }, { name: 'All files', extensions: ['*'] }] : [];
+  const options = { title: 'Export to', buttonLabel: 'Choose', defaultPath: suggested, filters, properties: ['createDirectory' as const, 'showOverwriteConfirmation' as const] };
+  const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+  return result.canceled ? null : (result.filePath ?? null);
 }
 
 /** The native dialog for a model package: a new folder to export to (a save dialog names it), or one to import. */

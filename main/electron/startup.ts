@@ -2,7 +2,7 @@ import { app } from 'electron';
 import { join } from 'node:path';
 import { ensureSampleCapture } from '../core/starter.ts';
 import { Session } from '../core/session.ts';
-import { pickCaptureFile, pickPackageFolder, pickProjectFile } from './ipc.ts';
+import { pickCaptureFile, pickPackageFolder, pickProjectFile, pickSaveFile } from './ipc.ts';
 import { printPdf, reveal } from './reports.ts';
 
 /** Opens the project the launch names (--project=P, or a .duckdb file opened with the app), else the sample project. */
@@ -13,6 +13,7 @@ export async function openStartupSession(named: string | null): Promise<Session>
     pickFile: pickCaptureFile,
     pickProject: pickProjectFile,
     pickPackage: pickPackageFolder,
+    pickSaveFile,
     printPdf,
     reveal,
     recentFile: join(app.getPath('userData'), 'recent-projects.json'),

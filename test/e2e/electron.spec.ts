@@ -10,7 +10,7 @@
  * workers, a second launch handing its project over, and the two ways a launch ends at once.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILT_PRELOAD, ROOT, StandInApp, type MenuItemState, type WindowState } from '../electron/driver';
@@ -50,6 +50,7 @@ test.afterAll(async () => {
 
 test.afterEach(() => workbench.expectNoPageErrors());
 
+const dialogsAsked = async () => (await app.state()).dialogsAsked.length;
 /** A capture card's flow count. */
 const flowsOf = (fileName: string) => workbench.captures.capture(fileName).locator('dt:text-is("Flows") + dd');
 const labels = (items: MenuItemState[] | null | undefined) => (items ?? []).map((i) => i.label ?? i.role ?? i.type);
@@ -122,7 +123,7 @@ test('imports a capture chosen in the native dialog, and a cancelled dialog does
   const importButton = page.getByRole('button', { name: 'Import capture…' });
   await app.answerDialogs(null);
   await importButton.click();
-  await expect.poll(async () => (await app.state()).dialogsAsked.length).toBe(1);
+  await expect.poll(dialogsAsked).toBe(1);
   await expect(workbench.captures.capture('three-flows.csv')).toHaveCount(0);
 
   await app.answerDialogs(csv);
@@ -134,8 +135,31 @@ test('imports a capture chosen in the native dialog, and a cancelled dialog does
   ]);
 });
 
+test('exports flows to a file chosen in the save dialog, then shows it in its folder', async () => {
+  await workbench.captures.openInExplore('three-flows.csv');
+  await workbench.explore.waitForRows();
+  await page.getByRole('button', { name: 'Export flows…' }).click();
+  const ex = workbench.flowExportDialog;
+  await expect(ex.dialog).toBeVisible();
+  const target = join(home, 'exports', 'three flows.csv');
+  await app.answerDialogs(target);
+  await ex.dialog.getByRole('button', { name: 'Choose…' }).click();
+  await expect(ex.dialog.getByRole('textbox', { name: 'Target path' })).toHaveValue(target);
+  // the dialog started in the project's reports folder, at the default name without its time
+  const asked = (await app.state()).dialogsAsked.at(-1)!;
+  expect(asked).toEqual({ kind: 'save', title: 'Export to', defaultPath: `${sampleProject}.reports/capture-2-flows.csv`, properties: ['createDirectory', 'showOverwriteConfirmation'] });
+  await workbench.screenshot('36-desktop-export-choose');
+  await ex.export();
+  await expect(ex.result).toContainText(target);
+  expect(readFileSync(target, 'utf8').trim().split('\n')).toHaveLength(4);
+  await ex.dialog.getByRole('button', { name: 'Show in folder' }).click();
+  await app.waitFor((m) => m.kind === 'shell' && m.action === 'show' && m.path === target);
+  await ex.close();
+});
+
 test('scans and trains in the bundled model workers', async () => {
   test.setTimeout(300_000);
+  await workbench.showCaptures();
   const latest = workbench.captures.latestScan(SAMPLE);
   await workbench.captures.scan(SAMPLE);
   await expect(latest).toContainText('flagged windows', { timeout: 200_000 });
@@ -148,7 +172,7 @@ test('scans and trains in the bundled model workers', async () => {
   await model.train();
   await expect(model.trainingResult).toContainText('trained desktop small detector', { timeout: 200_000 });
   await expect(model.models.getByRole('listitem', { name: 'Model desktop small detector' })).toBeVisible();
-  await workbench.screenshot('36-desktop-trained');
+  await workbench.screenshot('37-desktop-trained');
 });
 
 test('exports the model to a folder named in the save dialog, and imports it back from the folder dialog', async () => {
@@ -170,15 +194,16 @@ test('exports the model to a folder named in the save dialog, and imports it bac
   await row.getByRole('group', { name: 'Confirm delete' }).getByRole('button', { name: 'Delete' }).click();
   await expect(row).toHaveCount(0);
   // a cancelled dialog imports nothing and says nothing
+  const before = await dialogsAsked();
   await app.answerDialogs(null, folder);
   await packages.getByRole('button', { name: 'Import package…' }).click();
-  await expect.poll(async () => (await app.state()).dialogsAsked.length).toBe(4);
+  await expect.poll(dialogsAsked).toBe(before + 1);
   await expect(row).toHaveCount(0);
   await packages.getByRole('button', { name: 'Import package…' }).click();
   await expect(model.packageResult).toContainText('imported desktop small detector');
   await expect(model.models.getByRole('button', { name: 'Select model desktop small detector' })).toHaveAttribute('aria-pressed', 'true');
   expect((await app.state()).dialogsAsked.at(-1)).toEqual({ kind: 'open', title: 'Import a model package', defaultPath: join(home, 'userData'), properties: ['openDirectory'] });
-  await workbench.screenshot('37-desktop-model-packages');
+  await workbench.screenshot('38-desktop-model-packages');
 });
 
 test('a second launch hands its project to this window, which comes to the front', async () => {

@@ -56,6 +56,17 @@ export abstract class ExportJobState<F extends string, R extends ExportedFile, T
     this.format = $state(format);
   }
 
+  /** The desktop's save dialog, starting at the default file (without its time); fills the target path. */
+  async choosePath(): Promise<void> {
+    const fileName = this.defaultPath.split('/').pop()!.replace('-<time>', '');
+    try {
+      const chosen = await this.api.pickExportFile({ fileName });
+      if (chosen) this.path = chosen;
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
   get running(): boolean {
     return this.jobId !== null;
   }
