@@ -10,6 +10,7 @@
  * workers, a second launch handing its project over, and the two ways a launch ends at once.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +45,7 @@ test.beforeAll(async ({ browser }) => {
 });
 
 test.afterAll(async () => {
-  await page?.close();
+  if (!page.isClosed()) await page.close();
   expect(await app.quit()).toBe(0);
 });
 
@@ -219,10 +220,13 @@ test('a second launch hands its project to this window, which comes to the front
 
   // the sample project, opened from the desktop while this window is minimised
   await app.minimize(mainWindow.id);
+  expect((await app.state()).windows[0]!.minimized).toBe(true);
   await app.emitAppEvent('second-instance', ['/opt/MindFlow/mindflow', '--no-sandbox', sampleProject], home);
   await expect(page.getByLabel('Project path')).toHaveText(sampleProject);
   await expect(workbench.captures.capture(SAMPLE)).toBeVisible();
-  expect((await app.state()).focusedId).toBe(mainWindow.id);
+  const after = await app.state();
+  expect(after.focusedId).toBe(mainWindow.id);
+  expect(after.windows[0]!.minimized).toBe(false);
 
   // one that is not a project: said in a box, and the open project stays
   const notAProject = join(home, 'notes.duckdb');
@@ -232,6 +236,17 @@ test('a second launch hands its project to this window, which comes to the front
   expect(box.title).toBe(`MindFlow Workbench could not open ${notAProject}`);
   expect(String(box.content)).toContain(notAProject);
   await expect(page.getByLabel('Project path')).toHaveText(sampleProject);
+});
+
+test('closing the window quits, and the project it leaves opens again with all it held', async () => {
+  test.skip(process.platform === 'darwin', 'on macOS the app stays open without windows');
+  await page.close();
+  await app.closeWindow(mainWindow.id);
+  expect(await app.exited).toBe(0);
+  expect(app.messages.at(-1)?.kind).toBe('quit');
+  const listed = spawnSync(process.execPath, [join(ROOT, 'bin', 'mindflow.js'), 'captures', '--project', sampleProject, '--json'], { encoding: 'utf8' });
+  expect(listed.status, listed.stderr).toBe(0);
+  expect((JSON.parse(listed.stdout) as { captures: { fileName: string }[] }).captures.map((c) => c.fileName)).toEqual([SAMPLE, 'three-flows.csv']);
 });
 
 test('a launch while MindFlow runs quits at once, without a window', async () => {

@@ -24,6 +24,7 @@ export interface WindowState {
   options: { webPreferences?: Record<string, unknown>; [key: string]: unknown };
   loaded: { file?: string; url?: string } | null;
   visible: boolean;
+  minimized: boolean;
   destroyed: boolean;
 }
 
@@ -187,8 +188,12 @@ export class StandInApp {
     return this.ask({ kind: 'dialog-answers', answers });
   }
 
+  closeWindow(id: number): Promise<void> {
+    return this.ask({ kind: 'close-window', windowId: id });
+  }
+
   minimize(id: number): Promise<void> {
-    return this.ask({ kind: 'minimize', id });
+    return this.ask({ kind: 'minimize', windowId: id });
   }
 
   /** Opens the window's renderer in `page` the way Electron would, with the preload's bridge. */

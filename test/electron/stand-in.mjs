@@ -262,7 +262,7 @@ function state() {
   return {
     ready: app.ready,
     sandboxed: app.sandboxed,
-    windows: windows.map((w) => ({ id: w.id, options: serialisable(w.options), loaded: w.loaded, visible: w.visible, destroyed: w.destroyed })),
+    windows: windows.map((w) => ({ id: w.id, options: serialisable(w.options), loaded: w.loaded, visible: w.visible, minimized: w.minimized, destroyed: w.destroyed })),
     focusedId,
     channels: [...handlers.keys()],
     appEvents: app.eventNames().map(String),
@@ -297,9 +297,21 @@ async function handle(message) {
     case 'dialog-answers':
       dialogAnswers.push(...message.answers);
       return true;
+    case 'close-window': {
+      // the user closes a window: it goes, and with the last one the app hears window-all-closed
+      const win = windows.find((w) => w.id === message.windowId && !w.destroyed);
+      if (!win) throw new Error(`stand-in: no open window ${message.windowId}`);
+      win.emit('close', { preventDefault() {} });
+      win.destroyed = true;
+      if (focusedId === win.id) focusedId = null;
+      win.emit('closed');
+      if (BrowserWindow.getAllWindows().length === 0) app.emit('window-all-closed');
+      return true;
+    }
     case 'minimize': {
-      const win = windows.find((w) => w.id === message.id);
-      if (win) win.minimized = true;
+      const win = windows.find((w) => w.id === message.windowId && !w.destroyed);
+      if (!win) throw new Error(`stand-in: no open window ${message.windowId}`);
+      win.minimized = true;
       focusedId = null;
       return true;
     }
