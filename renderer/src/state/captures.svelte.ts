@@ -16,6 +16,8 @@ export class CapturesState {
   list = $state.raw<CaptureInfo[]>([]);
   loading = $state(false);
   loadError = $state<string | null>(null);
+  /** why the last deletion was refused (an incident holds one of its scans, a job reads it) */
+  deleteRefused = $state<string | null>(null);
 
   importJobId = $state<string | null>(null);
   importLabel = $state('');
@@ -119,6 +121,7 @@ export class CapturesState {
   async remove(id: number) {
     const name = this.byId(id)?.fileName ?? `#${id}`;
     try {
+      this.deleteRefused = null;
       await this.api.deleteCapture({ captureId: id });
       this.deleted = null;
       await this.refresh();
@@ -126,7 +129,8 @@ export class CapturesState {
       const space = await this.api.projectSpace({}).catch(() => null);
       if (space && space.freeBytes >= COMPACT_NUDGE_BYTES) this.deleted = { name, freeBytes: space.freeBytes };
     } catch (err) {
-      this.loadError = (err as Error).message;
+      this.deleted = null;
+      this.deleteRefused = (err as Error).message;
     }
   }
 }

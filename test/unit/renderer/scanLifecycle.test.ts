@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Api, Incident, IncidentMoveTarget, ScanUsage } from '../../../preload/contract';
+import type { Transport } from '../../../renderer/src/api';
+import { CapturesState } from '../../../renderer/src/state/captures.svelte.ts';
 import { DetectionsState } from '../../../renderer/src/state/detections.svelte.ts';
+import { JobsState } from '../../../renderer/src/state/jobs.svelte.ts';
 import { IncidentTab } from '../../../renderer/src/state/incidents.svelte.ts';
 
 type Call = { name: string; args: Record<string, unknown> };
@@ -58,6 +61,27 @@ describe('deleting a scan from Detections', () => {
     await free.askDeleteScan(1);
     await free.confirmDeleteScan();
     expect(free.scanDeleted).toEqual({ text: 'Scan #1 not deleted: the project is read-only', error: true });
+  });
+});
+
+describe('deleting a capture from Captures', () => {
+  const captures = (api: Api) => new CapturesState(api, { host: 'web', api, pathForFile: null, upload: null } as unknown as Transport, new JobsState(api));
+
+  it('says why a deletion was refused until dismissed, apart from the list, and clears it on the next try', async () => {
+    const refusal = 'capture #1 s.csv has incident #1 "Mixed windows" (scan #2): delete them first (or export them as a report to keep); nothing was deleted';
+    const calls: Call[] = [];
+    let refuse = true;
+    const cs = captures(fakeApi({ deleteCapture: () => { if (refuse) throw new Error(refusal); }, listCaptures: [], projectSpace: { freeBytes: 0 } }, calls));
+    await cs.remove(1);
+    expect(cs.deleteRefused).toBe(refusal);
+    // the list still loads: the refusal is not a load error
+    expect(cs.loadError).toBeNull();
+    await cs.refresh();
+    expect(cs.deleteRefused).toBe(refusal);
+    refuse = false;
+    await cs.remove(1);
+    expect(cs.deleteRefused).toBeNull();
+    expect(calls.filter((c) => c.name === 'deleteCapture')).toHaveLength(2);
   });
 });
 
