@@ -1,5 +1,5 @@
 import type { Api, CaptureInfo, JobFinished, JobProgress } from '../../../preload/contract';
-import type { Transport, UploadHandle } from '../api';
+import type { Transport, UploadHandle } from '../api/transport';
 import { jobOutcome, type JobsState } from './jobs.svelte';
 import { importResult } from '../lib/jobResults';
 import { COMPACT_NUDGE_BYTES } from '../lib/space';

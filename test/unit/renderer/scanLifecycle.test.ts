@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Api, Incident, IncidentMoveTarget, ScanUsage } from '../../../preload/contract';
-import type { Transport } from '../../../renderer/src/api';
+import type { Transport } from '../../../renderer/src/api/transport';
 import { CapturesState } from '../../../renderer/src/state/captures.svelte.ts';
 import { DetectionsState } from '../../../renderer/src/state/detections.svelte.ts';
 import { JobsState } from '../../../renderer/src/state/jobs.svelte.ts';
