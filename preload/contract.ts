@@ -488,13 +488,16 @@ export interface AuditEntry {
   batch: number;
   at: string;
   analyst: string;
-  /** 'scan-deleted': a whole scan went (window 0: no window; its value says what went) */
-  action: 'verdict' | 'undo' | 'note' | 'scan-deleted';
+  /**
+   * 'scan-deleted': a whole scan went; 'incident-moved': an incident moved from one scan to another
+   * (an entry in each scan's trail). Both have window 0 (no window) and say what happened in `value`.
+   */
+  action: 'verdict' | 'undo' | 'note' | 'scan-deleted' | 'incident-moved';
   scanId: number;
   windowId: number;
   /** the verdict before (null: untriaged); for a note or a deleted scan, null */
   previous: string | null;
-  /** the verdict after (null: cleared); for a note, its text; for a deleted scan, what went */
+  /** the verdict after (null: cleared); for a note, its text; for a deleted scan or a moved incident, what happened */
   value: string | null;
   reason: string | null;
   /** a verdict change undone later */

@@ -751,6 +751,7 @@ export function auditLine(e: AuditEntry): string {
   const window = `scan #${e.scanId} window #${e.windowId}${e.windowClass ? ` (${e.windowClass}${e.captureName ? `, ${e.captureName}` : ''})` : ''}`;
   const verdict = (v: string | null) => v ?? 'untriaged';
   if (e.action === 'scan-deleted') return `${when}  ${e.analyst}  deleted   ${e.value ?? `scan #${e.scanId}`}`;
+  if (e.action === 'incident-moved') return `${when}  ${e.analyst}  moved     scan #${e.scanId}: ${e.value ?? ''}`;
   const what =
     e.action === 'note'
       ? `note      ${window}: ${e.value ?? ''}`

@@ -119,7 +119,7 @@ export async function assembleIncidentReport(project: Project, incidentId: numbe
   const trail = await auditLog(project, { scanId: scan.id, limit: Number.MAX_SAFE_INTEGER });
   const auditTrail: ReportAuditEntry[] = trail.entries
     // a scan's deletion is no window's history (and a scan an incident holds is never deleted)
-    .filter((e): e is typeof e & { action: ReportAuditEntry['action'] } => e.action !== 'scan-deleted' && inIncident.has(e.windowId))
+    .filter((e): e is typeof e & { action: ReportAuditEntry['action'] } => e.action !== 'scan-deleted' && e.action !== 'incident-moved' && inIncident.has(e.windowId))
     .reverse()
     .map((e) => ({
       at: e.at,

@@ -8,7 +8,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { IncidentMoveResult, IncidentMoveTarget } from '../../../preload/contract.ts';
-import { queryObjects } from '../db.ts';
+import { queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
 import { carryIn } from '../triage/carry.ts';
@@ -101,6 +101,16 @@ export async function moveIncident(project: Project, incidentId: number, toScanI
       `${pairs.length === 1 ? 'its window has' : `its ${countOf(pairs.length, 'window')} have`} the same flows and class there` +
       (carry.carried ? `; ${countOf(carry.carried, 'verdict')} carried.` : '.');
     await c.run(`INSERT INTO incident_notes VALUES (nextval('incident_note_ids'), ?, now()::TIMESTAMP, ?, ?)`, [incidentId, analystName(), text]);
+    // the trail of each scan says so too (window 0: the incident, not a window), as one change
+    const trail = `incident #${incidentId} "${incident.title}" ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+    const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
+    for (const scanId of [fromScanId, toScanId]) {
+      await c.run(
+        `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason)
+         VALUES (nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'incident-moved', ?, 0, NULL, ?, NULL)`,
+        [batch, analystName(), scanId, trail],
+      );
+    }
     return { incident: await getIn(c, incidentId), fromScanId, toScanId, windows: pairs.length, carried: carry.carried };
   });
 }

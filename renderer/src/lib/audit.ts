@@ -11,10 +11,16 @@ export function auditAction(e: AuditEntry): string {
   if (e.action === 'note') return 'Note';
   if (e.action === 'undo') return 'Undo';
   if (e.action === 'scan-deleted') return 'Scan deleted';
+  if (e.action === 'incident-moved') return 'Incident moved';
   return e.value === null ? 'Verdict cleared' : 'Verdict';
 }
 
 /** 'Untriaged → TP'; a note's text. */
 export function auditChange(e: AuditEntry): string {
-  return e.action === 'note' || e.action === 'scan-deleted' ? (e.value ?? '') : `${verdictName(e.previous)} → ${verdictName(e.value)}`;
+  return e.action === 'note' || wholeScan(e) ? (e.value ?? '') : `${verdictName(e.previous)} → ${verdictName(e.value)}`;
+}
+
+/** An entry about a whole scan (deleted) or an incident on it (moved), not one window: window 0. */
+export function wholeScan(e: AuditEntry): boolean {
+  return e.action === 'scan-deleted' || e.action === 'incident-moved';
 }

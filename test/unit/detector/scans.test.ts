@@ -108,6 +108,14 @@ describe('moving an incident to another scan of its capture', () => {
     expect(moved[3]!.verdictReason).toBe('carried from scan #1, window #3 (ana)');
     // scan #1 keeps its windows and verdicts; one undo takes the carried verdict back, the move stays
     expect(summary(await windowsOf(1))).toEqual(['#1 DDoS 0-1 tp', '#2 DoS 3-5 untriaged', '#3 DDoS 7-7 review']);
+    // each scan's trail has the move, one change on window 0; undo passes it by
+    const moveEntry = `incident #1 "DDoS from A" moved from scan #1 (test model, threshold 0.5) to scan #2 (test model, threshold 0.5): its 2 windows have the same flows and class there; 1 verdict carried.`;
+    for (const scanId of [1, 2]) {
+      const newest = (await auditLog(project, { scanId, limit: 1 })).entries[0]!;
+      expect(newest).toMatchObject({ action: 'incident-moved', scanId, windowId: 0, previous: null, value: moveEntry, analyst: 'ana', undone: false });
+    }
+    const [into, outOf] = [(await auditLog(project, { scanId: 2, limit: 1 })).entries[0]!, (await auditLog(project, { scanId: 1, limit: 1 })).entries[0]!];
+    expect(into.batch).toBe(outOf.batch);
     expect(await undoVerdict(project)).toEqual({ undone: 1, scanId: 2 });
     expect((await getIncident(project, incident.id)).scanId).toBe(2);
     // and back again: the same flows, the old ids
