@@ -23,12 +23,15 @@ function boot(): void {
       const session = await openStartupSession(startupProject());
       bindIpc(session);
       installMenu();
-      createMainWindow();
-      acceptHandOver(session, createMainWindow);
+      const newWindow = () => createMainWindow(session);
+      newWindow();
+      acceptHandOver(session, newWindow);
       app.on('activate', () => {
-        if (BrowserWindow.getAllWindows().length === 0) createMainWindow();
+        if (BrowserWindow.getAllWindows().length === 0) newWindow();
       });
-      app.on('before-quit', () => session.close());
+      // not before-quit: a window may still refuse to close (a job runs and the analyst keeps
+      // working), which cancels the quit; will-quit comes once every window has closed
+      app.on('will-quit', () => session.close());
     })
     .catch((err: unknown) => {
       // a project open in another MindFlow, a file that is not a project, a folder that cannot be

@@ -1,10 +1,40 @@
-import { BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
+import type { Session } from '../core/session.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export function createMainWindow(): BrowserWindow {
+let quitting = false;
+app.on('before-quit', () => (quitting = true));
+
+/**
+ * Closing the window while jobs run (an import, a training run, a scan, an export) would stop
+ * them where closing ends the app: ask first, and keep working unless the analyst says stop.
+ */
+function confirmClose(win: BrowserWindow, session: Session, event: { preventDefault(): void }): void {
+  const endsApp = quitting || process.platform !== 'darwin';
+  const running = session.workbench.jobs.list();
+  if (!endsApp || running.length === 0) return;
+  const one = running.length === 1;
+  const names = running.slice(0, 5).map((j) => `• ${j.label}`).join('\n') + (running.length > 5 ? `\n• and ${running.length - 5} more` : '');
+  const choice = dialog.showMessageBoxSync(win, {
+    type: 'warning',
+    title: 'MindFlow Workbench',
+    message: one ? 'A job is still running' : `${running.length} jobs are still running`,
+    detail: `${names}\n\nClosing MindFlow stops ${one ? 'it' : 'them'}, and what ${one ? 'it was' : 'they were'} making is not kept.`,
+    buttons: ['Keep working', one ? 'Stop it and close' : 'Stop them and close'],
+    defaultId: 0,
+    cancelId: 0,
+    noLink: true,
+  });
+  if (choice === 0) {
+    event.preventDefault();
+    quitting = false;
+  }
+}
+
+export function createMainWindow(session: Session): BrowserWindow {
   const win = new BrowserWindow({
     width: 1440,
     height: 900,
@@ -22,6 +52,7 @@ export function createMainWindow(): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
+  win.on('close', (event) => confirmClose(win, session, event));
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   if (devUrl) void win.loadURL(devUrl);
   else void win.loadFile(join(here, '../renderer/index.html'));

@@ -176,6 +176,32 @@ test('scans and trains in the bundled model workers', async () => {
   await workbench.screenshot('37-desktop-trained');
 });
 
+test('closing or quitting while a training run goes asks first, and keeps working when told to', async () => {
+  test.skip(process.platform === 'darwin', 'on macOS closing the window leaves the app and its jobs running');
+  test.setTimeout(180_000);
+  const model = workbench.model;
+  await model.configure({ 'Model name': 'long run', Epochs: '200', 'Early-stop patience': '0' });
+  await model.train();
+  await expect(model.epochCounter).toContainText('/ 200', { timeout: 60_000 });
+
+  await app.answerMessages(0);
+  expect(await app.closeWindow(mainWindow.id)).toBe(false);
+  const asked = await app.waitFor((m) => m.kind === 'message-box');
+  expect(asked).toMatchObject({ type: 'warning', message: 'A job is still running', buttons: ['Keep working', 'Stop it and close'], answer: 0 });
+  expect(asked.detail).toBe(`• train on ${SAMPLE}\n\nClosing MindFlow stops it, and what it was making is not kept.`);
+  // Quit in the menu asks the same, and Keep working cancels the quit
+  await app.answerMessages(0);
+  await app.requestQuit();
+  await app.waitFor((m) => m.kind === 'quit-cancelled');
+  expect(app.messages.filter((m) => m.kind === 'message-box')).toHaveLength(2);
+  expect((await app.state()).windows[0]!.destroyed).toBe(false);
+  // the run went on through both questions
+  await expect(page.getByRole('status', { name: 'Training status' })).toBeVisible();
+  await model.cancelTraining();
+  await expect(model.trainingResult).toContainText('training cancelled', { timeout: 60_000 });
+  await model.configure({ Epochs: '1', 'Early-stop patience': '5' });
+});
+
 test('exports the model to a folder named in the save dialog, and imports it back from the folder dialog', async () => {
   const model = workbench.model;
   const packages = page.getByRole('region', { name: 'Model packages' });
@@ -238,11 +264,19 @@ test('a second launch hands its project to this window, which comes to the front
   await expect(page.getByLabel('Project path')).toHaveText(sampleProject);
 });
 
-test('closing the window quits, and the project it leaves opens again with all it held', async () => {
+test('closing the window mid-training, told to stop, quits; the project it leaves opens again with all it held', async () => {
   test.skip(process.platform === 'darwin', 'on macOS the app stays open without windows');
+  const model = workbench.model;
+  await model.open();
+  await model.configure({ 'Model name': 'cut short', Epochs: '200', 'Early-stop patience': '0' });
+  await model.train();
+  await expect(page.getByRole('status', { name: 'Training status' })).toBeVisible();
+  const asked = app.messages.filter((m) => m.kind === 'message-box').length;
   await page.close();
-  await app.closeWindow(mainWindow.id);
+  await app.answerMessages(1);
+  expect(await app.closeWindow(mainWindow.id)).toBe(true);
   expect(await app.exited).toBe(0);
+  expect(app.messages.filter((m) => m.kind === 'message-box').slice(asked)).toEqual([expect.objectContaining({ message: 'A job is still running', answer: 1 })]);
   expect(app.messages.at(-1)?.kind).toBe('quit');
   const listed = spawnSync(process.execPath, [join(ROOT, 'bin', 'mindflow.js'), 'captures', '--project', sampleProject, '--json'], { encoding: 'utf8' });
   expect(listed.status, listed.stderr).toBe(0);

@@ -188,8 +188,14 @@ export class StandInApp {
     return this.ask({ kind: 'dialog-answers', answers });
   }
 
-  closeWindow(id: number): Promise<void> {
+  /** The user closes the window; false when the app kept it open. */
+  closeWindow(id: number): Promise<boolean> {
     return this.ask({ kind: 'close-window', windowId: id });
+  }
+
+  /** The buttons (by index) the next message boxes are answered with. */
+  answerMessages(...answers: number[]): Promise<void> {
+    return this.ask({ kind: 'message-answers', answers });
   }
 
   minimize(id: number): Promise<void> {
@@ -204,6 +210,11 @@ export class StandInApp {
     await page.exposeFunction('__standinInvoke', (channel: string, args: unknown[]) => this.invoke(channel, args, page.url()));
     await page.addInitScript({ content: preloadScript(readFileSync(BUILT_PRELOAD, 'utf8')) });
     await page.goto(new URL(`file://${file}`).href);
+  }
+
+  /** Asks the app to quit as its menu's Quit would, without waiting: it may ask, and stay. */
+  requestQuit(): Promise<void> {
+    return this.ask({ kind: 'quit' });
   }
 
   /** Quits the app as its menu's Quit would, and waits for the process to end. */

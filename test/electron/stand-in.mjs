@@ -16,6 +16,8 @@ const report = (message) => process.send?.(message);
 /** What the test asked the next dialogs to answer, in order (null = cancelled). */
 const dialogAnswers = [];
 const dialogsAsked = [];
+/** The buttons the next message boxes answer with (their index). */
+const messageAnswers = [];
 
 class App extends EventEmitter {
   ready = false;
@@ -48,14 +50,26 @@ class App extends EventEmitter {
   getVersion() {
     return JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')).version;
   }
+  /** Like Electron: before-quit, then every window is asked to close; one that refuses stops the quit. */
   quit() {
-    const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    const event = preventable();
     this.emit('before-quit', event);
     if (event.defaultPrevented) return;
+    for (const win of BrowserWindow.getAllWindows()) {
+      if (!win.tryClose(false)) {
+        report({ kind: 'quit-cancelled' });
+        return;
+      }
+    }
+    this.emit('will-quit', preventable());
     report({ kind: 'quit' });
     // like Electron, quitting finishes what the current tick started
     setTimeout(() => process.exit(0), 50);
   }
+}
+
+function preventable() {
+  return { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
 }
 
 export const app = new App();
@@ -141,6 +155,20 @@ export class BrowserWindow extends EventEmitter {
   destroy() {
     this.destroyed = true;
   }
+  /**
+   * What the user's close does: 'close' (which may prevent it), then the window goes, and with
+   * the last one (unless the app is quitting) the app hears window-all-closed. False when prevented.
+   */
+  tryClose(lastClosesApp = true) {
+    const event = preventable();
+    this.emit('close', event);
+    if (event.defaultPrevented) return false;
+    this.destroyed = true;
+    if (focusedId === this.id) focusedId = null;
+    this.emit('closed');
+    if (lastClosesApp && BrowserWindow.getAllWindows().length === 0) app.emit('window-all-closed');
+    return true;
+  }
 }
 
 const handlers = new Map();
@@ -168,6 +196,13 @@ export const dialog = {
   },
   async showSaveDialog(...args) {
     return answerDialog('save', args);
+  },
+  /** Answers with the button the test queued (else the cancel button), and reports the question. */
+  showMessageBoxSync(...args) {
+    const options = args.length > 1 ? args[1] : args[0];
+    const answer = messageAnswers.length > 0 ? messageAnswers.shift() : (options.cancelId ?? 0);
+    report({ kind: 'message-box', type: options.type ?? 'none', message: options.message, detail: options.detail ?? '', buttons: options.buttons ?? [], answer });
+    return answer;
   },
   showErrorBox(title, content) {
     report({ kind: 'error-box', title, content });
@@ -298,16 +333,13 @@ async function handle(message) {
       dialogAnswers.push(...message.answers);
       return true;
     case 'close-window': {
-      // the user closes a window: it goes, and with the last one the app hears window-all-closed
       const win = windows.find((w) => w.id === message.windowId && !w.destroyed);
       if (!win) throw new Error(`stand-in: no open window ${message.windowId}`);
-      win.emit('close', { preventDefault() {} });
-      win.destroyed = true;
-      if (focusedId === win.id) focusedId = null;
-      win.emit('closed');
-      if (BrowserWindow.getAllWindows().length === 0) app.emit('window-all-closed');
-      return true;
+      return win.tryClose();
     }
+    case 'message-answers':
+      messageAnswers.push(...message.answers);
+      return true;
     case 'minimize': {
       const win = windows.find((w) => w.id === message.windowId && !w.destroyed);
       if (!win) throw new Error(`stand-in: no open window ${message.windowId}`);
