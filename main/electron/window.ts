@@ -1,5 +1,6 @@
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, dialog, screen } from 'electron';
 import type { Session } from '../core/session.ts';
+import { placeWindow, readSavedWindow, writeSavedWindow } from '../core/windowState.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,10 +13,10 @@ app.on('before-quit', () => (quitting = true));
  * Closing the window while jobs run (an import, a training run, a scan, an export) would stop
  * them where closing ends the app: ask first, and keep working unless the analyst says stop.
  */
-function confirmClose(win: BrowserWindow, session: Session, event: { preventDefault(): void }): void {
+function confirmClose(win: BrowserWindow, session: Session, event: { preventDefault(): void }): boolean {
   const endsApp = quitting || process.platform !== 'darwin';
   const running = session.workbench.jobs.list();
-  if (!endsApp || running.length === 0) return;
+  if (!endsApp || running.length === 0) return true;
   const one = running.length === 1;
   const names = running.slice(0, 5).map((j) => `• ${j.label}`).join('\n') + (running.length > 5 ? `\n• and ${running.length - 5} more` : '');
   const choice = dialog.showMessageBoxSync(win, {
@@ -31,15 +32,31 @@ function confirmClose(win: BrowserWindow, session: Session, event: { preventDefa
   if (choice === 0) {
     event.preventDefault();
     quitting = false;
+    return false;
+  }
+  return true;
+}
+
+/** Where the window was last closed (app data folder), so the next one opens there. */
+const savedWindowFile = () => join(app.getPath('userData'), 'window-state.json');
+const SIZES = { width: 1440, height: 900, minWidth: 960, minHeight: 600 };
+
+function saveWindow(win: BrowserWindow): void {
+  try {
+    writeSavedWindow(savedWindowFile(), { bounds: win.getNormalBounds(), maximized: win.isMaximized() });
+  } catch {
+    // a read-only app data folder: the next window opens at the default place
   }
 }
 
 export function createMainWindow(session: Session): BrowserWindow {
+  const place = placeWindow(readSavedWindow(savedWindowFile()), screen.getAllDisplays().map((d) => d.workArea), SIZES);
   const win = new BrowserWindow({
-    width: 1440,
-    height: 900,
-    minWidth: 960,
-    minHeight: 600,
+    ...(place.x !== undefined && place.y !== undefined ? { x: place.x, y: place.y } : {}),
+    width: place.width,
+    height: place.height,
+    minWidth: SIZES.minWidth,
+    minHeight: SIZES.minHeight,
     show: false,
     title: 'MindFlow Workbench',
     webPreferences: {
@@ -51,8 +68,11 @@ export function createMainWindow(session: Session): BrowserWindow {
       spellcheck: false,
     },
   });
-  win.once('ready-to-show', () => win.show());
-  win.on('close', (event) => confirmClose(win, session, event));
+  // maximize() shows the window too: only once the renderer has painted
+  win.once('ready-to-show', () => (place.maximized ? win.maximize() : win.show()));
+  win.on('close', (event) => {
+    if (confirmClose(win, session, event)) saveWindow(win);
+  });
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   if (devUrl) void win.loadURL(devUrl);
   else void win.loadFile(join(here, '../renderer/index.html'));

@@ -64,6 +64,9 @@ test('a first launch opens a hardened window on the built-in sample', async () =
   // the window's renderer is sandboxed and isolated, and its preload is the built one
   expect(mainWindow.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, preload: BUILT_PRELOAD });
   expect(mainWindow.loaded).toEqual({ file: join(ROOT, 'out', 'renderer', 'index.html') });
+  // nowhere saved yet: the default size, centred by the system
+  expect(mainWindow.options).toMatchObject({ width: 1440, height: 900, minWidth: 960, minHeight: 600 });
+  expect(mainWindow.options).not.toHaveProperty('x');
   expect(existsSync(mainWindow.loaded!.file!)).toBe(true);
   // one invoke channel, and nothing leaves the app: navigation, redirects, pop-ups, webviews, permissions
   expect(state.channels).toEqual(['mindflow:call']);
@@ -272,6 +275,7 @@ test('closing the window mid-training, told to stop, quits; the project it leave
   await model.train();
   await expect(page.getByRole('status', { name: 'Training status' })).toBeVisible();
   const asked = app.messages.filter((m) => m.kind === 'message-box').length;
+  await app.placeWindow(mainWindow.id, { x: 120, y: 60, width: 1280, height: 820 });
   await page.close();
   await app.answerMessages(1);
   expect(await app.closeWindow(mainWindow.id)).toBe(true);
@@ -281,6 +285,31 @@ test('closing the window mid-training, told to stop, quits; the project it leave
   const listed = spawnSync(process.execPath, [join(ROOT, 'bin', 'mindflow.js'), 'captures', '--project', sampleProject, '--json'], { encoding: 'utf8' });
   expect(listed.status, listed.stderr).toBe(0);
   expect((JSON.parse(listed.stdout) as { captures: { fileName: string }[] }).captures.map((c) => c.fileName)).toEqual([SAMPLE, 'three-flows.csv']);
+});
+
+test('the next launch opens the window where it was closed, maximised if it was, and centred when that screen is gone', async () => {
+  const relaunch = async (env: NodeJS.ProcessEnv = {}) => {
+    const next = new StandInApp(home, env);
+    await next.waitFor((m) => m.kind === 'shown', 60_000);
+    return { next, window: (await next.state()).windows[0]! };
+  };
+  const first = await relaunch();
+  expect(first.window.options).toMatchObject({ x: 120, y: 60, width: 1280, height: 820 });
+  expect(first.window.maximized).toBe(false);
+  await first.next.placeWindow(first.window.id, { x: 200, y: 100, width: 1100, height: 700 }, true);
+  expect(await first.next.quit()).toBe(0);
+
+  const second = await relaunch();
+  expect(second.window.options).toMatchObject({ x: 200, y: 100, width: 1100, height: 700 });
+  expect(second.window.maximized).toBe(true);
+  await second.next.placeWindow(second.window.id, { x: 200, y: 100, width: 1100, height: 700 }, false);
+  expect(await second.next.quit()).toBe(0);
+
+  // the screen it was on is unplugged: only a smaller one, left of where it was
+  const third = await relaunch({ MINDFLOW_STANDIN_DISPLAYS: JSON.stringify([{ x: -1280, y: 0, width: 1280, height: 1000 }]) });
+  expect(third.window.options).toMatchObject({ width: 1280, height: 900 });
+  expect(third.window.options).not.toHaveProperty('x');
+  expect(await third.next.quit()).toBe(0);
 });
 
 test('a launch while MindFlow runs quits at once, without a window', async () => {

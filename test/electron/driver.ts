@@ -25,6 +25,8 @@ export interface WindowState {
   loaded: { file?: string; url?: string } | null;
   visible: boolean;
   minimized: boolean;
+  maximized: boolean;
+  bounds: { x: number; y: number; width: number; height: number };
   destroyed: boolean;
 }
 
@@ -191,6 +193,11 @@ export class StandInApp {
   /** The user closes the window; false when the app kept it open. */
   closeWindow(id: number): Promise<boolean> {
     return this.ask({ kind: 'close-window', windowId: id });
+  }
+
+  /** The user moves or resizes the window (and maximises it, or not). */
+  placeWindow(id: number, bounds: WindowState['bounds'], maximized = false): Promise<void> {
+    return this.ask({ kind: 'set-bounds', windowId: id, bounds, maximized });
   }
 
   /** The buttons (by index) the next message boxes are answered with. */

@@ -113,6 +113,12 @@ export class BrowserWindow extends EventEmitter {
     this.webContents = new WebContents(this);
     this.visible = options.show !== false;
     this.minimized = false;
+    this.maximized = false;
+    const area = displays()[0].workArea;
+    const width = options.width ?? 800;
+    const height = options.height ?? 600;
+    // no x and y: the system centres the window on the first screen
+    this.bounds = { x: options.x ?? Math.round(area.x + (area.width - width) / 2), y: options.y ?? Math.round(area.y + (area.height - height) / 2), width, height };
     this.destroyed = false;
     this.loaded = null;
     windows.push(this);
@@ -144,6 +150,20 @@ export class BrowserWindow extends EventEmitter {
   }
   isMinimized() {
     return this.minimized;
+  }
+  isMaximized() {
+    return this.maximized;
+  }
+  /** Like Electron's: maximising shows the window too. */
+  maximize() {
+    this.maximized = true;
+    this.show();
+  }
+  getNormalBounds() {
+    return { ...this.bounds };
+  }
+  setBounds(bounds) {
+    this.bounds = { ...this.bounds, ...bounds };
   }
   restore() {
     this.minimized = false;
@@ -229,6 +249,17 @@ export const shell = {
   },
 };
 
+/** The screens: MINDFLOW_STANDIN_DISPLAYS (JSON work areas), else one 1920 × 1040 screen. */
+function displays() {
+  const areas = process.env.MINDFLOW_STANDIN_DISPLAYS ? JSON.parse(process.env.MINDFLOW_STANDIN_DISPLAYS) : [{ x: 0, y: 0, width: 1920, height: 1040 }];
+  return areas.map((workArea, i) => ({ id: i + 1, workArea, bounds: workArea }));
+}
+
+export const screen = {
+  getAllDisplays: displays,
+  getPrimaryDisplay: () => displays()[0],
+};
+
 let permissionHandler = null;
 export const session = {
   defaultSession: {
@@ -238,7 +269,7 @@ export const session = {
   },
 };
 
-export default { app, BrowserWindow, ipcMain, dialog, Menu, shell, session };
+export default { app, BrowserWindow, ipcMain, dialog, Menu, shell, screen, session };
 
 /** Options as plain data (functions and undefined dropped). */
 function serialisable(value) {
@@ -297,7 +328,7 @@ function state() {
   return {
     ready: app.ready,
     sandboxed: app.sandboxed,
-    windows: windows.map((w) => ({ id: w.id, options: serialisable(w.options), loaded: w.loaded, visible: w.visible, minimized: w.minimized, destroyed: w.destroyed })),
+    windows: windows.map((w) => ({ id: w.id, options: serialisable(w.options), loaded: w.loaded, visible: w.visible, minimized: w.minimized, maximized: w.maximized, bounds: w.bounds, destroyed: w.destroyed })),
     focusedId,
     channels: [...handlers.keys()],
     appEvents: app.eventNames().map(String),
@@ -336,6 +367,14 @@ async function handle(message) {
       const win = windows.find((w) => w.id === message.windowId && !w.destroyed);
       if (!win) throw new Error(`stand-in: no open window ${message.windowId}`);
       return win.tryClose();
+    }
+    case 'set-bounds': {
+      // the user moves or resizes the window, or maximises it
+      const win = windows.find((w) => w.id === message.windowId && !w.destroyed);
+      if (!win) throw new Error(`stand-in: no open window ${message.windowId}`);
+      win.setBounds(message.bounds);
+      win.maximized = message.maximized ?? false;
+      return true;
     }
     case 'message-answers':
       messageAnswers.push(...message.answers);
