@@ -30,6 +30,7 @@ test.use({
 const SAMPLE = 'builtin-sample-100000-seed1.csv';
 const home = mkdtempSync(join(tmpdir(), 'mindflow-desktop-'));
 const sampleProject = join(home, 'userData', 'sample.duckdb');
+const caseFile = join(home, 'case-7.duckdb');
 let app: StandInApp;
 let page: Page;
 let workbench: WorkbenchPage;
@@ -238,7 +239,6 @@ test('exports the model to a folder named in the save dialog, and imports it bac
 
 test('a second launch hands its project to this window, which comes to the front', async () => {
   // a new case, made through the desktop's Browse… and its save dialog
-  const caseFile = join(home, 'case-7.duckdb');
   await app.clickMenu('File', 'New Project…');
   const dialog = page.getByRole('dialog', { name: 'New project' });
   await expect(dialog).toBeVisible();
@@ -287,12 +287,36 @@ test('closing the window mid-training, told to stop, quits; the project it leave
   expect((JSON.parse(listed.stdout) as { captures: { fileName: string }[] }).captures.map((c) => c.fileName)).toEqual([SAMPLE, 'three-flows.csv']);
 });
 
+/** Boots the desktop build again on the same app data folder, and waits for its window. */
+async function relaunch(env: NodeJS.ProcessEnv = {}) {
+  const next = new StandInApp(home, env);
+  await next.waitFor((m) => m.kind === 'shown', 60_000);
+  const call = async (name: string, args: object) => (await next.invoke('mindflow:call', [name, args], `file://${join(ROOT, 'out', 'renderer', 'index.html')}`)) as { ok: boolean; result: unknown };
+  return { next, window: (await next.state()).windows[0]!, call };
+}
+
+test('the next launch reopens the project open when MindFlow closed, or the sample when that one cannot be opened', async () => {
+  const first = await relaunch();
+  expect(((await first.call('appInfo', {})).result as { projectPath: string }).projectPath).toBe(sampleProject);
+  expect((await first.call('openProject', { path: caseFile })).ok).toBe(true);
+  expect(await first.next.quit()).toBe(0);
+
+  const second = await relaunch();
+  expect(((await second.call('appInfo', {})).result as { projectPath: string }).projectPath).toBe(caseFile);
+  expect(second.next.messages.some((m) => m.kind === 'message-box')).toBe(false);
+  expect(await second.next.quit()).toBe(0);
+
+  // the case file was damaged since: say so, and open the sample
+  writeFileSync(caseFile, 'not a database any more\n');
+  const third = await relaunch();
+  expect(((await third.call('appInfo', {})).result as { projectPath: string }).projectPath).toBe(sampleProject);
+  const box = await third.next.waitFor((m) => m.kind === 'message-box');
+  expect(box).toMatchObject({ type: 'warning', message: 'MindFlow could not reopen case-7' });
+  expect(String(box.detail)).toContain(`The sample project is open instead; open ${caseFile} again from File › Open Project… once it can be.`);
+  expect(await third.next.quit()).toBe(0);
+});
+
 test('the next launch opens the window where it was closed, maximised if it was, and centred when that screen is gone', async () => {
-  const relaunch = async (env: NodeJS.ProcessEnv = {}) => {
-    const next = new StandInApp(home, env);
-    await next.waitFor((m) => m.kind === 'shown', 60_000);
-    return { next, window: (await next.state()).windows[0]! };
-  };
   const first = await relaunch();
   expect(first.window.options).toMatchObject({ x: 120, y: 60, width: 1280, height: 820 });
   expect(first.window.maximized).toBe(false);

@@ -224,6 +224,12 @@ export const dialog = {
     report({ kind: 'message-box', type: options.type ?? 'none', message: options.message, detail: options.detail ?? '', buttons: options.buttons ?? [], answer });
     return answer;
   },
+  async showMessageBox(...args) {
+    const options = args.length > 1 ? args[1] : args[0];
+    const response = messageAnswers.length > 0 ? messageAnswers.shift() : (options.cancelId ?? 0);
+    report({ kind: 'message-box', type: options.type ?? 'none', message: options.message, detail: options.detail ?? '', buttons: options.buttons ?? ['OK'], answer: response });
+    return { response, checkboxChecked: false };
+  },
   showErrorBox(title, content) {
     report({ kind: 'error-box', title, content });
   },
