@@ -6,7 +6,7 @@ import { app, BrowserWindow, dialog } from 'electron';
 import { hardenWebContents } from './electron/security.ts';
 import { bindIpc } from './electron/ipc.ts';
 import { createMainWindow } from './electron/window.ts';
-import { installMenu } from './electron/menu.ts';
+import { followProjects, installMenu } from './electron/menu.ts';
 import { openStartupSession } from './electron/startup.ts';
 import { acceptHandOver, claimSingleInstance, startupProject } from './electron/instance.ts';
 
@@ -22,7 +22,8 @@ function boot(): void {
     .then(async () => {
       const session = await openStartupSession(startupProject());
       bindIpc(session);
-      installMenu();
+      installMenu(session);
+      followProjects(session);
       const newWindow = () => createMainWindow(session);
       newWindow();
       acceptHandOver(session, newWindow);

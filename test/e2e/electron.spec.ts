@@ -78,9 +78,12 @@ test('a first launch opens a hardened window on the built-in sample', async () =
   // the menu bar: the palette's commands, Electron's roles, the version; no developer tools in a build
   expect(labels(state.menu)).toEqual(['File', 'editMenu', 'View', 'windowMenu', 'help']);
   const [file, , view, , help] = state.menu!;
-  expect(labels(file!.submenu)).toEqual(['Open Project…', 'New Project…', 'Compact Project…', 'separator', 'Import Capture…', 'separator', process.platform === 'darwin' ? 'close' : 'quit']);
+  expect(labels(file!.submenu)).toEqual(['Open Project…', 'Open Recent', 'New Project…', 'Compact Project…', 'separator', 'Import Capture…', 'separator', process.platform === 'darwin' ? 'close' : 'quit']);
   expect(view!.submenu!.find((i) => i.label === 'Command Palette…')?.accelerator).toBe('CmdOrCtrl+Shift+P');
   expect(labels(view!.submenu)).not.toContain('toggleDevTools');
+  // nothing opened before this one
+  expect(labels(file!.submenu![1]!.submenu)).toEqual(['No other projects yet', 'separator', 'Clear Recently Opened']);
+  expect(state.recentDocuments).toEqual([sampleProject]);
   expect(help!.submenu).toEqual([expect.objectContaining({ label: 'MindFlow Workbench 0.1.0', enabled: false })]);
 
   // the renderer, over the preload's bridge: the sample project made in the app-data folder
@@ -265,6 +268,23 @@ test('a second launch hands its project to this window, which comes to the front
   expect(box.title).toBe(`MindFlow Workbench could not open ${notAProject}`);
   expect(String(box.content)).toContain(notAProject);
   await expect(page.getByLabel('Project path')).toHaveText(sampleProject);
+
+  // File › Open Recent: the other projects, newest first, and the way back
+  const recent = async () => labels((await app.state()).menu![0]!.submenu!.find((i) => i.label === 'Open Recent')!.submenu);
+  expect(await recent()).toEqual([`case-7 — ${home}`, 'separator', 'Clear Recently Opened']);
+  await app.clickMenu('File', 'Open Recent', `case-7 — ${home}`);
+  await expect(page.getByLabel('Project path')).toHaveText(caseFile);
+  await expect.poll(recent).toEqual([`sample — ${join(home, 'userData')}`, 'separator', 'Clear Recently Opened']);
+  await app.clickMenu('File', 'Open Recent', `sample — ${join(home, 'userData')}`);
+  await expect(page.getByLabel('Project path')).toHaveText(sampleProject);
+  expect((await app.state()).recentDocuments).toEqual([sampleProject, caseFile]);
+  await app.clickMenu('File', 'Open Recent', 'Clear Recently Opened');
+  expect(await recent()).toEqual(['No other projects yet', 'separator', 'Clear Recently Opened']);
+  expect((await app.state()).recentDocuments).toEqual([]);
+  // the project dialog's recent list follows; the case's file stays where it is
+  const listed = (await app.invoke('mindflow:call', ['recentProjects', {}], page.url())) as { result: { path: string }[] };
+  expect(listed.result.map((p) => p.path)).toEqual([sampleProject]);
+  expect(existsSync(caseFile)).toBe(true);
 });
 
 test('closing the window mid-training, told to stop, quits; the project it leaves opens again with all it held', async () => {

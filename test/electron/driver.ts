@@ -56,6 +56,7 @@ export interface StandInState {
   } | null;
   permissionGranted: boolean | null;
   dialogsAsked: { kind: string; title: string | null; defaultPath: string | null; properties: string[] }[];
+  recentDocuments: string[];
 }
 
 /** The renderer side of `electron` for the preload, then the preload itself (it is CommonJS). */

@@ -46,6 +46,13 @@ class App extends EventEmitter {
     if (!home) throw new Error('stand-in: MINDFLOW_STANDIN_HOME is not set');
     return join(home, name);
   }
+  recentDocuments = [];
+  addRecentDocument(path) {
+    this.recentDocuments = [path, ...this.recentDocuments.filter((p) => p !== path)];
+  }
+  clearRecentDocuments() {
+    this.recentDocuments = [];
+  }
   /** Like Electron's: the version in the app's package.json (the folder it was started in). */
   getVersion() {
     return JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')).version;
@@ -342,6 +349,7 @@ function state() {
     hardening: hardening(),
     permissionGranted: permissionAnswer(),
     dialogsAsked: [...dialogsAsked],
+    recentDocuments: [...app.recentDocuments],
   };
 }
 
