@@ -353,6 +353,12 @@ function state() {
   };
 }
 
+function openWindow(id) {
+  const win = windows.find((w) => w.id === id && !w.destroyed);
+  if (!win) throw new Error(`stand-in: no open window ${id}`);
+  return win;
+}
+
 async function handle(message) {
   switch (message.kind) {
     case 'state':
@@ -377,15 +383,11 @@ async function handle(message) {
     case 'dialog-answers':
       dialogAnswers.push(...message.answers);
       return true;
-    case 'close-window': {
-      const win = windows.find((w) => w.id === message.windowId && !w.destroyed);
-      if (!win) throw new Error(`stand-in: no open window ${message.windowId}`);
-      return win.tryClose();
-    }
+    case 'close-window':
+      return openWindow(message.windowId).tryClose();
     case 'set-bounds': {
       // the user moves or resizes the window, or maximises it
-      const win = windows.find((w) => w.id === message.windowId && !w.destroyed);
-      if (!win) throw new Error(`stand-in: no open window ${message.windowId}`);
+      const win = openWindow(message.windowId);
       win.setBounds(message.bounds);
       win.maximized = message.maximized ?? false;
       return true;
@@ -394,9 +396,7 @@ async function handle(message) {
       messageAnswers.push(...message.answers);
       return true;
     case 'minimize': {
-      const win = windows.find((w) => w.id === message.windowId && !w.destroyed);
-      if (!win) throw new Error(`stand-in: no open window ${message.windowId}`);
-      win.minimized = true;
+      openWindow(message.windowId).minimized = true;
       focusedId = null;
       return true;
     }
