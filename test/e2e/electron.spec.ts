@@ -336,6 +336,15 @@ test('the next launch reopens the project open when MindFlow closed, or the samp
   expect(await third.next.quit()).toBe(0);
 });
 
+test('a project file opened from the Finder before the app is ready is the project it starts on', async () => {
+  const other = join(home, 'opened-from-finder.duckdb');
+  const created = spawnSync(process.execPath, [join(ROOT, 'bin', 'mindflow.js'), 'captures', '--project', other, '--json'], { encoding: 'utf8' });
+  expect(created.status, created.stderr).toBe(0);
+  const opened = await relaunch({ MINDFLOW_STANDIN_OPEN_FILE: other });
+  expect(((await opened.call('appInfo', {})).result as { projectPath: string }).projectPath).toBe(other);
+  expect(await opened.next.quit()).toBe(0);
+});
+
 test('the next launch opens the window where it was closed, maximised if it was, and centred when that screen is gone', async () => {
   const first = await relaunch();
   expect(first.window.options).toMatchObject({ x: 120, y: 60, width: 1280, height: 820 });

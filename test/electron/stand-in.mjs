@@ -23,6 +23,8 @@ class App extends EventEmitter {
   ready = false;
   sandboxed = false;
   #readyPromise = new Promise((resolve) => setImmediate(() => {
+    // macOS: a project file opened from the Finder arrives before the app is ready
+    if (process.env.MINDFLOW_STANDIN_OPEN_FILE) this.emit('open-file', { preventDefault() {} }, process.env.MINDFLOW_STANDIN_OPEN_FILE);
     this.ready = true;
     this.emit('ready');
     resolve();
