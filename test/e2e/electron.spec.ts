@@ -162,6 +162,8 @@ test('exports flows to a file chosen in the save dialog, then shows it in its fo
   expect(readFileSync(target, 'utf8').trim().split('\n')).toHaveLength(4);
   await ex.dialog.getByRole('button', { name: 'Show in folder' }).click();
   await app.waitFor((m) => m.kind === 'shell' && m.action === 'show' && m.path === target);
+  await ex.dialog.getByRole('button', { name: 'Open', exact: true }).click();
+  await app.waitFor((m) => m.kind === 'shell' && m.action === 'open' && m.path === target);
   await ex.close();
 });
 
@@ -285,6 +287,33 @@ test('a second launch hands its project to this window, which comes to the front
   const listed = (await app.invoke('mindflow:call', ['recentProjects', {}], page.url())) as { result: { path: string }[] };
   expect(listed.result.map((p) => p.path)).toEqual([sampleProject]);
   expect(existsSync(caseFile)).toBe(true);
+});
+
+/** Drops a file from disk on the Captures side bar, as from the file manager (Electron gives its path). */
+async function dropOnCaptures(path: string) {
+  const name = path.split('/').pop()!;
+  await workbench.showCaptures();
+  await page.getByRole('region', { name: 'Captures view' }).evaluate(
+    (el, [fileName, filePath]) => {
+      const w = window as unknown as { __standinFilePaths?: Record<string, string> };
+      w.__standinFilePaths = { ...(w.__standinFilePaths ?? {}), [fileName]: filePath };
+      const dt = new DataTransfer();
+      dt.items.add(new File(['not read: the core reads the path'], fileName));
+      el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    [name, path] as const,
+  );
+}
+
+test('a file dropped on Captures: a capture is imported from where it lies, a project opens', async () => {
+  await dropOnCaptures(caseFile);
+  await expect(page.getByLabel('Project path')).toHaveText(caseFile);
+  await dropOnCaptures(join(home, 'three-flows.csv'));
+  await expect(flowsOf('three-flows.csv')).toHaveText('3', { timeout: 30_000 });
+  // read in place: the desktop uploads nothing
+  expect(((await app.invoke('mindflow:call', ['listCaptures', {}], page.url())) as { result: { filePath: string }[] }).result.map((c) => c.filePath)).toEqual([join(home, 'three-flows.csv')]);
+  await dropOnCaptures(sampleProject);
+  await expect(page.getByLabel('Project path')).toHaveText(sampleProject);
 });
 
 test('closing the window mid-training, told to stop, quits; the project it leaves opens again with all it held', async () => {

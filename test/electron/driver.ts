@@ -81,7 +81,8 @@ function preloadScript(preloadSource: string): string {
         listeners.get(channel)?.delete(listener);
       },
     },
-    webUtils: { getPathForFile: (file) => file?.name ?? '' },
+    // Electron gives a file's path on disk, '' for one made in the page; the test names the paths
+    webUtils: { getPathForFile: (file) => (window.__standinFilePaths ?? {})[file?.name] ?? '' },
   };
   Object.defineProperty(window, '__standinEmit', {
     value(channel, payload) {

@@ -77,8 +77,13 @@ export class CapturesState {
     }
   }
 
-  /** A dropped or chosen File: Electron imports its path, the web host gets it uploaded first. */
+  /**
+   * A dropped or chosen File: Electron imports its path, the web host gets it uploaded first.
+   * A MindFlow project (.duckdb) is not a capture: the desktop opens it (every window then starts
+   * over on it), the web host says how to open it.
+   */
   async importFile(file: File) {
+    if (/\.duckdb$/i.test(file.name)) return this.openProjectFile(file);
     if (this.transport.pathForFile) {
       const path = this.transport.pathForFile(file);
       if (path) return this.importPath(path);
@@ -116,6 +121,19 @@ export class CapturesState {
     this.importProgress = null;
     this.outcome = { ok: finished.ok, text: jobOutcome(finished), captureId: importResult(finished)?.capture.id ?? null };
     void this.refresh();
+  }
+
+  private async openProjectFile(file: File) {
+    const path = this.transport.pathForFile?.(file);
+    if (!path) {
+      this.outcome = { ok: false, text: `${file.name} is a MindFlow project, not a capture: open it with Open project… (Ctrl+O) and its path on this machine`, captureId: null };
+      return;
+    }
+    try {
+      await this.api.openProject({ path, create: false });
+    } catch (err) {
+      this.outcome = { ok: false, text: (err as Error).message, captureId: null };
+    }
   }
 
   async remove(id: number) {

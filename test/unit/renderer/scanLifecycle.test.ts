@@ -85,6 +85,35 @@ describe('deleting a capture from Captures', () => {
   });
 });
 
+describe('dropping a file on Captures', () => {
+  const transport = (api: Api, paths: Record<string, string> | null) =>
+    ({ host: paths ? 'electron' : 'web', api, pathForFile: paths ? (f: File) => paths[f.name] ?? '' : null, upload: null }) as unknown as Transport;
+  const project = new File(['DUCK'], 'case-7.duckdb');
+
+  it('opens a dropped project in the desktop app instead of importing it', async () => {
+    const calls: Call[] = [];
+    const api = fakeApi({ openProject: { projectPath: '/cases/case-7.duckdb' } }, calls);
+    const cs = new CapturesState(api, transport(api, { 'case-7.duckdb': '/cases/case-7.duckdb' }), new JobsState(api));
+    await cs.importFile(project);
+    expect(calls.map((c) => [c.name, c.args])).toEqual([['openProject', { path: '/cases/case-7.duckdb', create: false }]]);
+    expect(cs.outcome).toBeNull();
+  });
+
+  it('says why a dropped project did not open, and in the web host how to open one', async () => {
+    const refused = new Error('a job is running (import x.csv): let it finish or cancel it before opening another project');
+    const api = fakeApi({ openProject: refused }, []);
+    const desktop = new CapturesState(api, transport(api, { 'case-7.duckdb': '/cases/case-7.duckdb' }), new JobsState(api));
+    await desktop.importFile(project);
+    expect(desktop.outcome).toEqual({ ok: false, text: refused.message, captureId: null });
+    const calls: Call[] = [];
+    const webApi = fakeApi({}, calls);
+    const web = new CapturesState(webApi, transport(webApi, null), new JobsState(webApi));
+    await web.importFile(project);
+    expect(web.outcome?.text).toBe('case-7.duckdb is a MindFlow project, not a capture: open it with Open project… (Ctrl+O) and its path on this machine');
+    expect(calls).toEqual([]);
+  });
+});
+
 const incident = (over: Partial<Incident> = {}): Incident => ({
   id: 4, title: 'DDoS from A', status: 'open', severity: 'high', tlp: 'AMBER', summary: '', analyst: 'ana', createdAt: '2026-12-07T12:00:00Z',
   updatedAt: '2026-12-07T12:00:00Z', scanId: 1, captureId: 1, windowIds: [1, 2, 3], notes: [], ...over,
