@@ -97,6 +97,17 @@ test('a first launch opens a hardened window on the built-in sample', async () =
   await workbench.screenshot('35-desktop-first-launch');
 });
 
+test('a window whose preload did not run says so, instead of looking for a web host', async ({ browser }) => {
+  const bare = await browser.newPage();
+  await bare.goto(new URL(`file://${mainWindow.loaded!.file!}`).href);
+  const alert = bare.getByRole('alert', { name: 'MindFlow cannot reach its host' });
+  await expect(alert).toContainText("MindFlow cannot reach its main process: the desktop app's bridge to its main process did not load (its preload script failed)");
+  await expect(alert.getByRole('button', { name: 'Retry' })).toBeVisible();
+  await expect(bare.getByLabel('Project path')).toHaveText('not connected');
+  await bare.screenshot({ path: 'test-results/screenshots/39-desktop-no-bridge.png' });
+  await bare.close();
+});
+
 test('refuses a call from any frame but its own', async () => {
   const refused = await app.invoke('mindflow:call', ['listCaptures', {}], 'https://example.com/');
   expect(refused).toEqual({ ok: false, error: { code: 'bad-args', message: 'call from an unknown frame refused' } });

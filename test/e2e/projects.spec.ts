@@ -112,3 +112,18 @@ test('goes back to the first project from the recent list, with all it held', as
   await workbench.runCommand(`File: Open Recent Project ${firstName()} (${dirname(firstProject)})`);
   await expect(page.getByLabel('Project path')).toHaveText(firstProject);
 });
+
+test('a host that does not answer is said where it cannot be missed, and Retry comes back once it does', async () => {
+  // the web host stopped: every call fails at the network
+  await page.route('**/api/call/**', (route) => route.abort('connectionrefused'));
+  await page.reload();
+  const alert = page.getByRole('alert', { name: 'MindFlow cannot reach its host' });
+  await expect(alert).toContainText('MindFlow cannot reach its web host:');
+  await expect(alert).toContainText('If npm start was stopped or restarted, start it again and open the address it prints');
+  await expect(page.getByLabel('Project path')).toHaveText('not connected');
+  await workbench.screenshot('projects-unreachable');
+  await page.unroute('**/api/call/**');
+  await alert.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByLabel('Project path')).toHaveText(firstProject);
+  await expect(alert).toHaveCount(0);
+});

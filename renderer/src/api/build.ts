@@ -1,4 +1,5 @@
 import { callNames, type Api, type CallName, type Envelope, type EventName, type Events } from '../../../preload/contract';
+import type { Transport } from './transport';
 
 /** An error answered by the core; `message` is what the analyst reads. */
 export class ApiError extends Error {
@@ -18,6 +19,12 @@ export function unwrap<T>(envelope: Envelope<T>): T {
 
 export type Invoke = (name: CallName, args: unknown) => Promise<Envelope>;
 export type Subscribe = (event: EventName, listener: (payload: unknown) => void) => () => void;
+
+/** A transport whose every call fails with `message` (the host cannot be reached at all). */
+export function unreachableTransport(host: 'electron' | 'web', message: string): Transport {
+  const refused: Envelope = { ok: false, error: { code: 'unavailable', message } };
+  return { host, api: buildApi(async () => refused, () => () => {}), pathForFile: null, upload: null };
+}
 
 /**
  * Derives the whole `Api` from the contract's call names: one generic method per call, so a
