@@ -86,6 +86,32 @@ test('deletes the capture and compacts the project to give its space back', asyn
   await expect(cards()).toHaveCount(1);
 });
 
+test('a capture dropped anywhere on the window is imported, and the page stays the workbench', async () => {
+  const url = page.url();
+  // the welcome page, not the Captures side bar
+  await page.keyboard.press('Control+b');
+  await expect(page.getByRole('region', { name: 'Captures view' })).toHaveCount(0);
+  await page.locator('main').first().evaluate((el) => {
+    const csv = [
+      'IPV4_SRC_ADDR,L4_SRC_PORT,IPV4_DST_ADDR,L4_DST_PORT,PROTOCOL,L7_PROTO,IN_BYTES,OUT_BYTES,IN_PKTS,OUT_PKTS,TCP_FLAGS,FLOW_DURATION_MILLISECONDS,Label,Attack',
+      '192.168.100.3,52044,192.168.100.1,53,17,5.0,70,120,1,1,0,0,0,Benign',
+      '192.168.100.147,41800,192.168.100.3,80,6,7.0,280,0,5,0,2,4294967,1,DoS',
+    ].join('\n');
+    const dt = new DataTransfer();
+    dt.items.add(new File([csv + '\n'], 'dropped.csv', { type: 'text/csv' }));
+    el.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  // the Captures side bar opens on the import
+  await expect(workbench.captures.outcome).toContainText('imported 2 flows', { timeout: 30_000 });
+  await expect(workbench.captures.capture('dropped.csv')).toBeVisible();
+  expect(page.url()).toBe(url);
+  // leave the project as the next stories expect it
+  await page.getByRole('button', { name: 'Delete capture dropped.csv' }).click();
+  await page.getByRole('group', { name: 'Confirm delete' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(workbench.captures.capture('dropped.csv')).toHaveCount(0);
+});
+
 test('a path with no project is refused with the reason, and the project stays open', async () => {
   await page.getByRole('button', { name: /^Project / }).click();
   await expect(projects.dialog).toHaveAccessibleName('Open a project');
