@@ -7,6 +7,7 @@ import { hardenWebContents } from './electron/security.ts';
 import { bindIpc } from './electron/ipc.ts';
 import { createMainWindow } from './electron/window.ts';
 import { followProjects, installMenu } from './electron/menu.ts';
+import { notifyWhenAway } from './electron/notify.ts';
 import { openStartupSession } from './electron/startup.ts';
 import { acceptHandOver, claimSingleInstance, startupProject } from './electron/instance.ts';
 
@@ -24,6 +25,7 @@ function boot(): void {
       bindIpc(session);
       installMenu(session);
       followProjects(session);
+      notifyWhenAway(session);
       const newWindow = () => createMainWindow(session);
       newWindow();
       acceptHandOver(session, newWindow);

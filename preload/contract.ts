@@ -197,6 +197,8 @@ export interface ImportResult {
 export interface JobFinished {
   jobId: string;
   kind: JobKind;
+  /** what the job was, as JobInfo says it ("scan capture.csv") */
+  label: string;
   ok: boolean;
   cancelled: boolean;
   error?: string | undefined;

@@ -38,13 +38,13 @@ export class Jobs {
       work({ jobId, signal: controller.signal, progress })
         .then((result) => {
           this.running.delete(jobId);
-          this.emit('job:finished', { jobId, kind, ok: true, cancelled: false, result });
+          this.emit('job:finished', { jobId, kind, label, ok: true, cancelled: false, result });
           onDone?.(result);
         })
         .catch((err: unknown) => {
           this.running.delete(jobId);
           const cancelled = isCancelled(err) || controller.signal.aborted;
-          this.emit('job:finished', { jobId, kind, ok: false, cancelled, error: cancelled ? 'cancelled' : oneLine(err) });
+          this.emit('job:finished', { jobId, kind, label, ok: false, cancelled, error: cancelled ? 'cancelled' : oneLine(err) });
         });
     });
     return jobId;

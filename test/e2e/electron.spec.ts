@@ -178,12 +178,14 @@ test('exports flows to a file chosen in the save dialog, then shows it in its fo
   await ex.close();
 });
 
-test('scans and trains in the bundled model workers', async () => {
+test('scans and trains in the bundled model workers, and says so in a notification when the analyst is away', async () => {
   test.setTimeout(300_000);
   await workbench.showCaptures();
   const latest = workbench.captures.latestScan(SAMPLE);
   await workbench.captures.scan(SAMPLE);
   await expect(latest).toContainText('flagged windows', { timeout: 200_000 });
+  // the window had focus: it said so itself
+  expect(app.messages.filter((m) => m.kind === 'notification')).toEqual([]);
 
   // training runs one thread per core: the worker spawns its peers from the bundle too
   const model = workbench.model;
@@ -191,6 +193,11 @@ test('scans and trains in the bundled model workers', async () => {
   await model.chooseCapture(SAMPLE);
   await model.configure({ 'Model name': 'desktop small detector', 'Conv1D filters': '8,16', 'BiLSTM units': '8', Epochs: '1', 'Batch size': '512' });
   await model.train();
+  await app.blur(); // the analyst reads mail while it trains
+  const note = await app.waitFor((m) => m.kind === 'notification', 200_000);
+  expect(note).toMatchObject({ title: 'MindFlow: job finished', body: `train on ${SAMPLE}` });
+  await app.clickNotification();
+  expect((await app.state()).focusedId).toBe(mainWindow.id);
   await expect(model.trainingResult).toContainText('trained desktop small detector', { timeout: 200_000 });
   await expect(model.models.getByRole('listitem', { name: 'Model desktop small detector' })).toBeVisible();
   await workbench.screenshot('37-desktop-trained');

@@ -202,6 +202,15 @@ export class StandInApp {
     return this.ask({ kind: 'set-bounds', windowId: id, bounds, maximized });
   }
 
+  /** The analyst switches to another program: no MindFlow window has focus. */
+  blur(): Promise<void> {
+    return this.ask({ kind: 'blur' });
+  }
+
+  clickNotification(): Promise<void> {
+    return this.ask({ kind: 'click-notification' });
+  }
+
   /** The buttons (by index) the next message boxes are answered with. */
   answerMessages(...answers: number[]): Promise<void> {
     return this.ask({ kind: 'message-answers', answers });

@@ -275,6 +275,22 @@ export const screen = {
   getPrimaryDisplay: () => displays()[0],
 };
 
+/** System notifications: each shown one is reported; the test can click the newest. */
+const notifications = [];
+export class Notification extends EventEmitter {
+  static isSupported() {
+    return true;
+  }
+  constructor(options = {}) {
+    super();
+    this.options = options;
+  }
+  show() {
+    notifications.push(this);
+    report({ kind: 'notification', title: this.options.title ?? '', body: this.options.body ?? '' });
+  }
+}
+
 let permissionHandler = null;
 export const session = {
   defaultSession: {
@@ -284,7 +300,7 @@ export const session = {
   },
 };
 
-export default { app, BrowserWindow, ipcMain, dialog, Menu, shell, screen, session };
+export default { app, BrowserWindow, ipcMain, dialog, Menu, Notification, shell, screen, session };
 
 /** Options as plain data (functions and undefined dropped). */
 function serialisable(value) {
@@ -392,6 +408,16 @@ async function handle(message) {
       const win = openWindow(message.windowId);
       win.setBounds(message.bounds);
       win.maximized = message.maximized ?? false;
+      return true;
+    }
+    case 'blur':
+      // the analyst goes to another program
+      focusedId = null;
+      return true;
+    case 'click-notification': {
+      const newest = notifications.at(-1);
+      if (!newest) throw new Error('stand-in: no notification shown');
+      newest.emit('click');
       return true;
     }
     case 'message-answers':

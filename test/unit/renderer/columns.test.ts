@@ -81,12 +81,12 @@ describe('the flow table’s columns', () => {
 
     tab.setColumnShown('IN_BYTES', false);
     tab.setColumnShown('verdict', false);
-    ex.onFinished({ jobId: 'j1', kind: 'export', ok: false, cancelled: true });
+    ex.onFinished({ jobId: 'j1', kind: 'export', label: 'export', ok: false, cancelled: true });
     ex.show(tab);
     expect(ex.target).toMatchObject({ shownColumns: ['predicted', 'confidence', 'attack_score', 'flow_id', 'IPV4_SRC_ADDR', 'Attack'], allColumns: 8 });
     await ex.start();
     expect(calls.at(-1)).toMatchObject({ columns: ['predicted', 'confidence', 'attack_score', 'flow_id', 'IPV4_SRC_ADDR', 'Attack'] });
-    ex.onFinished({ jobId: 'j1', kind: 'export', ok: false, cancelled: true });
+    ex.onFinished({ jobId: 'j1', kind: 'export', label: 'export', ok: false, cancelled: true });
     ex.onlyShown = false;
     await ex.start();
     expect(calls.at(-1)).not.toHaveProperty('columns');

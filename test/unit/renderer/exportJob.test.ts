@@ -51,7 +51,7 @@ function fakeApi(calls: { name: string; args: unknown }[], onStart?: (jobId: str
 
 const written = (jobId: string, rows = 42): JobFinished => {
   const result: FlowExport = { captureId: 4, format: 'parquet', scanId: null, rows, columns: 3, path: '/p.reports/x.parquet', bytes: 1234, url: '/api/report/x.parquet' };
-  return { jobId, kind: 'export', ok: true, cancelled: false, result };
+  return { jobId, kind: 'export', label: 'export', ok: true, cancelled: false, result };
 };
 
 describe('the flow export dialog', () => {
@@ -100,14 +100,14 @@ describe('the flow export dialog', () => {
     const other = new FlowExportState(quiet, new JobsState(quiet));
     other.show(new ExploreTab(quiet, capture));
     await other.start();
-    other.onFinished({ jobId: 'someone-else', kind: 'export', ok: true, cancelled: false });
+    other.onFinished({ jobId: 'someone-else', kind: 'export', label: 'export', ok: true, cancelled: false });
     expect(other.running).toBe(true);
     await other.cancel();
     expect(calls.at(-1)).toEqual({ name: 'cancelJob', args: { jobId: 'job-1' } });
-    other.onFinished({ jobId: 'job-1', kind: 'export', ok: false, cancelled: true });
+    other.onFinished({ jobId: 'job-1', kind: 'export', label: 'export', ok: false, cancelled: true });
     expect(other.error).toBe('Export cancelled');
     await other.start();
-    other.onFinished({ jobId: 'job-2', kind: 'export', ok: false, cancelled: false, error: 'disk full' });
+    other.onFinished({ jobId: 'job-2', kind: 'export', label: 'export', ok: false, cancelled: false, error: 'disk full' });
     expect(other.error).toBe('Export failed: disk full');
   });
 
@@ -167,7 +167,7 @@ describe('the queue export dialog', () => {
     // another export's end is not this dialog's
     ex.onFinished(written('job-9'));
     expect(ex.running).toBe(true);
-    ex.onFinished({ jobId: 'job-1', kind: 'export', ok: true, cancelled: false, result: { scanId: 2, format: 'csv', rows: 5, path: '/p.reports/w.csv', bytes: 10, url: null } });
+    ex.onFinished({ jobId: 'job-1', kind: 'export', label: 'export', ok: true, cancelled: false, result: { scanId: 2, format: 'csv', rows: 5, path: '/p.reports/w.csv', bytes: 10, url: null } });
     expect(ex.result?.rows).toBe(5);
   });
 });
