@@ -12,6 +12,9 @@ import { openStartupSession } from './electron/startup.ts';
 import { acceptHandOver, claimSingleInstance, startupProject } from './electron/instance.ts';
 
 app.enableSandbox();
+// Windows shows a process's notifications under its AppUserModelID; run from the repository
+// (no installer yet) that is Electron's own executable, as its docs advise for development
+if (process.platform === 'win32') app.setAppUserModelId(process.execPath);
 hardenWebContents();
 
 // a second MindFlow hands its project to the first one and quits
