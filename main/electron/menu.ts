@@ -5,7 +5,7 @@
  * the session's recent projects and is rebuilt whenever another project opens; the system's own
  * recent documents (macOS Dock, Windows jump list) get each project too.
  */
-import { app, BrowserWindow, dialog, Menu, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, Menu, shell, type MenuItemConstructorOptions } from 'electron';
 import { homedir } from 'node:os';
 import { APP_MENU, type MenuEntry } from '../../preload/menu.ts';
 import type { Session } from '../core/session.ts';
@@ -65,6 +65,8 @@ export function installMenu(session: Session): void {
   const fileItems = fileSection!.submenu;
   const openAt = APP_MENU[0]!.entries.findIndex((e) => e !== 'separator' && 'commandId' in e && e.commandId === 'project.open');
   fileItems.splice(openAt + 1, 0, recentMenu(session));
+  // a project is a file to copy, archive or hand over: the file manager shows it
+  fileItems.push({ type: 'separator' }, { label: 'Show Project in Folder', click: () => shell.showItemInFolder(session.workbench.project.path) });
   const template: MenuItemConstructorOptions[] = [
     ...(mac ? [{ role: 'appMenu' as const }] : []),
     { ...fileSection!, submenu: [...fileItems, { type: 'separator' }, mac ? { role: 'close' } : { role: 'quit' }] },
@@ -72,7 +74,14 @@ export function installMenu(session: Session): void {
     // the developer tools only where the renderer is served for development
     { ...viewSection!, submenu: [...viewSection!.submenu, ...(process.env.ELECTRON_RENDERER_URL ? [{ type: 'separator' as const }, { role: 'toggleDevTools' as const }] : [])] },
     { role: 'windowMenu' },
-    { role: 'help', submenu: [{ label: `MindFlow Workbench ${app.getVersion()}`, enabled: false }] },
+    {
+      role: 'help',
+      submenu: [
+        { label: `MindFlow Workbench ${app.getVersion()}`, enabled: false },
+        // the sample project, the recent list and the window's place live there
+        { label: 'Show App Data Folder', click: () => void shell.openPath(app.getPath('userData')) },
+      ],
+    },
   ];
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }

@@ -78,13 +78,13 @@ test('a first launch opens a hardened window on the built-in sample', async () =
   // the menu bar: the palette's commands, Electron's roles, the version; no developer tools in a build
   expect(labels(state.menu)).toEqual(['File', 'editMenu', 'View', 'windowMenu', 'help']);
   const [file, , view, , help] = state.menu!;
-  expect(labels(file!.submenu)).toEqual(['Open Project…', 'Open Recent', 'New Project…', 'Compact Project…', 'separator', 'Import Capture…', 'separator', process.platform === 'darwin' ? 'close' : 'quit']);
+  expect(labels(file!.submenu)).toEqual(['Open Project…', 'Open Recent', 'New Project…', 'Compact Project…', 'separator', 'Import Capture…', 'separator', 'Show Project in Folder', 'separator', process.platform === 'darwin' ? 'close' : 'quit']);
   expect(view!.submenu!.find((i) => i.label === 'Command Palette…')?.accelerator).toBe('CmdOrCtrl+Shift+P');
   expect(labels(view!.submenu)).not.toContain('toggleDevTools');
   // nothing opened before this one
   expect(labels(file!.submenu![1]!.submenu)).toEqual(['No other projects yet', 'separator', 'Clear Recently Opened']);
   expect(state.recentDocuments).toEqual([sampleProject]);
-  expect(help!.submenu).toEqual([expect.objectContaining({ label: 'MindFlow Workbench 0.1.0', enabled: false })]);
+  expect(help!.submenu).toEqual([expect.objectContaining({ label: 'MindFlow Workbench 0.1.0', enabled: false }), expect.objectContaining({ label: 'Show App Data Folder', enabled: true })]);
 
   // the renderer, over the preload's bridge: the sample project made in the app-data folder
   await expect(page.getByRole('button', { name: 'Captures', exact: true })).toBeVisible();
@@ -126,6 +126,11 @@ test('runs the menu bar’s commands in the window', async () => {
   await expect(page.getByRole('tab', { name: 'Model', exact: true })).toHaveAttribute('aria-selected', 'true');
   await app.clickMenu('View', 'Captures');
   await expect(workbench.captures.list).toBeVisible();
+  // where things are on disk, for the file manager
+  await app.clickMenu('File', 'Show Project in Folder');
+  await app.waitFor((m) => m.kind === 'shell' && m.action === 'show' && m.path === sampleProject);
+  await app.clickMenu('Help', 'Show App Data Folder');
+  await app.waitFor((m) => m.kind === 'shell' && m.action === 'open' && m.path === join(home, 'userData'));
 });
 
 test('imports a capture chosen in the native dialog, and a cancelled dialog does nothing', async () => {

@@ -319,11 +319,14 @@ function menuData(items) {
   }));
 }
 
+/** The labels Electron gives role menus that have none of their own. */
+const ROLE_LABELS = { help: 'Help', editMenu: 'Edit', windowMenu: 'Window', fileMenu: 'File', viewMenu: 'View' };
+
 function findMenuItem(path) {
   let items = applicationMenu?.template ?? [];
   let item = null;
   for (const label of path) {
-    item = items.find((i) => i.label === label);
+    item = items.find((i) => (i.label ?? ROLE_LABELS[i.role]) === label);
     if (!item) throw new Error(`stand-in: no menu item "${path.join(' > ')}"`);
     items = Array.isArray(item.submenu) ? item.submenu : [];
   }
