@@ -23,7 +23,7 @@ export type Subscribe = (event: EventName, listener: (payload: unknown) => void)
 /** A transport whose every call fails with `message` (the host cannot be reached at all). */
 export function unreachableTransport(host: 'electron' | 'web', message: string): Transport {
   const refused: Envelope = { ok: false, error: { code: 'unavailable', message } };
-  return { host, api: buildApi(async () => refused, () => () => {}), pathForFile: null, upload: null };
+  return { host, api: buildApi(async () => refused, () => () => {}), pathForFile: null, upload: null, watchConnection: null };
 }
 
 /**

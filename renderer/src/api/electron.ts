@@ -11,5 +11,6 @@ export function electronTransport(bridge: Bridge): Transport {
     ),
     pathForFile: (file) => bridge.pathForFile(file),
     upload: null,
+    watchConnection: null,
   };
 }

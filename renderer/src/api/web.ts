@@ -32,7 +32,7 @@ type Listener = (payload: unknown) => void;
  * Server-sent events read with fetch rather than EventSource, so the token travels in a header
  * like every other request. Reconnects with a short back-off.
  */
-function startEvents(token: string, listeners: Map<EventName, Set<Listener>>) {
+function startEvents(token: string, listeners: Map<EventName, Set<Listener>>, setUp: (up: boolean) => void) {
   const known = new Set<string>(eventNames);
   let delay = 500;
   const dispatch = (event: string, data: string) => {
@@ -50,6 +50,7 @@ function startEvents(token: string, listeners: Map<EventName, Set<Listener>>) {
       const response = await fetch('/api/events', { headers: { [TOKEN_HEADER]: token, accept: 'text/event-stream' } });
       if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
       delay = 500;
+      setUp(true);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';
       for (;;) {
@@ -72,6 +73,7 @@ function startEvents(token: string, listeners: Map<EventName, Set<Listener>>) {
     } catch {
       // fall through to reconnect
     }
+    setUp(false);
     setTimeout(connect, delay);
     delay = Math.min(delay * 2, 10_000);
   };
@@ -82,6 +84,13 @@ export function webTransport(): Transport {
   const token = takeToken();
   const listeners = new Map<EventName, Set<Listener>>();
   let eventsStarted = false;
+  const watchers = new Set<(up: boolean) => void>();
+  let up: boolean | null = null;
+  const setUp = (now: boolean) => {
+    if (now === up) return;
+    up = now;
+    for (const w of watchers) w(now);
+  };
 
   const invoke = async (name: string, args: unknown): Promise<Envelope> => {
     const response = await fetch(`/api/call/${encodeURIComponent(name)}`, {
@@ -95,7 +104,7 @@ export function webTransport(): Transport {
   const subscribe = (event: EventName, listener: Listener) => {
     if (!eventsStarted) {
       eventsStarted = true;
-      startEvents(token, listeners);
+      startEvents(token, listeners, setUp);
     }
     let set = listeners.get(event);
     if (!set) listeners.set(event, (set = new Set()));
@@ -128,5 +137,10 @@ export function webTransport(): Transport {
     return { done, abort: () => xhr.abort() };
   };
 
-  return { host: 'web', api: buildApi(invoke, subscribe), pathForFile: null, upload };
+  const watchConnection = (listener: (up: boolean) => void) => {
+    watchers.add(listener);
+    return () => watchers.delete(listener);
+  };
+
+  return { host: 'web', api: buildApi(invoke, subscribe), pathForFile: null, upload, watchConnection };
 }

@@ -21,6 +21,7 @@ import { ScansState } from './scans.svelte';
 import { SqlConsoleState } from './sqlConsole.svelte';
 import { ThemeState } from './theme.svelte';
 import { LayoutState } from './layout.svelte';
+import { ConnectionState } from './connection.svelte';
 
 export type Activity = 'captures' | 'explore' | 'detections' | 'model' | 'incidents';
 /** every editor tab: the Model and Detections editors, one Explore tab per capture, one drill-down per window, one editor per incident */
@@ -36,11 +37,14 @@ export interface Command {
 }
 
 /** The root of renderer state: layout, open tabs, and the feature states beneath it. */
+
 export class Workbench {
   readonly api: Api;
   readonly host: 'electron' | 'web';
   appInfo = $state.raw<AppInfo | null>(null);
   appError = $state<string | null>(null);
+  /** the web host's event stream, for the status bar */
+  readonly connection = new ConnectionState();
 
   activity = $state<Activity>('captures');
   /** shown or hidden as the analyst left them (kept with the layout's sizes) */
@@ -144,6 +148,8 @@ export class Workbench {
     this.compact = new CompactState(this.api, () => this.jobs.running.length, () => (this.captures.deleted = null));
     this.audit = new AuditState(this.api, () => this.detections.scanId, () => this.panelVisible && this.panelTab === 'audit');
     this.projects = new ProjectsState(this.api, () => this.jobs.running.length, (path) => this.onProjectChanged(path));
+
+    transport.watchConnection?.((up) => this.connection.onChange(up));
 
     this.api.on('job:progress', (p) => {
       this.jobs.onProgress(p);
