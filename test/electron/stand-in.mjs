@@ -2,8 +2,10 @@
  * A stand-in for the `electron` module's main-process API, for booting the built desktop app
  * (out/main/index.js) where the Electron binary cannot be installed. It implements only what
  * main/ uses, the way Electron behaves, and reports to the test that forked it (process IPC):
- * windows made and what they load, what is sent to them, dialogs, error boxes and quitting.
- * The test drives it back: IPC invokes from the page, menu clicks, app events, dialog answers.
+ * windows made and what they load, what is sent to them, dialogs, message and error boxes,
+ * notifications, the shell, quitting. The test drives it back as a user and the system would:
+ * IPC invokes from the page, menu clicks, app events, dialog and message-box answers, closing,
+ * moving, minimising or leaving the window, clicking a notification.
  *
  * Everything behind it is the real build: the core, DuckDB, the model workers.
  */
