@@ -208,10 +208,45 @@ test('scans and trains in the bundled model workers, and says so in a notificati
   await workbench.screenshot('37-desktop-trained');
 });
 
+test('exports an incident report as PDF, printed by Chromium from a window that runs no script', async () => {
+  test.setTimeout(180_000);
+  const det = workbench.detections;
+  await workbench.hidePanel();
+  await det.open();
+  await det.chooseCapture(SAMPLE);
+  await expect(det.row(1)).toContainText(/\d\.\d{3}/);
+  await det.keys('Home', 'x', 'j', 'x');
+  await page.getByRole('button', { name: /^Create incident…/ }).click();
+  await workbench.incidents.dialog.create({ title: 'Desktop report', severity: 'High' });
+  await expect(workbench.incidents.editor).toBeVisible();
+
+  await workbench.incidents.openExport();
+  const ex = workbench.exportDialog;
+  await ex.choose('PDF');
+  await ex.export();
+  await expect(ex.result).toContainText(/incident-\d+\.pdf/, { timeout: 150_000 });
+  await expect(ex.error).toHaveText('');
+  const path = (await ex.result.locator('.path').textContent())!.trim();
+  expect(readFileSync(path).subarray(0, 5).toString()).toBe('%PDF-');
+  const text = spawnSync('pdftotext', [path, '-'], { encoding: 'utf8' });
+  expect(text.status, 'pdftotext (poppler-utils) reads the report').toBe(0);
+  expect(text.stdout).toContain('Desktop report');
+  // the report is data: printed from a throw-away page with JavaScript off, which is gone after
+  const printed = await app.waitFor((m) => m.kind === 'print-to-pdf');
+  expect(printed).toMatchObject({ javaScript: false, options: { pageSize: 'A4', printBackground: true } });
+  const page0 = new URL(String(printed.url));
+  expect(page0.protocol).toBe('file:');
+  expect(existsSync(join(decodeURIComponent(page0.pathname), '..'))).toBe(false);
+  await ex.dialog.getByRole('button', { name: 'Open', exact: true }).click();
+  await app.waitFor((m) => m.kind === 'shell' && m.action === 'open' && m.path === path);
+  await ex.close();
+});
+
 test('closing or quitting while a training run goes asks first, and keeps working when told to', async () => {
   test.skip(process.platform === 'darwin', 'on macOS closing the window leaves the app and its jobs running');
   test.setTimeout(180_000);
   const model = workbench.model;
+  await model.open();
   await model.configure({ 'Model name': 'long run', Epochs: '200', 'Early-stop patience': '0' });
   await model.train();
   await expect(model.epochCounter).toContainText('/ 200', { timeout: 60_000 });

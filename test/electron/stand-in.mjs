@@ -107,8 +107,26 @@ class WebContents extends EventEmitter {
   send(channel, payload) {
     report({ kind: 'send', windowId: this.win.id, channel, payload });
   }
-  async printToPDF() {
-    throw new Error('stand-in: printing to PDF needs the Electron binary');
+  /**
+   * Electron prints the loaded page with its own Chromium; the stand-in uses Debian's, through
+   * playwright-core, with the window's JavaScript setting and the options' page size and
+   * background, and reports how it was asked.
+   */
+  async printToPDF(options = {}) {
+    const javaScript = this.win.options.webPreferences?.javascript !== false;
+    report({ kind: 'print-to-pdf', url: this.getURL(), javaScript, options });
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: process.env.MINDFLOW_CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    });
+    try {
+      const page = await browser.newPage({ javaScriptEnabled: javaScript });
+      await page.goto(this.getURL());
+      return new Uint8Array(await page.pdf({ format: options.pageSize === 'A4' ? 'A4' : 'Letter', printBackground: options.printBackground === true }));
+    } finally {
+      await browser.close();
+    }
   }
 }
 
