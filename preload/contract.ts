@@ -1029,17 +1029,17 @@ export const calls = {
   /** Electron only: shows the native open dialog. The web host answers null. */
   pickCaptureFile: call<string | null>()(v.object({})),
   /**
-   * Electron only: the native dialog for a model package folder: one to import, or (`export`, with
-   * the model's name to suggest) a new folder to export to, beside the project. The web host
-   * answers null.
-   */
-  /**
    * Electron only: the native save dialog for an export's file, starting in the project's reports
    * folder at `fileName`. The web host answers null.
    */
   pickExportFile: call<string | null>()(
     v.object({ fileName: v.pipe(v.string(), v.minLength(1), v.maxLength(255), v.regex(/^[^\\/]+$/, 'a file name, without folders')) }),
   ),
+  /**
+   * Electron only: the native dialog for a model package folder: one to import, or (`export`, with
+   * the model's name to suggest) a new folder to export to, beside the project. The web host
+   * answers null.
+   */
   pickModelPackage: call<string | null>()(
     v.object({ export: v.boolean(), suggestedName: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255))) }),
   ),

@@ -52,10 +52,7 @@ test('scans the sample unless it has a scan already', async () => {
 test('selects two windows in Detections and creates an incident', async () => {
   const det = workbench.detections;
   await workbench.hidePanel();
-  await det.open();
-  await det.chooseCapture(sampleName);
-  await expect(det.row(1)).toContainText(/\d\.\d{3}/);
-  await det.keys('Home', 'x', 'j', 'x');
+  await det.selectFirstTwo(sampleName);
   await expect(page.getByLabel('Selected windows')).toContainText('2 selected');
   await page.getByRole('button', { name: /^Create incident…/ }).click();
   const dialog = workbench.incidents.dialog;

@@ -154,11 +154,6 @@ export async function pruneModelCache(root: string = modelCacheDir(), now: numbe
 }
 
 /**
- * A folder a package may be written to: new, empty, or holding a package already (which the
- * export replaces). Writing a package replaces the whole folder, so a folder with anything
- * else in it (a home folder, the project's own folder) is refused, never emptied.
- */
-/**
  * A folder name for a model's package: its name with what file systems refuse (separators,
  * reserved and control characters) turned into dashes, no leading or trailing dots or spaces,
  * at most 80 characters; "model" when nothing is left.
@@ -173,6 +168,11 @@ export function packageFolderName(modelName: string): string {
   return name || 'model';
 }
 
+/**
+ * A folder a package may be written to: new, empty, or holding a package already (which the
+ * export replaces). Writing a package replaces the whole folder, so a folder with anything
+ * else in it (a home folder, the project's own folder) is refused, never emptied.
+ */
 export async function checkPackageTarget(target: string): Promise<void> {
   if (!existsSync(target)) return;
   if (!(await stat(target)).isDirectory()) throw new MindflowError('bad-args', `${target} is a file: export the model to a folder`);

@@ -37,7 +37,6 @@ export interface Command {
 }
 
 /** The root of renderer state: layout, open tabs, and the feature states beneath it. */
-
 export class Workbench {
   readonly api: Api;
   readonly host: 'electron' | 'web';

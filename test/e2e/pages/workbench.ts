@@ -364,6 +364,14 @@ export class DetectionsView {
     return this.page.getByRole('status', { name: 'Triage result' });
   }
 
+  /** Opens Detections on a capture's latest scan and selects its first two windows (x on each). */
+  async selectFirstTwo(captureName: string) {
+    await this.open();
+    await this.chooseCapture(captureName);
+    await expect(this.row(1)).toContainText(/\d\.\d{3}/);
+    await this.keys('Home', 'x', 'j', 'x');
+  }
+
   /** Types triage keys into the queue, one by one, waiting for each verdict to be answered. */
   async keys(...keys: string[]) {
     await this.queue.focus();
