@@ -696,6 +696,40 @@ export interface Incident {
   notes: IncidentNote[];
 }
 
+/** What a host is in an incident's windows: a source, a destination, or both. */
+export type HostRole = 'source' | 'destination' | 'both';
+
+/** A host two incidents' windows both carry, with its role in each. */
+export interface SharedHost {
+  host: string;
+  /** in the incident asked about */
+  here: HostRole;
+  /** in the related one */
+  there: HostRole;
+}
+
+/**
+ * Another incident of the project (of any scan and capture) whose flagged windows carry a
+ * host this one's carry too (see `relatedIncidents`).
+ */
+export interface RelatedIncident {
+  id: number;
+  title: string;
+  status: Incident['status'];
+  severity: Incident['severity'];
+  tlp: Incident['tlp'];
+  scanId: number;
+  captureId: number;
+  captureName: string;
+  updatedAt: string;
+  /** the shared hosts, those a source on either side first, then by address (at most 20) */
+  shared: SharedHost[];
+  /** how many hosts they share (the list may be cut at 20) */
+  sharedCount: number;
+  /** shared hosts that are a source on at least one side: the same attacker, or a target that became a source */
+  sharedSources: number;
+}
+
 /** One capture in which a host sent or received flows (see `findHost`). */
 export interface HostSighting {
   captureId: number;
@@ -1001,6 +1035,12 @@ export const calls = {
   deleteIncident: call<void>()(v.object({ id: incidentId })),
   /** The other scans of the incident's capture, each with how many of its windows have a same-flows window there. */
   incidentMoveTargets: call<IncidentMoveTarget[]>()(v.object({ id: incidentId })),
+  /**
+   * The other incidents, of any scan or capture, whose windows carry a host this one's carry
+   * (a flagged window lists up to 20 source and 20 destination hosts): those sharing the most
+   * sources first.
+   */
+  relatedIncidents: call<RelatedIncident[]>()(v.object({ id: incidentId })),
   /** Moves an incident to another scan of its capture: each window to the one with its flows and class there. */
   moveIncident: call<IncidentMoveResult>()(v.object({ id: incidentId, toScanId: scanId })),
   /** A job writing the report; without a path it goes to <project>.reports/. */

@@ -24,6 +24,7 @@ import { evaluateModel, listScans, probeBackend, scanCapture, trainModel } from 
 import { carrySources, carryVerdicts, otherVerdicts } from './triage/carry.ts';
 import { deleteScan, scanUsage } from './detector/scans.ts';
 import { incidentMoveTargets, moveIncident } from './incidents/move.ts';
+import { relatedIncidents } from './incidents/related.ts';
 import { addNote, auditLog, listWindows, scanMeta, setVerdict, setVerdictMatching, thresholdCurve, undoVerdict, windowDetail } from './triage/triage.ts';
 import { Explainer } from './triage/explain.ts';
 import { addIncidentNote, addIncidentWindows, createIncident, deleteIncident, getIncident, listIncidents, removeIncidentWindows, updateIncident } from './incidents/incidents.ts';
@@ -264,6 +265,7 @@ export class Workbench {
         await deleteIncident(project, id);
         emit('incidents:changed', { incidentIds: [id] });
       },
+      relatedIncidents: ({ id }) => relatedIncidents(project, id),
       incidentMoveTargets: ({ id }) => incidentMoveTargets(project, id),
       moveIncident: async ({ id, toScanId }) => {
         const r = await moveIncident(project, id, toScanId);
