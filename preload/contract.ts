@@ -708,6 +708,13 @@ export interface SharedHost {
   there: HostRole;
 }
 
+const roleNames: Record<HostRole, string> = { source: 'source', destination: 'destination', both: 'source and destination' };
+
+/** How a shared host stands in the two incidents: "source in both", "destination here, source there". */
+export function sharedRole(h: SharedHost): string {
+  return h.here === h.there ? `${roleNames[h.here]} in both` : `${roleNames[h.here]} here, ${roleNames[h.there]} there`;
+}
+
 /**
  * Another incident of the project (of any scan and capture) whose flagged windows carry a
  * host this one's carry too (see `relatedIncidents`).

@@ -18,10 +18,11 @@ import { DEFAULT_THRESHOLD, evaluateModel, listScans, probeBackend, scanCapture,
 import { carrySources, carryVerdicts } from '../core/triage/carry.ts';
 import { auditLog, listWindows, setVerdict, setVerdictMatching } from '../core/triage/triage.ts';
 import { checkPackageTarget, ModelStore } from '../core/detector/store.ts';
-import { formatWindowSpan, incidentSeverities, leftOutFlows, reportFormats, tlpLevels } from '../../preload/contract.ts';
+import { formatWindowSpan, incidentSeverities, leftOutFlows, reportFormats, sharedRole, tlpLevels } from '../../preload/contract.ts';
 import type { AuditEntry, CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
 import { moveIncident } from '../core/incidents/move.ts';
+import { relatedIncidents } from '../core/incidents/related.ts';
 import { deleteScan } from '../core/detector/scans.ts';
 import { exportReport } from '../core/incidents/export.ts';
 import { exportFlows } from '../core/query/exportFlows.ts';
@@ -78,6 +79,9 @@ usage:
   mindflow incident move --project P --incident ID --to-scan S [--json]
                                                        move an incident to another scan of its capture: each
                                                        window to the one with its flows and class there
+  mindflow incident related --project P --incident ID [--json]
+                                                       the other incidents (any scan or capture) whose
+                                                       windows share a host with this one's
   mindflow report --project P --incident ID --format html|pdf|md|json|iocs|stix|misp --out FILE
   mindflow flows --project P --capture ID --out FILE [--where "FIELD OP VALUE"]... [--scan ID|latest]
         [--sort COLUMN[:desc]] [--columns flow_id,COL,...] [--format csv|parquet] [--json]
@@ -572,8 +576,10 @@ async function cmdIncident(argv: string[]): Promise<void> {
       incident: { type: 'string' }, 'to-scan': { type: 'string' },
     },
   });
-  if (sub !== 'create' && sub !== 'list' && sub !== 'move') throw new UsageError('incident takes "create", "list" or "move"');
+  if (sub !== 'create' && sub !== 'list' && sub !== 'move' && sub !== 'related') throw new UsageError('incident takes "create", "list", "move" or "related"');
   const moving = sub === 'move' ? num('incident', values.incident, { integer: true, min: 1 }) : undefined;
+  const relating = sub === 'related' ? num('incident', values.incident, { integer: true, min: 1 }) : undefined;
+  if (sub === 'related' && relating === undefined) throw new UsageError('--incident ID is required (see "mindflow incident list")');
   const toScan = num('to-scan', values['to-scan'], { integer: true, min: 1 });
   if (sub === 'move' && moving === undefined) throw new UsageError('--incident ID is required (see "mindflow incident list")');
   if (sub === 'move' && toScan === undefined) throw new UsageError('--to-scan S is required (see "mindflow scans")');
@@ -583,6 +589,18 @@ async function cmdIncident(argv: string[]): Promise<void> {
       const r = await moveIncident(project, moving, toScan);
       if (values.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else process.stdout.write(`moved incident #${moving} from scan #${r.fromScanId} to scan #${r.toScanId}: ${fmt(r.windows)} window${r.windows === 1 ? '' : 's'}, ${fmt(r.carried)} verdict${r.carried === 1 ? '' : 's'} carried\n`);
+      return;
+    }
+    if (relating !== undefined) {
+      const related = await relatedIncidents(project, relating);
+      if (values.json) process.stdout.write(`${JSON.stringify({ incidentId: relating, related }, null, 2)}\n`);
+      else if (!related.length) process.stdout.write(`no other incident shares a host with incident #${relating}\n`);
+      else {
+        for (const r of related) {
+          const hosts = r.shared.slice(0, 5).map((h) => `${h.host} (${sharedRole(h)})`).join(', ');
+          process.stdout.write(`#${r.id}  ${r.status.padEnd(9)} ${r.severity.padEnd(8)} scan #${String(r.scanId).padEnd(4)} ${r.captureName}  ${r.title}\n    shares ${r.sharedCount} host${r.sharedCount === 1 ? '' : 's'}: ${hosts}${r.sharedCount > 5 ? `, and ${r.sharedCount - 5} more` : ''}\n`);
+        }
+      }
       return;
     }
     if (sub === 'list') {

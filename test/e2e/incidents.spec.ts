@@ -2,7 +2,8 @@
  * An analyst reports: scans the sample when it has no scan yet, selects two flagged windows in
  * Detections and makes an incident of them, sets its severity and TLP, writes a note, exports
  * the report as HTML and PDF, downloads both through the web host, opens the HTML in the
- * browser and renders the PDF's first page, and looks at each.
+ * browser and renders the PDF's first page, and looks at each. Then makes a second incident of
+ * later windows and finds the first through the hosts they share.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
@@ -187,4 +188,39 @@ test('renders the downloaded PDF report’s first page', async () => {
   expect(r.status, r.stderr).toBe(0);
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   renameSync(join(dir, 'page1.png'), `${SCREENSHOT_DIR}/31-report-pdf-page1.png`);
+});
+
+test('finds an incident through a host it shares, opens it from there, and back', async () => {
+  const det = workbench.detections;
+  const inc = workbench.incidents;
+  const other = 'Same bots, later windows';
+  await det.open();
+  // the fourth and fifth windows of the queue: not in the first incident
+  await det.keys('Home', 'j', 'j', 'j', 'x', 'j', 'x');
+  await page.getByRole('button', { name: /^Create incident…/ }).click();
+  await inc.dialog.create({ title: other });
+  await expect(inc.editor.getByRole('heading', { level: 2 })).toContainText(other);
+
+  // the sample's bots attack the same hosts throughout: the first incident shares them
+  const related = inc.editor.getByRole('list', { name: 'Related incidents' });
+  const first = related.getByRole('listitem').filter({ hasText: title });
+  await expect(first).toBeVisible();
+  await expect(first).toContainText(/192\.168\.100\.\d+ \((source|destination|source and destination)( in both|[a-z ]* here, [a-z ]* there)\)/);
+  await expect(first).toContainText('scan #');
+  await expect(inc.windows.getByRole('row')).toHaveCount(3);
+  await workbench.screenshot('40-related-incidents');
+  await workbench.expectAccessible('the incident editor with related incidents');
+
+  // from there to the first incident, whose list names this one
+  await first.getByRole('button', { name: new RegExp(`^#\\d+ ${title}$`) }).click();
+  await expect(inc.editor.getByRole('heading', { level: 2 })).toContainText(title);
+  await expect(inc.editor.getByRole('list', { name: 'Related incidents' }).getByRole('listitem').filter({ hasText: other })).toBeVisible();
+
+  // deleting the other incident takes it off the first one's list
+  await inc.openIncident(other);
+  await inc.editor.getByRole('button', { name: 'Delete incident…' }).click();
+  await inc.editor.getByRole('button', { name: 'Delete', exact: true }).click();
+  await inc.openIncident(title);
+  await expect(inc.editor.getByRole('heading', { level: 2 })).toContainText(title);
+  await expect(inc.editor.getByText(other)).toHaveCount(0);
 });

@@ -377,6 +377,28 @@ describe('mindflow CLI', () => {
     expect(mindflow(['scans', '--project', project, '--delete', String(older)]).err.trim()).toBe(`mindflow: no scan #${older} in this project`);
   }, 60_000);
 
+  it('incident related lists the other incidents sharing a host, the roles on both sides, and --json pins its keys', () => {
+    const first = json<{ incidents: { id: number; scanId: number; windowIds: number[]; title: string }[] }>(['incident', 'list', '--project', project, '--json'])
+      .incidents.find((i) => i.title === 'Scan of .149')!;
+    const windows = json<{ windows: { id: number; srcHosts: string[]; dstHosts: string[] }[] }>(['windows', '--project', project, '--scan', String(first.scanId), '--limit', '200']).windows;
+    const hostsOf = (ids: number[]) => new Set(windows.filter((w) => ids.includes(w.id)).flatMap((w) => [...w.srcHosts, ...w.dstHosts]));
+    const mine = hostsOf(first.windowIds);
+    const other = windows.find((w) => !first.windowIds.includes(w.id) && [...w.srcHosts, ...w.dstHosts].some((h) => mine.has(h)))!;
+    expect(other).toBeDefined();
+    const created = json<{ id: number }>(['incident', 'create', '--project', project, '--scan', String(first.scanId), '--windows', String(other.id), '--title', 'Same hosts']);
+    const answer = json<Record<string, unknown> & { related: { id: number; title: string; scanId: number; captureName: string; shared: { host: string; here: string; there: string }[]; sharedCount: number }[] }>(
+      ['incident', 'related', '--project', project, '--incident', String(first.id)]);
+    expect(Object.keys(answer)).toEqual(['incidentId', 'related']);
+    const found = answer.related.find((r) => r.id === created.id)!;
+    expect(Object.keys(found)).toEqual(['id', 'title', 'status', 'severity', 'tlp', 'scanId', 'captureId', 'captureName', 'updatedAt', 'shared', 'sharedCount', 'sharedSources']);
+    expect(found).toMatchObject({ title: 'Same hosts', scanId: first.scanId, captureName: 'sample.csv' });
+    const theirs = hostsOf([other.id]);
+    expect(found.shared.map((h) => h.host).sort()).toEqual([...mine].filter((h) => theirs.has(h)).sort());
+    expect(mindflow(['incident', 'related', '--project', project, '--incident', String(first.id)]).out).toMatch(
+      new RegExp(`^#${created.id}  open      medium   scan #${first.scanId} +sample\\.csv  Same hosts\n    shares ${found.sharedCount} hosts?: \\d`, 'm'));
+    expect(mindflow(['incident', 'related', '--project', project]).err.split('\n')[0]).toBe('mindflow: --incident ID is required (see "mindflow incident list")');
+  }, 60_000);
+
   it('compact rewrites the project in place with the keys scripts read, and everything in it stays', () => {
     const before = json<{ captures: { id: number; rows: number }[] }>(['captures', '--project', project]).captures;
     const trail = json<{ total: number }>(['audit', '--project', project]).total;

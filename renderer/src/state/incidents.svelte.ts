@@ -1,4 +1,4 @@
-import type { Api, FlaggedWindow, Incident, IncidentMoveTarget, incidentSeverities, incidentStatuses, tlpLevels } from '../../../preload/contract';
+import type { Api, FlaggedWindow, Incident, IncidentMoveTarget, incidentSeverities, incidentStatuses, RelatedIncident, tlpLevels } from '../../../preload/contract';
 
 export type IncidentStatus = (typeof incidentStatuses)[number];
 export type IncidentSeverity = (typeof incidentSeverities)[number];
@@ -8,6 +8,7 @@ export const statusNames: Record<IncidentStatus, string> = { open: 'Open', conta
 export const severityNames: Record<IncidentSeverity, string> = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
 
 export const incidentKey = (id: number) => `incident:${id}` as const;
+
 
 /** What the create / add-to dialog acts on: windows of one scan. */
 export interface IncidentRequest {
@@ -104,6 +105,9 @@ export class IncidentTab {
   /** the scan picked to move to */
   moveTo = $state<number | null>(null);
   moveTarget = $derived(this.moveTargets?.find((t) => t.scanId === this.moveTo) ?? null);
+  /** the other incidents whose windows carry a host this one's carry (null: not read yet) */
+  related = $state.raw<RelatedIncident[] | null>(null);
+  relatedError = $state<string | null>(null);
 
   dirty = $derived.by(() => {
     const i = this.incident;
@@ -135,6 +139,18 @@ export class IncidentTab {
     if (windowsChanged) {
       void this.loadWindows();
       void this.loadMoveTargets();
+      void this.loadRelated();
+    }
+  }
+
+  /** Reads the incidents that share a host with this one (again whenever any incident changes). */
+  async loadRelated() {
+    try {
+      const related = await this.api.relatedIncidents({ id: this.id });
+      this.related = related;
+      this.relatedError = null;
+    } catch (err) {
+      this.relatedError = (err as Error).message;
     }
   }
 

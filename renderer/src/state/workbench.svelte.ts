@@ -358,6 +358,8 @@ export class Workbench {
     for (const t of this.incidentTabs) {
       if (!alive.has(t.id)) this.closeEditor(t.key);
       else if (ids.includes(t.id)) void t.load();
+      // another incident's windows, title or status may have changed what this one is related to
+      else void t.loadRelated();
     }
   }
 
