@@ -216,6 +216,21 @@ test('finds an incident through a host it shares, opens it from there, and back'
   await expect(inc.editor.getByRole('heading', { level: 2 })).toContainText(title);
   await expect(inc.editor.getByRole('list', { name: 'Related incidents' }).getByRole('listitem').filter({ hasText: other })).toBeVisible();
 
+  // the side bar's filter: words, then a status, then back to all
+  const filter = page.getByRole('searchbox', { name: 'Filter incidents' });
+  await filter.fill('LATER windows');
+  await expect(inc.list.getByRole('listitem')).toHaveCount(1);
+  await expect(inc.item(other)).toBeVisible();
+  await filter.fill('');
+  const statuses = page.getByRole('radiogroup', { name: 'Incident status to show' });
+  await expect(statuses.getByRole('radio', { name: 'All 2' })).toBeChecked();
+  await expect(statuses.getByRole('radio', { name: 'Open 2' })).toBeVisible();
+  await statuses.getByRole('radio', { name: 'Closed 0' }).click();
+  await expect(inc.list).toContainText('No incident matches.');
+  await workbench.screenshot('41-incidents-filter');
+  await inc.list.getByRole('button', { name: 'Show all 2' }).click();
+  await expect(inc.list.getByRole('listitem')).toHaveCount(2);
+
   // deleting the other incident takes it off the first one's list
   await inc.openIncident(other);
   await inc.editor.getByRole('button', { name: 'Delete incident…' }).click();

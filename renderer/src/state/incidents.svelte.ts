@@ -1,5 +1,7 @@
 import type { Api, FlaggedWindow, Incident, IncidentMoveTarget, incidentSeverities, incidentStatuses, RelatedIncident, tlpLevels } from '../../../preload/contract';
 
+import { filterIncidents, statusCounts, type StatusFilter } from '../lib/incidentFilter';
+
 export type IncidentStatus = (typeof incidentStatuses)[number];
 export type IncidentSeverity = (typeof incidentSeverities)[number];
 export type TlpLevel = (typeof tlpLevels)[number];
@@ -26,6 +28,11 @@ export class IncidentsState {
   request = $state.raw<IncidentRequest | null>(null);
   /** the last incident action, read out to screen readers */
   message = $state<{ text: string; error: boolean } | null>(null);
+  /** the side bar's filter: words to find, and the status to show */
+  filterText = $state('');
+  statusFilter = $state<StatusFilter>('all');
+  shown = $derived(filterIncidents(this.list, this.filterText, this.statusFilter));
+  counts = $derived(statusCounts(this.list));
 
   constructor(private api: Api) {}
 

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { Incident } from '../../../preload/contract.ts';
+import { filterIncidents, statusCounts } from '../../../renderer/src/lib/incidentFilter.ts';
+
+const incident = (id: number, title: string, status: Incident['status'], summary = '', analyst = 'ana'): Incident => ({
+  id, title, status, severity: 'medium', tlp: 'AMBER', summary, analyst, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+  scanId: 1, captureId: 1, windowIds: [1], notes: [],
+});
+
+const list = [
+  incident(1, 'SYN flood on the web server', 'open', 'bots .148 and .149'),
+  incident(2, 'Port scan of .3', 'contained', '', 'ben'),
+  incident(12, 'Data theft to .150', 'closed', 'keylogger exfiltration'),
+  incident(21, 'Second flood', 'open'),
+];
+const ids = (xs: Incident[]) => xs.map((i) => i.id);
+
+describe('filterIncidents', () => {
+  it('keeps everything with no words and every status', () => {
+    expect(ids(filterIncidents(list, '  ', 'all'))).toEqual([1, 2, 12, 21]);
+  });
+
+  it('needs every word, in the title, summary or analyst, whatever the case', () => {
+    expect(ids(filterIncidents(list, 'FLOOD', 'all'))).toEqual([1, 21]);
+    expect(ids(filterIncidents(list, 'flood web', 'all'))).toEqual([1]);
+    expect(ids(filterIncidents(list, 'keylogger', 'all'))).toEqual([12]);
+    expect(ids(filterIncidents(list, 'ben', 'all'))).toEqual([2]);
+    expect(ids(filterIncidents(list, 'flood ddos', 'all'))).toEqual([]);
+  });
+
+  it('finds an incident by its number, with or without #, and not by a number inside another', () => {
+    expect(ids(filterIncidents(list, '#12', 'all'))).toEqual([12]);
+    expect(ids(filterIncidents(list, '2', 'all'))).toEqual([2]);
+  });
+
+  it('keeps only the status chosen', () => {
+    expect(ids(filterIncidents(list, '', 'open'))).toEqual([1, 21]);
+    expect(ids(filterIncidents(list, 'flood', 'closed'))).toEqual([]);
+  });
+});
+
+describe('statusCounts', () => {
+  it('counts each status and all', () => {
+    expect(statusCounts(list)).toEqual({ all: 4, open: 2, contained: 1, closed: 1 });
+    expect(statusCounts([])).toEqual({ all: 0, open: 0, contained: 0, closed: 0 });
+  });
+});
