@@ -9,9 +9,10 @@ import type { Project } from '../project.ts';
 import { ModelStore } from '../detector/store.ts';
 import { getScan } from '../detector/service.ts';
 import { columnFeatures } from '../model/features.ts';
-import { REPORT_SCHEMA_VERSION, type IncidentReport, type ReportAuditEntry, type ReportFlow, type ReportWindow } from '../report/model.ts';
+import { REPORT_SCHEMA_VERSION, tlpAllows, type IncidentReport, type ReportAuditEntry, type ReportFlow, type ReportRelatedIncident, type ReportWindow } from '../report/model.ts';
 import { auditLog, getWindow, scanMeta } from '../triage/triage.ts';
 import { getIncident } from './incidents.ts';
+import { relatedIncidents } from './related.ts';
 
 /** Evidence limits keep a report readable: the most confident flows and windows first. */
 export const MAX_FLOWS_PER_WINDOW = 50;
@@ -131,6 +132,18 @@ export async function assembleIncidentReport(project: Project, incidentId: numbe
       reason: e.reason,
       undone: e.undone,
     }));
+  // other incidents sharing a host; a title marked more restrictive than this report stays out
+  const related: ReportRelatedIncident[] = (await relatedIncidents(project, incident.id)).map((r) => ({
+    id: String(r.id),
+    title: tlpAllows(incident.tlp, r.tlp) ? r.title : null,
+    status: r.status,
+    severity: r.severity,
+    tlp: r.tlp,
+    scanId: String(r.scanId),
+    captureFileName: r.captureName,
+    sharedHosts: r.shared,
+    sharedCount: r.sharedCount,
+  }));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     incident: {
@@ -168,6 +181,7 @@ export async function assembleIncidentReport(project: Project, incidentId: numbe
     },
     windows: out,
     auditTrail,
+    relatedIncidents: related,
     generatedAt: new Date().toISOString(),
     appVersion,
   };

@@ -8,7 +8,7 @@
 import { DURATION_WRAP_AT_MS, flowDuration } from '../../../preload/contract.ts';
 import { classConfidenceSvg, timelineSvg } from './charts.ts';
 import { deriveReport, meanProbabilities, windowsInOrder } from './derive.ts';
-import { auditActionLabel, auditChangeText, classColour, protocolName, VERDICT_LABELS, type IncidentReport, type ReportFlow, type ReportWindow, type Tlp } from './model.ts';
+import { auditActionLabel, auditChangeText, classColour, protocolName, relatedHostsText, relatedTitle, VERDICT_LABELS, type IncidentReport, type ReportFlow, type ReportWindow, type Tlp } from './model.ts';
 import { bytes, count, escapeHtml as h, fixed, flowRange, flowTime, humanTime, percent, windowTime, windowTimeParts } from './text.ts';
 
 export const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -434,6 +434,20 @@ export function buildHtml(report: IncidentReport): string {
     inc.notes.length
       ? inc.notes.map((n) => `<div class="note"><header><strong>${h(n.author)}</strong>, ${h(humanTime(n.at))}</header><p>${h(n.text)}</p></div>`).join('')
       : '<p class="muted">No notes.</p>',
+    '<h3>Related incidents</h3>',
+    report.relatedIncidents.length
+      ? table(
+          ['Incident', 'Status', 'Severity', 'TLP', 'Capture', 'Shared hosts'],
+          report.relatedIncidents.map((r) => [
+            `<span class="mono">${h(r.id)}</span> ${r.title === null ? `<span class="muted">${h(relatedTitle(r))}</span>` : h(r.title)}`,
+            h(r.status),
+            h(r.severity),
+            `TLP:${h(r.tlp)}`,
+            `<span class="mono">${h(r.captureFileName)}</span> <span class="muted">(scan ${h(r.scanId)})</span>`,
+            `<span class="mono">${h(relatedHostsText(r))}</span>`,
+          ]),
+        )
+      : '<p class="muted">No other incident in the project shares a host with this one.</p>',
     '</section>',
   ].join('');
 

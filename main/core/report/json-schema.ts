@@ -1,5 +1,5 @@
 /**
- * JSON Schema (draft 2020-12) of the JSON incident report, version `mindflow-incident-report/4`.
+ * JSON Schema (draft 2020-12) of the JSON incident report, version `mindflow-incident-report/5`.
  *
  * Compatibility: additions of optional properties keep the version; renaming, removing or
  * retyping a property bumps it. Consumers should check `schemaVersion` first.
@@ -7,6 +7,7 @@
  * - 3: each evidence flow's `start` and `end`, each host's and indicator's `firstSeen` and
  *   `lastSeen` (all null for captures without timestamps).
  * - 4: `auditTrail`, every verdict change and note on the incident's windows, oldest first.
+ * - 5: `relatedIncidents`, the other incidents whose windows share a host with this one's.
  *
  * `validateJsonSchema` checks a value against the subset of JSON Schema this file uses
  * (type, enum, const, properties, required, additionalProperties, items, minimum, maximum,
@@ -14,6 +15,8 @@
  */
 import { INCIDENT_SEVERITIES, INCIDENT_STATUSES, REPORT_SCHEMA_VERSION, TLP_LEVELS, VERDICTS } from './model.ts';
 import { INDICATOR_TYPES } from './derive.ts';
+
+const HOST_ROLES = ['source', 'destination', 'both'] as const;
 
 export type JsonSchema = {
   $schema?: string;
@@ -57,7 +60,7 @@ const verdictCounts = obj({ tp: nonNegInt, fp: nonNegInt, review: nonNegInt, non
 
 export const incidentReportJsonSchema: JsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'urn:mindflow:schema:incident-report:4',
+  $id: 'urn:mindflow:schema:incident-report:5',
   title: 'MindFlow Workbench incident report',
   description:
     'An incident built from flagged flow windows of a NetFlow capture, with the model that flagged them and the analyst\'s verdicts and notes. Flow ids are positions in capture order, never time; a window\'s start and end are real times only for captures with timestamps (v3).',
@@ -69,14 +72,29 @@ export const incidentReportJsonSchema: JsonSchema = {
     detection: ref('detection'),
     windows: arrayOf(ref('window')),
     auditTrail: arrayOf(ref('auditEntry')),
+    relatedIncidents: arrayOf(ref('relatedIncident')),
     generatedAt: timestamp,
     appVersion: str,
     derived: ref('derived'),
   },
-  required: ['schemaVersion', 'incident', 'capture', 'detection', 'windows', 'auditTrail', 'generatedAt', 'appVersion', 'derived'],
+  required: ['schemaVersion', 'incident', 'capture', 'detection', 'windows', 'auditTrail', 'relatedIncidents', 'generatedAt', 'appVersion', 'derived'],
   additionalProperties: false,
   $defs: {
     note: obj({ at: timestamp, author: str, text: str }),
+    relatedIncident: obj(
+      {
+        id: str,
+        title: nullable(str),
+        status: { enum: INCIDENT_STATUSES },
+        severity: { enum: INCIDENT_SEVERITIES },
+        tlp: { enum: TLP_LEVELS },
+        scanId: str,
+        captureFileName: str,
+        sharedHosts: arrayOf(obj({ host: str, here: { enum: HOST_ROLES }, there: { enum: HOST_ROLES } })),
+        sharedCount: nonNegInt,
+      },
+      'Another incident whose windows carry a host this one\'s carry; title null when its TLP is more restrictive than this report\'s.',
+    ),
     auditEntry: obj(
       {
         at: timestamp,

@@ -5,7 +5,7 @@
  * raw HTML, code, a heading or a list, or split a table cell.
  */
 import { deriveReport, meanProbabilities, windowsInOrder } from './derive.ts';
-import { auditActionLabel, auditChangeText, protocolName, VERDICT_LABELS, type IncidentReport } from './model.ts';
+import { auditActionLabel, auditChangeText, protocolName, relatedHostsText, relatedTitle, VERDICT_LABELS, type IncidentReport } from './model.ts';
 import { bytes, count, escapeMarkdown as md, escapeMarkdownBlock, fixed, flowRange, humanTime, flowTime, percent, seenTime, windowTime } from './text.ts';
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
@@ -199,6 +199,15 @@ export function buildMarkdown(report: IncidentReport): string {
   if (inc.notes.length) {
     for (const n of inc.notes) push(`**${md(n.author)}**, ${md(humanTime(n.at))}:  `, escapeMarkdownBlock(n.text));
   } else push('_No notes._');
+  push('**Related incidents**');
+  if (report.relatedIncidents.length) {
+    push(
+      table(
+        ['Incident', 'Status', 'Severity', 'TLP', 'Capture', 'Shared hosts'],
+        report.relatedIncidents.map((r) => [`${md(r.id)} ${md(relatedTitle(r))}`, md(r.status), md(r.severity), `TLP:${md(r.tlp)}`, `${md(r.captureFileName)} (scan ${md(r.scanId)})`, md(relatedHostsText(r))]),
+      ),
+    );
+  } else push('_No other incident in the project shares a host with this one._');
 
   push('## 9. Provenance');
   push(

@@ -7,8 +7,9 @@
  *
  * Flows have no time in NF-BoT-IoT v1/v2: positions are flow ids in capture order, never time.
  */
+import { sharedRole } from '../../../preload/contract.ts';
 
-export const REPORT_SCHEMA_VERSION = 'mindflow-incident-report/4' as const;
+export const REPORT_SCHEMA_VERSION = 'mindflow-incident-report/5' as const;
 
 export type IncidentStatus = 'open' | 'contained' | 'closed';
 export type IncidentSeverity = 'low' | 'medium' | 'high' | 'critical';
@@ -158,6 +159,44 @@ export interface ReportAuditEntry {
   undone: boolean;
 }
 
+export type ReportHostRole = 'source' | 'destination' | 'both';
+
+/**
+ * Another incident of the project whose windows carry a host this incident's windows carry
+ * (NIST SP 800-61's "other incidents related to this incident"). Its title is withheld when
+ * its TLP is more restrictive than this report's.
+ */
+export interface ReportRelatedIncident {
+  id: string;
+  /** null: withheld, its TLP is more restrictive than the report's */
+  title: string | null;
+  status: IncidentStatus;
+  severity: IncidentSeverity;
+  tlp: Tlp;
+  scanId: string;
+  captureFileName: string;
+  /** the shared hosts (at most 20), with the role each plays here and there */
+  sharedHosts: { host: string; here: ReportHostRole; there: ReportHostRole }[];
+  sharedCount: number;
+}
+
+/** A related incident's title as reports write it: withheld when its TLP says so. */
+export function relatedTitle(r: ReportRelatedIncident): string {
+  return r.title ?? `title withheld (TLP:${r.tlp})`;
+}
+
+/** "10.0.0.1 (source in both), 10.0.0.3 (destination here, source there) and 4 more" */
+export function relatedHostsText(r: ReportRelatedIncident, most = 6): string {
+  const shown = r.sharedHosts.slice(0, most).map((x) => `${x.host} (${sharedRole(x)})`);
+  const more = r.sharedCount - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+}
+
+/** True when a report marked `report` may carry what is marked `other`. */
+export function tlpAllows(report: Tlp, other: Tlp): boolean {
+  return TLP_LEVELS.indexOf(other) <= TLP_LEVELS.indexOf(report);
+}
+
 export interface IncidentReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   incident: ReportIncident;
@@ -166,6 +205,8 @@ export interface IncidentReport {
   windows: ReportWindow[];
   /** every verdict change and note on the incident's windows, oldest first: who decided what, when */
   auditTrail: ReportAuditEntry[];
+  /** the other incidents sharing a host with this one, those sharing a source first */
+  relatedIncidents: ReportRelatedIncident[];
   generatedAt: string;
   appVersion: string;
 }

@@ -102,6 +102,20 @@ describe('the report of an incident', () => {
     expect(indicators.find((i) => i.type === 'dst-port' && i.value === '1004')).toMatchObject({ firstSeen: iso(t + 7000), lastSeen: iso(t + 7250) });
   });
 
+  it('lists the related incidents, withholding the title of one marked more restrictive than the report', async () => {
+    const report1 = await createIncident(project, { scanId: 1, windowIds: [1], title: 'first', tlp: 'GREEN' });
+    await createIncident(project, { scanId: 1, windowIds: [2], title: 'open to all', tlp: 'CLEAR' });
+    await createIncident(project, { scanId: 1, windowIds: [2], title: 'secret', tlp: 'RED' });
+    const report = await assembleIncidentReport(project, report1.id, noExplanation, 'test');
+    expect(report.relatedIncidents.map((r) => [r.title, r.tlp])).toEqual(expect.arrayContaining([['open to all', 'CLEAR'], [null, 'RED']]));
+    expect(report.relatedIncidents).toHaveLength(2);
+    for (const r of report.relatedIncidents) {
+      expect(r).toMatchObject({ scanId: '1', captureFileName: expect.stringMatching(/\.csv$/), sharedCount: 2 });
+      expect(r.sharedHosts).toEqual([{ host: '192.168.100.147', here: 'source', there: 'source' }, { host: '192.168.100.3', here: 'destination', there: 'destination' }]);
+    }
+    expect(JSON.stringify(report)).not.toContain('secret');
+  });
+
   it('on a capture without timestamps, has none', async () => {
     await createIncident(project, { scanId: 1, windowIds: [1, 2], title: 'untimed' });
     const report = await assembleIncidentReport(project, 1, noExplanation, 'test');

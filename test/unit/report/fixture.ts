@@ -227,6 +227,24 @@ export function sampleIncidentReport(): IncidentReport {
       { at: '2025-03-14T10:22:31.000Z', analyst: 'a.rivera', action: 'verdict', windowId: 'w-9007', previous: null, value: 'fp', reason: 'backup job', undone: false },
       { at: '2025-03-14T10:25:02.000Z', analyst: 'a.rivera', action: 'note', windowId: 'w-4530', previous: null, value: 'Same scanner as w-1201?', reason: null, undone: false },
     ],
+    relatedIncidents: [
+      {
+        id: 'inc-0009',
+        title: 'Same bots against .5 on Tuesday',
+        status: 'open',
+        severity: 'medium',
+        tlp: 'GREEN',
+        scanId: 'scan-4',
+        captureFileName: 'tuesday.csv.gz',
+        sharedHosts: [
+          { host: '192.168.100.147', here: 'source', there: 'source' },
+          { host: '192.168.100.149', here: 'source', there: 'source' },
+          { host: '192.168.100.3', here: 'destination', there: 'source' },
+        ],
+        sharedCount: 3,
+      },
+      { id: 'inc-0011', title: null, status: 'closed', severity: 'high', tlp: 'RED', scanId: 'scan-2', captureFileName: 'monday.csv', sharedHosts: [{ host: '192.168.100.3', here: 'destination', there: 'destination' }], sharedCount: 1 },
+    ],
     generatedAt: '2025-03-14T11:45:00.000Z',
     appVersion: '0.1.0',
   };
@@ -290,6 +308,9 @@ export function craftedIncidentReport(): IncidentReport {
     { at: '2025-03-14T11:43:00.000Z', analyst: HOSTILE.csvCmd, action: 'note', windowId: w0.id, previous: null, value: `${HOSTILE.script} ${HOSTILE.mdLink} ${HOSTILE.pipes}`, reason: null, undone: false },
     { at: '2025-03-14T11:44:00.000Z', analyst: HOSTILE.attr, action: 'verdict', windowId: w1.id, previous: 'tp', value: 'review', reason: `${HOSTILE.style} ${HOSTILE.newline}`, undone: false },
   );
+  r.relatedIncidents[0]!.title = `${HOSTILE.script} ${HOSTILE.mdLink} ${HOSTILE.pipes}`;
+  r.relatedIncidents[0]!.captureFileName = HOSTILE.attr;
+  r.relatedIncidents[0]!.sharedHosts[0]!.host = HOSTILE.style;
   w1.flowRows[5]!.dst = HOSTILE.url;
   w1.flowRows[6]!.dst = HOSTILE.newline;
   w1.flowRows[7]!.dst = HOSTILE.mdImage;

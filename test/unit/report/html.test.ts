@@ -147,6 +147,17 @@ describe('buildHtml on the sample incident', () => {
     expect(buildHtml(r)).toContain(`style="color:${colour}"><span class="label">TLP:${tlp.replace('+', '+')}</span>`);
   });
 
+  it('lists the related incidents under the notes, the title of a more restricted one withheld', () => {
+    const section = html.slice(html.indexOf('<h3>Related incidents</h3>'), html.indexOf('id="provenance"'));
+    expect(section).toContain('Same bots against .5 on Tuesday');
+    expect(section).toContain('192.168.100.3 (destination here, source there)');
+    expect(section).toContain('<span class="muted">title withheld (TLP:RED)</span>');
+    expect(section).toContain('TLP:RED');
+    const none = sampleIncidentReport();
+    none.relatedIncidents = [];
+    expect(buildHtml(none)).toContain('No other incident in the project shares a host with this one.');
+  });
+
   it('says so when the model has no metrics and the incident no windows', () => {
     const r = sampleIncidentReport();
     r.detection.metrics = null;
