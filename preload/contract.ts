@@ -708,11 +708,12 @@ export interface SharedHost {
   there: HostRole;
 }
 
-const roleNames: Record<HostRole, string> = { source: 'source', destination: 'destination', both: 'source and destination' };
+/** A host role in words. */
+export const hostRoleNames: Record<HostRole, string> = { source: 'source', destination: 'destination', both: 'source and destination' };
 
 /** How a shared host stands in the two incidents: "source in both", "destination here, source there". */
 export function sharedRole(h: SharedHost): string {
-  return h.here === h.there ? `${roleNames[h.here]} in both` : `${roleNames[h.here]} here, ${roleNames[h.there]} there`;
+  return h.here === h.there ? `${hostRoleNames[h.here]} in both` : `${hostRoleNames[h.here]} here, ${hostRoleNames[h.there]} there`;
 }
 
 /**
@@ -764,6 +765,21 @@ export interface HostSighting {
   scan: { scanId: number; windows: number; untriaged: number; tp: number } | null;
 }
 
+/** An incident whose flagged windows carry a host (see `findHost`). */
+export interface HostIncident {
+  id: number;
+  title: string;
+  status: Incident['status'];
+  severity: Incident['severity'];
+  tlp: Incident['tlp'];
+  scanId: number;
+  captureId: number;
+  /** what the host is in the incident's windows */
+  role: HostRole;
+  /** how many of the incident's windows carry it */
+  windows: number;
+}
+
 export interface HostLookup {
   host: string;
   /** how many captures were searched */
@@ -771,6 +787,8 @@ export interface HostLookup {
   /** the captures in which the host appears, newest first */
   captures: HostSighting[];
   ms: number;
+  /** the incidents whose windows carry the host, the most recently changed first */
+  incidents: HostIncident[];
 }
 
 /** What rows (flows, the Detections queue, the audit trail) can be written as. */

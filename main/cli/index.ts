@@ -18,7 +18,7 @@ import { DEFAULT_THRESHOLD, evaluateModel, listScans, probeBackend, scanCapture,
 import { carrySources, carryVerdicts } from '../core/triage/carry.ts';
 import { auditLog, listWindows, setVerdict, setVerdictMatching } from '../core/triage/triage.ts';
 import { checkPackageTarget, ModelStore } from '../core/detector/store.ts';
-import { formatWindowSpan, incidentSeverities, leftOutFlows, reportFormats, sharedRole, tlpLevels } from '../../preload/contract.ts';
+import { formatWindowSpan, incidentSeverities, hostRoleNames, leftOutFlows, reportFormats, sharedRole, tlpLevels } from '../../preload/contract.ts';
 import type { AuditEntry, CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
 import { moveIncident } from '../core/incidents/move.ts';
@@ -87,7 +87,8 @@ usage:
         [--sort COLUMN[:desc]] [--columns flow_id,COL,...] [--format csv|parquet] [--json]
                                                        write the matching flows (Explore's filter)
   mindflow host IP --project P [--json]                every capture the address appears in: flows sent
-                                                       and received, classes, peers, ports, flagged windows
+                                                       and received, classes, peers, ports, flagged windows;
+                                                       and the incidents whose windows carry it
   mindflow compact --project P [--json]                rewrite the project without the space deleted
                                                        captures and scans left (checked table by table)
   mindflow backend [--json]                            which TensorFlow.js backend runs the model here,
@@ -721,6 +722,9 @@ async function cmdHost(argv: string[]): Promise<void> {
       if (classes) process.stdout.write(`    classes: ${classes}\n`);
       process.stdout.write(`    ${fmt(c.peers)} peer${c.peers === 1 ? '' : 's'}: ${top(c.topPeers)}; destination ports: ${top(c.topPorts)}\n`);
       if (c.scan) process.stdout.write(`    scan #${c.scan.scanId}: ${fmt(c.scan.windows)} flagged window${c.scan.windows === 1 ? '' : 's'} name it (${fmt(c.scan.untriaged)} untriaged, ${fmt(c.scan.tp)} true positive)\n`);
+    }
+    for (const i of found.incidents) {
+      process.stdout.write(`incident #${i.id} "${i.title}" (${i.status}, ${i.severity}, scan #${i.scanId}): ${hostRoleNames[i.role]} in ${fmt(i.windows)} window${i.windows === 1 ? '' : 's'}\n`);
     }
   } finally {
     project.close();

@@ -207,6 +207,8 @@ test('finds an incident through a host it shares, opens it from there, and back'
   await expect(first).toBeVisible();
   await expect(first).toContainText(/192\.168\.100\.\d+ \((source|destination|source and destination)( in both|[a-z ]* here, [a-z ]* there)\)/);
   await expect(first).toContainText('scan #');
+  const shared = ((await first.locator('.shared .host .mono').first().textContent()) ?? '').trim();
+  expect(shared).toMatch(/^192\.168\.100\.\d+$/);
   await expect(inc.windows.getByRole('row')).toHaveCount(3);
   await workbench.screenshot('40-related-incidents');
   await workbench.expectAccessible('the incident editor with related incidents');
@@ -215,6 +217,19 @@ test('finds an incident through a host it shares, opens it from there, and back'
   await first.getByRole('button', { name: new RegExp(`^#\\d+ ${title}$`) }).click();
   await expect(inc.editor.getByRole('heading', { level: 2 })).toContainText(title);
   await expect(inc.editor.getByRole('list', { name: 'Related incidents' }).getByRole('listitem').filter({ hasText: other })).toBeVisible();
+
+  // the shared source in every capture: both incidents carry it, and one opens from there
+  await workbench.runCommand('Explore: Find a Host in Every Capture');
+  const lookup = page.getByRole('dialog', { name: 'A host in every capture' });
+  await lookup.getByRole('textbox', { name: 'IP address' }).fill(shared);
+  await lookup.getByRole('button', { name: 'Find', exact: true }).click();
+  const withHost = lookup.getByRole('list', { name: new RegExp(`^Incidents with ${shared.replaceAll('.', '\\.')} in capture #\\d+$`) });
+  await expect(withHost.getByRole('listitem')).toHaveCount(2);
+  await expect(withHost.getByRole('listitem').filter({ hasText: other })).toContainText(/(source|destination|source and destination) in \d+ windows? of scan #\d+ · open, medium/);
+  await workbench.screenshot('42-host-incidents');
+  await withHost.getByRole('button', { name: new RegExp(`^#\\d+ ${other}$`) }).click();
+  await expect(lookup).toBeHidden();
+  await expect(inc.editor.getByRole('heading', { level: 2 })).toContainText(other);
 
   // the side bar's filter: words, then a status, then back to all
   const filter = page.getByRole('searchbox', { name: 'Filter incidents' });

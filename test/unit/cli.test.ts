@@ -284,7 +284,13 @@ describe('mindflow CLI', () => {
 
   it('host lists the captures an address appears in, with the keys scripts read', () => {
     const found = json<{ host: string; searched: number; ms: number; captures: Record<string, unknown>[] }>(['host', '192.168.100.3', '--project', project]);
-    expect(Object.keys(found).sort()).toEqual(['captures', 'host', 'ms', 'searched']);
+    expect(Object.keys(found).sort()).toEqual(['captures', 'host', 'incidents', 'ms', 'searched']);
+    // the triage commands made an incident of two windows against .3
+    const incidents = (found as unknown as { incidents: Record<string, unknown>[] }).incidents;
+    const incident = incidents.find((i) => i.title === 'Scan of .149')!;
+    expect(Object.keys(incident)).toEqual(['id', 'title', 'status', 'severity', 'tlp', 'scanId', 'captureId', 'role', 'windows']);
+    expect(incident).toMatchObject({ status: 'open', captureId: 1, role: 'destination' });
+    expect(incident.windows).toBeGreaterThanOrEqual(1);
     expect(found.captures.length).toBeGreaterThan(0);
     expect(found.captures.length).toBeLessThanOrEqual(found.searched);
     const c = found.captures.find((x) => x.fileName === 'sample.csv')!;
@@ -293,6 +299,7 @@ describe('mindflow CLI', () => {
     expect(Object.values(c.classes as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(c.flows);
     const human = mindflow(['host', '192.168.100.3', '--project', project]);
     expect(human.out.split('\n')[0]).toMatch(new RegExp(`^192\\.168\\.100\\.3: in ${found.captures.length} of ${found.searched} captures `));
+    expect(human.out).toContain(`incident #${incident.id} "Scan of .149" (open, medium, scan #${incident.scanId}): destination in ${incident.windows} window`);
     const bad = mindflow(['host', 'not-an-ip', '--project', project]);
     expect(bad.code).toBe(1);
     expect(bad.err.trim()).toBe('mindflow: "not-an-ip" is not an IP address (e.g. 192.168.100.3)');

@@ -7,7 +7,8 @@
  * Hosts come from the windows' `src_hosts` and `dst_hosts` lists (each cut at 20 per window when
  * the scan derived it), so a host that only a window's 21st source was goes unseen.
  */
-import type { HostRole, RelatedIncident, SharedHost } from '../../../preload/contract.ts';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { HostIncident, HostRole, RelatedIncident, SharedHost } from '../../../preload/contract.ts';
 import { queryObjects } from '../db.ts';
 import type { Project } from '../project.ts';
 import { getIn } from './incidents.ts';
@@ -49,18 +50,41 @@ function compareHosts(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Each incident's windows' hosts, one row per (incident, host, side): `incident_id, host, src`. */
+const CARRIED = `
+  SELECT iw.incident_id, unnest(f.src_hosts) AS host, true AS src
+  FROM incident_windows iw JOIN incidents i ON i.id = iw.incident_id JOIN flagged_windows f ON f.scan_id = i.scan_id AND f.id = iw.window_id
+  UNION ALL
+  SELECT iw.incident_id, unnest(f.dst_hosts) AS host, false AS src
+  FROM incident_windows iw JOIN incidents i ON i.id = iw.incident_id JOIN flagged_windows f ON f.scan_id = i.scan_id AND f.id = iw.window_id`;
+
+/** The incidents whose windows carry `host`, with its role there and how many windows carry it; newest change first. */
+export async function incidentsWithHost(c: DuckDBConnection, host: string): Promise<HostIncident[]> {
+  const rows = await queryObjects<{ id: number; title: string; status: HostIncident['status']; severity: HostIncident['severity']; tlp: HostIncident['tlp']; scan_id: number; capture_id: number; src: boolean; dst: boolean; windows: number | bigint }>(
+    c,
+    `SELECT i.id, i.title, i.status, i.severity, i.tlp, i.scan_id, s.capture_id,
+            bool_or(list_contains(f.src_hosts, $1)) AS src, bool_or(list_contains(f.dst_hosts, $1)) AS dst, count(*) AS windows
+     FROM incidents i
+     JOIN scans s ON s.id = i.scan_id
+     JOIN incident_windows iw ON iw.incident_id = i.id
+     JOIN flagged_windows f ON f.scan_id = i.scan_id AND f.id = iw.window_id
+     WHERE list_contains(f.src_hosts, $1) OR list_contains(f.dst_hosts, $1)
+     GROUP BY ALL
+     ORDER BY max(i.updated) DESC, i.id DESC`,
+    [host],
+  );
+  return rows.map((r) => ({
+    id: r.id, title: r.title, status: r.status, severity: r.severity, tlp: r.tlp, scanId: r.scan_id, captureId: r.capture_id,
+    role: role(r.src, r.dst), windows: Number(r.windows),
+  }));
+}
+
 export async function relatedIncidents(project: Project, incidentId: number): Promise<RelatedIncident[]> {
   return project.withConnection(async (c) => {
     await getIn(c, incidentId);
     const rows = await queryObjects<Row>(
       c,
-      `WITH carried AS (
-         SELECT iw.incident_id, unnest(f.src_hosts) AS host, true AS src
-         FROM incident_windows iw JOIN incidents i ON i.id = iw.incident_id JOIN flagged_windows f ON f.scan_id = i.scan_id AND f.id = iw.window_id
-         UNION ALL
-         SELECT iw.incident_id, unnest(f.dst_hosts) AS host, false AS src
-         FROM incident_windows iw JOIN incidents i ON i.id = iw.incident_id JOIN flagged_windows f ON f.scan_id = i.scan_id AND f.id = iw.window_id
-       ),
+      `WITH carried AS (${CARRIED}),
        roles AS (
          SELECT incident_id, host, bool_or(src) AS src, bool_or(NOT src) AS dst FROM carried GROUP BY incident_id, host
        )

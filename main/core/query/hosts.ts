@@ -1,14 +1,15 @@
 /**
  * Where a host appears across every capture of a project: for each capture that has it, how
  * many flows it sent and received, the span of capture order (and of time, for v3), its classes,
- * its peers and ports, and the flagged windows of the capture's latest scan that name it. The
- * investigator's "have we seen this address before?".
+ * its peers and ports, and the flagged windows of the capture's latest scan that name it; and the
+ * incidents whose windows carry it. The investigator's "have we seen this address before?".
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { HostLookup, HostSighting } from '../../../preload/contract.ts';
 import { flowsTable, queryObjects } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
+import { incidentsWithHost } from '../incidents/related.ts';
 
 /** An address as the capture columns hold it: IPv4 dotted quad or IPv6 text. */
 export function checkHost(host: string): string {
@@ -86,5 +87,6 @@ export async function findHost(project: Project, rawHost: string): Promise<HostL
     );
     if (s) sightings.push(s);
   }
-  return { host, searched: captures.length, captures: sightings, ms: performance.now() - t0 };
+  const incidents = await project.withConnection((c) => incidentsWithHost(c, host));
+  return { host, searched: captures.length, captures: sightings, ms: performance.now() - t0, incidents };
 }

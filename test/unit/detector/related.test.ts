@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIncident, deleteIncident } from '../../../main/core/incidents/incidents.ts';
-import { relatedIncidents } from '../../../main/core/incidents/related.ts';
+import { incidentsWithHost, relatedIncidents } from '../../../main/core/incidents/related.ts';
+import { findHost } from '../../../main/core/query/hosts.ts';
 import { queryObjects } from '../../../main/core/db.ts';
 import { Project } from '../../../main/core/project.ts';
 import { tempDir } from '../helpers.ts';
@@ -91,5 +92,22 @@ describe('related incidents', () => {
     // shared: 10.0.0.200 as a source, and 10.0.0.1 … 10.0.0.30 as destinations
     expect(b).toMatchObject({ sharedCount: 31, sharedSources: 1 });
     expect(b!.shared.map((h) => h.host)).toEqual(['10.0.0.200', ...Array.from({ length: 19 }, (_, i) => `10.0.0.${i + 1}`)]);
+  });
+
+  it('are what a host lookup lists: each incident whose windows carry the host, its role and how many windows', async () => {
+    const monday = await createIncident(project, { scanId: 1, windowIds: scan1Windows, title: 'Monday' });
+    const tuesday = await createIncident(project, { scanId: 2, windowIds: [1, 2], title: 'Tuesday' });
+    await createIncident(project, { scanId: 2, windowIds: [3], title: 'Elsewhere' });
+    // capture #2 as a lookup reads it: its flows are beside the point here
+    await project.withConnection((c) => c.run(`CREATE TABLE flows_2 AS SELECT * FROM flows_1 LIMIT 0`));
+    const found = await findHost(project, '192.168.100.3');
+    expect(found.incidents.map((i) => [i.title, i.role, i.windows, i.captureId, i.scanId]).sort()).toEqual([
+      ['Monday', 'destination', scan1Windows.length, 1, 1],
+      ['Tuesday', 'both', 2, 2, 2],
+    ]);
+    expect(found.incidents.find((i) => i.id === monday.id)).toMatchObject({ status: 'open', severity: 'medium', tlp: 'AMBER' });
+    const attacker = await project.withConnection((c) => incidentsWithHost(c, '192.168.100.148'));
+    expect(attacker.map((i) => [i.id, i.role, i.windows])).toEqual([[tuesday.id, 'source', 1]]);
+    expect(await project.withConnection((c) => incidentsWithHost(c, '10.9.9.9'))).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ function slowApi() {
   const api = {
     findHost: ({ host }: { host: string }) =>
       new Promise<HostLookup>((resolve, reject) => {
-        pending.push({ host, answer: () => resolve({ host, searched: 2, captures: [], ms: 1 }), fail: (m) => reject(new Error(m)) });
+        pending.push({ host, answer: () => resolve({ host, searched: 2, captures: [], ms: 1, incidents: [] }), fail: (m) => reject(new Error(m)) });
       }),
   } as unknown as Api;
   return { api, pending };
