@@ -720,14 +720,10 @@ export function sharedRole(h: SharedHost): string {
  * Another incident of the project (of any scan and capture) whose flagged windows carry a
  * host this one's carry too (see `relatedIncidents`).
  */
-export interface RelatedIncident {
-  id: number;
-  title: string;
-  status: Incident['status'];
-  severity: Incident['severity'];
-  tlp: Incident['tlp'];
-  scanId: number;
-  captureId: number;
+/** What lists that point at an incident show of it. */
+export type IncidentRef = Pick<Incident, 'id' | 'title' | 'status' | 'severity' | 'tlp' | 'scanId' | 'captureId'>;
+
+export interface RelatedIncident extends IncidentRef {
   captureName: string;
   updatedAt: string;
   /** the shared hosts, those a source on either side first, then by address (at most 20) */
@@ -766,14 +762,7 @@ export interface HostSighting {
 }
 
 /** An incident whose flagged windows carry a host (see `findHost`). */
-export interface HostIncident {
-  id: number;
-  title: string;
-  status: Incident['status'];
-  severity: Incident['severity'];
-  tlp: Incident['tlp'];
-  scanId: number;
-  captureId: number;
+export interface HostIncident extends IncidentRef {
   /** what the host is in the incident's windows */
   role: HostRole;
   /** how many of the incident's windows carry it */
