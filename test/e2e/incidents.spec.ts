@@ -246,6 +246,17 @@ test('finds an incident through a host it shares, opens it from there, and back'
   await inc.list.getByRole('button', { name: 'Show all 2' }).click();
   await expect(inc.list.getByRole('listitem')).toHaveCount(2);
 
+  // the queue and the drill-down say which incident holds a window
+  await det.open();
+  await expect(det.row(3)).toHaveAttribute('aria-label', /, in incident #\d+$/);
+  await workbench.screenshot('43-queue-in-incident');
+  await det.keys('Home', 'j', 'j', 'j', 'Enter');
+  const holders = workbench.drilldown.region.getByLabel('Incidents holding this window');
+  await expect(holders).toContainText(`incident #`);
+  await expect(holders).toContainText(other);
+  await holders.getByRole('button', { name: new RegExp(`^incident #\\d+ ${other}$`) }).click();
+  await expect(inc.editor.getByRole('heading', { level: 2 })).toContainText(other);
+
   // deleting the other incident takes it off the first one's list
   await inc.openIncident(other);
   await inc.editor.getByRole('button', { name: 'Delete incident…' }).click();

@@ -33,11 +33,29 @@ export class IncidentsState {
   statusFilter = $state<StatusFilter>('all');
   shown = $derived(filterIncidents(this.list, this.filterText, this.statusFilter));
   counts = $derived(statusCounts(this.list));
+  /** `scanId:windowId` -> the incidents holding that window, oldest first */
+  private holders = $derived.by(() => {
+    const map = new Map<string, Incident[]>();
+    for (const i of [...this.list].sort((a, b) => a.id - b.id)) {
+      for (const w of i.windowIds) {
+        const key = `${i.scanId}:${w}`;
+        const list = map.get(key);
+        if (list) list.push(i);
+        else map.set(key, [i]);
+      }
+    }
+    return map;
+  });
 
   constructor(private api: Api) {}
 
   byId(id: number): Incident | undefined {
     return this.list.find((i) => i.id === id);
+  }
+
+  /** The incidents that hold a window (none: an empty list). */
+  holding(scanId: number, windowId: number): Incident[] {
+    return this.holders.get(`${scanId}:${windowId}`) ?? [];
   }
 
   /** incidents that windows of this scan may be added to */

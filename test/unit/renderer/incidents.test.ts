@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Incident } from '../../../preload/contract.ts';
+import type { Api, Incident } from '../../../preload/contract.ts';
+import { IncidentsState } from '../../../renderer/src/state/incidents.svelte.ts';
 import { filterIncidents, statusCounts } from '../../../renderer/src/lib/incidentFilter.ts';
 
 const incident = (id: number, title: string, status: Incident['status'], summary = '', analyst = 'ana'): Incident => ({
@@ -43,5 +44,26 @@ describe('statusCounts', () => {
   it('counts each status and all', () => {
     expect(statusCounts(list)).toEqual({ all: 4, open: 2, contained: 1, closed: 1 });
     expect(statusCounts([])).toEqual({ all: 0, open: 0, contained: 0, closed: 0 });
+  });
+});
+
+describe('the incidents holding a window', () => {
+  it('are found by scan and window, oldest first, and follow the list', async () => {
+    const a = { ...incident(4, 'later', 'open'), windowIds: [5, 6] };
+    const b = { ...incident(2, 'earlier', 'open'), windowIds: [5] };
+    const c = { ...incident(3, 'other scan', 'open'), scanId: 2, windowIds: [5] };
+    let answer = [a, b, c];
+    const api = { listIncidents: async () => answer } as unknown as Api;
+    const state = new IncidentsState(api);
+    await state.refresh();
+    expect(state.holding(1, 5).map((i) => i.id)).toEqual([2, 4]);
+    expect(state.holding(1, 6).map((i) => i.id)).toEqual([4]);
+    expect(state.holding(2, 5).map((i) => i.id)).toEqual([3]);
+    expect(state.holding(1, 7)).toEqual([]);
+    answer = [b];
+    await state.refresh();
+    expect(state.holding(1, 6)).toEqual([]);
+    state.put({ ...b, windowIds: [5, 6] });
+    expect(state.holding(1, 6).map((i) => i.id)).toEqual([2]);
   });
 });
