@@ -439,11 +439,11 @@ export function buildHtml(report: IncidentReport): string {
       ? table(
           ['Incident', 'Status', 'Severity', 'TLP', 'Capture', 'Shared hosts'],
           report.relatedIncidents.map((r) => [
-            `<span class="mono">${h(r.id)}</span> ${r.title === null ? `<span class="muted">${h(relatedTitle(r))}</span>` : h(r.title)}`,
+            `<span class="mono">#${h(r.id)}</span> ${r.title === null ? `<span class="muted">${h(relatedTitle(r))}</span>` : h(r.title)}`,
             h(r.status),
             h(r.severity),
-            `TLP:${h(r.tlp)}`,
-            `<span class="mono">${h(r.captureFileName)}</span> <span class="muted">(scan ${h(r.scanId)})</span>`,
+            `<span class="nb">TLP:${h(r.tlp)}</span>`,
+            `<span class="mono">${h(r.captureFileName)}</span> <span class="muted">(scan #${h(r.scanId)})</span>`,
             `<span class="mono">${h(relatedHostsText(r))}</span>`,
           ]),
         )

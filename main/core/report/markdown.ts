@@ -204,7 +204,7 @@ export function buildMarkdown(report: IncidentReport): string {
     push(
       table(
         ['Incident', 'Status', 'Severity', 'TLP', 'Capture', 'Shared hosts'],
-        report.relatedIncidents.map((r) => [`${md(r.id)} ${md(relatedTitle(r))}`, md(r.status), md(r.severity), `TLP:${md(r.tlp)}`, `${md(r.captureFileName)} (scan ${md(r.scanId)})`, md(relatedHostsText(r))]),
+        report.relatedIncidents.map((r) => [`#${md(r.id)} ${md(relatedTitle(r))}`, md(r.status), md(r.severity), `TLP:${md(r.tlp)}`, `${md(r.captureFileName)} (scan #${md(r.scanId)})`, md(relatedHostsText(r))]),
       ),
     );
   } else push('_No other incident in the project shares a host with this one._');

@@ -62,11 +62,11 @@ describe('buildMarkdown on the sample incident', () => {
 
   it('lists the related incidents with their shared hosts, the title of a more restricted one withheld', () => {
     const related = md.slice(md.indexOf('**Related incidents**'), md.indexOf('## 9. Provenance'));
-    const rows = related.split('\n').filter((l) => l.startsWith('| inc-'));
+    const rows = related.split('\n').filter((l) => l.startsWith('| #inc-'));
     expect(rows).toEqual([
       // markdown-escaped: a parenthesis right after a link's text would make a link of it
-      '| inc-0009 Same bots against .5 on Tuesday | open | medium | TLP:GREEN | tuesday.csv.gz (scan scan-4) | 192.168.100.147 \\(source in both\\), 192.168.100.149 \\(source in both\\), 192.168.100.3 \\(destination here, source there\\) |',
-      '| inc-0011 title withheld \\(TLP:RED\\) | closed | high | TLP:RED | monday.csv (scan scan-2) | 192.168.100.3 \\(destination in both\\) |',
+      '| #inc-0009 Same bots against .5 on Tuesday | open | medium | TLP:GREEN | tuesday.csv.gz (scan #scan-4) | 192.168.100.147 \\(source in both\\), 192.168.100.149 \\(source in both\\), 192.168.100.3 \\(destination here, source there\\) |',
+      '| #inc-0011 title withheld \\(TLP:RED\\) | closed | high | TLP:RED | monday.csv (scan #scan-2) | 192.168.100.3 \\(destination in both\\) |',
     ]);
     const none = sampleIncidentReport();
     none.relatedIncidents = [];
