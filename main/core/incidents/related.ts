@@ -8,7 +8,7 @@
  * the scan derived it), so a host that only a window's 21st source was goes unseen.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { HostIncident, HostRole, RelatedIncident, SharedHost } from '../../../preload/contract.ts';
+import type { HostIncident, HostRole, RelatedIncident } from '../../../preload/contract.ts';
 import { queryObjects } from '../db.ts';
 import type { Project } from '../project.ts';
 import { getIn } from './incidents.ts';
@@ -26,6 +26,8 @@ interface Row {
   capture_id: number;
   capture_name: string;
   updated: string;
+  shared_count: number | bigint;
+  shared_sources: number | bigint;
   host: string;
   here_src: boolean;
   here_dst: boolean;
@@ -34,22 +36,6 @@ interface Row {
 }
 
 const role = (src: boolean, dst: boolean): HostRole => (src && dst ? 'both' : src ? 'source' : 'destination');
-const isSource = (h: SharedHost) => h.here !== 'destination' || h.there !== 'destination';
-
-/** Compares IPv4 addresses by their numbers (anything else after them, as text). */
-function compareHosts(a: string, b: string): number {
-  const num = (h: string) => {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
-    return m ? ((Number(m[1]) * 256 + Number(m[2])) * 256 + Number(m[3])) * 256 + Number(m[4]) : null;
-  };
-  const x = num(a);
-  const y = num(b);
-  if (x !== null && y !== null) return x - y;
-  if (x !== null) return -1;
-  if (y !== null) return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Each incident's windows' hosts, one row per (incident, host, side): `incident_id, host, src`. */
 const CARRIED = `
   SELECT iw.incident_id, unnest(f.src_hosts) AS host, true AS src
@@ -82,47 +68,62 @@ export async function incidentsWithHost(c: DuckDBConnection, host: string): Prom
 export async function relatedIncidents(project: Project, incidentId: number): Promise<RelatedIncident[]> {
   return project.withConnection(async (c) => {
     await getIn(c, incidentId);
+    // only this incident's hosts are looked for in the others; each related incident's shared
+    // hosts are counted and cut at MAX_SHARED_HOSTS here, sources first, IPv4 by its numbers
     const rows = await queryObjects<Row>(
       c,
       `WITH carried AS (${CARRIED}),
-       roles AS (
-         SELECT incident_id, host, bool_or(src) AS src, bool_or(NOT src) AS dst FROM carried GROUP BY incident_id, host
+       here AS (SELECT host, bool_or(src) AS src, bool_or(NOT src) AS dst FROM carried WHERE incident_id = $1 GROUP BY host),
+       there AS (
+         SELECT incident_id, host, bool_or(src) AS src, bool_or(NOT src) AS dst FROM carried
+         WHERE incident_id <> $1 AND host IN (SELECT host FROM here) GROUP BY incident_id, host
+       ),
+       pairs AS (
+         SELECT there.incident_id, here.host, here.src AS here_src, here.dst AS here_dst, there.src AS there_src, there.dst AS there_dst,
+                here.src OR there.src AS is_src,
+                CASE WHEN regexp_full_match(here.host, '[0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}')
+                     THEN list_reduce(list_transform(string_split(here.host, '.'), x -> x::BIGINT), (a, b) -> a * 256 + b) END AS ip
+         FROM here JOIN there ON there.host = here.host
+       ),
+       ranked AS (
+         SELECT *, count(*) OVER per AS shared_count, count(*) FILTER (WHERE is_src) OVER per AS shared_sources,
+                row_number() OVER (PARTITION BY incident_id ORDER BY is_src DESC, ip NULLS LAST, host) AS rank
+         FROM pairs WINDOW per AS (PARTITION BY incident_id)
        )
        SELECT o.id, o.title, o.status, o.severity, o.tlp, o.scan_id, s.capture_id, coalesce(cap.file_name, '') AS capture_name,
-              strftime(o.updated, '%Y-%m-%dT%H:%M:%SZ') AS updated,
-              here.host, here.src AS here_src, here.dst AS here_dst, there.src AS there_src, there.dst AS there_dst
-       FROM roles here
-       JOIN roles there ON there.host = here.host AND there.incident_id <> here.incident_id
-       JOIN incidents o ON o.id = there.incident_id
+              strftime(o.updated, '%Y-%m-%dT%H:%M:%SZ') AS updated, r.shared_count, r.shared_sources,
+              r.host, r.here_src, r.here_dst, r.there_src, r.there_dst
+       FROM ranked r
+       JOIN incidents o ON o.id = r.incident_id
        JOIN scans s ON s.id = o.scan_id
        LEFT JOIN captures cap ON cap.id = s.capture_id
-       WHERE here.incident_id = ?`,
+       WHERE r.rank <= ${MAX_SHARED_HOSTS}
+       -- the same attacker (or a target turned source) says more than the same target
+       ORDER BY r.shared_sources DESC, r.shared_count DESC, o.updated DESC, o.id DESC, r.rank`,
       [incidentId],
     );
-    const byIncident = new Map<number, { row: Row; shared: SharedHost[] }>();
+    const related = new Map<number, RelatedIncident>();
     for (const r of rows) {
-      let entry = byIncident.get(r.id);
-      if (!entry) byIncident.set(r.id, (entry = { row: r, shared: [] }));
+      let entry = related.get(r.id);
+      if (!entry) {
+        entry = {
+          id: r.id,
+          title: r.title,
+          status: r.status,
+          severity: r.severity,
+          tlp: r.tlp,
+          scanId: r.scan_id,
+          captureId: r.capture_id,
+          captureName: r.capture_name,
+          updatedAt: r.updated,
+          shared: [],
+          sharedCount: Number(r.shared_count),
+          sharedSources: Number(r.shared_sources),
+        };
+        related.set(r.id, entry);
+      }
       entry.shared.push({ host: r.host, here: role(r.here_src, r.here_dst), there: role(r.there_src, r.there_dst) });
     }
-    const related = [...byIncident.values()].map(({ row, shared }): RelatedIncident => {
-      shared.sort((a, b) => Number(isSource(b)) - Number(isSource(a)) || compareHosts(a.host, b.host));
-      return {
-        id: row.id,
-        title: row.title,
-        status: row.status,
-        severity: row.severity,
-        tlp: row.tlp,
-        scanId: row.scan_id,
-        captureId: row.capture_id,
-        captureName: row.capture_name,
-        updatedAt: row.updated,
-        shared: shared.slice(0, MAX_SHARED_HOSTS),
-        sharedCount: shared.length,
-        sharedSources: shared.filter(isSource).length,
-      };
-    });
-    // the same attacker (or a target turned source) says more than the same target
-    return related.sort((a, b) => b.sharedSources - a.sharedSources || b.sharedCount - a.sharedCount || b.updatedAt.localeCompare(a.updatedAt) || b.id - a.id);
+    return [...related.values()];
   });
 }
