@@ -7,8 +7,9 @@
  * (carrySources), carrying the first scan's verdicts to the second, undoing that, and the
  * drill-down's other-scan verdicts, then an incident of 10,000 windows created, moved to the second
  * scan and the first scan deleted; the baseline, in the same run and project, is bare DuckDB
- * writing the same number of verdict rows with one INSERT … SELECT. Prints figures and ratios;
- * asserts nothing.
+ * writing the same number of verdict rows with one INSERT … SELECT. Last, ten such incidents
+ * with 20 + 20 hosts a window: their related incidents and a host's incidents, against listing
+ * the incidents. Prints figures and ratios; asserts nothing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,8 @@ import { join } from 'node:path';
 import { Project } from '../../main/core/project.ts';
 import { carrySources, carryVerdicts, otherVerdicts } from '../../main/core/triage/carry.ts';
 import { setVerdict, undoVerdict } from '../../main/core/triage/triage.ts';
-import { createIncident } from '../../main/core/incidents/incidents.ts';
+import { createIncident, listIncidents } from '../../main/core/incidents/incidents.ts';
+import { incidentsWithHost, relatedIncidents } from '../../main/core/incidents/related.ts';
 import { incidentMoveTargets, moveIncident } from '../../main/core/incidents/move.ts';
 import { deleteScan } from '../../main/core/detector/scans.ts';
 import { MAX_INCIDENT_WINDOWS } from '../../preload/contract.ts';
@@ -88,6 +90,27 @@ async function main(): Promise<void> {
     console.log(`  moveIncident            : ${moved.ms.toFixed(0)} ms (${fmt(moved.value.carried)} verdicts carried)`);
     const deleted = await timed(() => deleteScan(project, 1));
     console.log(`  deleteScan (${fmt(deleted.value.windows)} windows, ${fmt(deleted.value.verdicts)} verdicts): ${deleted.ms.toFixed(0)} ms  (ratio to the baseline ${(deleted.ms / bare.ms).toFixed(1)})`);
+
+    // incidents found through their hosts: scan #2's windows given 20 sources and 20
+    // destinations each, overlapping from window to window, and 9 more incidents beside the moved one
+    await project.withConnection((c) =>
+      c.run(`UPDATE flagged_windows SET
+               src_hosts = list_transform(range(20), k -> '10.' || ((id + k) % 250)::VARCHAR || '.' || (k % 7)::VARCHAR || '.1'),
+               dst_hosts = list_transform(range(20), k -> '192.168.' || ((id * 3 + k) % 250)::VARCHAR || '.' || (k % 5)::VARCHAR)
+             WHERE scan_id = 2`),
+    );
+    const more = Math.min(9, Math.floor(WINDOWS / size) - 1);
+    for (let k = 0; k < more; k++) {
+      const from = (k + 1) * size + 1;
+      await createIncident(project, { scanId: 2, windowIds: Array.from({ length: size }, (_, j) => from + j), title: `bench ${k}` });
+    }
+    console.log(`\n${more + 1} incidents of ${fmt(size)} windows, 20 + 20 hosts a window`);
+    const listed = await timed(() => listIncidents(project));
+    console.log(`  listIncidents (the baseline here): ${listed.ms.toFixed(0)} ms`);
+    const related = await timed(() => relatedIncidents(project, created.value.id));
+    console.log(`  relatedIncidents        : ${related.ms.toFixed(0)} ms (${related.value.length} related, ${fmt(related.value[0]?.sharedCount ?? 0)} hosts shared with the first)  (ratio ${(related.ms / listed.ms).toFixed(1)})`);
+    const withHost = await timed(() => project.withConnection((c) => incidentsWithHost(c, '10.3.2.1')));
+    console.log(`  incidentsWithHost       : ${withHost.ms.toFixed(0)} ms (${withHost.value.length} incidents)  (ratio ${(withHost.ms / listed.ms).toFixed(1)})`);
   } finally {
     project.close();
     rmSync(dir, { recursive: true, force: true });
