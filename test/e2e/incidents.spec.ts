@@ -219,10 +219,9 @@ test('finds an incident through a host it shares, opens it from there, and back'
   await expect(inc.editor.getByRole('list', { name: 'Related incidents' }).getByRole('listitem').filter({ hasText: other })).toBeVisible();
 
   // the shared source in every capture: both incidents carry it, and one opens from there
-  await workbench.runCommand('Explore: Find a Host in Every Capture');
+  await inc.editor.getByRole('list', { name: 'Related incidents' }).getByRole('button', { name: shared, exact: true }).click();
   const lookup = page.getByRole('dialog', { name: 'A host in every capture' });
-  await lookup.getByRole('textbox', { name: 'IP address' }).fill(shared);
-  await lookup.getByRole('button', { name: 'Find', exact: true }).click();
+  await expect(lookup.getByRole('textbox', { name: 'IP address' })).toHaveValue(shared);
   const withHost = lookup.getByRole('list', { name: new RegExp(`^Incidents with ${shared.replaceAll('.', '\\.')} in capture #\\d+$`) });
   await expect(withHost.getByRole('listitem')).toHaveCount(2);
   await expect(withHost.getByRole('listitem').filter({ hasText: other })).toContainText(/(source|destination|source and destination) in \d+ windows? of scan #\d+ · open, medium/);

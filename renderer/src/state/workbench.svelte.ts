@@ -415,7 +415,6 @@ export class Workbench {
     else void this.detections.setVerdict(verdict);
   }
 
-  /** Explore pivots of a window: host, src→dst pair, port. */
   /** Opens the host lookup: on the address the current Explore tab filters on, if any. */
   findHost(host?: string) {
     const clause = this.activeTab?.clauses.find((c) => c.op === '=' && ['host', 'IPV4_SRC_ADDR', 'IPV4_DST_ADDR'].includes(c.field));
@@ -423,6 +422,7 @@ export class Workbench {
     this.hostLookup.show(wanted);
   }
 
+  /** Explore pivots of a window: host, src→dst pair, port. */
   pivotWindow(kind: 'host' | 'pair' | 'port', value: { host?: string; src?: string; dst?: string; port?: number }, captureId: number) {
     if (kind === 'host' && value.host) this.exploreWith(captureId, [{ field: 'host', op: '=', value: value.host }]);
     else if (kind === 'pair' && value.src && value.dst)
