@@ -716,6 +716,13 @@ export function sharedRole(h: SharedHost): string {
   return h.here === h.there ? `${hostRoleNames[h.here]} in both` : `${hostRoleNames[h.here]} here, ${hostRoleNames[h.there]} there`;
 }
 
+/** The first `most` shared hosts with their roles, and how many more of `count` there are. */
+export function sharedHostsText(shared: readonly SharedHost[], count: number, most: number): string {
+  const shown = shared.slice(0, most).map((x) => `${x.host} (${sharedRole(x)})`);
+  const more = count - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+}
+
 /**
  * Another incident of the project (of any scan and capture) whose flagged windows carry a
  * host this one's carry too (see `relatedIncidents`).

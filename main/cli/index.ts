@@ -18,7 +18,7 @@ import { DEFAULT_THRESHOLD, evaluateModel, listScans, probeBackend, scanCapture,
 import { carrySources, carryVerdicts } from '../core/triage/carry.ts';
 import { auditLog, listWindows, setVerdict, setVerdictMatching } from '../core/triage/triage.ts';
 import { checkPackageTarget, ModelStore } from '../core/detector/store.ts';
-import { formatWindowSpan, incidentSeverities, hostRoleNames, leftOutFlows, reportFormats, sharedRole, tlpLevels } from '../../preload/contract.ts';
+import { formatWindowSpan, incidentSeverities, hostRoleNames, leftOutFlows, reportFormats, sharedHostsText, tlpLevels } from '../../preload/contract.ts';
 import type { AuditEntry, CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
 import { moveIncident } from '../core/incidents/move.ts';
@@ -598,8 +598,7 @@ async function cmdIncident(argv: string[]): Promise<void> {
       else if (!related.length) process.stdout.write(`no other incident shares a host with incident #${relating}\n`);
       else {
         for (const r of related) {
-          const hosts = r.shared.slice(0, 5).map((h) => `${h.host} (${sharedRole(h)})`).join(', ');
-          process.stdout.write(`#${r.id}  ${r.status.padEnd(9)} ${r.severity.padEnd(8)} scan #${String(r.scanId).padEnd(4)} ${r.captureName}  ${r.title}\n    shares ${r.sharedCount} host${r.sharedCount === 1 ? '' : 's'}: ${hosts}${r.sharedCount > 5 ? `, and ${r.sharedCount - 5} more` : ''}\n`);
+          process.stdout.write(`#${r.id}  ${r.status.padEnd(9)} ${r.severity.padEnd(8)} scan #${String(r.scanId).padEnd(4)} ${r.captureName}  ${r.title}\n    shares ${r.sharedCount} host${r.sharedCount === 1 ? '' : 's'}: ${sharedHostsText(r.shared, r.sharedCount, 5)}\n`);
         }
       }
       return;

@@ -7,7 +7,7 @@
  *
  * Flows have no time in NF-BoT-IoT v1/v2: positions are flow ids in capture order, never time.
  */
-import { sharedRole } from '../../../preload/contract.ts';
+import { sharedHostsText } from '../../../preload/contract.ts';
 
 export const REPORT_SCHEMA_VERSION = 'mindflow-incident-report/5' as const;
 
@@ -187,9 +187,7 @@ export function relatedTitle(r: ReportRelatedIncident): string {
 
 /** "10.0.0.1 (source in both), 10.0.0.3 (destination here, source there) and 4 more" */
 export function relatedHostsText(r: ReportRelatedIncident, most = 6): string {
-  const shown = r.sharedHosts.slice(0, most).map((x) => `${x.host} (${sharedRole(x)})`);
-  const more = r.sharedCount - shown.length;
-  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+  return sharedHostsText(r.sharedHosts, r.sharedCount, most);
 }
 
 /** True when a report marked `report` may carry what is marked `other`. */

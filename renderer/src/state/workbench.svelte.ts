@@ -340,7 +340,12 @@ export class Workbench {
     this.activate(key);
   }
 
-  /** Incidents changed (here, in another window, from the CLI): list again, reload open editors, close deleted ones. */
+  /** Shows the Incidents view with an incident's editor in front. */
+  showIncident(id: number) {
+    this.openIncidents();
+    this.openIncident(id);
+  }
+
   /** Closes the drill-downs of windows whose scan was deleted. */
   async closeDeletedScanTabs() {
     if (!this.drilldowns.length) return;
@@ -352,6 +357,7 @@ export class Workbench {
     }
   }
 
+  /** Incidents changed (here, in another window, from the CLI): list again, reload open editors, close deleted ones. */
   async onIncidentsChanged(ids: number[]) {
     await this.incidents.refresh();
     const alive = new Set(this.incidents.list.map((i) => i.id));
@@ -551,7 +557,7 @@ export class Workbench {
     }
     list.push({ id: 'view.detections', title: 'View: Show Detections', run: () => this.openDetections() });
     list.push({ id: 'view.incidents', title: 'View: Show Incidents', run: () => this.openIncidents() });
-    for (const i of this.incidents.list.slice(0, 20)) list.push({ id: `incidents.open.${i.id}`, title: `Incidents: Open #${i.id} ${i.title}`, run: () => { this.openIncidents(); this.openIncident(i.id); } });
+    for (const i of this.incidents.list.slice(0, 20)) list.push({ id: `incidents.open.${i.id}`, title: `Incidents: Open #${i.id} ${i.title}`, run: () => this.showIncident(i.id) });
     const inc = this.activeIncident;
     if (inc) {
       list.push(
