@@ -231,7 +231,10 @@ export interface ModelMetrics {
   perClass: ClassMetrics[];
   macroF1: number;
   weightedF1: number;
-  /** benign vs attack (attack positive); null when the classes have no benign class */
+  /**
+   * Benign vs attack (attack positive); null when the classes have no benign class. Counts every
+   * labelled flow: one labelled with an attack class the model lacks (`otherAttacks`) is an attack.
+   */
   binary: { precision: number; recall: number; f1: number } | null;
   /** confusion[true][predicted] */
   confusion: number[][];
@@ -240,6 +243,13 @@ export interface ModelMetrics {
    * (another dataset's vocabulary, or an empty label), per label. Absent when none were.
    */
   unknownLabels?: Record<string, number>;
+  /**
+   * Of the flows `unknownLabels` counts, those labelled with an attack class the model lacks, by
+   * what the model said: `flagged` as one of its attack classes, `missed` as benign. The only
+   * figures a model has for another dataset's attacks. Absent when there are none, or when the
+   * model has no benign class.
+   */
+  otherAttacks?: { flagged: number; missed: number };
 }
 
 /** One epoch of training, for the live curves and the stored loss curve. */
@@ -424,6 +434,16 @@ export const DURATION_WRAP_AT_MS = 2 ** 32 / 1000;
  */
 export function flowDuration(ms: number): { ms: number; wrapped: boolean } {
   return ms >= DURATION_WRAP_MS ? { ms: Math.min(0, Math.round(ms - DURATION_WRAP_AT_MS)), wrapped: true } : { ms, wrapped: false };
+}
+
+/**
+ * What a model said of the attacks it has no class for, as the CLI and the metrics table write it:
+ * "5,580 of 5,612 flows of attack classes the model lacks flagged as attacks (99.4 %)".
+ */
+export function otherAttacksText(o: { flagged: number; missed: number }): string {
+  const n = o.flagged + o.missed;
+  const share = n ? ` (${((100 * o.flagged) / n).toFixed(1)} %)` : '';
+  return `${o.flagged.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} flows of attack classes the model lacks flagged as attacks${share}`;
 }
 
 /** The flows a model's metrics left out because it has no class for their label (0 when none). */

@@ -18,7 +18,7 @@ import { DEFAULT_THRESHOLD, evaluateModel, listScans, probeBackend, scanCapture,
 import { carrySources, carryVerdicts } from '../core/triage/carry.ts';
 import { auditLog, listWindows, setVerdict, setVerdictMatching } from '../core/triage/triage.ts';
 import { checkPackageTarget, ModelStore } from '../core/detector/store.ts';
-import { formatWindowSpan, incidentSeverities, hostRoleNames, leftOutFlows, reportFormats, sharedHostsText, tlpLevels } from '../../preload/contract.ts';
+import { formatWindowSpan, incidentSeverities, hostRoleNames, leftOutFlows, otherAttacksText, reportFormats, sharedHostsText, tlpLevels } from '../../preload/contract.ts';
 import type { AuditEntry, CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
 import { moveIncident } from '../core/incidents/move.ts';
@@ -211,7 +211,7 @@ async function cmdScans(argv: string[]): Promise<void> {
       id: s.id, captureId: s.captureId, captureName: names.get(s.captureId) ?? null, model: s.modelName, modelId: s.modelId, threshold: s.threshold,
       createdAt: s.createdAt, flows: s.flows, seconds: s.seconds, windowsPerSecond: s.windowsPerSecond, backend: s.backend,
       flaggedWindows: s.flaggedWindows, predicted: s.predictedCounts,
-      metrics: s.metrics ? { accuracy: s.metrics.accuracy, macroF1: s.metrics.macroF1, weightedF1: s.metrics.weightedF1, perClass: perClassMap(s.metrics), unknownLabels: s.metrics.unknownLabels ?? {} } : null,
+      metrics: s.metrics ? { ...scanFigures(s.metrics), perClass: perClassMap(s.metrics) } : null,
     }));
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ scans }, null, 2)}\n`);
@@ -286,8 +286,11 @@ function printEpoch(json: boolean): (p: { epoch: number; epochs: number; loss: n
 
 function metricsTable(m: ModelMetrics): string {
   const rows = m.perClass.map((c) => `  ${c.name.padEnd(16)} ${c.precision.toFixed(4)}  ${c.recall.toFixed(4)}  ${c.f1.toFixed(4)}  ${String(c.support).padStart(9)}`);
-  const binary = m.binary ? `\nbinary (benign vs attack): precision ${m.binary.precision.toFixed(4)}  recall ${m.binary.recall.toFixed(4)}  F1 ${m.binary.f1.toFixed(4)}` : '';
-  return `  ${'class'.padEnd(16)} precision recall  F1      support\n${rows.join('\n')}\naccuracy ${m.accuracy.toFixed(4)}  macro F1 ${m.macroF1.toFixed(4)}  weighted F1 ${m.weightedF1.toFixed(4)}${binary}`;
+  const left = leftOutFlows(m);
+  const other = m.otherAttacks;
+  const scope = other ? `, ${fmt(m.total + other.flagged + other.missed)} flows; classes the model lacks count as attacks` : '';
+  const binary = m.binary ? `\nbinary (benign vs attack${scope}): precision ${m.binary.precision.toFixed(4)}  recall ${m.binary.recall.toFixed(4)}  F1 ${m.binary.f1.toFixed(4)}` : '';
+  return `  ${'class'.padEnd(16)} precision recall  F1      support\n${rows.join('\n')}\naccuracy ${m.accuracy.toFixed(4)}  macro F1 ${m.macroF1.toFixed(4)}  weighted F1 ${m.weightedF1.toFixed(4)}${left ? `  (on ${fmt(m.total)} of ${fmt(m.total + left)} flows)` : ''}${binary}${other ? `\n${otherAttacksText(other)}` : ''}`;
 }
 
 async function cmdTrain(argv: string[]): Promise<void> {
@@ -372,7 +375,7 @@ async function cmdEval(argv: string[]): Promise<void> {
       const perClass = perClassMap(m);
       const out = {
         accuracy: m.accuracy, macroF1: m.macroF1, weightedF1: m.weightedF1, perClass, confusion: m.confusion, classes: m.classes, backend: ev.backend, flows: ev.flows, seconds: ev.seconds, binary: m.binary,
-        unknownLabels: m.unknownLabels ?? {},
+        unknownLabels: m.unknownLabels ?? {}, otherAttacks: otherAttacksOf(m),
       };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return;
@@ -383,12 +386,22 @@ async function cmdEval(argv: string[]): Promise<void> {
   }
 }
 
+/** A scan's figures against the capture's labels, as `scan --json` and `scans --json` print them. */
+function scanFigures(m: ModelMetrics) {
+  return { accuracy: m.accuracy, macroF1: m.macroF1, weightedF1: m.weightedF1, binary: m.binary, unknownLabels: m.unknownLabels ?? {}, otherAttacks: otherAttacksOf(m) };
+}
+
+/** Zeros when the capture has no flows of attack classes the model lacks (scripts read the key always). */
+function otherAttacksOf(m: ModelMetrics): { flagged: number; missed: number } {
+  return m.otherAttacks ?? { flagged: 0, missed: 0 };
+}
+
 /** A line naming the flows that metrics leave out because the model has no class for their label ('' when none). */
 function leftOutLine(m: ModelMetrics): string {
   const entries = Object.entries(m.unknownLabels ?? {});
   if (!entries.length) return '';
   const n = leftOutFlows(m);
-  return `left out of these metrics: ${fmt(n)} flows whose label is not one of the model's classes (${entries.map(([l, c]) => `${l} ${fmt(c)}`).join(', ')})\n`;
+  return `left out of the per-class metrics: ${fmt(n)} flows whose label is not one of the model's classes (${entries.map(([l, c]) => `${l} ${fmt(c)}`).join(', ')})\n`;
 }
 
 async function cmdScan(argv: string[]): Promise<void> {
@@ -413,7 +426,7 @@ async function cmdScan(argv: string[]): Promise<void> {
       const out = {
         scanId: scan.id, captureId: capture.id, model: scan.modelName, backend: scan.backend, threshold, flows: scan.flows, seconds: scan.seconds,
         flowsPerSecond: scan.windowsPerSecond, predicted: scan.predictedCounts, flaggedWindows: scan.flaggedWindows, windows,
-        metrics: scan.metrics ? { accuracy: scan.metrics.accuracy, macroF1: scan.metrics.macroF1, weightedF1: scan.metrics.weightedF1, unknownLabels: scan.metrics.unknownLabels ?? {} } : null,
+        metrics: scan.metrics ? scanFigures(scan.metrics) : null,
       };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return;
@@ -428,6 +441,7 @@ async function cmdScan(argv: string[]): Promise<void> {
     if (scan.metrics) {
       lines.push(`against the capture's labels: accuracy ${scan.metrics.accuracy.toFixed(4)}, macro F1 ${scan.metrics.macroF1.toFixed(4)}, weighted F1 ${scan.metrics.weightedF1.toFixed(4)}`);
       if (scan.metrics.unknownLabels) lines.push(leftOutLine(scan.metrics).trimEnd());
+      if (scan.metrics.otherAttacks) lines.push(otherAttacksText(scan.metrics.otherAttacks));
     } else if (capture.labelled) lines.push(`no metrics: none of the capture's labels (${Object.keys(capture.classCounts).join(', ')}) is a class of the model (${Object.keys(scan.predictedCounts).join(', ')})`);
     const source = (await carrySources(project, scan.id)).find((s) => s.matches > 0);
     if (source && values.project) {

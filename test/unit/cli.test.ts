@@ -78,9 +78,9 @@ describe('mindflow CLI', () => {
       accuracy: number; macroF1: number; weightedF1: number; classes: string[]; confusion: number[][]; backend: string; flows: number; seconds: number;
       perClass: Record<string, { precision: number; recall: number; f1: number; support: number }>;
     }>(['eval', sample, '--project', project]);
-    expect(Object.keys(ev).sort()).toEqual(['accuracy', 'backend', 'binary', 'classes', 'confusion', 'flows', 'macroF1', 'perClass', 'seconds', 'unknownLabels', 'weightedF1']);
+    expect(Object.keys(ev).sort()).toEqual(['accuracy', 'backend', 'binary', 'classes', 'confusion', 'flows', 'macroF1', 'otherAttacks', 'perClass', 'seconds', 'unknownLabels', 'weightedF1']);
     expect(ev.flows).toBe(3000);
-    expect(ev).toMatchObject({ unknownLabels: {} });
+    expect(ev).toMatchObject({ unknownLabels: {}, otherAttacks: { flagged: 0, missed: 0 } });
     expect(ev.backend).toMatch(/^wasm/);
     expect(Object.keys(ev.perClass)).toEqual(ev.classes);
     for (const c of Object.values(ev.perClass)) expect(Object.keys(c)).toEqual(['precision', 'recall', 'f1', 'support']);
@@ -115,35 +115,49 @@ describe('mindflow CLI', () => {
   }, 60_000);
 
   it('eval and scan count, and name, the flows whose label is not one of the model\'s classes, instead of dropping them silently', () => {
-    // another dataset's vocabulary for two of the classes (NF-ToN-IoT spells its classes in lower case)
+    // another dataset's vocabulary (NF-ToN-IoT): "dos" is DoS spelt in lower case, "scanning" another name
     const rows = readFileSync(sample, 'utf8').trimEnd().split('\n');
     const renamed = { DoS: 'dos', Reconnaissance: 'scanning' } as Record<string, string>;
-    const expected: Record<string, number> = {};
+    const counted: Record<string, number> = {};
     const foreign = join(tmp.dir, 'foreign-labels.csv');
     writeFileSync(foreign, `${[rows[0], ...rows.slice(1).map((line) => {
       const cut = line.lastIndexOf(',');
       const label = line.slice(cut + 1);
       const to = renamed[label];
       if (!to) return line;
-      expected[to] = (expected[to] ?? 0) + 1;
+      counted[to] = (counted[to] ?? 0) + 1;
       return `${line.slice(0, cut + 1)}${to}`;
     })].join('\n')}\n`);
-    const left = sum(Object.values(expected));
-    expect(left, 'the sample has DoS and Reconnaissance flows to rename').toBeGreaterThan(100);
+    const left = counted.scanning!;
+    expect(left, 'the sample has Reconnaissance flows to rename').toBeGreaterThan(100);
+    expect(counted.dos, 'the sample has DoS flows to rename').toBeGreaterThan(100);
 
-    const ev = json<{ flows: number; unknownLabels: Record<string, number>; confusion: number[][]; perClass: Record<string, { support: number }> }>(['eval', foreign, '--project', project]);
+    type Figures = { precision: number; recall: number; f1: number };
+    type Eval = { flows: number; unknownLabels: Record<string, number>; otherAttacks: { flagged: number; missed: number }; confusion: number[][]; classes: string[]; perClass: Record<string, { support: number }>; binary: Figures };
+    const ev = json<Eval>(['eval', foreign, '--project', project]);
     expect(ev.flows).toBe(3000);
-    expect(ev.unknownLabels).toEqual(expected);
-    expect(Object.keys(ev.unknownLabels)[0], 'the largest first').toBe(expected.dos! >= expected.scanning! ? 'dos' : 'scanning');
+    expect(ev.unknownLabels).toEqual({ scanning: left });
     expect(sum(ev.confusion.map((row) => sum(row)))).toBe(3000 - left);
-    expect(ev.perClass.DoS!.support).toBe(0);
+    expect(ev.perClass.DoS!.support, '"dos" is counted as DoS').toBe(counted.dos);
+    expect(ev.perClass.Reconnaissance!.support).toBe(0);
+    // the scanning flows are attacks of a class the model lacks: benign vs attack counts them
+    expect(ev.otherAttacks.flagged + ev.otherAttacks.missed).toBe(left);
+    expect(ev.otherAttacks.flagged / left, 'they are sample flows of an attack class').toBeGreaterThan(0.9);
+    const b = ev.classes.indexOf('Benign');
+    const tp = sum(ev.confusion.map((row, t) => (t === b ? 0 : sum(row) - row[b]!))) + ev.otherAttacks.flagged;
+    const fn = sum(ev.confusion.map((row, t) => (t === b ? 0 : row[b]!))) + ev.otherAttacks.missed;
+    expect(ev.binary.recall).toBeCloseTo(tp / (tp + fn), 10);
     const human = mindflow(['eval', foreign, '--project', project]);
-    expect(human.out).toContain(`left out of these metrics: ${left.toLocaleString('en-US')} flows whose label is not one of the model's classes (`);
+    expect(human.out).toContain(`left out of the per-class metrics: ${left.toLocaleString('en-US')} flows whose label is not one of the model's classes (scanning ${left.toLocaleString('en-US')})`);
+    expect(human.out).toMatch(new RegExp(`weighted F1 [\\d.]+  \\(on ${(3000 - left).toLocaleString('en-US')} of 3,000 flows\\)\\nbinary \\(benign vs attack, 3,000 flows; classes the model lacks count as attacks\\)`));
+    expect(human.out).toContain(`${ev.otherAttacks.flagged.toLocaleString('en-US')} of ${left.toLocaleString('en-US')} flows of attack classes the model lacks flagged as attacks (`);
 
-    const scan = json<{ metrics: { unknownLabels: Record<string, number> } }>(['scan', foreign, '--project', project]);
-    expect(scan.metrics.unknownLabels).toEqual(expected);
+    const scan = json<{ metrics: { unknownLabels: Record<string, number>; otherAttacks: { flagged: number; missed: number }; binary: Figures } }>(['scan', foreign, '--project', project]);
+    expect(scan.metrics.unknownLabels).toEqual({ scanning: left });
+    expect(scan.metrics.otherAttacks).toEqual(ev.otherAttacks);
+    expect(scan.metrics.binary).toEqual(ev.binary);
     const humanScan = mindflow(['scan', foreign, '--project', project]).out;
-    expect(humanScan).toMatch(/^against the capture's labels: accuracy [\d.]+, macro F1 [\d.]+, weighted F1 [\d.]+\nleft out of these metrics: /m);
+    expect(humanScan).toMatch(/^against the capture's labels: accuracy [\d.]+, macro F1 [\d.]+, weighted F1 [\d.]+\nleft out of the per-class metrics: .*\n[\d,]+ of [\d,]+ flows of attack classes the model lacks flagged as attacks/m);
     expect(humanScan).not.toContain('no metrics');
 
     // nothing to compare against: eval refuses, scan still scores and says why there are no metrics
@@ -151,7 +165,7 @@ describe('mindflow CLI', () => {
     writeFileSync(none, `${[rows[0], ...rows.slice(1).map((line) => `${line.slice(0, line.lastIndexOf(',') + 1)}ransomware`)].join('\n')}\n`);
     const refused = mindflow(['eval', none, '--project', project]);
     expect(refused.code).toBe(1);
-    expect(refused.err).toMatch(/^mindflow: none of capture #\d+'s classes \(ransomware\) are among the model's \(Benign, /);
+    expect(refused.err).toMatch(/^mindflow: none of capture #\d+'s classes \(ransomware\) are among the model's \(Benign, .*\); [\d,]+ of 3,000 flows of attack classes the model lacks flagged as attacks \([\d.]+ %\)$/m);
     const scanned = mindflow(['scan', none, '--project', project]);
     expect(scanned.code).toBe(0);
     expect(scanned.out).toContain("no metrics: none of the capture's labels (ransomware) is a class of the model (");
@@ -323,7 +337,7 @@ describe('mindflow CLI', () => {
     expect(Object.keys(scans[0]!).sort()).toEqual(
       ['backend', 'captureId', 'captureName', 'createdAt', 'flaggedWindows', 'flows', 'id', 'metrics', 'model', 'modelId', 'predicted', 'seconds', 'threshold', 'windowsPerSecond']);
     const [newer, older] = [scans.find((x) => x.id === next.scanId)!, scans.find((x) => x.id === judged.scanId)!];
-    expect(Object.keys(newer.metrics as object).sort()).toEqual(['accuracy', 'macroF1', 'perClass', 'unknownLabels', 'weightedF1']);
+    expect(Object.keys(newer.metrics as object).sort()).toEqual(['accuracy', 'binary', 'macroF1', 'otherAttacks', 'perClass', 'unknownLabels', 'weightedF1']);
     expect(newer.metrics).toEqual(older.metrics);
     expect(newer.flaggedWindows).toBe(older.flaggedWindows);
     expect(mindflow(['scans', '--project', project, '--capture', '1']).out.split('\n')[0]).toMatch(new RegExp(`^#${next.scanId}  capture #1 sample\\.csv  "with hosts"  threshold 0\\.5  \\S+  [\\d,]+ flagged windows  accuracy \\d\\.\\d{4}  macro F1 `));

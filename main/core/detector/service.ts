@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIGINT, DuckDBDataChunk, FLOAT, UTINYINT, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
-import type { BackendStatus, CaptureInfo, EpochPoint, Evaluation, ModelMetrics, ScanSummary, TrainResult, TrainSettings } from '../../../preload/contract.ts';
+import { otherAttacksText, type BackendStatus, type CaptureInfo, type EpochPoint, type Evaluation, type ModelMetrics, type ScanSummary, type TrainResult, type TrainSettings } from '../../../preload/contract.ts';
 import type { JobContext } from '../capture/import.ts';
 import { EMPTY_LABEL } from '../capture/schema.ts';
 import { flowsTable, queryObjects, scalar } from '../db.ts';
@@ -19,7 +19,7 @@ import { CUDA_LIBRARIES, NO_CUDA_DEVICE, nvidiaGpu, type NvidiaGpu } from '../mo
 import { ModelWorker, ScoringPool } from '../model/client.ts';
 import { chooseFeatureSet } from '../model/features.ts';
 import { trainingWorkers } from '../model/parallel.ts';
-import { benignIndex, metricsFromConfusion } from '../model/metrics.ts';
+import { OTHER_LABEL, benignIndex, classMatcher, metricsFromConfusion, type OtherAttacks } from '../model/metrics.ts';
 import { assertCompatible, readManifest, type ModelManifest } from '../model/package.ts';
 import { loadDataset } from '../model/train.ts';
 import type { EpochProgress, TrainOptions } from '../model/train.ts';
@@ -214,34 +214,49 @@ export async function trainModel(project: Project, capture: CaptureInfo, opts: {
  * class counts). A binary model maps every non-empty label, so only empty ones are left.
  */
 export function unknownLabelCounts(classCounts: Record<string, number>, model: { classes: readonly string[]; binary: boolean }): Record<string, number> {
-  const known = new Set(model.classes);
+  const match = classMatcher(model.classes);
   return Object.fromEntries(
     Object.entries(classCounts)
-      .filter(([label, n]) => n > 0 && (model.binary ? label === EMPTY_LABEL : !known.has(label)))
+      .filter(([label, n]) => n > 0 && (label === EMPTY_LABEL || (!model.binary && match(label) < 0)))
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
   );
 }
 
-/** Confusion over the manifest's classes for flows whose label is one of them; the rest are counted. */
+/**
+ * Confusion over the manifest's classes for flows whose label is one of them; the rest are
+ * counted, and those labelled with an attack class the model lacks are kept for benign vs attack
+ * (flagged when predicted as any attack class).
+ */
 class ConfusionAccumulator {
   readonly matrix: number[][];
+  readonly other: OtherAttacks = { flagged: 0, missed: 0 };
+  private readonly benign: number;
   leftOut = 0;
   constructor(readonly classes: string[]) {
     this.matrix = classes.map(() => new Array<number>(classes.length).fill(0));
+    this.benign = benignIndex(classes);
   }
   add(labels: Int32Array, predicted: Uint8Array): void {
     for (let i = 0; i < labels.length; i++) {
       const t = labels[i]!;
       if (t >= 0) this.matrix[t]![predicted[i]!]! += 1;
-      else this.leftOut += 1;
+      else {
+        this.leftOut += 1;
+        if (t === OTHER_LABEL && this.benign >= 0) {
+          if (predicted[i] === this.benign) this.other.missed += 1;
+          else this.other.flagged += 1;
+        }
+      }
     }
   }
   /** Null when no flow's label is a class of the model. */
   metrics(unknownLabels: Record<string, number>): ModelMetrics | null {
     const total = this.matrix.flat().reduce((a, b) => a + b, 0);
     if (!total) return null;
-    const metrics = metricsFromConfusion(this.matrix, this.classes) as ModelMetrics;
-    return this.leftOut > 0 ? { ...metrics, unknownLabels } : metrics;
+    const hasOther = this.other.flagged + this.other.missed > 0;
+    const metrics = metricsFromConfusion(this.matrix, this.classes, hasOther ? this.other : undefined) as ModelMetrics;
+    if (this.leftOut === 0) return metrics;
+    return { ...metrics, unknownLabels, ...(hasOther ? { otherAttacks: { ...this.other } } : {}) };
   }
 }
 
@@ -324,7 +339,9 @@ export async function evaluateModel(project: Project, capture: CaptureInfo, mode
   const run = await scoreCapture(project, capture, modelId, ctx, null);
   const metrics = run.confusion?.metrics(unknownLabelCounts(capture.classCounts, run.manifest));
   if (!metrics) {
-    throw new MindflowError('bad-args', `none of capture #${capture.id}'s classes (${Object.keys(capture.classCounts).join(', ')}) are among the model's (${run.manifest.classes.join(', ')})`);
+    const other = run.confusion?.other;
+    const flagged = other && other.flagged + other.missed > 0 ? `; ${otherAttacksText(other)}` : '';
+    throw new MindflowError('bad-args', `none of capture #${capture.id}'s classes (${Object.keys(capture.classCounts).join(', ')}) are among the model's (${run.manifest.classes.join(', ')})${flagged}`);
   }
   return { modelId: run.modelId, captureId: capture.id, metrics, flows: run.flows, seconds: run.seconds, backend: BACKEND_NAMES[run.backend.kind] };
 }

@@ -49,10 +49,68 @@ export function confusionMatrix(truth: ArrayLike<number>, predicted: ArrayLike<n
 
 /** Index of the benign class: "Benign" (any case) or "0"/"normal"; -1 when none. */
 export function benignIndex(classes: readonly string[]): number {
-  return classes.findIndex((c) => /^(benign|normal|0)$/i.test(c.trim()));
+  return classes.findIndex(isBenignLabel);
 }
 
-export function metricsFromConfusion(confusion: number[][], classes: string[]): Metrics {
+const BENIGN_NAME = /^(benign|normal|0)$/i;
+
+/** A label that means no attack: "Benign" in any case, or "normal" / "0" as other datasets write it. */
+export function isBenignLabel(label: string): boolean {
+  return BENIGN_NAME.test(label.trim());
+}
+
+/** A label or class name without case, spaces, '-' and '_': "DDoS", "ddos" and "D-DoS" read alike. */
+export function labelKey(name: string): string {
+  return name.toLowerCase().replace(/[\s_-]+/g, '');
+}
+
+/** What `classMatcher` returns for an empty label. */
+export const NO_LABEL = -1;
+/** What `classMatcher` returns for a label that names no class of the model (another vocabulary). */
+export const OTHER_LABEL = -2;
+
+/**
+ * Maps a capture's Attack label to a class of a model: the class spelt exactly so, else the one
+ * whose spelling differs only in case, spaces, '-' or '_' (sister datasets write "ddos", "DoS " or
+ * "BENIGN"), and any benign spelling ("normal", "0") to the benign class. Never by meaning:
+ * "scanning" is not taken for "Reconnaissance". NO_LABEL for an empty label, OTHER_LABEL for one
+ * the model has no class for.
+ */
+export function classMatcher(classes: readonly string[]): (label: string | null | undefined) => number {
+  const exact = new Map(classes.map((c, i) => [c, i]));
+  const loose = new Map<string, number>();
+  const clashes = new Set<string>();
+  classes.forEach((c, i) => {
+    const k = labelKey(c);
+    if (loose.has(k)) clashes.add(k);
+    else loose.set(k, i);
+  });
+  for (const k of clashes) loose.delete(k);
+  const benign = benignIndex(classes);
+  return (label) => {
+    if (label == null || !label.trim()) return NO_LABEL;
+    const i = exact.get(label) ?? loose.get(labelKey(label));
+    if (i !== undefined) return i;
+    if (benign >= 0 && isBenignLabel(label)) return benign;
+    return OTHER_LABEL;
+  };
+}
+
+/**
+ * Flows labelled with an attack class the model lacks (OTHER_LABEL), by what the model said:
+ * `flagged` as any of its attack classes, `missed` as benign. They take no part in the per-class
+ * figures; benign vs attack counts them as attacks.
+ */
+export interface OtherAttacks {
+  flagged: number;
+  missed: number;
+}
+
+/**
+ * Per-class, macro, weighted and benign-vs-attack figures of a confusion matrix. `other` adds
+ * the flows of attack classes the model lacks to benign vs attack (only when it has a benign class).
+ */
+export function metricsFromConfusion(confusion: number[][], classes: string[], other?: OtherAttacks): Metrics {
   const k = classes.length;
   const total = confusion.reduce((s, row) => s + row.reduce((a, b) => a + b, 0), 0);
   let correct = 0;
@@ -84,6 +142,8 @@ export function metricsFromConfusion(confusion: number[][], classes: string[]): 
         else if (t === b && p !== b) fp += n;
         else if (t !== b && p === b) fn += n;
       }
+    tp += other?.flagged ?? 0;
+    fn += other?.missed ?? 0;
     const precision = ratio(tp, tp + fp);
     const recall = ratio(tp, tp + fn);
     binary = { precision, recall, f1: f1(precision, recall) };

@@ -12,6 +12,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MindflowError } from '../errors.ts';
 import { Codebook, columnKind, encodeColumns, featureCount, standardize, type FeatureSet, type FeatureStats } from './features.ts';
+import { NO_LABEL, classMatcher, isBenignLabel } from './metrics.ts';
 
 export const KEY_COLUMN = 'IPV4_SRC_ADDR';
 export const LABEL_COLUMN = 'Attack';
@@ -307,14 +308,18 @@ export async function tableRowCount(conn: DuckDBConnection, table: string): Prom
   return Number(r.getColumns()[0]?.[0] ?? 0);
 }
 
-/** Maps class names to indices; binary mode maps Benign to 0 and every other name to 1. */
+/**
+ * Maps Attack labels to class indices (`classMatcher`: exact, then spelt alike); binary mode maps
+ * a benign label to 0 and every other one to 1. NO_LABEL for an empty label, OTHER_LABEL for one
+ * that is no class of `classes`.
+ */
 export function labelIndex(labels: ArrayLike<string | null>, classes: readonly string[], binary = false): Int32Array {
-  const map = new Map(classes.map((c, i) => [c, i]));
+  const match = classMatcher(classes);
   return Int32Array.from({ length: labels.length }, (_, i) => {
     const l = labels[i];
-    if (l == null) return -1;
-    if (binary) return l.toLowerCase() === 'benign' ? 0 : 1;
-    return map.get(l) ?? -1;
+    if (l == null || !l.trim()) return NO_LABEL;
+    if (binary) return isBenignLabel(l) ? 0 : 1;
+    return match(l);
   });
 }
 

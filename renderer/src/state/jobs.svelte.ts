@@ -83,7 +83,12 @@ export function jobOutcome(f: JobFinished): string {
     return `trained ${trained.model.name}${m ? `, held-out macro F1 ${formatScore(m.macroF1)}` : ''}`;
   }
   const evaluation = evaluationResult(f);
-  if (evaluation) return `macro F1 ${formatScore(evaluation.metrics.macroF1)} on ${formatCount(evaluation.flows)} flows`;
+  if (evaluation) {
+    const m = evaluation.metrics;
+    // the per-class figures count only the flows whose label is a class of the model
+    const of = m.total < evaluation.flows ? `${formatCount(m.total)} of ` : '';
+    return `macro F1 ${formatScore(m.macroF1)} on ${of}${formatCount(evaluation.flows)} flows`;
+  }
   const scan = scanResult(f);
   if (scan) return `scored ${formatCount(scan.flows)} flows, ${formatCount(scan.flaggedWindows)} flagged windows`;
   const exported = exportResult(f);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argmaxRows, computeMetrics, confusionMatrix } from '../../../main/core/model/metrics.ts';
+import { NO_LABEL, OTHER_LABEL, argmaxRows, classMatcher, computeMetrics, confusionMatrix, metricsFromConfusion } from '../../../main/core/model/metrics.ts';
 
 describe('confusionMatrix', () => {
   it('counts truth rows x predicted columns and skips -1 labels', () => {
@@ -55,6 +55,51 @@ describe('computeMetrics (hand-computed)', () => {
     const x = computeMetrics([0, 1], [0, 0], ['Benign', 'DoS']);
     expect(x.perClass[1]!.precision).toBe(0);
     expect(x.perClass[1]!.f1).toBe(0);
+  });
+});
+
+describe('benign vs attack with attack classes the model lacks', () => {
+  // the hand-computed case above: tp 5, fp 1, fn 0; plus 4 flows of another vocabulary's attacks,
+  // 3 flagged as one of the model's attack classes and 1 read as benign
+  const classes = ['Benign', 'A', 'C'];
+  const base = confusionMatrix([0, 0, 0, 1, 1, 1, 1, 2], [0, 0, 1, 1, 1, 1, 2, 2], 3);
+  it('counts them as attacks: flagged ones are true positives, benign ones false negatives', () => {
+    const m = metricsFromConfusion(base, classes, { flagged: 3, missed: 1 });
+    expect(m.binary!.precision).toBeCloseTo(8 / 9, 10);
+    expect(m.binary!.recall).toBeCloseTo(8 / 9, 10);
+  });
+  it('leaves every per-class figure, accuracy and the totals as they were', () => {
+    const m = metricsFromConfusion(base, classes, { flagged: 3, missed: 1 });
+    const plain = metricsFromConfusion(base, classes);
+    expect({ ...m, binary: null }).toEqual({ ...plain, binary: null });
+    expect(m.total).toBe(8);
+  });
+  it('a model without a benign class has no binary figures either way', () => {
+    expect(metricsFromConfusion([[2, 0], [0, 1]], ['DoS', 'DDoS'], { flagged: 5, missed: 0 }).binary).toBeNull();
+  });
+});
+
+describe('classMatcher', () => {
+  const match = classMatcher(['Benign', 'DDoS', 'DoS', 'Reconnaissance', 'Theft']);
+  it('takes the exact spelling, then one that differs in case, spaces, "-" or "_"', () => {
+    expect(['Benign', 'DDoS', 'DoS', 'Reconnaissance', 'Theft'].map(match)).toEqual([0, 1, 2, 3, 4]);
+    expect(['ddos', 'DOS', ' dos ', 'D-DoS', 'd_dos', 'RECONNAISSANCE', 'theft'].map(match)).toEqual([1, 2, 2, 1, 1, 3, 4]);
+  });
+  it('reads "BENIGN", "normal" and "0" as the benign class', () => {
+    expect(['BENIGN', 'normal', 'Normal', '0'].map(match)).toEqual([0, 0, 0, 0]);
+  });
+  it('never matches by meaning: another name is another vocabulary\'s class', () => {
+    expect(['scanning', 'password', 'xss', 'DoS-Hulk', 'ransomware'].map(match)).toEqual(Array(5).fill(OTHER_LABEL));
+  });
+  it('an empty label is no label', () => {
+    expect([null, undefined, '', '   '].map(match)).toEqual(Array(4).fill(NO_LABEL));
+  });
+  it('classes spelt alike in one model keep their exact spellings and lend none to a third spelling', () => {
+    const both = classMatcher(['DoS', 'dos', 'Theft']);
+    expect(['DoS', 'dos', 'DOS', 'THEFT'].map(both)).toEqual([0, 1, OTHER_LABEL, 2]);
+  });
+  it('a model without a benign class does not take "normal" for any class', () => {
+    expect(classMatcher(['DoS', 'DDoS'])('normal')).toBe(OTHER_LABEL);
   });
 });
 

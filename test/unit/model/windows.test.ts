@@ -63,9 +63,9 @@ describe('WindowCarry (streaming)', () => {
 });
 
 describe('labelIndex', () => {
-  it('maps class names, unknown and null to -1, binary to benign/attack', () => {
-    expect(Array.from(labelIndex(['Benign', 'DoS', 'Worm', null], ['Benign', 'DoS']))).toEqual([0, 1, -1, -1]);
-    expect(Array.from(labelIndex(['Benign', 'DoS', 'Worm'], ['Benign', 'Attack'], true))).toEqual([0, 1, 1]);
+  it('maps class names (spelt alike too), another vocabulary\'s to -2, empty to -1, binary to benign/attack', () => {
+    expect(Array.from(labelIndex(['Benign', 'DoS', 'Worm', null, 'dos', ' '], ['Benign', 'DoS']))).toEqual([0, 1, -2, -1, 1, -1]);
+    expect(Array.from(labelIndex(['Benign', 'DoS', 'Worm', 'normal', null], ['Benign', 'Attack'], true))).toEqual([0, 1, 1, 0, -1]);
   });
 });
 
