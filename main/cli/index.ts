@@ -49,7 +49,8 @@ usage:
          --patience N --weighting balanced|sqrt|none --sampling unique|sqrt|all
          --schedule cosine|constant --skip-units N --skip-layers N --embedding N
          --code-dropout P --no-codes --identifiers --name NAME] [--json]
-        (--identifiers adds hosts and ports to the features: they give NF-BoT-IoT's classes away)
+        (--features auto, the default, takes v2 when the capture has its columns, else v1;
+         --identifiers adds hosts and ports to the features: they give NF-BoT-IoT's classes away)
   mindflow eval FILE [--model DIR] [--project P] [--json]   metrics of a model on a labelled capture
   mindflow scan FILE [--model DIR] [--project P] [--threshold T] [--json]
                                                        score every flow, list flagged windows

@@ -8,6 +8,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { V1_FIELDS, V2_EXTRA_FIELDS } from '../../main/core/capture/schema.ts';
 import { tempDir } from './helpers.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -190,6 +191,36 @@ describe('mindflow CLI', () => {
     expect(bad.code).toBe(1);
     expect(bad.err.trim().split('\n')).toHaveLength(1);
     expect(bad.err).toContain(`model package ${corrupt}`);
+  }, 120_000);
+
+  it('train takes the v2 features when the capture has their columns, v1 when asked', () => {
+    const header = [...V1_FIELDS, ...V2_EXTRA_FIELDS, 'Label', 'Attack'];
+    // 300 flows of two classes told apart by bytes and TTL (v2-only), so a run of one epoch has two classes to split
+    const rows = Array.from({ length: 300 }, (_, i) => {
+      const attack = i % 3 !== 0;
+      return header.map((h) => {
+        if (h === 'IPV4_SRC_ADDR') return attack ? '192.168.100.147' : '192.168.100.3';
+        if (h === 'IPV4_DST_ADDR') return '192.168.100.5';
+        if (h === 'Label') return attack ? 1 : 0;
+        if (h === 'Attack') return attack ? 'DoS' : 'Benign';
+        if (h === 'PROTOCOL') return 6;
+        if (h === 'IN_BYTES') return attack ? 280 + (i % 7) : 1200 + i;
+        if (h === 'MIN_TTL' || h === 'MAX_TTL') return attack ? 64 : 128;
+        return i % 5;
+      }).join(',');
+    });
+    const file = join(tmp.dir, 'v2-small.csv');
+    writeFileSync(file, `${header.join(',')}\n${rows.join('\n')}\n`);
+    const v2project = join(tmp.dir, 'v2.duckdb');
+    expect(mindflow(['import', file, '--project', v2project]).code).toBe(0);
+    const setOf = (dir: string) => (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { featureSet: { name: string; columns: string[] } }).featureSet;
+    const auto = join(tmp.dir, 'model-v2-auto');
+    expect(mindflow(['train', '--project', v2project, '--capture', '1', '--out', auto, '--epochs', '1']).code).toBe(0);
+    expect(setOf(auto).name).toBe('v2');
+    expect(setOf(auto).columns).toContain('MIN_TTL');
+    const v1 = join(tmp.dir, 'model-v2-as-v1');
+    expect(mindflow(['train', '--project', v2project, '--capture', '1', '--out', v1, '--epochs', '1', '--features', 'v1']).code).toBe(0);
+    expect(setOf(v1).name).toBe('v1');
   }, 120_000);
 
   it('train --identifiers adds hosts and ports to the features, and the package says so', () => {

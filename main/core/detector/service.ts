@@ -102,7 +102,8 @@ function toEpochPoint(p: EpochProgress): EpochPoint {
 }
 
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
-  featureSet: 'v1',
+  // the v1 fields, or the richer v2 set when the capture has its columns (the Train form's default too)
+  featureSet: 'auto',
   window: 10,
   keyBySource: false,
   binary: false,
