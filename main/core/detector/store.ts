@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { blobValue, DuckDBBlobValue } from '@duckdb/node-api';
@@ -16,7 +16,7 @@ import { MindflowError } from '../errors.ts';
 import { appRoot } from '../paths.ts';
 import type { Project } from '../project.ts';
 import { missingColumns, type FeatureSet } from '../model/features.ts';
-import { MANIFEST_FILE, MODEL_FILE, WEIGHTS_FILE, readManifest, type ModelManifest } from '../model/package.ts';
+import { MANIFEST_FILE, MODEL_FILE, WEIGHTS_FILE, readManifest, readPackageFiles, type ModelManifest } from '../model/package.ts';
 
 /** The built-in models: one package directory each under resources/models, its name is its id. */
 export const DEFAULT_MODEL_ID = 'default';
@@ -65,43 +65,14 @@ function summaryOf(id: string, manifest: ModelManifest, builtin: boolean, histor
   };
 }
 
-/** Reads a package directory into the three pieces stored in the project. */
+/** Reads and checks a package directory (`readPackageFiles`) into the three pieces stored in the project. */
 export async function readPackage(dir: string): Promise<{ manifest: ModelManifest; modelJson: string; weights: Uint8Array }> {
   const full = resolve(dir);
   if (!existsSync(full)) throw new MindflowError('not-found', `model package not found: ${full}`);
-  const manifest = await readManifest(full);
-  let modelJsonText: string;
-  try {
-    modelJsonText = await readFile(join(full, MODEL_FILE), 'utf8');
-  } catch {
-    throw new MindflowError('bad-value', `model package ${full}: ${MODEL_FILE} is missing`);
-  }
-  let parsed: { weightsManifest?: { paths: string[]; weights: unknown[] }[]; modelTopology?: unknown };
-  try {
-    parsed = JSON.parse(modelJsonText) as typeof parsed;
-  } catch (err) {
-    throw new MindflowError('bad-value', `model package ${full}: ${MODEL_FILE} is not valid JSON (${(err as Error).message})`);
-  }
-  if (!parsed.modelTopology || !Array.isArray(parsed.weightsManifest)) {
-    throw new MindflowError('bad-value', `model package ${full}: ${MODEL_FILE} is not a TensorFlow.js layers model`);
-  }
-  const parts: Uint8Array[] = [];
-  for (const p of parsed.weightsManifest.flatMap((g) => g.paths)) {
-    try {
-      parts.push(new Uint8Array(await readFile(join(full, p))));
-    } catch {
-      throw new MindflowError('bad-value', `model package ${full}: weights file ${p} is missing`);
-    }
-  }
-  const weights = new Uint8Array(parts.reduce((s, b) => s + b.byteLength, 0));
-  let o = 0;
-  for (const b of parts) {
-    weights.set(b, o);
-    o += b.byteLength;
-  }
+  const { manifest, modelJson, weights } = await readPackageFiles(full);
   // One weights file, whatever the source package had.
-  parsed.weightsManifest = [{ paths: [`./${WEIGHTS_FILE}`], weights: parsed.weightsManifest.flatMap((g) => g.weights) }];
-  return { manifest, modelJson: JSON.stringify(parsed), weights };
+  const single = { ...modelJson, weightsManifest: [{ paths: [`./${WEIGHTS_FILE}`], weights: modelJson.weightsManifest.flatMap((g) => g.weights) }] };
+  return { manifest, modelJson: JSON.stringify(single), weights };
 }
 
 async function writePackage(dir: string, manifest: ModelManifest, modelJson: string, weights: Uint8Array): Promise<void> {

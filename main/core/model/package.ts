@@ -99,13 +99,6 @@ export function manifestProblem(m: ModelManifest): string | null {
   return null;
 }
 
-/** Value-code vocabulary sizes the model's CNN-BiLSTM layer was built with ([] when it has none). */
-function layerVocabSizes(model: tf.LayersModel): number[] {
-  const layer = model.layers.find((l) => l.getClassName() === 'MindflowCnnBiLstm');
-  const sizes = (layer?.getConfig() as { vocabSizes?: number[] } | undefined)?.vocabSizes;
-  return Array.isArray(sizes) ? sizes : [];
-}
-
 /** Throws when a capture lacks columns the model needs. */
 export function assertCompatible(manifest: ModelManifest, captureColumns: readonly string[], what = 'this capture'): void {
   const missing = missingColumns(manifest.featureSet, captureColumns);
@@ -182,56 +175,85 @@ export async function readManifest(dir: string): Promise<ModelManifest> {
   return manifest;
 }
 
+/** model.json as a package holds it: the layers topology and one or more groups of weight files. */
+export interface ModelJson {
+  modelTopology: Record<string, unknown>;
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+}
+
+interface TopologyLayer {
+  name?: string;
+  class_name?: string;
+  config?: { batch_input_shape?: (number | null)[]; units?: number; vocab_sizes?: number[] };
+}
+
 /**
- * Loads and validates a package. With `captureColumns`, also refuses a capture that lacks the
- * model's feature columns. The model is checked against the manifest (input shape, classes).
+ * What is wrong between a package's model.json, its weights and its manifest, read from the
+ * JSON without building the model ('' when nothing): the weights' size, the input window and
+ * channels, the softmax's classes, the value codes the layer embeds.
  */
-export async function loadModelPackage(dir: string, opts: { captureColumns?: readonly string[] } = {}): Promise<ModelPackage> {
-  const manifest = await readManifest(dir);
-  if (opts.captureColumns) assertCompatible(manifest, opts.captureColumns);
-  const modelJson = (await readJson(dir, MODEL_FILE)) as { modelTopology?: unknown; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
-  if (!modelJson || typeof modelJson !== 'object' || !modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) fail(dir, `${MODEL_FILE} is not a TensorFlow.js layers model`);
+export function topologyProblem(manifest: ModelManifest, modelJson: ModelJson, weightBytes: number): string {
   const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
-  const paths = modelJson.weightsManifest.flatMap((g) => g.paths);
+  const expected = specs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  if (weightBytes !== expected) return `weights hold ${weightBytes} bytes, ${MODEL_FILE} expects ${expected}`;
+  const config = modelJson.modelTopology.config as { layers?: TopologyLayer[]; output_layers?: [string, ...unknown[]][] } | undefined;
+  const layers = Array.isArray(config?.layers) ? config.layers : [];
+  const input = layers.find((l) => l.class_name === 'InputLayer')?.config?.batch_input_shape;
+  const body = layers.find((l) => l.class_name === 'MindflowCnnBiLstm');
+  const outputName = config?.output_layers?.[0]?.[0];
+  const units = layers.find((l) => l.name === outputName)?.config?.units;
+  if (!Array.isArray(input) || !body || typeof units !== 'number') return `${MODEL_FILE} is not a MindFlow CNN-BiLSTM (no input shape, CNN-BiLSTM layer or softmax)`;
+  const channels = manifest.features.length + 1;
+  if (input[1] !== manifest.window || input[2] !== channels) return `model input is [${input.slice(1).join(', ')}] but the manifest says window ${manifest.window} x ${channels} channels`;
+  if (units !== manifest.classes.length) return `model has ${units} outputs but the manifest lists ${manifest.classes.length} classes`;
+  const sizes = body.config?.vocab_sizes ?? [];
+  const expectedSizes = (manifest.normalization.vocabulary ?? []).map((values) => values.length + 1);
+  if (sizes.join(',') !== expectedSizes.join(',')) {
+    return `model embeds value codes of ${sizes.length} columns (${sizes.reduce((a, b) => a + b, 0)} codes) but the manifest's vocabulary has ${expectedSizes.length} (${expectedSizes.reduce((a, b) => a + b, 0)})`;
+  }
+  return '';
+}
+
+/**
+ * Reads a package directory and checks its three files against each other (`topologyProblem`),
+ * failing with one line that names the directory. The weights of every file, in order.
+ */
+export async function readPackageFiles(dir: string): Promise<{ manifest: ModelManifest; modelJson: ModelJson; weights: Uint8Array }> {
+  const manifest = await readManifest(dir);
+  const modelJson = (await readJson(dir, MODEL_FILE)) as Partial<ModelJson> | null;
+  if (!modelJson || typeof modelJson !== 'object' || !modelJson.modelTopology || typeof modelJson.modelTopology !== 'object' || !Array.isArray(modelJson.weightsManifest)) {
+    fail(dir, `${MODEL_FILE} is not a TensorFlow.js layers model`);
+  }
+  const json = modelJson as ModelJson;
   const buffers: Uint8Array[] = [];
-  for (const p of paths) {
+  for (const p of json.weightsManifest.flatMap((g) => g.paths)) {
     const file = join(dir, p);
     if (!(await stat(file).catch(() => null))) fail(dir, `weights file ${p} is missing`);
     buffers.push(new Uint8Array(await readFile(file)));
   }
-  const total = buffers.reduce((s, b) => s + b.byteLength, 0);
-  const expected = specs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
-  if (total !== expected) fail(dir, `weights hold ${total} bytes, ${MODEL_FILE} expects ${expected}`);
-  const weightData = new Uint8Array(total);
+  const weights = new Uint8Array(buffers.reduce((s, b) => s + b.byteLength, 0));
   let o = 0;
   for (const b of buffers) {
-    weightData.set(b, o);
+    weights.set(b, o);
     o += b.byteLength;
   }
-  let model: tf.LayersModel;
+  const problem = topologyProblem(manifest, json, weights.byteLength);
+  if (problem) fail(dir, problem);
+  return { manifest, modelJson: json, weights };
+}
+
+/**
+ * Loads and validates a package (`readPackageFiles`). With `captureColumns`, also refuses a
+ * capture that lacks the model's feature columns.
+ */
+export async function loadModelPackage(dir: string, opts: { captureColumns?: readonly string[] } = {}): Promise<ModelPackage> {
+  const { manifest, modelJson, weights } = await readPackageFiles(dir);
+  if (opts.captureColumns) assertCompatible(manifest, opts.captureColumns);
   try {
-    model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology as object, weightSpecs: specs, weightData: weightData.buffer }),
-    );
+    const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
+    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData: weights.buffer }));
+    return { model, manifest };
   } catch (err) {
     fail(dir, `the model cannot be built (${(err as Error).message.split('\n')[0]})`);
   }
-  const inShape = model.inputs[0]!.shape;
-  const outShape = model.outputs[0]!.shape;
-  const channels = manifest.features.length + 1;
-  if (inShape[1] !== manifest.window || inShape[2] !== channels) {
-    model.dispose();
-    fail(dir, `model input is [${inShape.slice(1).join(', ')}] but the manifest says window ${manifest.window} x ${channels} channels`);
-  }
-  if (outShape[1] !== manifest.classes.length) {
-    model.dispose();
-    fail(dir, `model has ${outShape[1]} outputs but the manifest lists ${manifest.classes.length} classes`);
-  }
-  const sizes = layerVocabSizes(model);
-  const expectedSizes = (manifest.normalization.vocabulary ?? []).map((values) => values.length + 1);
-  if (sizes.join(',') !== expectedSizes.join(',')) {
-    model.dispose();
-    fail(dir, `model embeds value codes of ${sizes.length} columns (${sizes.reduce((a, b) => a + b, 0)} codes) but the manifest's vocabulary has ${expectedSizes.length} (${expectedSizes.reduce((a, b) => a + b, 0)})`);
-  }
-  return { model, manifest };
 }

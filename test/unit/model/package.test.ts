@@ -92,6 +92,24 @@ describe('loading refuses a broken or mismatched package with one line', () => {
       /model input is \[10, 20\] but the manifest says window 12/,
     ],
     [
+      'classes that are not the softmax\'s',
+      async (d) => {
+        const m = JSON.parse(await readFile(join(d, 'manifest.json'), 'utf8'));
+        m.classes = ['Benign', 'DoS'];
+        await writeFile(join(d, 'manifest.json'), JSON.stringify(m));
+      },
+      /model has 3 outputs but the manifest lists 2 classes/,
+    ],
+    [
+      'a model.json of another architecture',
+      async (d) => {
+        const j = JSON.parse(await readFile(join(d, 'model.json'), 'utf8'));
+        j.modelTopology.config.layers = j.modelTopology.config.layers.filter((l: { class_name: string }) => l.class_name !== 'MindflowCnnBiLstm');
+        await writeFile(join(d, 'model.json'), JSON.stringify(j));
+      },
+      /model\.json is not a MindFlow CNN-BiLSTM/,
+    ],
+    [
       'an unknown format',
       async (d) => {
         const m = JSON.parse(await readFile(join(d, 'manifest.json'), 'utf8'));

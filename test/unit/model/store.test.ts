@@ -77,6 +77,29 @@ describe('model packages in a project', () => {
   });
 });
 
+describe('adding a package checks its files against each other before the project takes it', () => {
+  it.each<[string, (dir: string) => void, string]>([
+    ['weights cut short', (d) => writeFileSync(join(d, 'weights.bin'), readFileSync(join(d, 'weights.bin')).subarray(100)), 'weights hold'],
+    [
+      'a manifest with a class the softmax does not have',
+      (d) => {
+        const m = JSON.parse(readFileSync(join(d, MANIFEST_FILE), 'utf8')) as ModelManifest;
+        writeFileSync(join(d, MANIFEST_FILE), JSON.stringify({ ...m, classes: [...m.classes, 'Worm'] }));
+      },
+      'model has 5 outputs but the manifest lists 6 classes',
+    ],
+  ])('%s: refused with the folder the analyst named, even when the project holds those weights already', async (_, edit, message) => {
+    const { dir: root, cleanup } = tempDir('mindflow-store-');
+    cleanups.push(cleanup);
+    const store = await openProject(root, 'p.duckdb');
+    const good = await store.add(packageNamed(root, 'good'));
+    const bad = packageNamed(root, 'broken');
+    edit(bad);
+    await expect(store.add(bad)).rejects.toThrow(`model package ${bad}: ${message}`);
+    expect((await store.list()).filter((m) => !m.builtin).map((m) => m.id)).toEqual([good.id]);
+  });
+});
+
 describe('the folder a desktop export suggests', () => {
   it('is the model name, with what file systems refuse turned into dashes', () => {
     expect(packageFolderName('e2e small detector')).toBe('e2e small detector');
