@@ -217,7 +217,7 @@ export function spawnModelWorker(): Worker {
 /** The helper ranks of one training run, each in its own worker thread. */
 export interface TrainingPeers {
   /** hands the ranks their work: each gets its own copy of the dataset */
-  start(buffer: SharedArrayBuffer, dataset: Dataset, settings: TrainSettings): void;
+  start(buffer: SharedArrayBuffer, dataset: Dataset, settings: TrainSettings, std: Float32Array): void;
   /** resolves when every peer finished its epochs (after start); rejects with the first peer's error */
   done: Promise<void>;
   close(): Promise<void>;
@@ -252,8 +252,8 @@ export function spawnTrainingPeers(size: number, backend: BackendKind | null): T
   return {
     // the job is queued until the peer's backend is up; rank 0 may by then be blocked at a
     // barrier and unable to answer anything
-    start: (buffer, dataset, settings) =>
-      workers.forEach((w, i) => w.postMessage({ type: 'train-peer', id: i + 1, dataset, settings, buffer, rank: i + 1, size } satisfies WorkerRequest)),
+    start: (buffer, dataset, settings, std) =>
+      workers.forEach((w, i) => w.postMessage({ type: 'train-peer', id: i + 1, dataset, settings, buffer, std, rank: i + 1, size } satisfies WorkerRequest)),
     done,
     close: async () => {
       await Promise.all(workers.map((w) => w.terminate()));

@@ -23,7 +23,7 @@ export type WorkerRequest =
   | { type: 'train'; id: number; dataset: Dataset; settings: TrainSettings; save: SaveTarget | null }
   | { type: 'cancel'; id: number }
   /** a helper rank of a data-parallel training run (see parallel.ts) */
-  | { type: 'train-peer'; id: number; dataset: Dataset; settings: TrainSettings; buffer: SharedArrayBuffer; rank: number; size: number };
+  | { type: 'train-peer'; id: number; dataset: Dataset; settings: TrainSettings; buffer: SharedArrayBuffer; std: Float32Array; rank: number; size: number };
 
 export interface TrainSummary {
   manifest: ModelManifest;

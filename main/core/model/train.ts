@@ -64,8 +64,9 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
   const f = featureCount(opts.set);
   const window = opts.window ?? 10;
   const keyed = opts.keyed ?? false;
-  const values = new Float32Array(n * f);
-  const flowIds = new Float64Array(n);
+  // per-flow arrays sit in shared memory: the training thread and its peers read them, not copies
+  const values = new Float32Array(new SharedArrayBuffer(n * f * 4));
+  const flowIds = new Float64Array(new SharedArrayBuffer(n * 8));
   const names: (string | null)[] = new Array(n);
   const keys: (string | null)[] | null = keyed ? new Array(n) : null;
   const codebook = opts.set.codes ? Codebook.growing(opts.set.columns.length) : null;
@@ -84,12 +85,23 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
     classes = [...found.filter((c) => c.toLowerCase() === 'benign'), ...found.filter((c) => c.toLowerCase() !== 'benign')];
   }
   if (classes.length < 2) throw new MindflowError('bad-args', `training needs at least 2 classes in column Attack, found ${classes.length}`);
-  const labels = labelIndex(names, classes, opts.binary);
-  const groups = rowGroups(values, f);
+  const labels = shared(labelIndex(names, classes, opts.binary));
+  const groups = shared(rowGroups(values, f));
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   const hash = createHash('sha256').update(bytes).update(new Uint8Array(labels.buffer)).update(classes.join('\n')).digest('hex');
   const dictionary = codebook ? opts.set.columns.map((_, j) => codebook.values(j)) : null;
-  return { n, features: f, values, window, keyed, index: windowIndex(n, window, keys), labels, classes, binary: Boolean(opts.binary), groups, flowIds, set: opts.set, dictionary, hash };
+  return { n, features: f, values, window, keyed, index: shared(windowIndex(n, window, keys)), labels, classes, binary: Boolean(opts.binary), groups, flowIds, set: opts.set, dictionary, hash };
+}
+
+/**
+ * A copy of `a` in a SharedArrayBuffer: posted to a worker thread it is shared, not cloned. A
+ * dataset's per-flow arrays are (3M flows of v2 features: 1.1 GB of values alone, which the
+ * training thread and each peer thread held a copy of).
+ */
+export function shared<T extends Float32Array | Int32Array>(a: T): T {
+  const out = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+  out.set(a);
+  return out;
 }
 
 /**
@@ -280,7 +292,9 @@ export interface ParallelOptions {
   /** 0 (the default) allocates the exchange buffer and calls startPeers with it */
   rank?: number;
   buffer?: SharedArrayBuffer;
-  startPeers?: (buffer: SharedArrayBuffer) => void;
+  /** rank 0's standardised features, in shared memory: a peer reads them instead of making its own */
+  std?: Float32Array;
+  startPeers?: (buffer: SharedArrayBuffer, std: Float32Array) => void;
 }
 
 /**
@@ -440,8 +454,7 @@ export function representatives(ds: Dataset, rows: Int32Array): { rows: Int32Arr
  * Standardised copy of a dataset's features; value-code channels (the last `remap.length`) are
  * remapped to the training vocabulary instead.
  */
-export function standardized(ds: Dataset, stats: FeatureStats, remap: Int32Array[] = []): Float32Array {
-  const out = new Float32Array(ds.values.length);
+export function standardized(ds: Dataset, stats: FeatureStats, remap: Int32Array[] = [], out: Float32Array<ArrayBufferLike> = new Float32Array(ds.values.length)): Float32Array<ArrayBufferLike> {
   const f = ds.features;
   const numeric = f - remap.length;
   for (let i = 0; i < out.length; i++) {
@@ -503,7 +516,9 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
     }
     stats.vocabulary = vocab.vocabulary;
   }
-  const std = standardized(ds, stats, vocab?.remap);
+  const par = options.parallel && options.parallel.size > 1 ? options.parallel : null;
+  // with peers, rank 0 standardises once into shared memory and hands the array to them
+  const std = par?.std ?? standardized(ds, stats, vocab?.remap, par ? new Float32Array(new SharedArrayBuffer(ds.values.length * 4)) : undefined);
   const c = ds.features + 1;
   const k = ds.classes.length;
   const { vocabSizes: _ignored, ...architecture } = options as TrainOptions & { vocabSizes?: unknown };
@@ -519,12 +534,11 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
   let totalSteps = 0;
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const params = vars.reduce((a, v) => a + v.size, 0);
-  const par = options.parallel && options.parallel.size > 1 ? options.parallel : null;
   const rank = par?.rank ?? 0;
   let exchange: GradientExchange | null = null;
   if (par && rank === 0) {
     exchange = GradientExchange.create(par.size, params);
-    par.startPeers?.(exchange.buffer);
+    par.startPeers?.(exchange.buffer, std);
   } else if (par) {
     if (!par.buffer) throw new MindflowError('internal', `training peer ${rank} has no exchange buffer`);
     exchange = GradientExchange.attach(par.buffer, rank, par.size, params);
@@ -722,7 +736,7 @@ export async function trainOnThreads(ds: Dataset, options: TrainOptions, run: { 
   try {
     const result = await trainDetector(ds, {
       ...options,
-      ...(peers ? { parallel: { size: run.workers, startPeers: (buffer: SharedArrayBuffer) => peers.start(buffer, ds, settings) } } : {}),
+      ...(peers ? { parallel: { size: run.workers, startPeers: (buffer: SharedArrayBuffer, std: Float32Array) => peers.start(buffer, ds, settings, std) } } : {}),
     });
     await peers?.done;
     return result;

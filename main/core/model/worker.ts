@@ -76,7 +76,7 @@ if (!isMainThread && parentPort) {
               ? {
                   parallel: {
                     size: workers,
-                    startPeers: (buffer: SharedArrayBuffer) => peers.start(buffer, msg.dataset, msg.settings),
+                    startPeers: (buffer: SharedArrayBuffer, std: Float32Array) => peers.start(buffer, msg.dataset, msg.settings, std),
                   },
                 }
               : {}),
@@ -123,7 +123,7 @@ if (!isMainThread && parentPort) {
       case 'train-peer': {
         try {
           await backendReady;
-          await trainDetector(msg.dataset, { ...msg.settings, parallel: { size: msg.size, rank: msg.rank, buffer: msg.buffer } });
+          await trainDetector(msg.dataset, { ...msg.settings, parallel: { size: msg.size, rank: msg.rank, buffer: msg.buffer, std: msg.std } });
         } catch (err) {
           GradientExchange.stopAll(msg.buffer, isCancelled(err) ? STOP_CANCELLED : STOP_FAILED);
           throw err;

@@ -248,6 +248,8 @@ describe('binary mode and early stopping (synthetic capture)', () => {
     const ds = await loadDataset(conn, 'flows_1', { set: chooseFeatureSet(['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'], 'v1'), window: 5, binary: true });
     expect(ds.classes).toEqual(['Benign', 'Attack']);
     expect(new Set(ds.labels)).toEqual(new Set([0, 1]));
+    // the per-flow arrays are shared with the training threads, not copied to each
+    for (const a of [ds.values, ds.flowIds, ds.labels, ds.groups, ds.index]) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
     const r = await trainDetector(ds, { epochs: 30, batchSize: 64, convFilters: [8, 8], lstmUnits: 8, flowSkipUnits: 8, kernelSize: 2, learningRate: 1e-2, earlyStoppingPatience: 2, seed: 3 });
     expect(r.history.length).toBeLessThan(30);
     expect(r.history.length - r.bestEpoch).toBe(2);
