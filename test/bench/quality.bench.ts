@@ -111,7 +111,10 @@ function randomSplit(n: number, seed: number): Split {
 function gather(ds: Dataset, rows: Int32Array): Float32Array {
   const f = numericFeatureCount(ds.set);
   const out = new Float32Array(rows.length * f);
-  rows.forEach((r, i) => out.set(ds.values.subarray(r * ds.features, r * ds.features + f), i * f));
+  rows.forEach((r, i) => {
+    const g = ds.groups[r]! * ds.features;
+    out.set(ds.rowValues.subarray(g, g + f), i * f);
+  });
   return out;
 }
 
@@ -157,12 +160,14 @@ const isDuration = (column: string) => columnKind(column) === 'duration';
 
 /** The split's unseen test flows against their duration-free patterns (see reference/patterns.ts). */
 function patternsOf(ds: Dataset, train: Int32Array, test: Int32Array) {
-  const patterns = rowGroups(ds.values, ds.features, channelsOf(ds.set, (c) => !isDuration(c)));
+  // rows are numbered in order of first appearance, so the rows' patterns are too
+  const rowPatterns = rowGroups(ds.rowValues, ds.features, channelsOf(ds.set, (c) => !isDuration(c)));
+  const patterns = Int32Array.from(ds.groups, (g) => rowPatterns[g]!);
   // the durations' numeric channels (wrap flag, log magnitude), not their value codes
   const numeric = numericFeatureCount(ds.set);
   const dims = channelsOf(ds.set, isDuration).filter((j) => j < numeric);
   const coordinates = new Float32Array(ds.n * dims.length);
-  for (let r = 0; r < ds.n; r++) dims.forEach((j, t) => (coordinates[r * dims.length + t] = ds.values[r * ds.features + j]!));
+  for (let r = 0; r < ds.n; r++) dims.forEach((j, t) => (coordinates[r * dims.length + t] = ds.rowValues[ds.groups[r]! * ds.features + j]!));
   return patternAnswers({ labels: ds.labels, rows: ds.groups, patterns, train, test, classes: ds.classes.length, coordinates, dims: dims.length });
 }
 

@@ -20,20 +20,26 @@ import { readInto, type BackendKind } from './backend.ts';
 import { GradientExchange, ownersOf, shareOf, spawnTrainingPeers, STOP_CANCELLED, STOP_FAILED } from './parallel.ts';
 import { gatherWindows, labelIndex, readFlows, tableRowCount, windowIndex } from './windows.ts';
 
-/** Flows of one capture in memory, ready to window. All typed arrays: transferable to a worker. */
+/**
+ * Flows of one capture in memory, ready to window. Floods repeat rows (sample A's 278,781 flows
+ * hold 18,847 distinct ones), so the features are kept once per distinct row: a flow reads its
+ * row through `groups`, a window through `index`. All typed arrays: shareable with a worker.
+ */
 export interface Dataset {
+  /** flows */
   n: number;
-  /** encoded features per flow (not standardised) */
+  /** encoded features per row (not standardised) */
   features: number;
-  values: Float32Array;
+  /** [distinct rows, features]: row g holds the encoded features of the flows of group g */
+  rowValues: Float32Array;
   window: number;
   keyed: boolean;
-  /** [n, window] predecessor indices, -1 = pad */
+  /** [n, window]: the row (group id) of each flow of a flow's window, -1 = pad */
   index: Int32Array;
   labels: Int32Array;
   classes: string[];
   binary: boolean;
-  /** group id per flow: flows with identical encoded features share one */
+  /** group id per flow, numbered in order of first appearance: flows with identical encoded features share one */
   groups: Int32Array;
   flowIds: Float64Array;
   set: FeatureSet;
@@ -65,7 +71,9 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
   const window = opts.window ?? 10;
   const keyed = opts.keyed ?? false;
   // per-flow arrays sit in shared memory: the training thread and its peers read them, not copies
-  const values = new Float32Array(new SharedArrayBuffer(n * f * 4));
+  const grouper = new RowGrouper(f);
+  const groups = new Int32Array(new SharedArrayBuffer(n * 4));
+  const digest = createHash('sha256');
   const flowIds = new Float64Array(new SharedArrayBuffer(n * 8));
   const names: (string | null)[] = new Array(n);
   const keys: (string | null)[] | null = keyed ? new Array(n) : null;
@@ -74,7 +82,8 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
   for (let start = 0; start < n; start += chunk) {
     if (opts.signal?.aborted) throw new MindflowError('cancelled', 'training cancelled');
     const rows = await readFlows(conn, table, opts.set, { from: start, to: Math.min(n, start + chunk), keyed, labels: true, codebook });
-    values.set(rows.values, start * f);
+    digest.update(new Uint8Array(rows.values.buffer, rows.values.byteOffset, rows.values.byteLength));
+    grouper.add(rows.values, groups, start);
     flowIds.set(rows.flowIds, start);
     rows.labels!.forEach((l, i) => (names[start + i] = l));
     if (keys) rows.keys!.forEach((k, i) => (keys[start + i] = k));
@@ -86,17 +95,22 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
   }
   if (classes.length < 2) throw new MindflowError('bad-args', `training needs at least 2 classes in column Attack, found ${classes.length}`);
   const labels = shared(labelIndex(names, classes, opts.binary));
-  const groups = shared(rowGroups(values, f));
-  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  const hash = createHash('sha256').update(bytes).update(new Uint8Array(labels.buffer)).update(classes.join('\n')).digest('hex');
+  // the hash of every flow's features in order, then the labels: as if the rows were one matrix
+  const hash = digest.update(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength)).update(classes.join('\n')).digest('hex');
   const dictionary = codebook ? opts.set.columns.map((_, j) => codebook.values(j)) : null;
-  return { n, features: f, values, window, keyed, index: shared(windowIndex(n, window, keys)), labels, classes, binary: Boolean(opts.binary), groups, flowIds, set: opts.set, dictionary, hash };
+  const index = windowIndex(n, window, keys);
+  for (let i = 0; i < index.length; i++) if (index[i]! >= 0) index[i] = groups[index[i]!]!;
+  return { n, features: f, rowValues: shared(grouper.rows()), window, keyed, index: shared(index), labels, classes, binary: Boolean(opts.binary), groups, flowIds, set: opts.set, dictionary, hash };
+}
+
+/** The row (group id) of each of `flows`: what fitStats and the vocabulary count, once per flow. */
+export function rowsOf(ds: Dataset, flows: ArrayLike<number>): Int32Array {
+  return Int32Array.from({ length: flows.length }, (_, i) => ds.groups[flows[i]!]!);
 }
 
 /**
  * A copy of `a` in a SharedArrayBuffer: posted to a worker thread it is shared, not cloned. A
- * dataset's per-flow arrays are (3M flows of v2 features: 1.1 GB of values alone, which the
- * training thread and each peer thread held a copy of).
+ * dataset's arrays are: the training thread and each of its peers read the one copy.
  */
 export function shared<T extends Float32Array | Int32Array>(a: T): T {
   const out = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
@@ -111,18 +125,58 @@ export function shared<T extends Float32Array | Int32Array>(a: T): T {
 export function rowGroups(values: Float32Array, f: number, channels?: readonly number[]): Int32Array {
   const n = Math.floor(values.length / Math.max(1, f));
   const groups = new Int32Array(n);
+  if (!channels) {
+    new RowGrouper(f).add(values, groups, 0);
+    return groups;
+  }
   const seen = new Map<string, number>();
-  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  const picked = channels ? new Float32Array(channels.length) : null;
-  const pickedBytes = picked ? new Uint8Array(picked.buffer) : null;
+  const picked = new Float32Array(channels.length);
+  const pickedBytes = new Uint8Array(picked.buffer);
   for (let i = 0; i < n; i++) {
-    if (picked) for (let t = 0; t < picked.length; t++) picked[t] = values[i * f + channels![t]!]!;
-    const key = Buffer.from(pickedBytes ?? bytes.subarray(i * f * 4, (i + 1) * f * 4)).toString('latin1');
+    for (let t = 0; t < picked.length; t++) picked[t] = values[i * f + channels[t]!]!;
+    const key = Buffer.from(pickedBytes).toString('latin1');
     let g = seen.get(key);
     if (g === undefined) seen.set(key, (g = seen.size));
     groups[i] = g;
   }
   return groups;
+}
+
+/**
+ * Numbers the rows of [m, f] matrices given one after another in order of first appearance
+ * (identical bits, one group) and keeps each distinct row once.
+ */
+export class RowGrouper {
+  private readonly seen = new Map<string, number>();
+  private table = new Float32Array(0);
+  constructor(private readonly f: number) {}
+
+  /** Writes the group of each row of `values` to out[offset...]. */
+  add(values: Float32Array, out: Int32Array, offset: number): void {
+    const f = this.f;
+    const m = Math.floor(values.length / Math.max(1, f));
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    for (let i = 0; i < m; i++) {
+      const key = Buffer.from(bytes.subarray(i * f * 4, (i + 1) * f * 4)).toString('latin1');
+      let g = this.seen.get(key);
+      if (g === undefined) {
+        g = this.seen.size;
+        this.seen.set(key, g);
+        if ((g + 1) * f > this.table.length) {
+          const grown = new Float32Array(Math.max(1024 * f, this.table.length * 2));
+          grown.set(this.table);
+          this.table = grown;
+        }
+        this.table.set(values.subarray(i * f, (i + 1) * f), g * f);
+      }
+      out[offset + i] = g;
+    }
+  }
+
+  /** [groups, f]: row g is group g's. */
+  rows(): Float32Array {
+    return this.table.subarray(0, this.seen.size * this.f);
+  }
 }
 
 /**
@@ -150,7 +204,7 @@ export function trainingVocabulary(ds: Dataset, rows: ArrayLike<number>, minCoun
   for (let j = 0; j < codes; j++) {
     const dict = ds.dictionary[j]!;
     const counts = new Int32Array(dict.length + 1);
-    for (let r = 0; r < rows.length; r++) counts[ds.values[rows[r]! * ds.features + first + j]!]! += 1;
+    for (let r = 0; r < rows.length; r++) counts[ds.rowValues[ds.groups[rows[r]!]! * ds.features + first + j]!]! += 1;
     let kept: number[] = [];
     for (let code = 1; code <= dict.length; code++) if (counts[code]! >= Math.max(1, minCount)) kept.push(code);
     if (kept.length > maxValues) kept = kept.sort((a, b) => counts[b]! - counts[a]! || dict[a - 1]! - dict[b - 1]!).slice(0, Math.max(0, maxValues));
@@ -451,15 +505,15 @@ export function representatives(ds: Dataset, rows: Int32Array): { rows: Int32Arr
 }
 
 /**
- * Standardised copy of a dataset's features; value-code channels (the last `remap.length`) are
- * remapped to the training vocabulary instead.
+ * Standardised copy of a dataset's distinct rows; value-code channels (the last `remap.length`)
+ * are remapped to the training vocabulary instead.
  */
-export function standardized(ds: Dataset, stats: FeatureStats, remap: Int32Array[] = [], out: Float32Array<ArrayBufferLike> = new Float32Array(ds.values.length)): Float32Array<ArrayBufferLike> {
+export function standardized(ds: Dataset, stats: FeatureStats, remap: Int32Array[] = [], out: Float32Array<ArrayBufferLike> = new Float32Array(ds.rowValues.length)): Float32Array<ArrayBufferLike> {
   const f = ds.features;
   const numeric = f - remap.length;
   for (let i = 0; i < out.length; i++) {
     const j = i % f;
-    out[i] = j < numeric ? (ds.values[i]! - stats.mean[j]!) / stats.std[j]! : remap[j - numeric]![ds.values[i]!]!;
+    out[i] = j < numeric ? (ds.rowValues[i]! - stats.mean[j]!) / stats.std[j]! : remap[j - numeric]![ds.rowValues[i]!]!;
   }
   return out;
 }
@@ -507,7 +561,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
   if (split.train.length === 0) throw new MindflowError('no-flows', 'no labelled flows left to train on after the split');
   const codes = codeCount(ds.set);
   const vocab = codes > 0 ? trainingVocabulary(ds, split.train, options.minValueCount ?? 1, options.maxValues ?? MAX_VOCABULARY) : null;
-  const stats: FeatureStats = fitStats(ds.values, ds.features, split.train);
+  const stats: FeatureStats = fitStats(ds.rowValues, ds.features, rowsOf(ds, split.train));
   if (vocab) {
     // code channels are indices, not measurements: never standardised
     for (let j = ds.features - codes; j < ds.features; j++) {
@@ -518,7 +572,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
   }
   const par = options.parallel && options.parallel.size > 1 ? options.parallel : null;
   // with peers, rank 0 standardises once into shared memory and hands the array to them
-  const std = par?.std ?? standardized(ds, stats, vocab?.remap, par ? new Float32Array(new SharedArrayBuffer(ds.values.length * 4)) : undefined);
+  const std = par?.std ?? standardized(ds, stats, vocab?.remap, par ? new Float32Array(new SharedArrayBuffer(ds.rowValues.length * 4)) : undefined);
   const c = ds.features + 1;
   const k = ds.classes.length;
   const { vocabSizes: _ignored, ...architecture } = options as TrainOptions & { vocabSizes?: unknown };

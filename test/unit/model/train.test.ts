@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { initBackend } from '../../../main/core/model/backend.ts';
 import { chooseFeatureSet } from '../../../main/core/model/features.ts';
 import { classWeights, DEFAULT_TRAINING, loadDataset, MAX_VOCABULARY, representatives, rng, rowGroups, scheduledRate, splitByGroups, trainDetector, trainingVocabulary, type Dataset } from '../../../main/core/model/train.ts';
+import { gatherWindows, readFlows, windowIndex } from '../../../main/core/model/windows.ts';
 import { hasRealSample, REAL_SAMPLE, REAL_SAMPLE_SKIP } from '../helpers.ts';
 
 describe('splitByGroups', () => {
@@ -91,10 +93,10 @@ function codedDataset(values: number[], labels: number[]): Dataset {
   return {
     n: values.length,
     features: 2,
-    values: Float32Array.from(values.flatMap((v, i) => [v, codes[i]!])),
+    rowValues: Float32Array.from(dict.flatMap((v, i) => [v, i + 1])),
     window: 1,
     keyed: false,
-    index: Int32Array.from(values.keys()),
+    index: groups,
     labels: Int32Array.from(labels),
     classes: ['Benign', 'DoS'],
     binary: false,
@@ -238,6 +240,39 @@ describe.skipIf(!hasRealSample)('short real training on a slice of sample A', ()
 
 if (!hasRealSample) console.warn(REAL_SAMPLE_SKIP);
 
+describe('loadDataset keeps each distinct row once', () => {
+  it('windows read the same features as from every flow, and the hash is that of every flow\'s features', async () => {
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
+    // 3,000 flows, 7 x 5 distinct rows, keyed by 4 sources
+    await conn.run(`CREATE TABLE flows_1 AS SELECT '10.0.0.' || (i % 4) AS IPV4_SRC_ADDR, 6 AS PROTOCOL, 7.0 AS L7_PROTO, 40 + i % 7 AS IN_BYTES, i % 5 AS OUT_BYTES,
+      1 AS IN_PKTS, 0 AS OUT_PKTS, 2 AS TCP_FLAGS, 0 AS FLOW_DURATION_MILLISECONDS, CASE WHEN i % 3 = 0 THEN 'Benign' ELSE 'DoS' END AS Attack FROM range(3000) t(i)`);
+    const set = chooseFeatureSet(['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'], 'v1');
+    for (const keyed of [false, true]) {
+      const ds = await loadDataset(conn, 'flows_1', { set, window: 4, keyed });
+      expect(ds.rowValues.length / ds.features).toBe(35);
+      expect(Math.max(...ds.groups)).toBe(34);
+      // the reference: every flow's features as read, windows over flows
+      const every = await readFlows(conn, 'flows_1', { ...set, codes: false }, { from: 0, to: 3000, keyed, labels: true, codebook: null });
+      const flowWindows = windowIndex(3000, 4, every.keys);
+      const all = Int32Array.from({ length: 3000 }, (_, i) => i);
+      // the reference reads the numeric channels only (no value codes): compare those and the mask
+      const numeric = every.values.length / 3000;
+      const fromRows = gatherWindows(ds.rowValues, ds.features, ds.index, 4, all);
+      const fromFlows = gatherWindows(every.values, numeric, flowWindows, 4, all);
+      for (let w = 0; w < 3000 * 4; w++) {
+        for (let j = 0; j < numeric; j++) expect(fromRows[w * (ds.features + 1) + j]).toBe(fromFlows[w * (numeric + 1) + j]);
+        expect(fromRows[w * (ds.features + 1) + ds.features]).toBe(fromFlows[w * (numeric + 1) + numeric]); // the mask
+      }
+    }
+    // the data hash is over the flows' features in order, then the labels and classes: as before rows were kept once
+    const ds = await loadDataset(conn, 'flows_1', { set, window: 4 });
+    const flowValues = Float32Array.from({ length: ds.n * ds.features }, (_, i) => ds.rowValues[ds.groups[Math.floor(i / ds.features)]! * ds.features + (i % ds.features)]!);
+    const expected = createHash('sha256').update(new Uint8Array(flowValues.buffer)).update(new Uint8Array(Int32Array.from(ds.labels).buffer)).update(ds.classes.join('\n')).digest('hex');
+    expect(ds.hash).toBe(expected);
+    conn.closeSync();
+  });
+});
+
 describe('binary mode and early stopping (synthetic capture)', () => {
   it('trains Benign vs Attack and stops when validation macro F1 stalls, keeping the best weights', async () => {
     await initBackend('wasm');
@@ -249,7 +284,7 @@ describe('binary mode and early stopping (synthetic capture)', () => {
     expect(ds.classes).toEqual(['Benign', 'Attack']);
     expect(new Set(ds.labels)).toEqual(new Set([0, 1]));
     // the per-flow arrays are shared with the training threads, not copied to each
-    for (const a of [ds.values, ds.flowIds, ds.labels, ds.groups, ds.index]) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    for (const a of [ds.rowValues, ds.flowIds, ds.labels, ds.groups, ds.index]) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
     const r = await trainDetector(ds, { epochs: 30, batchSize: 64, convFilters: [8, 8], lstmUnits: 8, flowSkipUnits: 8, kernelSize: 2, learningRate: 1e-2, earlyStoppingPatience: 2, seed: 3 });
     expect(r.history.length).toBeLessThan(30);
     expect(r.history.length - r.bestEpoch).toBe(2);
