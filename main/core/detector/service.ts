@@ -163,7 +163,10 @@ export async function trainModel(project: Project, capture: CaptureInfo, opts: {
   const conn = await project.connect();
   let dataset;
   try {
-    dataset = await loadDataset(conn, flowsTable(capture.id), { set, window: settings.window, keyed: settings.keyBySource, binary: settings.binary, signal: ctx.signal });
+    dataset = await loadDataset(conn, flowsTable(capture.id), {
+      set, window: settings.window, keyed: settings.keyBySource, binary: settings.binary, signal: ctx.signal,
+      onProgress: (done, total) => ctx.progress({ phase: 'reading', fraction: done / total, message: `read ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} flows of ${capture.fileName}` }),
+    });
   } finally {
     conn.closeSync();
   }

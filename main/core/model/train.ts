@@ -62,6 +62,8 @@ export interface LoadOptions {
   /** read at most this many flows (capture order) */
   limit?: number;
   signal?: AbortSignal;
+  /** after each chunk of flows read (a 10M-flow capture takes a minute or more) */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export async function loadDataset(conn: DuckDBConnection, table: string, opts: LoadOptions): Promise<Dataset> {
@@ -87,6 +89,7 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
     flowIds.set(rows.flowIds, start);
     rows.labels!.forEach((l, i) => (names[start + i] = l));
     if (keys) rows.keys!.forEach((k, i) => (keys[start + i] = k));
+    opts.onProgress?.(Math.min(n, start + chunk), n);
   }
   let classes = opts.binary ? ['Benign', 'Attack'] : opts.classes;
   if (!classes) {

@@ -265,7 +265,9 @@ describe('loadDataset keeps each distinct row once', () => {
       }
     }
     // the data hash is over the flows' features in order, then the labels and classes: as before rows were kept once
-    const ds = await loadDataset(conn, 'flows_1', { set, window: 4 });
+    const read: [number, number][] = [];
+    const ds = await loadDataset(conn, 'flows_1', { set, window: 4, onProgress: (done, total) => read.push([done, total]) });
+    expect(read).toEqual([[3000, 3000]]); // one chunk of up to 100,000 flows
     const flowValues = Float32Array.from({ length: ds.n * ds.features }, (_, i) => ds.rowValues[ds.groups[Math.floor(i / ds.features)]! * ds.features + (i % ds.features)]!);
     const expected = createHash('sha256').update(new Uint8Array(flowValues.buffer)).update(new Uint8Array(Int32Array.from(ds.labels).buffer)).update(ds.classes.join('\n')).digest('hex');
     expect(ds.hash).toBe(expected);
