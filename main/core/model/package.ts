@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import * as v from 'valibot';
 import { MindflowError } from '../errors.ts';
 import { featureColumns, featureNames, missingColumns, type FeatureSet, type FeatureStats } from './features.ts';
@@ -225,9 +225,16 @@ export async function readPackageFiles(dir: string): Promise<{ manifest: ModelMa
     fail(dir, `${MODEL_FILE} is not a TensorFlow.js layers model`);
   }
   const json = modelJson as ModelJson;
+  const wellFormed = json.weightsManifest.every(
+    (g) => g && Array.isArray(g.paths) && g.paths.every((p) => typeof p === 'string') && Array.isArray(g.weights) && g.weights.every((w) => w && Array.isArray(w.shape) && w.shape.every((d) => Number.isInteger(d) && d >= 0)),
+  );
+  if (!wellFormed) fail(dir, `${MODEL_FILE}'s weightsManifest is not a list of weight files and shapes`);
   const buffers: Uint8Array[] = [];
   for (const p of json.weightsManifest.flatMap((g) => g.paths)) {
     const file = join(dir, p);
+    // a package is data: its weights are files inside it, never a path out of it
+    const inside = relative(dir, file);
+    if (isAbsolute(p) || inside === '..' || inside.startsWith(`..${sep}`)) fail(dir, `weights file ${p} is outside the package`);
     if (!(await stat(file).catch(() => null))) fail(dir, `weights file ${p} is missing`);
     buffers.push(new Uint8Array(await readFile(file)));
   }

@@ -72,10 +72,11 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
   const f = featureCount(opts.set);
   const window = opts.window ?? 10;
   const keyed = opts.keyed ?? false;
-  // per-flow arrays sit in shared memory: the training thread and its peers read them, not copies
+  // each distinct row kept once; per-flow arrays sit in shared memory, which the training
+  // thread and its peers read instead of copies
   const grouper = new RowGrouper(f);
-  const groups = new Int32Array(new SharedArrayBuffer(n * 4));
   const digest = createHash('sha256');
+  const groups = new Int32Array(new SharedArrayBuffer(n * 4));
   const flowIds = new Float64Array(new SharedArrayBuffer(n * 8));
   const names: (string | null)[] = new Array(n);
   const keys: (string | null)[] | null = keyed ? new Array(n) : null;
@@ -106,14 +107,14 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
   return { n, features: f, rowValues: shared(grouper.rows()), window, keyed, index: shared(index), labels, classes, binary: Boolean(opts.binary), groups, flowIds, set: opts.set, dictionary, hash };
 }
 
-/** The row (group id) of each of `flows`: what fitStats and the vocabulary count, once per flow. */
+/** The row (group id) of each of `flows`, repeats kept: fitStats over them weighs each flow once. */
 export function rowsOf(ds: Dataset, flows: ArrayLike<number>): Int32Array {
   return Int32Array.from({ length: flows.length }, (_, i) => ds.groups[flows[i]!]!);
 }
 
 /**
  * A copy of `a` in a SharedArrayBuffer: posted to a worker thread it is shared, not cloned. A
- * dataset's arrays are: the training thread and each of its peers read the one copy.
+ * dataset's arrays are made so, and the training thread and each of its peers read one copy.
  */
 export function shared<T extends Float32Array | Int32Array>(a: T): T {
   const out = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));

@@ -101,6 +101,24 @@ describe('loading refuses a broken or mismatched package with one line', () => {
       /model has 3 outputs but the manifest lists 2 classes/,
     ],
     [
+      'weights outside the package',
+      async (d) => {
+        const j = JSON.parse(await readFile(join(d, 'model.json'), 'utf8'));
+        j.weightsManifest[0].paths = ['../other/weights.bin'];
+        await writeFile(join(d, 'model.json'), JSON.stringify(j));
+      },
+      /weights file \.\.\/other\/weights\.bin is outside the package/,
+    ],
+    [
+      'a weights manifest without shapes',
+      async (d) => {
+        const j = JSON.parse(await readFile(join(d, 'model.json'), 'utf8'));
+        j.weightsManifest[0].weights = [{ name: 'w' }];
+        await writeFile(join(d, 'model.json'), JSON.stringify(j));
+      },
+      /model\.json's weightsManifest is not a list of weight files and shapes/,
+    ],
+    [
       'a model.json of another architecture',
       async (d) => {
         const j = JSON.parse(await readFile(join(d, 'model.json'), 'utf8'));
