@@ -18,7 +18,7 @@ import { rng } from './random.ts';
 export { rng };
 import { readInto, type BackendKind } from './backend.ts';
 import { GradientExchange, ownersOf, shareOf, spawnTrainingPeers, STOP_CANCELLED, STOP_FAILED } from './parallel.ts';
-import { gatherWindows, labelIndex, readFlows, tableRowCount, windowIndex } from './windows.ts';
+import { gatherWindows, labelIndex, streamFlows, tableRowCount, windowIndex } from './windows.ts';
 
 /**
  * Flows of one capture in memory, ready to window. Floods repeat rows (sample A's 278,781 flows
@@ -66,6 +66,9 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Flows read, encoded and grouped at a time while loading a dataset. */
+const LOAD_BATCH = 16_384;
+
 export async function loadDataset(conn: DuckDBConnection, table: string, opts: LoadOptions): Promise<Dataset> {
   const total = await tableRowCount(conn, table);
   const n = Math.min(total, opts.limit ?? total);
@@ -81,17 +84,24 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
   const names: (string | null)[] = new Array(n);
   const keys: (string | null)[] | null = keyed ? new Array(n) : null;
   const codebook = opts.set.codes ? Codebook.growing(opts.set.columns.length) : null;
-  const chunk = 100_000;
-  for (let start = 0; start < n; start += chunk) {
+  // One streaming query read as typed vectors, in batches small enough that encoding and
+  // grouping one (tens of ms) never hold the thread long: this runs in the main process.
+  let start = 0;
+  for await (const rows of streamFlows(conn, table, opts.set, { from: 0, to: n, batchSize: LOAD_BATCH, keyed, labels: true, codebook })) {
     if (opts.signal?.aborted) throw new MindflowError('cancelled', 'training cancelled');
-    const rows = await readFlows(conn, table, opts.set, { from: start, to: Math.min(n, start + chunk), keyed, labels: true, codebook });
+    const m = rows.flowIds.length;
     digest.update(new Uint8Array(rows.values.buffer, rows.values.byteOffset, rows.values.byteLength));
     grouper.add(rows.values, groups, start);
     flowIds.set(rows.flowIds, start);
     rows.labels!.forEach((l, i) => (names[start + i] = l));
     if (keys) rows.keys!.forEach((k, i) => (keys[start + i] = k));
-    opts.onProgress?.(Math.min(n, start + chunk), n);
+    start += m;
+    opts.onProgress?.(start, n);
+    // let the event loop run between batches (IPC, the web host's requests, progress)
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  if (opts.signal?.aborted) throw new MindflowError('cancelled', 'training cancelled');
+  if (start !== n) throw new MindflowError('internal', `${table} gave ${start} flows where it holds ${n}`);
   let classes = opts.binary ? ['Benign', 'Attack'] : opts.classes;
   if (!classes) {
     const found = [...new Set(names.filter((x): x is string => x != null))].sort();

@@ -243,31 +243,38 @@ if (!hasRealSample) console.warn(REAL_SAMPLE_SKIP);
 describe('loadDataset keeps each distinct row once', () => {
   it('windows read the same features as from every flow, and the hash is that of every flow\'s features', async () => {
     const conn = await (await DuckDBInstance.create(':memory:')).connect();
-    // 3,000 flows, 7 x 5 distinct rows, keyed by 4 sources
-    await conn.run(`CREATE TABLE flows_1 AS SELECT '10.0.0.' || (i % 4) AS IPV4_SRC_ADDR, 6 AS PROTOCOL, 7.0 AS L7_PROTO, 40 + i % 7 AS IN_BYTES, i % 5 AS OUT_BYTES,
-      1 AS IN_PKTS, 0 AS OUT_PKTS, 2 AS TCP_FLAGS, 0 AS FLOW_DURATION_MILLISECONDS, CASE WHEN i % 3 = 0 THEN 'Benign' ELSE 'DoS' END AS Attack FROM range(3000) t(i)`);
+    // 40,000 flows (three batches of reading), 701 x 5 distinct rows, keyed by 4 sources
+    const n = 40_000;
+    await conn.run(`CREATE TABLE flows_1 AS SELECT '10.0.0.' || (i % 4) AS IPV4_SRC_ADDR, 6 AS PROTOCOL, 7.0 AS L7_PROTO, 40 + i % 701 AS IN_BYTES, i % 5 AS OUT_BYTES,
+      1 AS IN_PKTS, 0 AS OUT_PKTS, 2 AS TCP_FLAGS, 0 AS FLOW_DURATION_MILLISECONDS, CASE WHEN i % 3 = 0 THEN 'Benign' ELSE 'DoS' END AS Attack FROM range(${n}) t(i)`);
     const set = chooseFeatureSet(['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'], 'v1');
     for (const keyed of [false, true]) {
       const ds = await loadDataset(conn, 'flows_1', { set, window: 4, keyed });
-      expect(ds.rowValues.length / ds.features).toBe(35);
-      expect(Math.max(...ds.groups)).toBe(34);
+      expect(ds.rowValues.length / ds.features).toBe(701 * 5);
+      expect(ds.groups.reduce((a, b) => Math.max(a, b), 0)).toBe(701 * 5 - 1);
       // the reference: every flow's features as read, windows over flows
-      const every = await readFlows(conn, 'flows_1', { ...set, codes: false }, { from: 0, to: 3000, keyed, labels: true, codebook: null });
-      const flowWindows = windowIndex(3000, 4, every.keys);
-      const all = Int32Array.from({ length: 3000 }, (_, i) => i);
+      const every = await readFlows(conn, 'flows_1', { ...set, codes: false }, { from: 0, to: n, keyed, labels: true, codebook: null });
+      const flowWindows = windowIndex(n, 4, every.keys);
+      const all = Int32Array.from({ length: n }, (_, i) => i);
       // the reference reads the numeric channels only (no value codes): compare those and the mask
-      const numeric = every.values.length / 3000;
+      const numeric = every.values.length / n;
       const fromRows = gatherWindows(ds.rowValues, ds.features, ds.index, 4, all);
       const fromFlows = gatherWindows(every.values, numeric, flowWindows, 4, all);
-      for (let w = 0; w < 3000 * 4; w++) {
-        for (let j = 0; j < numeric; j++) expect(fromRows[w * (ds.features + 1) + j]).toBe(fromFlows[w * (numeric + 1) + j]);
-        expect(fromRows[w * (ds.features + 1) + ds.features]).toBe(fromFlows[w * (numeric + 1) + numeric]); // the mask
+      let differ = 0;
+      for (let w = 0; w < n * 4; w++) {
+        for (let j = 0; j < numeric; j++) if (fromRows[w * (ds.features + 1) + j] !== fromFlows[w * (numeric + 1) + j]) differ++;
+        if (fromRows[w * (ds.features + 1) + ds.features] !== fromFlows[w * (numeric + 1) + numeric]) differ++; // the mask
       }
+      expect(differ, keyed ? 'keyed' : 'unkeyed').toBe(0);
+      expect(Array.from(ds.flowIds.subarray(0, 3))).toEqual([0, 1, 2]);
+      expect(ds.flowIds[n - 1]).toBe(n - 1);
     }
     // the data hash is over the flows' features in order, then the labels and classes: as before rows were kept once
     const read: [number, number][] = [];
     const ds = await loadDataset(conn, 'flows_1', { set, window: 4, onProgress: (done, total) => read.push([done, total]) });
-    expect(read).toEqual([[3000, 3000]]); // one chunk of up to 100,000 flows
+    expect(read.length).toBeGreaterThan(1);
+    expect(read.at(-1)).toEqual([n, n]);
+    expect(read.every(([done], i) => i === 0 || done > read[i - 1]![0])).toBe(true);
     const flowValues = Float32Array.from({ length: ds.n * ds.features }, (_, i) => ds.rowValues[ds.groups[Math.floor(i / ds.features)]! * ds.features + (i % ds.features)]!);
     const expected = createHash('sha256').update(new Uint8Array(flowValues.buffer)).update(new Uint8Array(Int32Array.from(ds.labels).buffer)).update(ds.classes.join('\n')).digest('hex');
     expect(ds.hash).toBe(expected);
