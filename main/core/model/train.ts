@@ -158,30 +158,37 @@ export function rowGroups(values: Float32Array, f: number, channels?: readonly n
 
 /**
  * Numbers the rows of [m, f] matrices given one after another in order of first appearance
- * (identical bits, one group) and keeps each distinct row once.
+ * (identical bits, one group) and keeps each distinct row once. Rows are found by a hash of
+ * their bits and compared bit for bit, so a distinct row costs its values and a map entry, not
+ * a string of its bytes (which was 4 bytes a channel again, and most of the grouping time).
  */
 export class RowGrouper {
-  private readonly seen = new Map<string, number>();
+  /** hash of a row's bits -> the last group with that hash; earlier ones chain through `next` */
+  private readonly heads = new Map<number, number>();
+  private next = new Int32Array(1024);
   private table = new Float32Array(0);
+  private bits = new Int32Array(0);
+  private count = 0;
   constructor(private readonly f: number) {}
 
   /** Writes the group of each row of `values` to out[offset...]. */
   add(values: Float32Array, out: Int32Array, offset: number): void {
     const f = this.f;
     const m = Math.floor(values.length / Math.max(1, f));
-    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    const src = new Int32Array(values.buffer, values.byteOffset, m * f);
     for (let i = 0; i < m; i++) {
-      const key = Buffer.from(bytes.subarray(i * f * 4, (i + 1) * f * 4)).toString('latin1');
-      let g = this.seen.get(key);
-      if (g === undefined) {
-        g = this.seen.size;
-        this.seen.set(key, g);
-        if ((g + 1) * f > this.table.length) {
-          const grown = new Float32Array(Math.max(1024 * f, this.table.length * 2));
-          grown.set(this.table);
-          this.table = grown;
-        }
-        this.table.set(values.subarray(i * f, (i + 1) * f), g * f);
+      const o = i * f;
+      let h = 0x811c9dc5; // FNV-1a over the row's 32-bit words
+      for (let j = 0; j < f; j++) h = Math.imul(h ^ src[o + j]!, 0x01000193);
+      const head = this.heads.get(h);
+      let g = head ?? -1;
+      while (g >= 0 && !this.same(g, src, o)) g = this.next[g]!;
+      if (g < 0) {
+        g = this.count++;
+        this.reserve(this.count);
+        this.bits.set(src.subarray(o, o + f), g * f);
+        this.next[g] = head ?? -1;
+        this.heads.set(h, g);
       }
       out[offset + i] = g;
     }
@@ -189,7 +196,27 @@ export class RowGrouper {
 
   /** [groups, f]: row g is group g's. */
   rows(): Float32Array {
-    return this.table.subarray(0, this.seen.size * this.f);
+    return this.table.subarray(0, this.count * this.f);
+  }
+
+  private same(g: number, src: Int32Array, o: number): boolean {
+    const base = g * this.f;
+    for (let j = 0; j < this.f; j++) if (this.bits[base + j] !== src[o + j]) return false;
+    return true;
+  }
+
+  private reserve(groups: number): void {
+    if (groups * this.f > this.table.length) {
+      const grown = new Float32Array(Math.max(1024 * this.f, this.table.length * 2));
+      grown.set(this.table);
+      this.table = grown;
+      this.bits = new Int32Array(grown.buffer);
+    }
+    if (groups > this.next.length) {
+      const grown = new Int32Array(this.next.length * 2);
+      grown.set(this.next);
+      this.next = grown;
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { initBackend } from '../../../main/core/model/backend.ts';
 import { chooseFeatureSet } from '../../../main/core/model/features.ts';
-import { classWeights, DEFAULT_TRAINING, loadDataset, MAX_VOCABULARY, representatives, rng, rowGroups, scheduledRate, splitByGroups, trainDetector, trainingVocabulary, type Dataset } from '../../../main/core/model/train.ts';
+import { classWeights, DEFAULT_TRAINING, loadDataset, MAX_VOCABULARY, representatives, rng, RowGrouper, rowGroups, scheduledRate, splitByGroups, trainDetector, trainingVocabulary, type Dataset } from '../../../main/core/model/train.ts';
 import { gatherWindows, readFlows, windowIndex } from '../../../main/core/model/windows.ts';
 import { hasRealSample, REAL_SAMPLE, REAL_SAMPLE_SKIP } from '../helpers.ts';
 
@@ -152,6 +152,44 @@ describe('rowGroups', () => {
     expect(Array.from(rowGroups(m, 3, [0, 1]))).toEqual([0, 0, 0, 1]);
     expect(Array.from(rowGroups(m, 3, [1, 2]))).toEqual([0, 1, 0, 0]);
     expect(Array.from(rowGroups(m, 3, [1]))).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('RowGrouper', () => {
+  const rowsOfBits = (words: number[]) => new Float32Array(Int32Array.from(words).buffer);
+  it('numbers rows across batches in order of first appearance and keeps each distinct row once', () => {
+    const grouper = new RowGrouper(2);
+    const out = new Int32Array(6);
+    grouper.add(Float32Array.from([1, 2, 3, 4, 1, 2]), out, 0);
+    grouper.add(Float32Array.from([3, 4, 5, 6, 1, 2]), out, 3);
+    expect(Array.from(out)).toEqual([0, 1, 0, 1, 2, 0]);
+    expect(Array.from(grouper.rows())).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+  it('compares bits: 0 and -0 are two rows, the same NaN one', () => {
+    const out = new Int32Array(4);
+    new RowGrouper(1).add(Float32Array.from([0, -0, NaN, NaN]), out, 0);
+    expect(Array.from(out)).toEqual([0, 1, 2, 2]);
+  });
+  it('keeps apart rows whose hashes collide', () => {
+    // FNV-1a over two words: for any first word a2, the second word b2 below gives row 1's hash
+    const fnv = (a: number, b: number) => Math.imul(Math.imul(0x811c9dc5 ^ a, 0x01000193) ^ b, 0x01000193) | 0;
+    const [a1, b1, a2] = [7, 11, 1234567];
+    const b2 = Math.imul(0x811c9dc5 ^ a1, 0x01000193) ^ b1 ^ Math.imul(0x811c9dc5 ^ a2, 0x01000193);
+    expect(fnv(a2, b2)).toBe(fnv(a1, b1));
+    const grouper = new RowGrouper(2);
+    const out = new Int32Array(4);
+    grouper.add(rowsOfBits([a1, b1, a2, b2, a1, b1, a2, b2]), out, 0);
+    expect(Array.from(out)).toEqual([0, 1, 0, 1]);
+    expect(Array.from(new Int32Array(grouper.rows().slice().buffer))).toEqual([a1, b1, a2, b2]);
+  });
+  it('grows past its first table and chain sizes', () => {
+    const grouper = new RowGrouper(1);
+    const n = 5000;
+    const out = new Int32Array(2 * n);
+    const values = Float32Array.from({ length: 2 * n }, (_, i) => i % n);
+    grouper.add(values, out, 0);
+    expect(Array.from(out.subarray(n))).toEqual(Array.from(out.subarray(0, n)));
+    expect(Array.from(grouper.rows())).toEqual(Array.from(values.subarray(0, n)));
   });
 });
 
