@@ -43,10 +43,10 @@ import { definedOnly, RECIPE_FLAGS, recipeSettings, UsageError } from '../../mai
 import { trainOptionsOf } from '../../main/core/detector/service.ts';
 import { initBackend, type BackendKind } from '../../main/core/model/backend.ts';
 import type { TrainSettings } from '../../preload/contract.ts';
-import { chooseFeatureSet, columnFeatures, columnKind, numericFeatureCount, type FeatureSet } from '../../main/core/model/features.ts';
+import { chooseFeatureSet, columnFeatures, columnKind, numericFeatureCount, RowScaler, type FeatureSet } from '../../main/core/model/features.ts';
 import { computeMetrics, type Metrics } from '../../main/core/model/metrics.ts';
 import { trainingWorkers } from '../../main/core/model/parallel.ts';
-import { DEFAULT_TRAINING, evaluateRows, loadDataset, rng, rowGroups, shuffle, splitByGroups, standardized, trainingVocabulary, trainOnThreads, type Dataset, type Split } from '../../main/core/model/train.ts';
+import { DEFAULT_TRAINING, evaluateRows, loadDataset, rng, rowGroups, shuffle, splitByGroups, trainingVocabulary, trainOnThreads, type Dataset, type Split } from '../../main/core/model/train.ts';
 import { patternAnswers } from './reference/patterns.ts';
 import { ExtraTrees } from './reference/extra-trees.ts';
 
@@ -135,10 +135,10 @@ async function detector(ds: Dataset, split: Split, seed: number, train: Int32Arr
   const result = await trainOnThreads(ds, { ...recipe, seed, split: { train, validation: new Int32Array(0), test: split.test } }, { workers, backend });
   // the test flows whose feature row in `rows` (v2, without identifiers) is also in training, and the others
   const trained = new Set(Array.from(train, (r) => rows.groups[r]!));
-  const std = standardized(ds, result.stats, trainingVocabulary(ds, train).remap);
-  const seen = evaluateRows(result.model, ds, std, split.test.filter((r) => trained.has(rows.groups[r]!)));
-  const unseen = evaluateRows(result.model, ds, std, split.test.filter((r) => !trained.has(rows.groups[r]!)));
-  const onKnown = evaluateRows(result.model, ds, std, known);
+  const scaler = new RowScaler(ds.features, result.stats, trainingVocabulary(ds, train).remap);
+  const seen = evaluateRows(result.model, ds, scaler, split.test.filter((r) => trained.has(rows.groups[r]!)));
+  const unseen = evaluateRows(result.model, ds, scaler, split.test.filter((r) => !trained.has(rows.groups[r]!)));
+  const onKnown = evaluateRows(result.model, ds, scaler, known);
   result.model.dispose();
   return { metrics: result.test!, seconds: result.seconds, seen, unseen, known: onKnown };
 }

@@ -302,6 +302,37 @@ export function fitStats(matrix: Float32Array, f: number, rows?: ArrayLike<numbe
   return { mean: Array.from(mean), std };
 }
 
+/**
+ * A dataset's encoded rows made model input as they are copied: the numeric channels
+ * standardised with the training split's statistics (the arithmetic of `standardize`, so the
+ * same bits), and the last `remap.length` channels, value codes, moved from the codes given
+ * while loading to the training vocabulary's. Training reads its rows through one instead of a
+ * standardised copy of every distinct row, which on a capture whose rows rarely repeat was as
+ * large as the dataset itself.
+ */
+export class RowScaler {
+  private readonly mean: Float64Array;
+  private readonly std: Float64Array;
+  private readonly numeric: number;
+  constructor(
+    readonly features: number,
+    stats: FeatureStats,
+    private readonly remap: readonly Int32Array[] = [],
+  ) {
+    this.numeric = features - remap.length;
+    this.mean = Float64Array.from(stats.mean.slice(0, this.numeric));
+    this.std = Float64Array.from(stats.std.slice(0, this.numeric));
+  }
+
+  /** Row `row` of the [rows, features] matrix `values`, scaled, to out[at .. at + features). */
+  copy(values: Float32Array, row: number, out: Float32Array, at: number): void {
+    const base = row * this.features;
+    const numeric = this.numeric;
+    for (let j = 0; j < numeric; j++) out[at + j] = (values[base + j]! - this.mean[j]!) / this.std[j]!;
+    for (let j = numeric; j < this.features; j++) out[at + j] = this.remap[j - numeric]![values[base + j]!]!;
+  }
+}
+
 /** Standardises an [n, f] matrix in place. */
 export function standardize(matrix: Float32Array, stats: FeatureStats): Float32Array {
   const f = stats.mean.length;

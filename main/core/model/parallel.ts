@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { MindflowError } from '../errors.ts';
 import type { BackendKind } from './backend.ts';
 import type { TrainSettings, WorkerRequest, WorkerResponse } from './protocol.ts';
-import type { Dataset } from './train.ts';
+import type { Dataset, PreparedTraining } from './train.ts';
 
 const HEADER_INTS = 8;
 const GEN = 0;
@@ -217,7 +217,7 @@ export function spawnModelWorker(): Worker {
 /** The helper ranks of one training run, each in its own worker thread. */
 export interface TrainingPeers {
   /** hands the ranks their work: each gets its own copy of the dataset */
-  start(buffer: SharedArrayBuffer, dataset: Dataset, settings: TrainSettings, std: Float32Array): void;
+  start(buffer: SharedArrayBuffer, dataset: Dataset, settings: TrainSettings, prepared: PreparedTraining): void;
   /** resolves when every peer finished its epochs (after start); rejects with the first peer's error */
   done: Promise<void>;
   close(): Promise<void>;
@@ -252,8 +252,8 @@ export function spawnTrainingPeers(size: number, backend: BackendKind | null): T
   return {
     // the job is queued until the peer's backend is up; rank 0 may by then be blocked at a
     // barrier and unable to answer anything
-    start: (buffer, dataset, settings, std) =>
-      workers.forEach((w, i) => w.postMessage({ type: 'train-peer', id: i + 1, dataset, settings, buffer, std, rank: i + 1, size } satisfies WorkerRequest)),
+    start: (buffer, dataset, settings, prepared) =>
+      workers.forEach((w, i) => w.postMessage({ type: 'train-peer', id: i + 1, dataset, settings, buffer, prepared, rank: i + 1, size } satisfies WorkerRequest)),
     done,
     close: async () => {
       await Promise.all(workers.map((w) => w.terminate()));

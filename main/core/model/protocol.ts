@@ -2,7 +2,7 @@
 import type { BackendInfo, BackendKind } from './backend.ts';
 import type { Metrics } from './metrics.ts';
 import type { ModelManifest } from './package.ts';
-import type { BatchProgress, Dataset, EpochProgress, TrainOptions } from './train.ts';
+import type { BatchProgress, Dataset, EpochProgress, PreparedTraining, TrainOptions } from './train.ts';
 
 /** Training settings that can cross a thread boundary (no callbacks, no signal). */
 export type TrainSettings = Omit<TrainOptions, 'signal' | 'onBatch' | 'onEpoch' | 'parallel'>;
@@ -23,7 +23,7 @@ export type WorkerRequest =
   | { type: 'train'; id: number; dataset: Dataset; settings: TrainSettings; save: SaveTarget | null }
   | { type: 'cancel'; id: number }
   /** a helper rank of a data-parallel training run (see parallel.ts) */
-  | { type: 'train-peer'; id: number; dataset: Dataset; settings: TrainSettings; buffer: SharedArrayBuffer; std: Float32Array; rank: number; size: number };
+  | { type: 'train-peer'; id: number; dataset: Dataset; settings: TrainSettings; buffer: SharedArrayBuffer; prepared: PreparedTraining; rank: number; size: number };
 
 export interface TrainSummary {
   manifest: ModelManifest;

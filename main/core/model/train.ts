@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MindflowError } from '../errors.ts';
 import { BUILTIN_RECIPE } from '../../../preload/contract.ts';
-import { Codebook, codeCount, featureCount, fitStats, type FeatureSet, type FeatureStats, type Vocabulary } from './features.ts';
+import { Codebook, codeCount, featureCount, fitStats, RowScaler, type FeatureSet, type FeatureStats, type Vocabulary } from './features.ts';
 import { computeMetrics, argmaxRows, type Metrics } from './metrics.ts';
 import { buildModel, modelConfig, type ModelConfig } from './model.ts';
 import { rng } from './random.ts';
@@ -387,9 +387,39 @@ export interface ParallelOptions {
   /** 0 (the default) allocates the exchange buffer and calls startPeers with it */
   rank?: number;
   buffer?: SharedArrayBuffer;
-  /** rank 0's standardised features, in shared memory: a peer reads them instead of making its own */
-  std?: Float32Array;
-  startPeers?: (buffer: SharedArrayBuffer, std: Float32Array) => void;
+  /** rank 0's split, statistics and vocabulary: a peer takes them instead of working them out again */
+  prepared?: PreparedTraining;
+  startPeers?: (buffer: SharedArrayBuffer, prepared: PreparedTraining) => void;
+}
+
+/**
+ * What a run works out from its dataset before the first step: the split (in shared memory),
+ * the training split's statistics with its value vocabulary, and the remap of the codes given
+ * while loading to that vocabulary's. Rank 0 hands it to its peers, which would otherwise
+ * repeat it (on 3M flows whose rows rarely repeat, 20 s and a gigabyte each).
+ */
+export interface PreparedTraining {
+  split: Split;
+  stats: FeatureStats;
+  remap: Int32Array[];
+}
+
+/** The split, statistics and vocabulary of a run on `ds` (see PreparedTraining). */
+export function prepareTraining(ds: Dataset, options: Pick<TrainOptions, 'split' | 'testFraction' | 'validationFraction' | 'minValueCount' | 'maxValues'>, seed: number): PreparedTraining {
+  const split = options.split ?? splitByGroups(ds.labels, ds.groups, { test: options.testFraction ?? 0.2, validation: options.validationFraction ?? 0.1, seed });
+  if (split.train.length === 0) throw new MindflowError('no-flows', 'no labelled flows left to train on after the split');
+  const codes = codeCount(ds.set);
+  const vocab = codes > 0 ? trainingVocabulary(ds, split.train, options.minValueCount ?? 1, options.maxValues ?? MAX_VOCABULARY) : null;
+  const stats: FeatureStats = fitStats(ds.rowValues, ds.features, rowsOf(ds, split.train));
+  if (vocab) {
+    // code channels are indices, not measurements: never standardised
+    for (let j = ds.features - codes; j < ds.features; j++) {
+      stats.mean[j] = 0;
+      stats.std[j] = 1;
+    }
+    stats.vocabulary = vocab.vocabulary;
+  }
+  return { split: { train: shared(split.train), validation: shared(split.validation), test: shared(split.test) }, stats, remap: vocab?.remap ?? [] };
 }
 
 /**
@@ -545,20 +575,6 @@ export function representatives(ds: Dataset, rows: Int32Array): { rows: Int32Arr
   return { rows: Int32Array.from(picked), weights: Float64Array.from(weights) };
 }
 
-/**
- * Standardised copy of a dataset's distinct rows; value-code channels (the last `remap.length`)
- * are remapped to the training vocabulary instead.
- */
-export function standardized(ds: Dataset, stats: FeatureStats, remap: Int32Array[] = [], out: Float32Array<ArrayBufferLike> = new Float32Array(ds.rowValues.length)): Float32Array<ArrayBufferLike> {
-  const f = ds.features;
-  const numeric = f - remap.length;
-  for (let i = 0; i < out.length; i++) {
-    const j = i % f;
-    out[i] = j < numeric ? (ds.rowValues[i]! - stats.mean[j]!) / stats.std[j]! : remap[j - numeric]![ds.rowValues[i]!]!;
-  }
-  return out;
-}
-
 /** Class probabilities [n, k] for windows [n, W, C], `batch` windows per forward pass. */
 export function predictProbs(model: tf.LayersModel, x: Float32Array, n: number, window: number, channels: number, batch = 4096): Float32Array {
   const k = (model.outputs[0]!.shape[1] as number) ?? 0;
@@ -573,17 +589,17 @@ export function predictProbs(model: tf.LayersModel, x: Float32Array, n: number, 
 }
 
 /**
- * Metrics of `model` on the given rows of a dataset (standardised features given); `weights`
+ * Metrics of `model` on the given rows of a dataset, read through the run's scaler; `weights`
  * counts each row that many times (see representatives).
  */
-export function evaluateRows(model: tf.LayersModel, ds: Dataset, std: Float32Array, rows: Int32Array, batch = 4096, weights?: Float64Array): Metrics {
+export function evaluateRows(model: tf.LayersModel, ds: Dataset, scaler: RowScaler, rows: Int32Array, batch = 4096, weights?: Float64Array): Metrics {
   const k = ds.classes.length;
   const predicted = new Int32Array(rows.length);
   const truth = new Int32Array(rows.length);
   const c = ds.features + 1;
   for (let s = 0; s < rows.length; s += batch) {
     const part = rows.subarray(s, Math.min(rows.length, s + batch));
-    const x = gatherWindows(std, ds.features, ds.index, ds.window, part);
+    const x = gatherWindows(ds.rowValues, ds.features, ds.index, ds.window, part, undefined, scaler);
     const probs = predictProbs(model, x, part.length, ds.window, c, batch);
     predicted.set(argmaxRows(probs, k), s);
     for (let i = 0; i < part.length; i++) truth[s + i] = ds.labels[part[i]!]!;
@@ -598,26 +614,16 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
   const seed = options.seed ?? 42;
   const epochs = options.epochs ?? 20;
   const batchSize = options.batchSize ?? 256;
-  const split = options.split ?? splitByGroups(ds.labels, ds.groups, { test: options.testFraction ?? 0.2, validation: options.validationFraction ?? 0.1, seed });
-  if (split.train.length === 0) throw new MindflowError('no-flows', 'no labelled flows left to train on after the split');
-  const codes = codeCount(ds.set);
-  const vocab = codes > 0 ? trainingVocabulary(ds, split.train, options.minValueCount ?? 1, options.maxValues ?? MAX_VOCABULARY) : null;
-  const stats: FeatureStats = fitStats(ds.rowValues, ds.features, rowsOf(ds, split.train));
-  if (vocab) {
-    // code channels are indices, not measurements: never standardised
-    for (let j = ds.features - codes; j < ds.features; j++) {
-      stats.mean[j] = 0;
-      stats.std[j] = 1;
-    }
-    stats.vocabulary = vocab.vocabulary;
-  }
   const par = options.parallel && options.parallel.size > 1 ? options.parallel : null;
-  // with peers, rank 0 standardises once into shared memory and hands the array to them
-  const std = par?.std ?? standardized(ds, stats, vocab?.remap, par ? new Float32Array(new SharedArrayBuffer(ds.rowValues.length * 4)) : undefined);
+  // a peer takes rank 0's split, statistics and vocabulary
+  const prepared = par?.prepared ?? prepareTraining(ds, options, seed);
+  const { split, stats } = prepared;
+  // rows are standardised as each batch gathers them: no standardised copy of the dataset
+  const scaler = new RowScaler(ds.features, stats, prepared.remap);
   const c = ds.features + 1;
   const k = ds.classes.length;
   const { vocabSizes: _ignored, ...architecture } = options as TrainOptions & { vocabSizes?: unknown };
-  const config = modelConfig({ ...architecture, window: ds.window, channels: c, classes: k, seed, vocabSizes: vocab ? vocab.vocabulary.map((v) => v.length + 1) : [] });
+  const config = modelConfig({ ...architecture, window: ds.window, channels: c, classes: k, seed, vocabSizes: stats.vocabulary ? stats.vocabulary.map((v) => v.length + 1) : [] });
   const model = buildModel(config);
   const optimizer = tf.train.adam(config.learningRate);
   const weights = classWeights(ds.labels, split.train, k, options.classWeighting ?? 'sqrt');
@@ -633,7 +639,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
   let exchange: GradientExchange | null = null;
   if (par && rank === 0) {
     exchange = GradientExchange.create(par.size, params);
-    par.startPeers?.(exchange.buffer, std);
+    par.startPeers?.(exchange.buffer, prepared);
   } else if (par) {
     if (!par.buffer) throw new MindflowError('internal', `training peer ${rank} has no exchange buffer`);
     exchange = GradientExchange.attach(par.buffer, rank, par.size, params);
@@ -655,7 +661,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
     if (mine.length > 0) {
       const need = mine.length * win * c;
       if (gathered.length < need) gathered = new Float32Array(need);
-      const x = gatherWindows(std, ds.features, ds.index, win, mine, gathered.subarray(0, need));
+      const x = gatherWindows(ds.rowValues, ds.features, ds.index, win, mine, gathered.subarray(0, need), scaler);
       const y = Int32Array.from(mine, (r) => ds.labels[r]!);
       const w = partWeights.subarray(from, to);
       totals.weight = w.reduce((a, b) => a + b, 0);
@@ -741,7 +747,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
           if (b % 8 === 7) await yieldToLoop();
           continue;
         }
-        const x = gatherWindows(std, ds.features, ds.index, ds.window, part);
+        const x = gatherWindows(ds.rowValues, ds.features, ds.index, ds.window, part, undefined, scaler);
         const y = Int32Array.from(part, (r) => ds.labels[r]!);
         const w = partWeights;
         const [loss, hits] = tf.tidy(() => {
@@ -769,7 +775,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
       }
       const seconds = (performance.now() - t0) / 1000;
       trainSeconds += seconds;
-      const validation = rank === 0 && validationSet ? evaluateRows(model, ds, std, validationSet.rows, 4096, validationSet.weights) : null;
+      const validation = rank === 0 && validationSet ? evaluateRows(model, ds, scaler, validationSet.rows, 4096, validationSet.weights) : null;
       const progress: EpochProgress = {
         epoch,
         epochs,
@@ -807,7 +813,7 @@ export async function trainDetector(ds: Dataset, options: TrainOptions = {}): Pr
     bestWeights?.forEach((t) => t.dispose());
     optimizer.dispose();
   }
-  const test = rank === 0 && split.test.length > 0 ? evaluateRows(model, ds, std, split.test) : null;
+  const test = rank === 0 && split.test.length > 0 ? evaluateRows(model, ds, scaler, split.test) : null;
   return {
     model,
     config,
@@ -831,7 +837,7 @@ export async function trainOnThreads(ds: Dataset, options: TrainOptions, run: { 
   try {
     const result = await trainDetector(ds, {
       ...options,
-      ...(peers ? { parallel: { size: run.workers, startPeers: (buffer: SharedArrayBuffer, std: Float32Array) => peers.start(buffer, ds, settings, std) } } : {}),
+      ...(peers ? { parallel: { size: run.workers, startPeers: (buffer: SharedArrayBuffer, prepared: PreparedTraining) => peers.start(buffer, ds, settings, prepared) } } : {}),
     });
     await peers?.done;
     return result;

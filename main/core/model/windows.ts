@@ -11,7 +11,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MindflowError } from '../errors.ts';
-import { Codebook, columnKind, encodeColumns, featureCount, standardize, type FeatureSet, type FeatureStats } from './features.ts';
+import { Codebook, columnKind, encodeColumns, featureCount, standardize, type FeatureSet, type FeatureStats, type RowScaler } from './features.ts';
 import { NO_LABEL, classMatcher, isBenignLabel } from './metrics.ts';
 
 export const KEY_COLUMN = 'IPV4_SRC_ADDR';
@@ -38,8 +38,11 @@ export function windowIndex(n: number, window: number, keys?: ArrayLike<string |
   return index;
 }
 
-/** [rows.length, W, f+1] windows of `rows` from an [n, f] feature matrix and its window index. */
-export function gatherWindows(features: Float32Array, f: number, index: Int32Array, window: number, rows: ArrayLike<number>, out?: Float32Array): Float32Array {
+/**
+ * [rows.length, W, f+1] windows of `rows` from an [n, f] feature matrix and its window index;
+ * with a scaler, each row is standardised (and its codes remapped) as it is copied.
+ */
+export function gatherWindows(features: Float32Array, f: number, index: Int32Array, window: number, rows: ArrayLike<number>, out?: Float32Array, scaler?: RowScaler): Float32Array {
   const c = f + 1;
   const x = out ?? new Float32Array(rows.length * window * c);
   for (let r = 0; r < rows.length; r++) {
@@ -50,7 +53,8 @@ export function gatherWindows(features: Float32Array, f: number, index: Int32Arr
       if (src < 0) {
         x.fill(0, o, o + c);
       } else {
-        x.set(features.subarray(src * f, src * f + f), o);
+        if (scaler) scaler.copy(features, src, x, o);
+        else x.set(features.subarray(src * f, src * f + f), o);
         x[o + f] = 1;
       }
     }

@@ -11,7 +11,7 @@ import { manifestFor } from './manifest.ts';
 import { loadModelPackage, saveModelPackage, type ModelManifest } from './package.ts';
 import type { WorkerRequest, WorkerResponse } from './protocol.ts';
 import { GradientExchange, isPeerFailure, spawnTrainingPeers, STOP_CANCELLED, STOP_FAILED } from './parallel.ts';
-import { trainDetector } from './train.ts';
+import { trainDetector, type PreparedTraining } from './train.ts';
 import { expandWindows } from './windows.ts';
 import { FlowPathCache, predictLogits, predictRows } from './model.ts';
 
@@ -76,7 +76,7 @@ if (!isMainThread && parentPort) {
               ? {
                   parallel: {
                     size: workers,
-                    startPeers: (buffer: SharedArrayBuffer, std: Float32Array) => peers.start(buffer, msg.dataset, msg.settings, std),
+                    startPeers: (buffer: SharedArrayBuffer, prepared: PreparedTraining) => peers.start(buffer, msg.dataset, msg.settings, prepared),
                   },
                 }
               : {}),
@@ -123,7 +123,7 @@ if (!isMainThread && parentPort) {
       case 'train-peer': {
         try {
           await backendReady;
-          await trainDetector(msg.dataset, { ...msg.settings, parallel: { size: msg.size, rank: msg.rank, buffer: msg.buffer, std: msg.std } });
+          await trainDetector(msg.dataset, { ...msg.settings, parallel: { size: msg.size, rank: msg.rank, buffer: msg.buffer, prepared: msg.prepared } });
         } catch (err) {
           GradientExchange.stopAll(msg.buffer, isCancelled(err) ? STOP_CANCELLED : STOP_FAILED);
           throw err;

@@ -170,11 +170,11 @@ describe('identifier columns from DuckDB', () => {
 });
 
 describe('value codes: what scoring streams is what training saw', () => {
-  it('streamWindows codes a flow with the trained vocabulary, and an unseen value as 0', async () => {
+  it('streamWindows gives a flow the same input bits as training does: standardised, coded with the trained vocabulary, an unseen value as 0', async () => {
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    const { streamWindows } = await import('../../../main/core/model/windows.ts');
-    const { loadDataset, standardized, trainingVocabulary } = await import('../../../main/core/model/train.ts');
-    const { chooseFeatureSet, featureCount, numericFeatureCount } = await import('../../../main/core/model/features.ts');
+    const { gatherWindows, streamWindows } = await import('../../../main/core/model/windows.ts');
+    const { loadDataset, trainingVocabulary } = await import('../../../main/core/model/train.ts');
+    const { chooseFeatureSet, featureCount, fitStats, numericFeatureCount, RowScaler } = await import('../../../main/core/model/features.ts');
     const conn = await (await DuckDBInstance.create(':memory:')).connect();
     await conn.run(`CREATE TABLE flows_1 AS SELECT 6 AS PROTOCOL, 7.0 AS L7_PROTO, 40 * (1 + i % 5) AS IN_BYTES, 0 AS OUT_BYTES, 1 + i % 2 AS IN_PKTS,
       0 AS OUT_PKTS, 2 AS TCP_FLAGS, 4294000 + i % 3 AS FLOW_DURATION_MILLISECONDS, CASE WHEN i % 2 = 0 THEN 'Benign' ELSE 'DoS' END AS Attack FROM range(60) t(i)`);
@@ -187,22 +187,24 @@ describe('value codes: what scoring streams is what training saw', () => {
     const { vocabulary, remap } = trainingVocabulary(ds, train);
     expect(vocabulary[2]).toEqual([40, 80, 120, 160]);
     expect(vocabulary[7]).toEqual([4294000, 4294001, 4294002]);
-    const stats = { mean: new Array(f).fill(0), std: new Array(f).fill(1), vocabulary };
-    const trained = standardized(ds, stats, remap);
-    const streamed: number[][] = [];
+    // statistics as training fits them: on the training flows, code channels left as they are
+    const fitted = fitStats(ds.rowValues, f, Int32Array.from(train, (r) => ds.groups[r]!));
+    const stats = { mean: fitted.mean.map((m, j) => (j < numeric ? m : 0)), std: fitted.std.map((s, j) => (j < numeric ? s : 1)), vocabulary };
+    expect(stats.std.slice(0, numeric).some((s) => s !== 1)).toBe(true);
+    const all = Array.from({ length: 60 }, (_, i) => i);
+    const trained = gatherWindows(ds.rowValues, f, ds.index, 3, all, undefined, new RowScaler(f, stats, remap));
+    const streamed = new Float32Array(60 * 3 * (f + 1));
+    let at = 0;
     for await (const b of streamWindows(conn, 'flows_1', { set, stats, window: 3, keyed: false, batchSize: 7 })) {
-      for (let i = 0; i < b.size; i++) {
-        const last = b.x.subarray((i * 3 + 2) * (f + 1), (i * 3 + 3) * (f + 1));
-        streamed.push(Array.from(last.subarray(numeric, f)));
-      }
+      streamed.set(b.x, at);
+      at += b.x.length;
     }
-    // the training side holds each distinct row once: flow i reads row groups[i]
-    for (let i = 0; i < 60; i++) {
-      const g = ds.groups[i]!;
-      expect(streamed[i], `flow ${i}`).toEqual(Array.from(trained.subarray(g * f + numeric, (g + 1) * f)));
-    }
-    expect(streamed[4]![2]).toBe(0); // IN_BYTES 200: unknown
-    expect(streamed[3]![2]).toBe(4); // IN_BYTES 160: the 4th value
+    expect(at).toBe(streamed.length);
+    // bit for bit, padding and mask included
+    expect(new Uint32Array(streamed.buffer)).toEqual(new Uint32Array(trained.buffer));
+    const last = (i: number) => Array.from(streamed.subarray((i * 3 + 2) * (f + 1) + numeric, (i * 3 + 3) * (f + 1) - 1));
+    expect(last(4)[2]).toBe(0); // IN_BYTES 200: unknown
+    expect(last(3)[2]).toBe(4); // IN_BYTES 160: the 4th value
     conn.closeSync();
   });
 });
