@@ -278,25 +278,22 @@ export interface Split {
  * dealt out so that every class with at least 3 groups has one on each side.
  */
 export function splitByGroups(labels: Int32Array, groups: Int32Array, opts: { test: number; validation: number; seed: number }): Split {
-  const votes = new Map<number, Map<number, number>>();
-  const sizes = new Map<number, number>();
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i]! < 0) continue;
-    const g = groups[i]!;
-    let v = votes.get(g);
-    if (!v) votes.set(g, (v = new Map()));
-    v.set(labels[i]!, (v.get(labels[i]!) ?? 0) + 1);
-    sizes.set(g, (sizes.get(g) ?? 0) + 1);
-  }
+  // typed arrays over the group ids (dense from 0): a capture whose rows rarely repeat has as
+  // many groups as flows, and a map of label counts per group took 16 s and a gigabyte for 3M
+  let groupCount = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i]! >= 0) groupCount = Math.max(groupCount, groups[i]! + 1);
+  const sizes = new Int32Array(groupCount);
+  const major = majorityLabels(labels, groups, groupCount, sizes);
+  // each class's groups in ascending id order; classes in ascending order
   const byClass = new Map<number, number[]>();
-  for (const [g, v] of [...votes.entries()].sort((a, b) => a[0] - b[0])) {
-    const major = [...v.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0];
-    let list = byClass.get(major);
-    if (!list) byClass.set(major, (list = []));
+  for (let g = 0; g < groupCount; g++) {
+    if (sizes[g] === 0) continue;
+    let list = byClass.get(major[g]!);
+    if (!list) byClass.set(major[g]!, (list = []));
     list.push(g);
   }
   const random = rng(opts.seed);
-  const side = new Map<number, 0 | 1 | 2>();
+  const side = new Uint8Array(groupCount);
   for (const cls of [...byClass.keys()].sort((a, b) => a - b)) {
     const list = shuffle(byClass.get(cls)!, random);
     let nTest = Math.round(list.length * opts.test);
@@ -308,26 +305,54 @@ export function splitByGroups(labels: Int32Array, groups: Int32Array, opts: { te
     // A row repeated more often than a side's whole share of the class (a flood's one pattern:
     // 38 % of the built-in sample is one Reconnaissance row) stays in training: held out, it
     // would be most of that side's flows and a pattern the model never learnt.
-    const flows = list.reduce((a, g) => a + sizes.get(g)!, 0);
-    const fits = (g: number, fraction: number) => sizes.get(g)! <= Math.max(1, fraction * flows);
+    const flows = list.reduce((a, g) => a + sizes[g]!, 0);
+    const fits = (g: number, fraction: number) => sizes[g]! <= Math.max(1, fraction * flows);
     let test = 0;
     let validation = 0;
     for (const g of list) {
       if (test < nTest && fits(g, opts.test)) {
-        side.set(g, 2);
+        side[g] = 2;
         test++;
       } else if (test >= nTest && validation < nVal && fits(g, opts.validation)) {
-        side.set(g, 1);
+        side[g] = 1;
         validation++;
-      } else side.set(g, 0);
+      } else side[g] = 0;
     }
   }
-  const parts: number[][] = [[], [], []];
+  const counts = [0, 0, 0];
+  for (let i = 0; i < labels.length; i++) if (labels[i]! >= 0) counts[side[groups[i]!]!]! += 1;
+  const parts = counts.map((c) => new Int32Array(c));
+  const filled = [0, 0, 0];
   for (let i = 0; i < labels.length; i++) {
     if (labels[i]! < 0) continue;
-    parts[side.get(groups[i]!)!]!.push(i);
+    const at = side[groups[i]!]!;
+    parts[at]![filled[at]!++] = i;
   }
-  return { train: Int32Array.from(parts[0]!), validation: Int32Array.from(parts[1]!), test: Int32Array.from(parts[2]!) };
+  return { train: parts[0]!, validation: parts[1]!, test: parts[2]! };
+}
+
+/**
+ * The most common label of each group's labelled flows (ties to the smaller label), and their
+ * count in `sizes`. Most groups hold one label; only the others count theirs in a map.
+ */
+function majorityLabels(labels: Int32Array, groups: Int32Array, groupCount: number, sizes: Int32Array): Int32Array {
+  const major = new Int32Array(groupCount).fill(-1);
+  const mixed = new Map<number, Map<number, number>>();
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    if (l < 0) continue;
+    const g = groups[i]!;
+    sizes[g]! += 1;
+    if (major[g] === -1) major[g] = l;
+    else if (major[g] !== l || mixed.has(g)) {
+      let votes = mixed.get(g);
+      // the flows before this one all carried major[g]
+      if (!votes) mixed.set(g, (votes = new Map([[major[g]!, sizes[g]! - 1]])));
+      votes.set(l, (votes.get(l) ?? 0) + 1);
+    }
+  }
+  for (const [g, votes] of mixed) major[g] = [...votes.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0];
+  return major;
 }
 
 export type ClassWeighting = 'balanced' | 'sqrt' | 'none';
@@ -484,48 +509,93 @@ interface EpochSample {
 
 /** Draws each epoch's training rows (see TrainOptions.groupSampling); the lists are built once. */
 class EpochSampler {
-  private readonly lists: number[][] | null;
+  /** the rows of list i are members[starts[i] .. starts[i + 1]), lists in order of first appearance */
+  private readonly starts: Int32Array | null = null;
+  private readonly members: Int32Array | null = null;
   constructor(
     private readonly rows: Int32Array,
     ds: Dataset,
     private readonly cap: number,
     private readonly sampling: GroupSampling,
   ) {
-    if (!cap && sampling === 'all') {
-      this.lists = null;
-      return;
-    }
+    if (!cap && sampling === 'all') return;
     // 'unique' samples (row, label) pairs, the others whole groups of identical rows
-    const perKey = new Map<number, number[]>();
-    for (const r of rows) {
-      const key = sampling === 'unique' ? pairKey(ds, r) : ds.groups[r]!;
-      let l = perKey.get(key);
-      if (!l) perKey.set(key, (l = []));
-      l.push(r);
-    }
-    this.lists = [...perKey.values()];
+    const ids = new PairIds(ds, sampling === 'unique');
+    const listOf = Int32Array.from(rows, (r) => ids.of(r));
+    const starts = new Int32Array(ids.count + 1);
+    for (const l of listOf) starts[l + 1]! += 1;
+    for (let i = 0; i < ids.count; i++) starts[i + 1]! += starts[i]!;
+    const members = new Int32Array(rows.length);
+    const filled = starts.slice(0, ids.count);
+    rows.forEach((r, i) => (members[filled[listOf[i]!]!++] = r));
+    this.starts = starts;
+    this.members = members;
   }
 
   next(random: () => number): EpochSample {
-    if (!this.lists) return { rows: shuffle(Array.from(this.rows), random), multipliers: null };
+    const { starts, members } = this;
+    if (!starts || !members) return { rows: shuffle(Array.from(this.rows), random), multipliers: null };
+    const lists = starts.length - 1;
     const out: number[] = [];
     if (this.sampling === 'unique') {
-      const order = shuffle(Array.from(this.lists.keys()), random);
+      const order = shuffle(Array.from({ length: lists }, (_, i) => i), random);
       const multipliers = new Array<number>(order.length);
       order.forEach((li, i) => {
-        const l = this.lists![li]!;
-        out.push(l[Math.floor(random() * l.length)]!);
-        multipliers[i] = Math.sqrt(l.length);
+        const from = starts[li]!;
+        const size = starts[li + 1]! - from;
+        out.push(members[from + Math.floor(random() * size)]!);
+        multipliers[i] = Math.sqrt(size);
       });
       return { rows: out, multipliers };
     }
-    for (const l of this.lists) {
-      let take = this.sampling === 'sqrt' ? Math.ceil(Math.sqrt(l.length)) : l.length;
+    for (let li = 0; li < lists; li++) {
+      const from = starts[li]!;
+      const size = starts[li + 1]! - from;
+      let take = this.sampling === 'sqrt' ? Math.ceil(Math.sqrt(size)) : size;
       if (this.cap) take = Math.min(take, this.cap);
-      if (take >= l.length) out.push(...l);
-      else for (let i = 0; i < take; i++) out.push(l[Math.floor(random() * l.length)]!);
+      if (take >= size) for (let i = 0; i < size; i++) out.push(members[from + i]!);
+      else for (let i = 0; i < take; i++) out.push(members[from + Math.floor(random() * size)]!);
     }
     return { rows: shuffle(out, random), multipliers: null };
+  }
+}
+
+/**
+ * Dense ids for the distinct (feature row, label) pairs of a dataset's flows (or its distinct
+ * rows alone), numbered in the order they are asked for. A row's first label takes a slot of a
+ * typed array; only a row seen with a second label goes to a map: a capture whose rows rarely
+ * repeat has millions of pairs, which a map of them held at a gigabyte.
+ */
+class PairIds {
+  private readonly first: Int32Array;
+  private readonly firstLabel: Int32Array;
+  private readonly more = new Map<number, number>();
+  count = 0;
+  constructor(
+    private readonly ds: Dataset,
+    private readonly byLabel: boolean,
+  ) {
+    let groups = 0;
+    for (let i = 0; i < ds.groups.length; i++) groups = Math.max(groups, ds.groups[i]! + 1);
+    this.first = new Int32Array(groups).fill(-1);
+    this.firstLabel = new Int32Array(groups);
+  }
+
+  /** The id of flow `row`'s pair. */
+  of(row: number): number {
+    const g = this.ds.groups[row]!;
+    const label = this.byLabel ? Math.max(0, this.ds.labels[row]!) : 0;
+    const id = this.first[g]!;
+    if (id < 0) {
+      this.first[g] = this.count;
+      this.firstLabel[g] = label;
+      return this.count++;
+    }
+    if (this.firstLabel[g] === label) return id;
+    const key = g * this.ds.classes.length + label;
+    let other = this.more.get(key);
+    if (other === undefined) this.more.set(key, (other = this.count++));
+    return other;
   }
 }
 
@@ -550,24 +620,17 @@ export function labelledRows(ds: Dataset): Int32Array {
   return Int32Array.from({ length: ds.n }, (_, i) => i).filter((i) => ds.labels[i]! >= 0);
 }
 
-/** One number per distinct (feature row, label) pair. */
-function pairKey(ds: Dataset, row: number): number {
-  return ds.groups[row]! * ds.classes.length + Math.max(0, ds.labels[row]!);
-}
-
 /**
  * One flow per distinct (feature row, label) pair of `rows`, weighted by how many of `rows`
  * carry it: per-epoch validation at a fraction of the cost of scoring every flow.
  */
 export function representatives(ds: Dataset, rows: Int32Array): { rows: Int32Array; weights: Float64Array } {
-  const seen = new Map<number, number>();
+  const ids = new PairIds(ds, true);
   const picked: number[] = [];
   const weights: number[] = [];
   for (const r of rows) {
-    const key = pairKey(ds, r);
-    const at = seen.get(key);
-    if (at === undefined) {
-      seen.set(key, picked.length);
+    const at = ids.of(r);
+    if (at === picked.length) {
       picked.push(r);
       weights.push(1);
     } else weights[at]! += 1;
