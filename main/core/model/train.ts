@@ -77,7 +77,7 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
   const keyed = opts.keyed ?? false;
   // each distinct row kept once; per-flow arrays sit in shared memory, which the training
   // thread and its peers read instead of copies
-  const grouper = new RowGrouper(f);
+  const grouper = new RowGrouper(f, n);
   const digest = createHash('sha256');
   const groups = new Int32Array(new SharedArrayBuffer(n * 4));
   const flowIds = new Float64Array(new SharedArrayBuffer(n * 8));
@@ -114,7 +114,7 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
   const dictionary = codebook ? opts.set.columns.map((_, j) => codebook.values(j)) : null;
   const index = windowIndex(n, window, keys);
   for (let i = 0; i < index.length; i++) if (index[i]! >= 0) index[i] = groups[index[i]!]!;
-  return { n, features: f, rowValues: shared(grouper.rows()), window, keyed, index: shared(index), labels, classes, binary: Boolean(opts.binary), groups, flowIds, set: opts.set, dictionary, hash };
+  return { n, features: f, rowValues: grouper.rows(), window, keyed, index: shared(index), labels, classes, binary: Boolean(opts.binary), groups, flowIds, set: opts.set, dictionary, hash };
 }
 
 /** The row (group id) of each of `flows`, repeats kept: fitStats over them weighs each flow once. */
@@ -166,10 +166,18 @@ export class RowGrouper {
   /** hash of a row's bits -> the last group with that hash; earlier ones chain through `next` */
   private readonly heads = new Map<number, number>();
   private next = new Int32Array(1024);
-  private table = new Float32Array(0);
-  private bits = new Int32Array(0);
+  private table: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  private bits: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private count = 0;
-  constructor(private readonly f: number) {}
+  /**
+   * `maxRows`: the most rows that will be added (a capture's flow count), so the table never
+   * grows past what they can fill. The table lives in shared memory, and rows() is a view of
+   * it: a dataset takes it as it is instead of copying it there.
+   */
+  constructor(
+    private readonly f: number,
+    private readonly maxRows = Infinity,
+  ) {}
 
   /** Writes the group of each row of `values` to out[offset...]. */
   add(values: Float32Array, out: Int32Array, offset: number): void {
@@ -194,7 +202,7 @@ export class RowGrouper {
     }
   }
 
-  /** [groups, f]: row g is group g's. */
+  /** [groups, f]: row g is group g's (a view of the shared table). */
   rows(): Float32Array {
     return this.table.subarray(0, this.count * this.f);
   }
@@ -207,7 +215,10 @@ export class RowGrouper {
 
   private reserve(groups: number): void {
     if (groups * this.f > this.table.length) {
-      const grown = new Float32Array(Math.max(1024 * this.f, this.table.length * 2));
+      const rows = Math.max(groups, Math.min(this.maxRows, Math.max(1024, (2 * this.table.length) / Math.max(1, this.f))));
+      // pages of a SharedArrayBuffer are taken from the system as they are written: the table
+      // holds the rows added so far, not its capacity
+      const grown = new Float32Array(new SharedArrayBuffer(rows * this.f * 4));
       grown.set(this.table);
       this.table = grown;
       this.bits = new Int32Array(grown.buffer);

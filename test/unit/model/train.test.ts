@@ -191,6 +191,17 @@ describe('RowGrouper', () => {
     expect(Array.from(out.subarray(n))).toEqual(Array.from(out.subarray(0, n)));
     expect(Array.from(grouper.rows())).toEqual(Array.from(values.subarray(0, n)));
   });
+  it('keeps its rows in shared memory, no larger than the rows it was told to expect', () => {
+    const n = 3000;
+    const grouper = new RowGrouper(2, n);
+    const out = new Int32Array(n);
+    grouper.add(Float32Array.from({ length: 2 * n }, (_, i) => i), out, 0);
+    const rows = grouper.rows();
+    expect(rows.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(rows.length).toBe(2 * n);
+    // grown 1024 -> 2048 -> 3000 rows, not 4096
+    expect(rows.buffer.byteLength).toBe(2 * n * 4);
+  });
 });
 
 describe('scheduledRate', () => {
