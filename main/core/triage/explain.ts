@@ -41,14 +41,10 @@ const COLUMN_WORDS: Record<string, string> = {
 
 const PROTOCOL_NAMES: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6' };
 
-function flagWords(flags: number): string {
-  const names: string[] = [];
-  if (flags & 2) names.push('SYN');
-  if (flags & 16) names.push('ACK');
-  if (flags & 4) names.push('RST');
-  if (flags & 1) names.push('FIN');
-  if (flags & 8) names.push('PSH');
-  return names.length ? names.join('+') : '';
+/** The TCP flags set in `flags`, handshake first: SYN+ACK+RST+FIN+PSH+URG+ECE+CWR. */
+export function flagWords(flags: number): string {
+  const bits: [number, string][] = [[2, 'SYN'], [16, 'ACK'], [4, 'RST'], [1, 'FIN'], [8, 'PSH'], [32, 'URG'], [64, 'ECE'], [128, 'CWR']];
+  return bits.flatMap(([bit, name]) => (flags & bit ? [name] : [])).join('+');
 }
 
 function mode<T>(xs: T[]): T | undefined {
