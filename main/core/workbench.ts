@@ -3,7 +3,6 @@
  * the web host and tests all call `dispatch`, which validates arguments against the contract
  * before any handler runs.
  */
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { AppInfo, CallName, CompactResult, Events, Handlers, Incident, RecentProject } from '../../preload/contract.ts';
@@ -31,8 +30,8 @@ import { addIncidentNote, addIncidentWindows, createIncident, deleteIncident, ge
 import { ModelStore, packageFolderName } from './detector/store.ts';
 import type { Envelope } from '../../preload/contract.ts';
 
-const pkg = createRequire(import.meta.url)('../../package.json') as { name: string; version: string };
-export const APP_VERSION = pkg.version;
+export { APP_VERSION } from './version.ts';
+import { APP_VERSION } from './version.ts';
 
 export interface WorkbenchOptions {
   host: AppInfo['host'];

@@ -24,6 +24,7 @@ import { assertCompatible, readManifest, type ModelManifest } from '../model/pac
 import { loadDataset } from '../model/train.ts';
 import type { EpochProgress, TrainOptions } from '../model/train.ts';
 import { ModelStore } from './store.ts';
+import { APP_VERSION } from '../version.ts';
 
 export const DEFAULT_THRESHOLD = 0.5;
 
@@ -187,7 +188,7 @@ export async function trainModel(project: Project, capture: CaptureInfo, opts: {
         workers: backend.kind === 'wasm' || backend.kind === 'cpu' ? trainingWorkers(settings.batchSize, availableParallelism()) : 1,
       },
       {
-        save: { dir: packageDir, name, appVersion: process.env.npm_package_version ?? '' },
+        save: { dir: packageDir, name, appVersion: APP_VERSION },
         signal: ctx.signal,
         onBatch: (p) => {
           ctx.onBatch?.(p);

@@ -114,7 +114,9 @@ export async function assembleIncidentReport(project: Project, incidentId: numbe
     });
     progress((i + 1) / windows.length);
   }
+  // the scan against this capture's labels, else what the model carries from training
   const metrics = scan.metrics ?? model?.summary.metrics ?? null;
+  const scope = scan.metrics ? 'capture' : 'held-out';
   // who decided what on these windows, and when: the scan's trail, oldest first
   const inIncident = new Set(incident.windowIds);
   const trail = await auditLog(project, { scanId: scan.id, limit: Number.MAX_SAFE_INTEGER });
@@ -176,7 +178,7 @@ export async function assembleIncidentReport(project: Project, incidentId: numbe
       scanId: String(scan.id),
       scannedAt: scan.createdAt,
       metrics: metrics
-        ? { classes: metrics.classes, accuracy: metrics.accuracy, macroF1: metrics.macroF1, weightedF1: metrics.weightedF1, perClass: metrics.perClass, confusion: metrics.confusion }
+        ? { scope, classes: metrics.classes, accuracy: metrics.accuracy, macroF1: metrics.macroF1, weightedF1: metrics.weightedF1, perClass: metrics.perClass, confusion: metrics.confusion }
         : null,
     },
     windows: out,

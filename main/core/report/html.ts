@@ -9,7 +9,7 @@ import { DURATION_WRAP_AT_MS, flowDuration } from '../../../preload/contract.ts'
 import { classConfidenceSvg, timelineSvg } from './charts.ts';
 import { deriveReport, meanProbabilities, windowsInOrder } from './derive.ts';
 import { auditActionLabel, auditChangeText, classColour, protocolName, relatedHostsText, relatedTitle, VERDICT_LABELS, type IncidentReport, type ReportFlow, type ReportWindow, type Tlp } from './model.ts';
-import { bytes, count, escapeHtml as h, fixed, flowRange, flowTime, humanTime, percent, windowTime, windowTimeParts } from './text.ts';
+import { bytes, count, escapeHtml as h, fixed, flowRange, flowTime, humanTime, metricsLead, percent, windowTime, windowTimeParts } from './text.ts';
 
 export const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
@@ -308,7 +308,7 @@ export function buildHtml(report: IncidentReport): string {
       ['Scanned', h(humanTime(det.scannedAt))],
     ]),
     m
-      ? `<p>Evaluated on data the model did not see: accuracy ${h(percent(m.accuracy))}, macro F1 ${h(fixed(m.macroF1))}, weighted F1 ${h(fixed(m.weightedF1))}. Macro F1 and the per-class figures matter more than accuracy on this imbalanced data.</p>` +
+      ? `<p>${h(metricsLead(m))} Macro F1 and the per-class figures matter more than accuracy on this imbalanced data.</p>` +
         table(
           ['Class', 'Precision', 'Recall', 'F1', 'Support'],
           m.perClass.map((c, i) => [classLabel(c.name, i), h(fixed(c.precision)), h(fixed(c.recall)), h(fixed(c.f1)), h(count(c.support))]),

@@ -1,5 +1,5 @@
 /**
- * JSON Schema (draft 2020-12) of the JSON incident report, version `mindflow-incident-report/5`.
+ * JSON Schema (draft 2020-12) of the JSON incident report, version `mindflow-incident-report/6`.
  *
  * Compatibility: additions of optional properties keep the version; renaming, removing or
  * retyping a property bumps it. Consumers should check `schemaVersion` first.
@@ -60,7 +60,7 @@ const verdictCounts = obj({ tp: nonNegInt, fp: nonNegInt, review: nonNegInt, non
 
 export const incidentReportJsonSchema: JsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'urn:mindflow:schema:incident-report:5',
+  $id: 'urn:mindflow:schema:incident-report:6',
   title: 'MindFlow Workbench incident report',
   description:
     'An incident built from flagged flow windows of a NetFlow capture, with the model that flagged them and the analyst\'s verdicts and notes. Flow ids are positions in capture order, never time; a window\'s start and end are real times only for captures with timestamps (v3).',
@@ -131,6 +131,7 @@ export const incidentReportJsonSchema: JsonSchema = {
     }),
     classMetrics: obj({ name: str, precision: num, recall: num, f1: num, support: nonNegInt }),
     metrics: obj({
+      scope: { enum: ['capture', 'held-out'] },
       classes: arrayOf(str),
       accuracy: num,
       macroF1: num,

@@ -6,7 +6,7 @@
  */
 import { deriveReport, meanProbabilities, windowsInOrder } from './derive.ts';
 import { auditActionLabel, auditChangeText, protocolName, relatedHostsText, relatedTitle, VERDICT_LABELS, type IncidentReport } from './model.ts';
-import { bytes, count, escapeMarkdown as md, escapeMarkdownBlock, fixed, flowRange, humanTime, flowTime, percent, seenTime, windowTime } from './text.ts';
+import { bytes, count, escapeMarkdown as md, escapeMarkdownBlock, fixed, flowRange, humanTime, flowTime, metricsLead, percent, seenTime, windowTime } from './text.ts';
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
   const sep = head.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
@@ -60,7 +60,7 @@ export function buildMarkdown(report: IncidentReport): string {
   );
   if (det.metrics) {
     const m = det.metrics;
-    push(`Held-out evaluation: accuracy ${percent(m.accuracy)}, macro F1 ${fixed(m.macroF1)}, weighted F1 ${fixed(m.weightedF1)}.`);
+    push(md(metricsLead(m)));
     push(
       table(
         ['Class', 'Precision', 'Recall', 'F1', 'Support'],

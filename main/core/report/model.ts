@@ -9,7 +9,7 @@
  */
 import { sharedHostsText } from '../../../preload/contract.ts';
 
-export const REPORT_SCHEMA_VERSION = 'mindflow-incident-report/5' as const;
+export const REPORT_SCHEMA_VERSION = 'mindflow-incident-report/6' as const;
 
 export type IncidentStatus = 'open' | 'contained' | 'closed';
 export type IncidentSeverity = 'low' | 'medium' | 'high' | 'critical';
@@ -61,6 +61,13 @@ export interface ReportClassMetrics {
 }
 
 export interface ReportMetrics {
+  /**
+   * 'capture': the scan's predictions against the scanned capture's own labels (flows the model
+   * trained on among them, if it was trained on this capture); 'held-out': the metrics the model
+   * carries from training, on flows of its training capture that it never saw (the scanned
+   * capture has no labels it can measure against).
+   */
+  scope: 'capture' | 'held-out';
   classes: string[];
   accuracy: number;
   macroF1: number;

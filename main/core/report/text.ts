@@ -168,3 +168,16 @@ export function historyLines(trail: ReportAuditEntry[], windowId: string): strin
     .filter((e) => e.windowId === windowId)
     .map((e) => `${humanTime(e.at)} · ${e.analyst} · ${auditActionLabel(e)}: ${auditChangeText(e)}${e.undone ? ' (undone)' : ''}${e.reason ? ` · reason: ${e.reason}` : ''}`);
 }
+
+/**
+ * The sentence that introduces a report's detector metrics: what they were measured on, so a
+ * reader never takes a scan of the training capture for a held-out evaluation. Plain text of
+ * numbers and fixed words (no capture value): each builder escapes it as it does any text.
+ */
+export function metricsLead(m: { scope: 'capture' | 'held-out'; accuracy: number; macroF1: number; weightedF1: number; confusion: number[][] }): string {
+  const flows = count(m.confusion.flat().reduce((a, b) => a + b, 0));
+  const figures = `accuracy ${percent(m.accuracy)}, macro F1 ${fixed(m.macroF1)}, weighted F1 ${fixed(m.weightedF1)}`;
+  return m.scope === 'capture'
+    ? `Measured by this scan against the capture's own labels (${flows} labelled flows): ${figures}. If the model was trained on this capture, most of these flows were in its training data, and the figures overstate how it does on traffic it has not seen.`
+    : `Held-out evaluation from the model's training, on ${flows} flows of its training capture that it never saw (this capture has no labels the scan could measure against): ${figures}.`;
+}

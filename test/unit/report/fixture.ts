@@ -199,6 +199,7 @@ export function sampleIncidentReport(): IncidentReport {
       scanId: 'scan-12',
       scannedAt: '2025-03-14T09:58:41.512Z',
       metrics: {
+        scope: 'capture',
         classes: CLASSES,
         accuracy: 0.9861,
         macroF1: 0.9312,

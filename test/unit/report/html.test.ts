@@ -58,6 +58,17 @@ describe('buildHtml on the sample incident', () => {
     for (const s of ['cnn-bilstm-v2-w10', 'model-3f9c2a', 'tensorflow (CUDA)', '0.60', 'macro F1 0.9312', '0.7317', '33,401']) expect(html).toContain(s);
   });
 
+  it('says what the metrics were measured on: the scanned capture\'s labels, or the held-out flows of training', () => {
+    expect(html).toContain('Measured by this scan against the capture&#39;s own labels (55,756 labelled flows)');
+    expect(html).toContain('the figures overstate how it does on traffic it has not seen');
+    expect(html).not.toContain('did not see');
+    const r = sampleIncidentReport();
+    r.detection.metrics!.scope = 'held-out';
+    const heldOut = buildHtml(r);
+    expect(heldOut).toContain('Held-out evaluation from the model&#39;s training, on 55,756 flows of its training capture that it never saw');
+    expect(heldOut).not.toContain('Measured by this scan');
+  });
+
   it('has two inline SVG charts: the timeline over capture order and the class confidence bars', () => {
     expect(html.match(/<svg /g)).toHaveLength(2);
     expect(html).toContain('flow id (capture order, not time)');

@@ -66,8 +66,8 @@ describe('buildJson', () => {
 describe('the schema and its validator', () => {
   it('is a versioned draft 2020-12 schema', () => {
     expect(incidentReportJsonSchema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(incidentReportJsonSchema.$id).toMatch(/incident-report:5$/);
-    expect(incidentReportJsonSchema.properties?.schemaVersion).toEqual({ const: 'mindflow-incident-report/5' });
+    expect(incidentReportJsonSchema.$id).toMatch(/incident-report:6$/);
+    expect(incidentReportJsonSchema.properties?.schemaVersion).toEqual({ const: 'mindflow-incident-report/6' });
   });
 
   const base = () => JSON.parse(buildJson(sampleIncidentReport())) as Record<string, any>;

@@ -25,6 +25,15 @@ function tables(md: string): string[][] {
 describe('buildMarkdown on the sample incident', () => {
   const md = buildMarkdown(sampleIncidentReport());
 
+  it('says what the metrics were measured on', () => {
+    expect(md).toContain('Measured by this scan against the capture');
+    expect(md).toContain('55,756 labelled flows');
+    expect(md).not.toContain('Held-out evaluation:');
+    const r = sampleIncidentReport();
+    r.detection.metrics!.scope = 'held-out';
+    expect(buildMarkdown(r)).toContain('flows of its training capture that it never saw');
+  });
+
   it.each([
     '# Incident report: Bot scan and SYN flood against 192.168.100.3',
     '## 1. Executive summary',
