@@ -265,10 +265,17 @@ class ConfusionAccumulator {
   }
 }
 
-function argmax(probs: Float32Array, k: number, n: number): { predicted: Uint8Array; confidence: Float32Array } {
+/**
+ * The most probable class of each of `n` flows and its probability. A flow whose scores are not
+ * numbers stops the scan: argmax would read NaN as the first class, Benign, and call it clean.
+ */
+function argmax(probs: Float32Array, k: number, n: number, flowIds: Float64Array): { predicted: Uint8Array; confidence: Float32Array } {
   const predicted = new Uint8Array(n);
   const confidence = new Float32Array(n);
   for (let i = 0; i < n; i++) {
+    for (let c = 0; c < k; c++) {
+      if (!Number.isFinite(probs[i * k + c]!)) throw new MindflowError('bad-value', `the model gave flow ${flowIds[i]} a score that is not a number: its weights are broken, so no flow of this capture is scored`);
+    }
     let best = 0;
     let bestP = probs[i * k]!;
     for (let c = 1; c < k; c++) {
@@ -322,7 +329,7 @@ async function scoreCapture(
       onProgress: (done, total) => ctx.progress({ phase: 'scoring', fraction: done / total, message: `scored ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} flows` }),
       onBatch: (b) => {
         const n = b.flowIds.length;
-        const { predicted, confidence } = argmax(b.probs, k, n);
+        const { predicted, confidence } = argmax(b.probs, k, n, b.flowIds);
         for (let i = 0; i < n; i++) predictedCounts[predicted[i]!]! += 1;
         if (confusion && b.labels) confusion.add(b.labels, predicted);
         sink?.(b.flowIds, predicted, confidence, b.probs, k);

@@ -214,6 +214,15 @@ export function topologyProblem(manifest: ModelManifest, modelJson: ModelJson, w
   return '';
 }
 
+/** How many of the float32 weights in `bytes` are NaN or infinite. */
+export function nonFiniteWeights(bytes: Uint8Array): number {
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 4));
+  let n = 0;
+  // all exponent bits set: infinity or NaN
+  for (let i = 0; i < words.length; i++) if ((words[i]! & 0x7f800000) === 0x7f800000) n++;
+  return n;
+}
+
 /**
  * Reads a package directory and checks its three files against each other (`topologyProblem`),
  * failing with one line that names the directory. The weights of every file, in order.
@@ -246,6 +255,9 @@ export async function readPackageFiles(dir: string): Promise<{ manifest: ModelMa
   }
   const problem = topologyProblem(manifest, json, weights.byteLength);
   if (problem) fail(dir, problem);
+  const broken = nonFiniteWeights(weights);
+  // a model with a NaN weight scores every flow NaN, which reads as the first class (Benign)
+  if (broken > 0) fail(dir, `${broken.toLocaleString('en-US')} of its ${(weights.byteLength / 4).toLocaleString('en-US')} weights are not finite numbers (NaN or infinity): the weights file is corrupt`);
   return { manifest, modelJson: json, weights };
 }
 

@@ -70,6 +70,16 @@ describe('loading refuses a broken or mismatched package with one line', () => {
   it.each<[string, (d: string) => Promise<void>, RegExp]>([
     ['missing weights', (d) => rm(join(d, 'weights.bin')), /weights file \.\/weights\.bin is missing/],
     ['truncated weights', async (d) => writeFile(join(d, 'weights.bin'), new Uint8Array(10)), /weights hold 10 bytes/],
+    [
+      'a weight that is NaN, and one infinite (the right size: a corrupt copy)',
+      async (d) => {
+        const w = new Float32Array(Uint8Array.from(await readFile(join(d, 'weights.bin'))).buffer);
+        w[3] = NaN;
+        w[w.length - 1] = -Infinity;
+        await writeFile(join(d, 'weights.bin'), new Uint8Array(w.buffer));
+      },
+      /: 2 of its [\d,]+ weights are not finite numbers \(NaN or infinity\): the weights file is corrupt$/,
+    ],
     ['corrupt manifest JSON', (d) => writeFile(join(d, 'manifest.json'), '{"format": '), /manifest\.json is not valid JSON/],
     ['missing manifest', (d) => rm(join(d, 'manifest.json')), /manifest\.json is missing/],
     ['corrupt model.json', (d) => writeFile(join(d, 'model.json'), 'not json'), /model\.json is not valid JSON/],
