@@ -309,6 +309,71 @@ test('finds a host in every capture from a cell, and explores it in one of them'
   await page.getByRole('button', { name: 'Remove filter host = 192.168.100.3' }).click();
 });
 
+test('refuses a clause that cannot apply before it becomes a chip, and says why once', async () => {
+  const explore = workbench.explore;
+  await explore.waitForRows();
+  const all = await explore.matchingFlows();
+  const input = page.getByRole('textbox', { name: 'Add filter clause' });
+  const alerts = page.getByRole('alert');
+
+  await explore.addFilter('Attack = Theft');
+  await expect(explore.chips).toHaveCount(1);
+  const theft = async () => explore.matchingFlows();
+  await expect.poll(theft).toBeLessThan(all);
+  const theftFlows = await theft();
+
+  // an operator it does not know, and a number column compared with text: refused at the input
+  await explore.addFilter('IN_BYTES >> foo');
+  await expect(alerts).toHaveCount(1);
+  await expect(alerts).toHaveText('Unknown operator ">>" after IN_BYTES: use one of =, !=, <, <=, >, >=');
+  await expect(input).toHaveAttribute('aria-invalid', 'true');
+  await expect(input).toHaveValue('IN_BYTES >> foo');
+  await expect(explore.chips).toHaveCount(1);
+  await explore.addFilter('IN_BYTES > abc');
+  await expect(alerts).toHaveCount(1);
+  await expect(alerts).toHaveText('IN_BYTES takes a number, not "abc"');
+  await expect(explore.chips).toHaveCount(1);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await workbench.screenshot('08-filter-refused-clause');
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  // the clauses after it still apply
+  await explore.addFilter('host = 1.2.3.4');
+  await expect(alerts).toHaveCount(0);
+  await expect(explore.chips).toHaveCount(2);
+  await expect.poll(() => explore.matchingFlows()).toBe(0);
+  await expect(page.getByText('No flows match this filter.')).toBeVisible();
+  await expect(page.getByLabel('Current capture')).toContainText(/· 0 of [\d,]+ flows/);
+  await page.getByRole('button', { name: 'Remove filter host = 1.2.3.4' }).click();
+  await expect.poll(() => explore.matchingFlows()).toBe(theftFlows);
+
+  // should the core still refuse a filter, Explore says why once and shows nothing of the one before
+  const refusal = JSON.stringify({ ok: false, error: { code: 'bad-args', message: 'IN_BYTES expects a number, got "> foo"' } });
+  const refuse = (route: import('@playwright/test').Route) => route.fulfill({ status: 200, contentType: 'application/json', body: refusal });
+  const calls = /\/api\/call\/(queryFlows|aggregates|histogram|countBy)$/;
+  await page.route(calls, refuse);
+  await explore.addFilter('IN_BYTES > 100');
+  await expect(explore.chips).toHaveCount(2);
+  await expect(alerts).toHaveCount(1);
+  await expect(alerts).toHaveText('The filter was not applied: IN_BYTES expects a number, got "> foo". Remove or change the clause on IN_BYTES.');
+  await expect(explore.chips.filter({ hasText: 'IN_BYTES' })).toHaveClass(/refused/);
+  await expect(page.getByLabel('Matching flows')).toHaveText('–');
+  await expect(page.getByText('No flows shown: the filter was not applied')).toBeVisible();
+  await expect(explore.grid.getByRole('gridcell', { name: 'loading…' })).toHaveCount(0);
+  await expect(page.getByLabel('Current capture')).toContainText('filter not applied');
+  await expect(page.getByText('No histogram: the filter was not applied.')).toBeVisible();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await workbench.screenshot('09-filter-not-applied');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.unroute(calls, refuse);
+  await page.getByRole('button', { name: 'Remove filter IN_BYTES > 100' }).click();
+  await expect(alerts).toHaveCount(0);
+  await expect.poll(() => explore.matchingFlows()).toBe(theftFlows);
+  await page.getByRole('button', { name: 'Remove filter Attack = Theft' }).click();
+  await expect.poll(() => explore.matchingFlows()).toBe(all);
+  await explore.waitForRows();
+});
+
 test('asks the read-only SQL console', async () => {
   await workbench.sql.open();
   await workbench.sql.run('SELECT Attack, count(*) AS flows FROM flows_1 GROUP BY 1 ORDER BY 2 DESC');
@@ -339,6 +404,54 @@ test('asks the read-only SQL console', async () => {
   await page.keyboard.press('ArrowLeft');
   await expect(sqlTab).toBeFocused();
   await expect(sqlTab).toHaveAttribute('aria-selected', 'true');
+});
+
+test('keeps a large SQL result responsive: only the rows in view, the header on top, every row reachable', async () => {
+  await workbench.sql.open();
+  await workbench.sql.run('SELECT * FROM flows_1');
+  const grid = workbench.sql.result;
+  await expect(workbench.sql.status).toContainText('10,000 rows (truncated)');
+  await expect(grid.getByRole('rowheader', { name: '1', exact: true })).toBeVisible();
+  // 10,000 rows of every column came back; the page holds only those in view
+  expect(await grid.getByRole('row').count()).toBeLessThan(100);
+  const header = grid.getByRole('columnheader', { name: 'IPV4_SRC_ADDR' });
+  await expect(header).toBeInViewport();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await workbench.screenshot('10-sql-large-result');
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  // from the keyboard: the first key shows the cursor, Ctrl+End goes to the last row's last cell
+  await grid.focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(grid).toHaveAttribute('aria-activedescendant', /-0-0$/);
+  await page.keyboard.press('ArrowDown');
+  await expect(grid).toHaveAttribute('aria-activedescendant', /-1-0$/);
+  await page.keyboard.press('Control+End');
+  await expect(grid.getByRole('rowheader', { name: '10,000', exact: true })).toBeInViewport();
+  await expect(grid).toHaveAttribute('aria-activedescendant', /-9999-\d+$/);
+  await expect(page.locator(`[id="${await grid.getAttribute('aria-activedescendant')}"]`)).toBeInViewport();
+  // the header stays on top (scrolled right with the last column) and the row numbers at the left
+  await expect(grid.getByRole('columnheader', { name: '#' })).toBeInViewport();
+  await expect(grid.getByRole('columnheader').last()).toBeInViewport();
+  expect(await grid.getByRole('row').count()).toBeLessThan(100);
+  await page.keyboard.press('Control+Home');
+  await expect(grid.getByRole('rowheader', { name: '1', exact: true })).toBeInViewport();
+  // the wheel scrolls it too
+  await grid.hover();
+  await page.mouse.wheel(0, 2000);
+  await expect(grid.getByRole('rowheader', { name: '1', exact: true })).toHaveCount(0);
+  await expect(header).toBeInViewport();
+
+  // the page still answers: the editor takes typing, and the next query replaces the result
+  const editor = page.getByRole('textbox', { name: 'SQL query' });
+  await editor.fill('SELECT 43600 AS L4_DST_PORT, 43600 AS IN_BYTES, 6 AS PROTOCOL');
+  await expect(editor).toHaveValue(/43600 AS L4_DST_PORT/);
+  await editor.press('Control+Enter');
+  await expect(workbench.sql.status).toContainText(/^1 row\b/);
+  // ports and other codes read as Explore shows them: without thousands separators
+  const cells = grid.getByRole('gridcell');
+  await expect(cells).toHaveText(['43600', '43,600', '6']);
+  await workbench.expectAccessible('the SQL console with a result');
 });
 
 test('keeps the chosen theme after a reload', async () => {

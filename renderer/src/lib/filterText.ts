@@ -2,7 +2,7 @@ import type { FilterClause } from '../../../preload/contract';
 import { formatField, isTimestampField } from './format';
 
 // typed clauses are read the same way by the filter bar and the CLI
-export { parseClause, parseUtcTime, virtualFields, type ParseResult } from '../../../preload/clauses';
+export { parseClause, parseUtcTime, virtualFields, type FieldType, type ParseResult } from '../../../preload/clauses';
 
 /** The clause's value as the analyst typed it: timestamps as UTC times, the rest as is. */
 export function formatClauseValue(clause: FilterClause): string {

@@ -1,11 +1,13 @@
 import type { Aggregates, Api, CaptureInfo, CountRow, FilterClause, FlowFilter, Histogram, HistogramAxis } from '../../../preload/contract';
-import { sameClause } from '../lib/filterText';
+import { sameClause, type FieldType } from '../lib/filterText';
 import { FlowPager } from './flowPager.svelte';
 import { ColumnPrefs } from './columnPrefs.svelte';
 
 export const HISTOGRAM_BINS = 160;
 /** the columns a scan adds to the flows (FlowFilter.scanId) */
 export const scanColumns = ['predicted', 'confidence', 'attack_score', 'verdict'] as const;
+/** their types, known before a page of scanned flows arrives */
+const scanColumnTypes: Record<(typeof scanColumns)[number], FieldType> = { predicted: 'text', confidence: 'float', attack_score: 'float', verdict: 'text' };
 
 /**
  * The flow table's column order: a scan's columns (predicted, confidence, attack_score,
@@ -80,6 +82,26 @@ export class ExploreTab {
    */
   get fields(): string[] {
     return ['flow_id', ...this.capture.columns, ...(this.scanId !== null ? scanColumns : [])];
+  }
+
+  /**
+   * Each field's type as the core answered with the flows' columns (and a scan's, known in
+   * advance): the filter bar refuses a clause the core would, e.g. a number column compared
+   * with text. Before the first page, only host, port, flow_id and a scan's columns are known.
+   */
+  get fieldTypes(): Record<string, FieldType> {
+    const types: Record<string, FieldType> = this.scanId !== null ? { ...scanColumnTypes } : {};
+    for (const c of this.pager.columns) types[c.name] = c.type;
+    return types;
+  }
+
+  /**
+   * Why the current filter shows nothing: the core refused it (a clause it cannot apply) or
+   * could not answer. One message for the whole view, which then shows no counts of an earlier
+   * filter and no rows waiting to load. (A later page that fails while scrolling is the table's.)
+   */
+  get error(): string | null {
+    return (this.pager.failed ? this.pager.error : null) ?? this.aggregatesError ?? this.histogramError;
   }
 
   /** A newer scan of the capture: its columns replace the old ones (clauses on them stay). */
@@ -196,7 +218,10 @@ export class ExploreTab {
       this.histogram = h;
       this.histogramError = null;
     } catch (err) {
-      if (gen === this.histogramGen) this.histogramError = (err as Error).message;
+      if (gen !== this.histogramGen) return;
+      // no bars of an earlier filter under this one
+      this.histogram = null;
+      this.histogramError = (err as Error).message;
     }
   }
 
@@ -208,7 +233,10 @@ export class ExploreTab {
       this.aggregates = a;
       this.aggregatesError = null;
     } catch (err) {
-      if (gen === this.aggregatesGen) this.aggregatesError = (err as Error).message;
+      if (gen !== this.aggregatesGen) return;
+      // no counts of an earlier filter under this one
+      this.aggregates = null;
+      this.aggregatesError = (err as Error).message;
     }
   }
 

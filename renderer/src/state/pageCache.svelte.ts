@@ -16,6 +16,12 @@ export abstract class PageCache<Q, R> {
   total = $state(0);
   ms = $state(0);
   error = $state<string | null>(null);
+  /**
+   * The current query failed before any of its rows arrived (the core refused it): there is
+   * nothing of it to show, so `total` is 0 rather than the previous query's, and no row waits
+   * to load. Cleared by the next reset or the next page that arrives.
+   */
+  failed = $state(false);
   loaded = $state(false);
   version = $state(0);
 
@@ -49,6 +55,7 @@ export abstract class PageCache<Q, R> {
     this.pages.clear();
     this.inflight.clear();
     this.error = null;
+    this.failed = false;
     this.version++;
     this.cleared();
     if (query) void this.fetchPage(0);
@@ -120,9 +127,18 @@ export abstract class PageCache<Q, R> {
         answer.apply?.();
         this.loaded = true;
         this.error = null;
+        this.failed = false;
         this.version++;
       } catch (err) {
-        if (generation === this.generation) this.error = (err as Error).message;
+        if (generation !== this.generation) return;
+        this.error = (err as Error).message;
+        if (this.pages.size === 0) {
+          // nothing of this query to show: not the previous query's total, nor rows forever loading
+          this.failed = true;
+          this.total = 0;
+          this.loaded = false;
+          this.version++;
+        }
       } finally {
         if (generation === this.generation && this.inflight.get(page) === promise!) this.inflight.delete(page);
       }

@@ -18,11 +18,11 @@ export interface Scroller {
 }
 
 /**
- * The scrolling of a virtual table (the flow table, the flagged-window queue): which rows are
- * in view and where they sit, for any number of rows. Past what a browser lets an element be
- * tall, the spacer is scaled (`scrollMap`) and one scroll pixel is more than a row; the wheel,
- * the keys and `reveal` then move a row position of their own, so every row can still be
- * reached one at a time, and only the scroll bar maps pixels to rows.
+ * The scrolling of a virtual table (the flow table, the flagged-window queue, the SQL console's
+ * result): which rows are in view and where they sit, for any number of rows. Past what a
+ * browser lets an element be tall, the spacer is scaled (`scrollMap`) and one scroll pixel is
+ * more than a row; the wheel, the keys and `reveal` then move a row position of their own, so
+ * every row can still be reached one at a time, and only the scroll bar maps pixels to rows.
  *
  * The view binds `scroller` (bind:this), `viewportHeight` and the scroll event, and calls `attach()` in an
  * effect for the wheel.

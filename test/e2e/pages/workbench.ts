@@ -313,8 +313,9 @@ export class SqlConsole {
     await editor.press('Control+Enter');
   }
 
+  /** the result: a virtual grid (only the rows in view are in the page) */
   get result(): Locator {
-    return this.page.getByRole('table', { name: 'Query result' });
+    return this.page.getByRole('grid', { name: 'Query result' });
   }
 
   get status(): Locator {

@@ -115,6 +115,34 @@ describe('PageCache', () => {
     expect(c.error).toBeNull();
   });
 
+  it('shows nothing of a query whose first page is refused: no earlier total, no row left loading', async () => {
+    const c = new Rows({ old: 95, bad: 0 });
+    c.reset('old');
+    await flush();
+    await c.answerAll();
+    expect(c.total).toBe(95);
+    c.reset('bad');
+    await flush();
+    // while the new query runs, the old total stays on screen
+    expect(c.total).toBe(95);
+    expect(c.failed).toBe(false);
+    c.calls.shift()!.reject(new Error('IN_BYTES expects a number, got "> foo"'));
+    await flush();
+    expect(c.error).toBe('IN_BYTES expects a number, got "> foo"');
+    expect(c.failed).toBe(true);
+    expect(c.total).toBe(0);
+    expect(c.loaded).toBe(false);
+    expect(c.hasRows(0, 20)).toBe(true);
+    // the next query starts clean
+    c.reset('old');
+    expect(c.failed).toBe(false);
+    expect(c.error).toBeNull();
+    await flush();
+    await c.answerAll();
+    expect(c.total).toBe(95);
+    expect(c.loaded).toBe(true);
+  });
+
   it('keeps the pages nearest the viewport when it holds more than its limit', async () => {
     const c = new Rows({ q: 1000 }, 3);
     c.reset('q');
