@@ -56,3 +56,12 @@ export function recipeSettings(values: RecipeFlagValues): Partial<TrainSettings>
     codeDropout: num('code-dropout', values['code-dropout'], { min: 0, max: 0.9 }),
   });
 }
+
+/**
+ * `word` as a POSIX shell reads it back as one word: as it is when it holds only characters no
+ * shell treats specially, else in single quotes (a quote inside as '\''). For the commands the
+ * CLI suggests, so that a path with spaces, quotes or non-ASCII letters pastes as it was.
+ */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

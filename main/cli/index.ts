@@ -33,8 +33,9 @@ import { parseClause } from '../../preload/clauses.ts';
 import { rowExportFormats, type RowExportFormat, type FilterClause } from '../../preload/contract.ts';
 import { SCAN_COLUMNS } from '../core/query/filters.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { choice, definedOnly, num, RECIPE_FLAGS, recipeSettings, UsageError } from './flags.ts';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { checkNotDatabase } from '../core/query/copy.ts';
+import { choice, definedOnly, num, RECIPE_FLAGS, recipeSettings, shellQuote, UsageError } from './flags.ts';
 
 const USAGE = `mindflow: NetFlow captures, the MindFlow detector and triage, from the command line
 
@@ -115,11 +116,33 @@ function clearProgress(): void {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 }
 
-/** Ctrl+C cancels the running job cleanly (the import rolls back) instead of killing it. */
+/** The signal that asked this run to stop, once one did. */
+let stoppedBy: NodeJS.Signals | null = null;
+const stopping = new AbortController();
+
+/** The shell's exit status for a run stopped by `signal`: 128 + its number (130 for SIGINT, 143 for SIGTERM). */
+function signalStatus(signal: NodeJS.Signals): number {
+  return 128 + (osConstants.signals[signal] ?? 0);
+}
+
+/**
+ * Ctrl+C (SIGINT) and SIGTERM (kill, a service manager, a CI timeout) cancel the running job
+ * cleanly (an import rolls back, a temporary project is removed) instead of killing it; the run
+ * then exits with the signal's status. A second signal stops at once (temporary projects are
+ * still removed, on exit). Returns the controller whose signal the job polls.
+ */
 function cancellable(): AbortController {
-  const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
-  return controller;
+  if (!process.listeners('SIGINT').includes(onStopSignal)) {
+    process.on('SIGINT', onStopSignal);
+    process.on('SIGTERM', onStopSignal);
+  }
+  return stopping;
+}
+
+function onStopSignal(signal: NodeJS.Signals): void {
+  if (stoppedBy) process.exit(signalStatus(stoppedBy));
+  stoppedBy = signal;
+  stopping.abort();
 }
 
 /** The file format of `--out FILE`: `--format`, else the file's extension (CSV unless .parquet); `--format` alone is refused. */
@@ -131,6 +154,15 @@ function outFormat(values: { out?: string | undefined; format?: string | undefin
 function requireProject(values: { project?: string | undefined }): string {
   if (!values.project) throw new UsageError('--project P.duckdb is required');
   return resolve(values.project);
+}
+
+/**
+ * The project of a command that works in one: it must be there. Only the commands that bring
+ * data in (import, and eval or scan of a FILE) make a project where none is; a mistyped path
+ * is "no project at PATH", and nothing is created (no file, no folder).
+ */
+function openExisting(values: { project?: string | undefined }): Promise<Project> {
+  return Project.open(requireProject(values), 'existing');
 }
 
 async function cmdImport(argv: string[]): Promise<void> {
@@ -165,7 +197,7 @@ async function cmdImport(argv: string[]): Promise<void> {
 
 async function cmdCaptures(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, json: { type: 'boolean' } } });
-  const project = await Project.open(requireProject(values));
+  const project = await openExisting(values);
   try {
     const captures = await project.listCaptures();
     if (values.json) {
@@ -194,14 +226,14 @@ async function cmdScans(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, capture: { type: 'string' }, delete: { type: 'string' }, json: { type: 'boolean' } } });
   const captureId = num('capture', values.capture, { integer: true, min: 1 });
   const doomed = num('delete', values.delete, { integer: true, min: 1 });
-  const project = await Project.open(requireProject(values));
+  const project = await openExisting(values);
   try {
     if (doomed !== undefined) {
       const r = await deleteScan(project, doomed);
       if (values.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       else {
         process.stdout.write(
-          `deleted scan #${r.scanId} of capture #${r.captureId}: ${fmt(r.windows)} flagged window${r.windows === 1 ? '' : 's'}, ${fmt(r.verdicts)} verdict${r.verdicts === 1 ? '' : 's'}, ${fmt(r.notes)} note${r.notes === 1 ? '' : 's'} (the audit trail keeps them); "mindflow compact" gives the space back\n`,
+          `deleted scan #${r.scanId} of capture #${r.captureId}: ${fmt(r.windows)} flagged window${r.windows === 1 ? '' : 's'}, ${fmt(r.verdicts)} verdict${r.verdicts === 1 ? '' : 's'}, ${fmt(r.notes)} note${r.notes === 1 ? '' : 's'} (the audit trail keeps them); "mindflow compact --project ${shellQuote(values.project!)}" gives the space back\n`,
         );
       }
       return;
@@ -238,20 +270,22 @@ async function cmdSample(argv: string[]): Promise<void> {
   if (!Number.isSafeInteger(rows) || rows < 1) throw new UsageError('--rows must be a positive whole number');
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError('--seed must be a whole number');
+  const out = resolve(values.out);
+  checkNotDatabase(out);
   const controller = cancellable();
   const t0 = performance.now();
   const print = progressPrinter('sample');
   const result = await generateSample({
     rows,
     seed,
-    out: resolve(values.out),
+    out,
     signal: controller.signal,
     onProgress: (done, total) => print({ phase: 'writing', fraction: done / total, message: '' }),
   });
   clearProgress();
   const s = (performance.now() - t0) / 1000;
   const classes = Object.entries(result.classCounts).map(([k, n]) => `${k} ${fmt(n)}`).join(', ');
-  process.stdout.write(`wrote ${fmt(result.rows)} flows to ${resolve(values.out)} in ${s.toFixed(2)} s\nclasses: ${classes}\n`);
+  process.stdout.write(`wrote ${fmt(result.rows)} flows to ${out} in ${s.toFixed(2)} s\nclasses: ${classes}\n`);
 }
 
 async function cmdServe(argv: string[]): Promise<void> {
@@ -259,7 +293,9 @@ async function cmdServe(argv: string[]): Promise<void> {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
   const projectPath = values.project ? resolve(values.project) : sampleProjectPath();
-  const session = await Session.open(projectPath, { host: 'web', recentFile: recentProjectsFile() });
+  // the sample project is made on first start; --project opens a project or starts a new one
+  // there, as the desktop app's --project= does (an existing file that is not one is refused)
+  const session = await Session.open(projectPath, { host: 'web', recentFile: recentProjectsFile() }, 'any');
   if (!values.project) {
     await ensureSampleCapture(session.workbench.project, (msg) => process.stderr.write(`${msg}\n`));
   }
@@ -320,7 +356,7 @@ async function cmdTrain(argv: string[]): Promise<void> {
     earlyStoppingPatience: num('patience', values.patience, { integer: true, min: 0 }),
     valueCodes: values['no-codes'] ? false : undefined,
   });
-  const project = await Project.open(requireProject(values));
+  const project = await openExisting(values);
   try {
     const capture = await project.capture(captureId);
     const controller = cancellable();
@@ -343,15 +379,35 @@ async function cmdTrain(argv: string[]): Promise<void> {
   }
 }
 
-/** The project to work in for eval/scan: the named one, else a temporary one removed afterwards. */
+/**
+ * The project to work in for eval/scan: the named one (made if none is there: they import a
+ * FILE into it), else a temporary one removed afterwards, also when a signal stops the run or
+ * it exits on an error.
+ */
 async function workProject(path: string | undefined): Promise<{ project: Project; done: () => void }> {
   if (path) {
     const project = await Project.open(resolve(path));
     return { project, done: () => project.close() };
   }
+  cancellable(); // from here a signal cancels: the folder made next is removed
   const dir = mkdtempSync(join(tmpdir(), 'mindflow-cli-'));
-  const project = await Project.open(join(dir, 'work.duckdb'));
-  return { project, done: () => { project.close(); rmSync(dir, { recursive: true, force: true }); } };
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', remove);
+  let project: Project;
+  try {
+    project = await Project.open(join(dir, 'work.duckdb'), 'new');
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  return {
+    project,
+    done: () => {
+      project.close();
+      remove();
+      process.off('exit', remove);
+    },
+  };
 }
 
 async function captureFor(project: Project, file: string, signal: AbortSignal): Promise<CaptureInfo> {
@@ -372,16 +428,17 @@ async function cmdEval(argv: string[]): Promise<void> {
     const ev = await evaluateModel(project, capture, modelId, { signal: controller.signal, progress: progressPrinter('eval') });
     clearProgress();
     const m = ev.metrics;
+    const model = (await new ModelStore(project).get(ev.modelId)).summary.name;
     if (values.json) {
       const perClass = perClassMap(m);
       const out = {
         accuracy: m.accuracy, macroF1: m.macroF1, weightedF1: m.weightedF1, perClass, confusion: m.confusion, classes: m.classes, backend: ev.backend, flows: ev.flows, seconds: ev.seconds, binary: m.binary,
-        unknownLabels: m.unknownLabels ?? {}, otherAttacks: otherAttacksOf(m),
+        unknownLabels: m.unknownLabels ?? {}, otherAttacks: otherAttacksOf(m), model, modelId: ev.modelId,
       };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return;
     }
-    process.stdout.write(`${capture.fileName}: ${fmt(ev.flows)} flows scored in ${ev.seconds.toFixed(1)} s on ${ev.backend}\n${leftOutLine(m)}${metricsTable(m)}\nconfusion (rows true, columns predicted: ${m.classes.join(', ')}):\n${m.confusion.map((r) => `  ${r.map((x) => String(x).padStart(8)).join('')}`).join('\n')}\n`);
+    process.stdout.write(`${capture.fileName}: ${fmt(ev.flows)} flows scored in ${ev.seconds.toFixed(1)} s on ${ev.backend} by "${model}"\n${leftOutLine(m)}${metricsTable(m)}\nconfusion (rows true, columns predicted: ${m.classes.join(', ')}):\n${m.confusion.map((r) => `  ${r.map((x) => String(x).padStart(8)).join('')}`).join('\n')}\n`);
   } finally {
     done();
   }
@@ -446,7 +503,7 @@ async function cmdScan(argv: string[]): Promise<void> {
     } else if (capture.labelled) lines.push(`no metrics: none of the capture's labels (${Object.keys(capture.classCounts).join(', ')}) is a class of the model (${Object.keys(scan.predictedCounts).join(', ')})`);
     const source = (await carrySources(project, scan.id)).find((s) => s.matches > 0);
     if (source && values.project) {
-      lines.push(`${fmt(source.matches)} of these windows have the flows and class of windows judged in scan #${source.scanId}; to carry their verdicts: mindflow verdict --project ${values.project} --carry-from ${source.scanId}`);
+      lines.push(`${fmt(source.matches)} of these windows ${source.matches === 1 ? 'has' : 'have'} the flows and class of windows judged in scan #${source.scanId}; to carry their verdicts: mindflow verdict --project ${shellQuote(values.project)} --carry-from ${source.scanId}`);
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
@@ -486,7 +543,7 @@ async function cmdWindows(argv: string[]): Promise<void> {
   const filter = queueFilter(values);
   const limit = num('limit', values.limit, { integer: true, min: 1, max: 100_000 }) ?? 100_000;
   const format = outFormat(values);
-  const project = await Project.open(requireProject(values));
+  const project = await openExisting(values);
   try {
     const scanId = await latestScanId(project, values.scan);
     if (values.out) {
@@ -546,7 +603,7 @@ async function cmdVerdict(argv: string[]): Promise<void> {
   const choices = ['tp', 'fp', 'review', 'clear'];
   if (!values.set || !choices.includes(values.set)) throw new UsageError(`--set must be one of ${choices.join(', ')}`);
   const filter = queueFilter(values);
-  const project = await Project.open(requireProject(values));
+  const project = await openExisting(values);
   try {
     const scanId = await latestScanId(project, values.scan);
     const verdict = values.set === 'clear' ? null : (values.set as Verdict);
@@ -566,7 +623,7 @@ async function cmdVerdict(argv: string[]): Promise<void> {
 
 /** `verdict --carry-from SCAN`: another scan's verdicts onto the windows here with the same flows and class. */
 async function carryCommand(values: { project?: string | undefined; scan?: string | undefined; json?: boolean | undefined }, fromScanId: number): Promise<void> {
-  const project = await Project.open(requireProject(values));
+  const project = await openExisting(values);
   try {
     const toScanId = await latestScanId(project, values.scan);
     const r = await carryVerdicts(project, fromScanId, toScanId);
@@ -599,7 +656,7 @@ async function cmdIncident(argv: string[]): Promise<void> {
   const toScan = num('to-scan', values['to-scan'], { integer: true, min: 1 });
   if (sub === 'move' && moving === undefined) throw new UsageError('--incident ID is required (see "mindflow incident list")');
   if (sub === 'move' && toScan === undefined) throw new UsageError('--to-scan S is required (see "mindflow scans")');
-  const project = await Project.open(requireProject(values));
+  const project = await openExisting(values);
   try {
     if (moving !== undefined && toScan !== undefined) {
       const r = await moveIncident(project, moving, toScan);
@@ -650,7 +707,7 @@ async function cmdReport(argv: string[]): Promise<void> {
   if (incidentId === undefined) throw new UsageError('--incident ID is required (see "mindflow incident list")');
   if (!values.format || !(reportFormats as readonly string[]).includes(values.format)) throw new UsageError(`--format must be one of ${reportFormats.join(', ')}`);
   if (!values.out) throw new UsageError('--out FILE is required');
-  const workbench = await Workbench.open(requireProject(values), { host: 'web' });
+  const workbench = await Workbench.open(requireProject(values), { host: 'web' }, 'existing');
   try {
     const controller = cancellable();
     const result = await exportReport(workbench.project, incidentId, values.format as ReportFormat, values.out, { signal: controller.signal, progress: progressPrinter('report') }, {
@@ -679,7 +736,7 @@ async function cmdFlows(argv: string[]): Promise<void> {
   const format = outFormat(values);
   const sortMatch = values.sort === undefined ? null : /^([A-Za-z_][A-Za-z0-9_]*)(?::(asc|desc))?$/i.exec(values.sort);
   if (values.sort !== undefined && !sortMatch) throw new UsageError('--sort must be COLUMN or COLUMN:asc|desc');
-  const workbench = await Workbench.open(requireProject(values), { host: 'web' });
+  const workbench = await Workbench.open(requireProject(values), { host: 'web' }, 'existing');
   try {
     const capture = await workbench.project.capture(captureId);
     let scanId: number | undefined;
@@ -720,7 +777,7 @@ async function cmdFlows(argv: string[]): Promise<void> {
 async function cmdHost(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { project: { type: 'string' }, json: { type: 'boolean' } } });
   if (positionals.length !== 1) throw new UsageError('host takes exactly one IP address');
-  const project = await Project.open(requireProject(values));
+  const project = await openExisting(values);
   try {
     const found = await findHost(project, positionals[0]!);
     if (values.json) {
@@ -759,7 +816,7 @@ async function cmdAudit(argv: string[]): Promise<void> {
   const limit = num('limit', values.limit, { integer: true, min: 1, max: 1_000_000 }) ?? 50;
   const format = outFormat(values);
   if (values.out && (windowId !== undefined || values.limit)) throw new UsageError('--out writes the whole trail (of --scan ID, or of the project): no --window or --limit');
-  const project = await Project.open(requireProject(values));
+  const project = await openExisting(values);
   try {
     if (values.out) {
       const controller = cancellable();
@@ -879,12 +936,18 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.exit(0);
 });
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  clearProgress();
-  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`mindflow: ${oneLine(err)}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  process.stderr.write(`mindflow: ${oneLine(err)}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  () => {
+    // a signal that came when the work could no longer be cancelled: it finished, the status says why it ended
+    if (stoppedBy) process.exit(signalStatus(stoppedBy));
+  },
+  (err: unknown) => {
+    clearProgress();
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`mindflow: ${oneLine(err)}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    process.stderr.write(`mindflow: ${oneLine(err)}\n`);
+    process.exit(stoppedBy ? signalStatus(stoppedBy) : 1);
+  },
+);

@@ -257,13 +257,15 @@ export class Project {
 
   /**
    * Opens a project file, creating it where none is. `existing` refuses a path with no project
-   * (DuckDB would quietly make one) and a file that is not a DuckDB database; `new` refuses a
-   * path where a file already is. A DuckDB database that holds other tables but no MindFlow
-   * project is refused in every mode: MindFlow never adds its tables to someone else's data.
+   * (DuckDB would quietly make one); `new` refuses a path where a file already is. A file that
+   * is there but is not a DuckDB database (a folder, an empty file, a CSV or Parquet capture:
+   * DuckDB opens some of those as an empty in-memory database, so what was written to it would
+   * be lost) is refused in every mode, as is a DuckDB database that holds other tables but no
+   * MindFlow project: MindFlow never adds its tables to someone else's data.
    */
   static async open(path: string, mode: ProjectOpenMode = 'any'): Promise<Project> {
     const full = resolve(path);
-    if (mode === 'existing') checkProjectFile(full);
+    if (mode === 'existing' || (mode === 'any' && existsSync(full))) checkProjectFile(full);
     if (mode === 'new' && existsSync(full)) throw new MindflowError('bad-args', `${full} already exists: open it instead of creating it`);
     mkdirSync(dirname(full), { recursive: true });
     let instance: DuckDBInstance;

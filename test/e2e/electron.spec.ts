@@ -421,7 +421,12 @@ test('the next launch reopens the project open when MindFlow closed, or the samp
 
 test('a project file opened from the Finder before the app is ready is the project it starts on', async () => {
   const other = join(home, 'opened-from-finder.duckdb');
-  const created = spawnSync(process.execPath, [join(ROOT, 'bin', 'mindflow.js'), 'captures', '--project', other, '--json'], { encoding: 'utf8' });
+  const mindflow = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'mindflow.js'), ...args], { encoding: 'utf8' });
+  const flows = join(home, 'finder-flows.csv');
+  const written = mindflow('sample', '--rows', '50', '--out', flows);
+  expect(written.status, written.stderr).toBe(0);
+  // only an import makes a project: a read-only command refuses a missing one
+  const created = mindflow('import', flows, '--project', other, '--json');
   expect(created.status, created.stderr).toBe(0);
   const opened = await relaunch({ MINDFLOW_STANDIN_OPEN_FILE: other });
   expect(((await opened.call('appInfo', {})).result as { projectPath: string }).projectPath).toBe(other);

@@ -79,8 +79,10 @@ describe('mindflow CLI', () => {
       accuracy: number; macroF1: number; weightedF1: number; classes: string[]; confusion: number[][]; backend: string; flows: number; seconds: number;
       perClass: Record<string, { precision: number; recall: number; f1: number; support: number }>;
     }>(['eval', sample, '--project', project]);
-    expect(Object.keys(ev).sort()).toEqual(['accuracy', 'backend', 'binary', 'classes', 'confusion', 'flows', 'macroF1', 'otherAttacks', 'perClass', 'seconds', 'unknownLabels', 'weightedF1']);
+    expect(Object.keys(ev).sort()).toEqual(['accuracy', 'backend', 'binary', 'classes', 'confusion', 'flows', 'macroF1', 'model', 'modelId', 'otherAttacks', 'perClass', 'seconds', 'unknownLabels', 'weightedF1']);
     expect(ev.flows).toBe(3000);
+    // which model answered: the built-in one for the capture's features, when none is given
+    expect(ev).toMatchObject({ model: 'default-v1', modelId: 'default-v1' });
     expect(ev).toMatchObject({ unknownLabels: {}, otherAttacks: { flagged: 0, missed: 0 } });
     expect(ev.backend).toMatch(/^wasm/);
     expect(Object.keys(ev.perClass)).toEqual(ev.classes);
@@ -177,6 +179,8 @@ describe('mindflow CLI', () => {
     const trained = json<{ model: { id: number; backend: string }; dir: string }>(['train', '--project', project, '--capture', '1', '--out', out, '--epochs', '1', '--name', 'cli test']);
     expect(trained.dir).toBe(out);
     for (const f of ['manifest.json', 'model.json', 'weights.bin']) expect(existsSync(join(out, f)), f).toBe(true);
+    // the package records the app that made it (it was empty outside npm scripts)
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).appVersion).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
     const ev = json<{ flows: number; accuracy: number }>(['eval', sample, '--project', project, '--model', out]);
     expect(ev.flows).toBe(3000);
 

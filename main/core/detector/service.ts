@@ -12,7 +12,7 @@ import { otherAttacksText, type BackendStatus, type CaptureInfo, type EpochPoint
 import type { JobContext } from '../capture/import.ts';
 import { EMPTY_LABEL } from '../capture/schema.ts';
 import { flowsTable, queryObjects, scalar } from '../db.ts';
-import { MindflowError } from '../errors.ts';
+import { isCancelled, MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
 import type { BackendInfo, BackendKind } from '../model/backend.ts';
 import { CUDA_LIBRARIES, NO_CUDA_DEVICE, nvidiaGpu, type NvidiaGpu } from '../model/gpu.ts';
@@ -308,6 +308,7 @@ async function scoreCapture(
   modelId: string | undefined,
   ctx: JobContext,
   sink: ((flowIds: Float64Array, predicted: Uint8Array, confidence: Float32Array, probs: Float32Array, k: number) => void) | null,
+  what: 'scan' | 'evaluation' = 'scan',
 ): Promise<ScoreRun> {
   const store = new ModelStore(project);
   const model = modelId ? await store.get(modelId) : await store.builtinFor(capture.columns);
@@ -335,10 +336,10 @@ async function scoreCapture(
         sink?.(b.flowIds, predicted, confidence, b.probs, k);
       },
     });
-    if (ctx.signal.aborted) throw new MindflowError('cancelled', 'scan cancelled');
+    if (ctx.signal.aborted) throw new MindflowError('cancelled', `${what} cancelled`);
     return { modelId: model.summary.id, flows, seconds: (performance.now() - t0) / 1000, backend: pool.backend, manifest, confusion, predictedCounts };
   } catch (err) {
-    if (ctx.signal.aborted) throw new MindflowError('cancelled', 'scan cancelled');
+    if (ctx.signal.aborted) throw new MindflowError('cancelled', `${what} cancelled`);
     throw err;
   } finally {
     conn.closeSync();
@@ -348,7 +349,10 @@ async function scoreCapture(
 
 export async function evaluateModel(project: Project, capture: CaptureInfo, modelId: string | undefined, ctx: JobContext): Promise<Evaluation> {
   if (!capture.labelled) throw new MindflowError('bad-args', `capture #${capture.id} (${capture.fileName}) has no labels to evaluate against`);
-  const run = await scoreCapture(project, capture, modelId, ctx, null);
+  const run = await scoreCapture(project, capture, modelId, ctx, null, 'evaluation').catch((err: unknown) => {
+    // the scoring pool says 'scan cancelled' whatever it scored for
+    throw isCancelled(err) ? new MindflowError('cancelled', 'evaluation cancelled') : err;
+  });
   const metrics = run.confusion?.metrics(unknownLabelCounts(capture.classCounts, run.manifest));
   if (!metrics) {
     const other = run.confusion?.other;

@@ -11,7 +11,7 @@ import type { RowExportFormat } from '../../../preload/contract.ts';
 import type { JobContext } from '../capture/import.ts';
 import { literal, type Params } from '../db.ts';
 import { MindflowError } from '../errors.ts';
-import type { Project } from '../project.ts';
+import { isDuckDbFile, type Project } from '../project.ts';
 
 const COPY_OPTIONS: Record<RowExportFormat, string> = {
   csv: 'FORMAT csv, HEADER true',
@@ -24,14 +24,32 @@ export function fileStamp(now: Date = new Date()): string {
 }
 
 /**
- * A target an export may write: not a folder, and never the project's own database (or its
- * write-ahead log), which a rename over it would destroy. Returns it resolved.
+ * Refuses to write over a DuckDB database, whatever its name: another MindFlow project (or
+ * someone else's database), which an export, a sample or a report written over it would
+ * destroy; and the write-ahead log beside one, which holds its latest changes. Every command
+ * and call that writes a file checks its target here (through `fileTarget`, or directly);
+ * other files (an earlier export) may be replaced, as reruns of a script expect.
+ */
+export function checkNotDatabase(target: string): void {
+  if (isDuckDbFile(target)) {
+    throw new MindflowError('bad-args', `${target} is a DuckDB database (a MindFlow project, or another program's): MindFlow never writes over one; give another file name`);
+  }
+  if (/\.wal$/i.test(target) && isDuckDbFile(target.slice(0, -'.wal'.length))) {
+    throw new MindflowError('bad-args', `${target} is the write-ahead log of the DuckDB database ${target.slice(0, -'.wal'.length)}: MindFlow never writes over one; give another file name`);
+  }
+}
+
+/**
+ * A target an export may write: not a folder, never the project's own database (or its
+ * write-ahead log), which a rename over it would destroy, nor any other DuckDB database
+ * (`checkNotDatabase`). Returns it resolved.
  */
 export function fileTarget(project: Pick<Project, 'path'>, path: string): string {
   const target = resolve(path);
   const db = resolve(project.path);
   if (target === db || target === `${db}.wal`) throw new MindflowError('bad-args', `${target} is this project's database: give another file name to export to`);
   if (existsSync(target) && statSync(target).isDirectory()) throw new MindflowError('bad-args', `${target} is a folder: give a file name to export to`);
+  checkNotDatabase(target);
   return target;
 }
 
@@ -63,6 +81,7 @@ export async function copyToFile(
     const copied = await conn.runAndReadAll(`COPY (${sql}) TO ${literal(tmp)} (${COPY_OPTIONS[format]})`, params);
     if (ctx.signal.aborted) throw new MindflowError('cancelled', 'export cancelled');
     const rows = Number(copied.getRows()[0]?.[0] ?? 0);
+    checkNotDatabase(target); // again: a project may have been made there while the rows were written
     await rename(tmp, target);
     return { rows, bytes: (await stat(target)).size };
   } catch (err) {
