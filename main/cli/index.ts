@@ -327,7 +327,11 @@ function metricsTable(m: ModelMetrics): string {
   const other = m.otherAttacks;
   const scope = other ? `, ${fmt(m.total + other.flagged + other.missed)} flows; classes the model lacks count as attacks` : '';
   const binary = m.binary ? `\nbinary (benign vs attack${scope}): precision ${m.binary.precision.toFixed(4)}  recall ${m.binary.recall.toFixed(4)}  F1 ${m.binary.f1.toFixed(4)}` : '';
-  return `  ${'class'.padEnd(16)} precision recall  F1      support\n${rows.join('\n')}\naccuracy ${m.accuracy.toFixed(4)}  macro F1 ${m.macroF1.toFixed(4)}  weighted F1 ${m.weightedF1.toFixed(4)}${left ? `  (on ${fmt(m.total)} of ${fmt(m.total + left)} flows)` : ''}${binary}${other ? `\n${otherAttacksText(other)}` : ''}`;
+  // labels of one class only (a capture whose attacks are of classes the model lacks, or labelled
+  // by a 0/1 Label alone): per-class figures are that class's alone and say nothing of attacks
+  const present = m.perClass.filter((c) => c.support > 0);
+  const oneClass = present.length === 1 && m.binary ? `\nonly ${present[0]!.name} among the model's classes has flows here: the per-class figures are that class's alone; benign vs attack is the measure` : '';
+  return `  ${'class'.padEnd(16)} precision recall  F1      support\n${rows.join('\n')}\naccuracy ${m.accuracy.toFixed(4)}  macro F1 ${m.macroF1.toFixed(4)}  weighted F1 ${m.weightedF1.toFixed(4)}${left ? `  (on ${fmt(m.total)} of ${fmt(m.total + left)} flows)` : ''}${oneClass}${binary}${other ? `\n${otherAttacksText(other)}` : ''}`;
 }
 
 async function cmdTrain(argv: string[]): Promise<void> {

@@ -172,6 +172,14 @@ describe('mindflow CLI', () => {
     const scanned = mindflow(['scan', none, '--project', project]);
     expect(scanned.code).toBe(0);
     expect(scanned.out).toContain("no metrics: none of the capture's labels (ransomware) is a class of the model (");
+
+    // Benign and attacks of classes the model lacks: the per-class figures are Benign's alone, and say so
+    const benignAndForeign = join(tmp.dir, 'benign-and-foreign.csv');
+    writeFileSync(benignAndForeign, `${[rows[0], ...rows.slice(1).map((line) => (line.endsWith(',Benign') ? line : `${line.slice(0, line.lastIndexOf(',') + 1)}ransomware`))].join('\n')}\n`);
+    const benignOnly = mindflow(['eval', benignAndForeign, '--project', project]);
+    expect(benignOnly.code).toBe(0);
+    expect(benignOnly.out).toMatch(/\(on [\d,]+ of 3,000 flows\)\nonly Benign among the model's classes has flows here: the per-class figures are that class's alone; benign vs attack is the measure\nbinary /);
+    expect(human.out).not.toContain('the per-class figures are that class');
   }, 120_000);
 
   it('train writes a package that eval then loads; a package for another feature set or with a corrupt manifest is refused', () => {
