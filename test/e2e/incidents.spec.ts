@@ -60,9 +60,10 @@ test('selects two windows in Detections and creates an incident', async () => {
   await expect(dialog.dialog).toContainText('2 windows of scan');
   await dialog.create({ title, severity: 'Medium', tlp: 'TLP:GREEN', summary: 'Two high-scoring windows from the sample capture.' });
 
-  // the new incident opens in its editor, listed in the Incidents view
+  // the new incident opens in its editor, listed in the Incidents view; focus is in the editor, not lost to the page
   const inc = workbench.incidents;
   await expect(inc.editor).toBeVisible();
+  await expect(inc.editor).toBeFocused();
   await expect(inc.editor.getByRole('heading', { level: 2 })).toContainText(title);
   await expect(inc.windows.getByRole('row')).toHaveCount(3);
   await expect(inc.item(title)).toContainText('2 windows');
@@ -258,7 +259,13 @@ test('finds an incident through a host it shares, opens it from there, and back'
 
   // deleting the other incident takes it off the first one's list
   await inc.openIncident(other);
-  await inc.editor.getByRole('button', { name: 'Delete incident…' }).click();
+  const askDelete = inc.editor.getByRole('button', { name: 'Delete incident…' });
+  await askDelete.click();
+  // the question takes focus (Keep, so Enter keeps); Escape takes it back to the button that asked
+  await expect(inc.editor.getByRole('button', { name: 'Keep' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(askDelete).toBeFocused();
+  await askDelete.click();
   await inc.editor.getByRole('button', { name: 'Delete', exact: true }).click();
   await inc.openIncident(title);
   await expect(inc.editor.getByRole('heading', { level: 2 })).toContainText(title);

@@ -5,7 +5,8 @@
  * the threshold's effect. The bench reads the performance marks the renderer leaves behind.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { ExportDialog, WorkbenchPage } from './pages/workbench';
@@ -154,6 +155,45 @@ test('triages three windows with the keyboard and opens one', async () => {
   await expect(tabs.getByRole('tab', { selected: true })).toBeFocused();
 });
 
+test('a drill-down opened from the queue steps through the queue in its order, moving its cursor along', async () => {
+  const det = workbench.detections;
+  const drill = workbench.drilldown;
+  await workbench.hidePanel();
+  await det.open();
+  await expect(det.row(2)).toContainText(/\d\.\d{3}/);
+  const idOf = async (row: number) => Number(/^Window (\d+) /.exec((await det.row(row).getAttribute('aria-label')) ?? '')?.[1]);
+  const [first, second, third] = [await idOf(0), await idOf(1), await idOf(2)];
+  const shows = (id: number) => expect(drill.region).toHaveAttribute('aria-label', `Window ${id} drill-down`);
+  await det.keys('Home', 'Enter');
+  await shows(first);
+  const previous = drill.region.getByRole('button', { name: 'Previous flagged window' });
+  const next = drill.region.getByRole('button', { name: 'Next flagged window' });
+  // the queue's first row: nothing before it; the buttons say whose order they follow
+  await expect(previous).toBeDisabled();
+  await expect(next).toHaveAttribute('title', /the Detections queue's order \(sorted by score descending/);
+  await expect(drill.region.getByLabel('Place in the queue')).toHaveText(/^1 of [\d,]+ in the queue$/);
+  await next.click();
+  await shows(second);
+  await expect(previous).toBeEnabled();
+  await expect(drill.region.getByLabel('Place in the queue')).toHaveText(/^2 of [\d,]+ in the queue$/);
+  await page.keyboard.press('j');
+  await shows(third);
+  await page.keyboard.press('k');
+  await shows(second);
+  await workbench.screenshot('21b-drilldown-queue-order');
+  // Escape goes back to the queue, its cursor on the window shown last
+  await page.keyboard.press('Escape');
+  await expect(det.row(1)).toHaveAttribute('aria-selected', 'true');
+  // the queue's last row: nothing after it
+  await det.keys('End');
+  await expect(det.queue.getByRole('row', { selected: true })).toHaveAttribute('aria-label', /^Window \d+ /);
+  await page.keyboard.press('Enter');
+  await expect(drill.region.getByLabel('Place in the queue')).toHaveText(/^([\d,]+) of \1 in the queue$/);
+  await expect(next).toBeDisabled();
+  await expect(previous).toBeEnabled();
+  await det.open();
+});
+
 test('reloads and finds the verdicts kept, then undoes the last one', async () => {
   await page.reload();
   await expect(page.getByLabel('Project path')).not.toHaveText('…');
@@ -200,6 +240,9 @@ test('reloads and finds the verdicts kept, then undoes the last one', async () =
   const name = ((await link.textContent()) ?? '').trim();
   await link.click();
   await expect(page.getByRole('tablist', { name: 'Open editors' }).getByRole('tab', { selected: true })).toHaveText(`Window: ${name}`);
+  // opened from the trail, not the queue: its Previous / Next follow capture order, and say so
+  await expect(workbench.drilldown.region.getByRole('button', { name: 'Next flagged window' })).toHaveAttribute('title', /capture order/);
+  await expect(workbench.drilldown.region.getByLabel('Place in the queue')).toHaveCount(0);
   await workbench.hidePanel();
   await det.open();
 });
@@ -634,4 +677,40 @@ test('a v3 capture, stored in time order, says when its flagged windows ran', as
   await workbench.explore.addFilter('FLOW_START_MILLISECONDS >= 2021-06-12 01:01');
   await expect(workbench.explore.chips).toContainText(['2021-06-12 01:01:00.000']);
   await expect.poll(() => workbench.explore.matchingFlows()).toBe(2000 - Math.ceil(60_000 / 37));
+});
+
+test('never offers a scan or an evaluation with a model whose columns the capture lacks, and says why', async () => {
+  // a v2 model of the project's own (a copy of the built-in one, under another name), selected
+  const dir = join(mkdtempSync(join(tmpdir(), 'mindflow-e2e-model-')), 'imported-v2');
+  cpSync(resolve('resources', 'models', 'default'), dir, { recursive: true });
+  const manifestPath = join(dir, 'manifest.json');
+  writeFileSync(manifestPath, JSON.stringify({ ...JSON.parse(readFileSync(manifestPath, 'utf8')), name: 'imported-v2' }));
+  try {
+    await page.getByRole('button', { name: 'Model', exact: true }).click();
+    await page.getByRole('textbox', { name: 'Package directory to import' }).fill(dir);
+    await page.getByRole('button', { name: 'Import package' }).click();
+    await page.getByRole('button', { name: 'Select model imported-v2' }).click();
+    await expect(page.getByRole('button', { name: 'Select model imported-v2' })).toHaveAttribute('aria-pressed', 'true');
+
+    // Evaluate lists the v1 sample, but not to be picked, and says why
+    const option = page.getByRole('combobox', { name: 'Capture to evaluate on' }).locator('option').filter({ hasText: sampleName });
+    await expect(option).toBeDisabled();
+    await expect(option).toContainText('lacks the v2 columns imported-v2 reads');
+
+    // the v1 sample's card offers the built-in model that reads it, and says why
+    await workbench.showCaptures();
+    const card = workbench.captures.capture(sampleName);
+    await expect(card.getByRole('note', { name: `Model for ${sampleName}` })).toHaveText('imported-v2 needs v2 columns this capture lacks; scanning with default-v1');
+    await expect(card.getByText('with default-v1', { exact: true })).toBeVisible();
+    await expect(card.getByRole('button', { name: `Scan ${sampleName}` })).toHaveAttribute('title', /with default-v1$/);
+    await workbench.screenshot('60-captures-model-fit');
+    await workbench.expectAccessible('a capture card that says which model fits');
+  } finally {
+    // the project's models as they were: the imported one goes
+    await page.getByRole('button', { name: 'Model', exact: true }).click();
+    await page.getByRole('button', { name: 'Delete model imported-v2' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect(page.getByRole('button', { name: 'Select model imported-v2' })).toHaveCount(0);
+    rmSync(dirname(dir), { recursive: true, force: true });
+  }
 });

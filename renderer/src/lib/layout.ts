@@ -7,6 +7,11 @@ export const SIDE_BAR_WIDTH = { min: 220, max: 640, initial: 320 } as const;
 /** the panel's least height; its greatest leaves the editors EDITOR_MIN_HEIGHT */
 export const PANEL_MIN_HEIGHT = 90;
 export const EDITOR_MIN_HEIGHT = 140;
+/** the editors' least width: a narrow window narrows the side bar first, down to its least width */
+export const EDITOR_MIN_WIDTH = 700;
+export const ACTIVITY_BAR_WIDTH = 48;
+/** a window lower than this (a 1024x640 screen) gives the panel a smaller default share */
+export const SHORT_WINDOW_HEIGHT = 760;
 /** how far one arrow key moves a sash */
 export const SASH_STEP = 16;
 
@@ -54,10 +59,27 @@ export function parseLayout(stored: string | null): LayoutSizes {
 }
 
 /**
- * The main column's grid rows with the panel open: a stored height never pushes the editors
- * below EDITOR_MIN_HEIGHT when the window is made smaller afterwards.
+ * The greatest side bar width in a window `windowWidth` pixels wide: the editors keep
+ * EDITOR_MIN_WIDTH, unless that would make the side bar narrower than its least width.
+ * 0 (not measured yet): the side bar's own greatest width.
  */
-export function panelRows(panelHeight: number | null): string {
+export function sideBarMaxWidth(windowWidth: number): number {
+  if (!(windowWidth > 0)) return SIDE_BAR_WIDTH.max;
+  return Math.round(clamp(windowWidth - ACTIVITY_BAR_WIDTH - EDITOR_MIN_WIDTH, SIDE_BAR_WIDTH.min, SIDE_BAR_WIDTH.max));
+}
+
+/** The side bar's width as shown: as dragged (or the default), narrowed in a narrow window. */
+export function sideBarWidthIn(width: number, windowWidth: number): number {
+  return Math.min(clampSideBarWidth(width), sideBarMaxWidth(windowWidth));
+}
+
+/**
+ * The main column's grid rows with the panel open: a stored height never pushes the editors
+ * below EDITOR_MIN_HEIGHT when the window is made smaller afterwards; in a short window the
+ * default share is smaller, so the editors keep rows to show.
+ */
+export function panelRows(panelHeight: number | null, windowHeight = Infinity): string {
+  if (panelHeight === null && windowHeight < SHORT_WINDOW_HEIGHT) return `minmax(0, 1fr) minmax(${PANEL_MIN_HEIGHT}px, 18%)`;
   if (panelHeight === null) return 'minmax(0, 1fr) minmax(130px, 27%)';
   return `minmax(0, 1fr) max(${PANEL_MIN_HEIGHT}px, min(${panelHeight}px, calc(100% - ${EDITOR_MIN_HEIGHT}px)))`;
 }

@@ -7,6 +7,16 @@ export type WindowSort = NonNullable<WindowQuery['sort']>;
 export type SortBy = WindowSort['by'];
 
 export const verdictLabels: Record<Verdict, string> = { tp: 'True positive', fp: 'False positive', review: 'Needs review' };
+/**
+ * Where a drill-down was opened in the queue: its row, under the sort and filters of that
+ * moment (`version`). Previous / Next then step through the queue from there.
+ */
+export interface QueueLink {
+  scanId: number;
+  index: number;
+  version: number;
+}
+
 export const statusLabels: Record<TriageStatus, string> = { untriaged: 'Untriaged', tp: 'TP', fp: 'FP', review: 'Review' };
 
 /**
@@ -34,6 +44,8 @@ export class DetectionsState {
 
   readonly pager: WindowPager;
   cursor = $state(0);
+  /** bumped whenever the queue's scan, sort or filters change: a drill-down's QueueLink then no longer holds */
+  queueVersion = $state(0);
   /** window ids marked with x: a verdict then applies to all of them */
   selected = $state.raw<Set<number>>(new Set());
   /** Ctrl+A: every window the filters match is selected, however many (not a list of ids) */
@@ -123,6 +135,7 @@ export class DetectionsState {
   }
 
   reload() {
+    this.queueVersion++;
     this.cursor = 0;
     this.selected = new Set();
     this.allMatching = false;
@@ -255,6 +268,37 @@ export class DetectionsState {
     const total = this.pager.total;
     if (!total) return;
     this.cursor = Math.max(0, Math.min(total - 1, this.cursor + delta));
+  }
+
+  /** A drill-down opened from the queue row `index` now: the link its Previous / Next follow. */
+  linkAt(index: number): QueueLink | null {
+    return this.scanId === null ? null : { scanId: this.scanId, index, version: this.queueVersion };
+  }
+
+  /** The queue still has the sort and filters the drill-down was opened under. */
+  follows(link: QueueLink | null): link is QueueLink {
+    return link !== null && link.version === this.queueVersion && link.scanId === this.scanId;
+  }
+
+  /**
+   * The queue row a drill-down of `windowId`, opened at `link`, steps to: the row before or
+   * after it, or null at the queue's ends (or once the queue changed). A window that has left
+   * the queue since (a verdict under a status filter) leaves its row to the one after it, so
+   * Next goes to that one.
+   */
+  neighbour(link: QueueLink | null, windowId: number, direction: -1 | 1): number | null {
+    if (!this.follows(link)) return null;
+    void this.pager.version;
+    const here = this.pager.row(link.index);
+    const left = here !== undefined && here.id !== windowId;
+    const target = direction < 0 ? link.index - 1 : left ? link.index : link.index + 1;
+    return target >= 0 && target < this.pager.total ? target : null;
+  }
+
+  /** The window of queue row `index`, its page fetched if need be; the cursor moves to it. */
+  async stepTo(index: number): Promise<FlaggedWindow | undefined> {
+    this.moveTo(index);
+    return this.pager.load(index);
   }
 
   moveTo(index: number) {

@@ -1,5 +1,5 @@
 import { carriedReason, type Api, type AuditEntry, type Explanation, type OtherVerdict, type Verdict, type WindowDetail } from '../../../preload/contract';
-import { verdictLabels } from './detections.svelte';
+import { verdictLabels, type QueueLink } from './detections.svelte';
 
 export const CONTEXT_FLOWS = 10;
 
@@ -22,6 +22,11 @@ export class DrilldownTab {
   noteText = $state('');
   noteError = $state<string | null>(null);
   message = $state<string | null>(null);
+  /**
+   * Opened from the Detections queue: its row there, so Previous / Next follow the queue's order
+   * (while the queue keeps that sort and those filters); null: capture order
+   */
+  queue = $state.raw<QueueLink | null>(null);
   /** performance mark name to close once the attribution is on screen (bench) */
   pendingMark: string | null = null;
 
@@ -29,7 +34,9 @@ export class DrilldownTab {
     private api: Api,
     readonly scanId: number,
     readonly windowId: number,
+    queue: QueueLink | null = null,
   ) {
+    this.queue = queue;
     this.key = drilldownKey(scanId, windowId);
     void this.load();
     void this.explain();

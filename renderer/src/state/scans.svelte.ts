@@ -51,8 +51,13 @@ export class ScansState {
       this.running[captureId] = { jobId, modelName, progress: null };
       this.jobs.track(jobId, 'scan', `Scan capture #${captureId} with ${modelName}`);
     } catch (err) {
-      this.outcomes[captureId] = { ok: false, text: (err as Error).message, summary: null };
+      this.outcomes[captureId] = { ok: false, text: `not started: ${(err as Error).message}`, summary: null };
     }
+  }
+
+  /** A scan not started, and why: said where it was asked for (the card, Detections, the welcome). */
+  refuse(captureId: number, why: string) {
+    this.outcomes[captureId] = { ok: false, text: `not started: ${why}`, summary: null };
   }
 
   async cancel(captureId: number) {
@@ -77,7 +82,8 @@ export class ScansState {
     const captureId = this.captureOf(f.jobId) ?? summary?.captureId ?? null;
     if (captureId === null) return;
     delete this.running[captureId];
-    this.outcomes[captureId] = { ok: f.ok, text: jobOutcome(f), summary };
+    // a failure shows on the card (and in Detections) the scan was started from, not only in Jobs
+    this.outcomes[captureId] = { ok: f.ok, text: f.ok || f.cancelled ? jobOutcome(f) : `failed: ${f.error ?? 'unknown error'}`, summary };
     if (summary) this.latest = { ...this.latest, [captureId]: summary };
     void this.refresh();
   }

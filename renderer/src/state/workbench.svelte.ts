@@ -1,7 +1,7 @@
 import { MAX_INCIDENT_WINDOWS, type Api, type AppInfo, type CaptureInfo, type FilterClause, type ModelSummary, type Verdict } from '../../../preload/contract';
 import type { Transport } from '../api';
 import { CapturesState } from './captures.svelte';
-import { DetectionsState, verdictLabels } from './detections.svelte';
+import { DetectionsState, verdictLabels, type QueueLink } from './detections.svelte';
 import { DrilldownTab, drilldownKey } from './drilldown.svelte';
 import { ExploreTab } from './explore.svelte';
 import { IncidentsState, IncidentTab, incidentKey } from './incidents.svelte';
@@ -15,6 +15,7 @@ import { AuditExportState } from './auditExport.svelte';
 import { CompactState } from './compact.svelte';
 import { ColumnPrefs } from './columnPrefs.svelte';
 import { scanResult } from '../lib/jobResults';
+import { scanChoice, type ScanChoice } from '../lib/modelFit';
 import { JobsState } from './jobs.svelte';
 import { ModelState } from './model.svelte';
 import { ScansState } from './scans.svelte';
@@ -121,6 +122,9 @@ export class Workbench {
   detectionsPane = $state<'queue' | 'metrics'>('queue');
   /** bumped by the "Measure Queue Scroll" command; the queue runs its scroll bench */
   benchRequest = $state<number | null>(null);
+
+  /** the incident whose editor takes focus once it is on the page (one just created from the dialog) */
+  focusIncident = $state<number | null>(null);
 
   /** Focus requests from commands to components (e.g. "Import capture" focuses the path field). */
   focusRequest = $state<{ target: FocusTarget; seq: number } | null>(null);
@@ -320,11 +324,37 @@ export class Workbench {
     this.requestFocus('queue');
   }
 
-  /** Opens (or shows) the drill-down of a flagged window. */
-  openWindow(scanId: number, windowId: number) {
+  /**
+   * Opens (or shows) the drill-down of a flagged window. `queueIndex`: it was opened from that row
+   * of the Detections queue, and its Previous / Next follow the queue; otherwise capture order.
+   */
+  openWindow(scanId: number, windowId: number, queueIndex?: number) {
     const key = drilldownKey(scanId, windowId);
-    if (!this.drilldowns.some((d) => d.key === key)) this.drilldowns = [...this.drilldowns, new DrilldownTab(this.api, scanId, windowId)];
+    const link = queueIndex === undefined || scanId !== this.detections.scanId ? null : this.detections.linkAt(queueIndex);
+    const open = this.drilldowns.find((d) => d.key === key);
+    if (open) open.queue = link;
+    else this.drilldowns = [...this.drilldowns, new DrilldownTab(this.api, scanId, windowId, link)];
     this.activate(key);
+  }
+
+  /**
+   * The order a drill-down's Previous / Next follow: the queue's (while the queue keeps the sort
+   * and filters it was opened under) or capture order; and whether each way has a window.
+   */
+  drilldownSteps(d: DrilldownTab): { queue: boolean; previous: boolean; next: boolean; order: string; position: string | null } {
+    const det = this.detections;
+    if (det.follows(d.queue)) {
+      const sort = `${{ score: 'score', class: 'class', size: 'flows', host: 'source and destination', order: 'capture order' }[det.sort.by]} ${det.sort.dir === 'asc' ? 'ascending' : 'descending'}`;
+      const row = det.pager.row(d.queue.index);
+      return {
+        queue: true,
+        previous: det.neighbour(d.queue, d.windowId, -1) !== null,
+        next: det.neighbour(d.queue, d.windowId, 1) !== null,
+        order: `the Detections queue's order (sorted by ${sort}, with its filters)`,
+        position: row && row.id !== d.windowId ? null : `${(d.queue.index + 1).toLocaleString('en-US')} of ${det.pager.total.toLocaleString('en-US')} in the queue`,
+      };
+    }
+    return { queue: false, previous: d.detail?.previousId != null, next: d.detail?.nextId != null, order: 'capture order (every flagged window of the scan)', position: null };
   }
 
   /** Shows the Incidents view: the list in the side bar. */
@@ -401,16 +431,35 @@ export class Workbench {
     this.incidents.message = { text: `Deleted incident #${tab.id}`, error: false };
   }
 
-  /** Replaces the active drill-down with a neighbouring window's (previous / next flagged window). */
-  stepWindow(direction: -1 | 1) {
+  /**
+   * Replaces the active drill-down with a neighbouring window's: the queue's previous / next row
+   * (moving the queue's cursor along) when it was opened from the queue, else the previous / next
+   * flagged window in capture order.
+   */
+  async stepWindow(direction: -1 | 1) {
     const d = this.activeDrilldown;
-    const target = direction < 0 ? d?.detail?.previousId : d?.detail?.nextId;
-    if (!d || target === null || target === undefined) return;
-    const key = drilldownKey(d.scanId, target);
-    if (!this.drilldowns.some((x) => x.key === key)) {
-      const fresh = new DrilldownTab(this.api, d.scanId, target);
-      this.drilldowns = this.drilldowns.map((x) => (x === d ? fresh : x));
+    if (!d) return;
+    const det = this.detections;
+    if (det.follows(d.queue)) {
+      const index = det.neighbour(d.queue, d.windowId, direction);
+      if (index === null) return;
+      const link = { ...d.queue, index };
+      const w = await det.stepTo(index);
+      if (!w || this.activeDrilldown !== d || !det.follows(link)) return;
+      this.replaceDrilldown(d, w.scanId, w.id, link);
+      return;
     }
+    const target = direction < 0 ? d.detail?.previousId : d.detail?.nextId;
+    if (target === null || target === undefined) return;
+    this.replaceDrilldown(d, d.scanId, target, null);
+  }
+
+  /** Shows window `windowId` in the place of drill-down `d` (its tab, unless that window has one open already). */
+  private replaceDrilldown(d: DrilldownTab, scanId: number, windowId: number, link: QueueLink | null) {
+    const key = drilldownKey(scanId, windowId);
+    const open = this.drilldowns.find((x) => x.key === key);
+    if (open) open.queue = link;
+    else this.drilldowns = this.drilldowns.map((x) => (x === d ? new DrilldownTab(this.api, scanId, windowId, link) : x));
     this.activate(key);
   }
 
@@ -470,24 +519,32 @@ export class Workbench {
     this.closeEditor('model');
   }
 
-  /** Scans a capture with the selected model (or the default one when none is chosen). */
+  /**
+   * Scans a capture with the selected model (or the default one when none is chosen), or the
+   * built-in one that can read it; a capture no model can read is refused here, on the card.
+   */
   scanCapture(captureId: number) {
-    const model = this.scanModelFor(captureId);
+    const choice = this.scanChoiceFor(captureId);
+    if (choice.blocked) {
+      this.scans.refuse(captureId, choice.note ?? 'no model of this project can read this capture');
+      return;
+    }
+    const model = choice.model;
     void this.scans.scan(captureId, model ? { id: model.id, name: model.name } : null);
   }
 
-  /**
-   * The model a scan of this capture uses: the selected one, except a built-in whose features
-   * the capture lacks (a v2 default on a v1 capture): then the built-in that fits, or none, and
-   * the core picks.
-   */
+  /** The model a scan of this capture uses (see scanChoiceFor). */
   scanModelFor(captureId: number): ModelSummary | null {
-    const model = this.model.scanModel;
-    const capture = this.captures.byId(captureId);
-    if (!model || !capture || !model.builtin) return model;
-    const fits = (m: ModelSummary) => m.featureColumns.every((c) => capture.columns.includes(c));
-    if (fits(model)) return model;
-    return this.model.models.find((m) => m.builtin && fits(m)) ?? null;
+    return this.scanChoiceFor(captureId).model;
+  }
+
+  /**
+   * The model a scan of this capture uses: the selected one, unless the capture lacks its
+   * feature columns (a v2 model on a v1 capture): then the built-in that fits, with the reason;
+   * blocked when none of the project's models can read it. No model known yet: the core picks.
+   */
+  scanChoiceFor(captureId: number): ScanChoice<ModelSummary> {
+    return scanChoice(this.model.scanModel, this.model.models, this.captures.byId(captureId));
   }
 
   showPanel(tab: PanelTab) {
@@ -577,8 +634,8 @@ export class Workbench {
       list.push(
         { id: 'triage.clear', title: `Triage: Clear Verdict of ${on}`, run: () => this.verdict(null) },
         { id: 'triage.undo', title: 'Triage: Undo Last Verdict', keybinding: 'U / Ctrl+Z', run: () => void det.undo() },
-        { id: 'triage.next', title: 'Triage: Next Window', keybinding: 'J', run: () => (drill ? this.stepWindow(1) : det.move(1)) },
-        { id: 'triage.previous', title: 'Triage: Previous Window', keybinding: 'K', run: () => (drill ? this.stepWindow(-1) : det.move(-1)) },
+        { id: 'triage.next', title: 'Triage: Next Window', keybinding: 'J', run: () => (drill ? void this.stepWindow(1) : det.move(1)) },
+        { id: 'triage.previous', title: 'Triage: Previous Window', keybinding: 'K', run: () => (drill ? void this.stepWindow(-1) : det.move(-1)) },
         { id: 'triage.select', title: 'Triage: Toggle Selection of Current Window', keybinding: 'X', run: () => det.toggleSelected() },
         { id: 'triage.clearSelection', title: 'Triage: Clear Selection', run: () => det.clearSelection() },
         { id: 'triage.selectAll', title: `Triage: Select All ${det.pager.total} Windows the Filters Match`, keybinding: 'Ctrl+A', run: () => { this.openDetections(); det.selectAllMatching(); } },
@@ -614,10 +671,10 @@ export class Workbench {
         });
       }
       const w = det.current;
-      if (w && !drill) list.push({ id: 'triage.open', title: `Triage: Open Drill-down of Window #${w.id}`, keybinding: 'Enter', run: () => this.openWindow(w.scanId, w.id) });
+      if (w && !drill) list.push({ id: 'triage.open', title: `Triage: Open Drill-down of Window #${w.id}`, keybinding: 'Enter', run: () => this.openWindow(w.scanId, w.id, det.cursor) });
       const target = drill?.detail?.window ?? w;
       if (target) {
-        list.push({ id: 'triage.explain', title: `Triage: Explain Window #${target.id}`, run: () => { this.openWindow(target.scanId, target.id); void this.activeDrilldown?.explain(); } });
+        list.push({ id: 'triage.explain', title: `Triage: Explain Window #${target.id}`, run: () => { if (!drill) this.openWindow(target.scanId, target.id, det.cursor); void this.activeDrilldown?.explain(); } });
         const captureId = det.captureId ?? det.scan?.captureId;
         if (captureId) {
           for (const host of [...new Set([...target.srcHosts, ...target.dstHosts])].slice(0, 4))
@@ -634,8 +691,8 @@ export class Workbench {
       }
       if (drill) {
         list.push(
-          { id: 'triage.nextWindow', title: 'Triage: Next Flagged Window (drill-down)', run: () => this.stepWindow(1) },
-          { id: 'triage.previousWindow', title: 'Triage: Previous Flagged Window (drill-down)', run: () => this.stepWindow(-1) },
+          { id: 'triage.nextWindow', title: `Triage: Next Flagged Window (drill-down, in ${this.detections.follows(drill.queue) ? 'queue order' : 'capture order'})`, run: () => void this.stepWindow(1) },
+          { id: 'triage.previousWindow', title: `Triage: Previous Flagged Window (drill-down, in ${this.detections.follows(drill.queue) ? 'queue order' : 'capture order'})`, run: () => void this.stepWindow(-1) },
           { id: 'triage.note', title: 'Triage: Add Note to Window', run: () => this.requestFocus('note') },
           { id: 'triage.closeDrilldown', title: `Triage: Close Drill-down #${drill.windowId}`, run: () => this.closeEditor(drill.key) },
         );

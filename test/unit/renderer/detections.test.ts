@@ -64,3 +64,42 @@ describe('every window the filters match (Ctrl+A)', () => {
     expect(await det.matchingIds(5_000)).toBeNull();
   });
 });
+
+describe('a drill-down opened from the queue steps through the queue', () => {
+  it('goes to the rows before and after its own, in the queue order, and stops at the ends', async () => {
+    const { det } = await queue(450);
+    const first = det.linkAt(0);
+    expect(det.neighbour(first, 1, -1)).toBeNull();
+    expect(det.neighbour(first, 1, 1)).toBe(1);
+    const last = det.linkAt(449);
+    expect(det.neighbour(last, 450, 1)).toBeNull();
+    expect(det.neighbour(last, 450, -1)).toBe(448);
+  });
+
+  it('fetches the page of the row it steps to and moves the cursor along', async () => {
+    const { det, calls } = await queue(450);
+    const link = det.linkAt(199);
+    const to = det.neighbour(link, 200, 1);
+    expect(to).toBe(200);
+    const w = await det.stepTo(to!);
+    expect(w?.id).toBe(201);
+    expect(det.cursor).toBe(200);
+    expect(calls.filter((c) => c.name === 'flaggedWindows').map((c) => c.args.offset)).toContain(200);
+  });
+
+  it('goes on from the row a judged window left under a status filter', async () => {
+    const { det } = await queue(450);
+    // window 99 was opened at row 2, which now holds window 3 (99 left the untriaged queue)
+    expect(det.neighbour(det.linkAt(2), 99, 1)).toBe(2);
+    expect(det.neighbour(det.linkAt(2), 99, -1)).toBe(1);
+  });
+
+  it('no longer follows the queue once its sort or filters change', async () => {
+    const { det } = await queue(450);
+    const link = det.linkAt(5);
+    expect(det.follows(link)).toBe(true);
+    det.setSort('order');
+    expect(det.follows(link)).toBe(false);
+    expect(det.neighbour(link, 6, 1)).toBeNull();
+  });
+});

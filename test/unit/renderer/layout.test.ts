@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampPanelHeight, clampSideBarWidth, DEFAULT_LAYOUT, EDITOR_MIN_HEIGHT, PANEL_MIN_HEIGHT, panelHeightLimits, panelRows, parseLayout, SIDE_BAR_WIDTH } from '../../../renderer/src/lib/layout.ts';
+import { clampPanelHeight, clampSideBarWidth, DEFAULT_LAYOUT, EDITOR_MIN_HEIGHT, PANEL_MIN_HEIGHT, panelHeightLimits, panelRows, parseLayout, SIDE_BAR_WIDTH, sideBarMaxWidth, sideBarWidthIn } from '../../../renderer/src/lib/layout.ts';
 
 describe('layout sizes', () => {
   it('keeps the side bar between its least and greatest width, in whole pixels', () => {
@@ -32,5 +32,23 @@ describe('layout sizes', () => {
   it('gives the default panel share until the analyst drags it, and never squeezes the editors', () => {
     expect(panelRows(null)).toBe('minmax(0, 1fr) minmax(130px, 27%)');
     expect(panelRows(260)).toBe(`minmax(0, 1fr) max(${PANEL_MIN_HEIGHT}px, min(260px, calc(100% - ${EDITOR_MIN_HEIGHT}px)))`);
+  });
+
+  it('narrows the side bar in a narrow window so the editors keep their room, and not below its least width', () => {
+    // 1440 and 1280 wide: the default width as it is
+    expect(sideBarWidthIn(SIDE_BAR_WIDTH.initial, 1440)).toBe(SIDE_BAR_WIDTH.initial);
+    expect(sideBarWidthIn(SIDE_BAR_WIDTH.initial, 1280)).toBe(SIDE_BAR_WIDTH.initial);
+    // 1024 wide: narrower than the default, and the sash's greatest width says so
+    expect(sideBarWidthIn(SIDE_BAR_WIDTH.initial, 1024)).toBe(276);
+    expect(sideBarMaxWidth(1024)).toBe(276);
+    expect(sideBarWidthIn(SIDE_BAR_WIDTH.initial, 800)).toBe(SIDE_BAR_WIDTH.min);
+    // not measured yet: as stored
+    expect(sideBarWidthIn(500, 0)).toBe(500);
+  });
+
+  it('gives the panel a smaller default share in a short window (1024x640), never a dragged height', () => {
+    expect(panelRows(null, 640)).toBe(`minmax(0, 1fr) minmax(${PANEL_MIN_HEIGHT}px, 18%)`);
+    expect(panelRows(null, 900)).toBe('minmax(0, 1fr) minmax(130px, 27%)');
+    expect(panelRows(260, 640)).toBe(panelRows(260));
   });
 });

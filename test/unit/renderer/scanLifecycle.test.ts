@@ -5,6 +5,7 @@ import { CapturesState } from '../../../renderer/src/state/captures.svelte.ts';
 import { DetectionsState } from '../../../renderer/src/state/detections.svelte.ts';
 import { JobsState } from '../../../renderer/src/state/jobs.svelte.ts';
 import { IncidentTab } from '../../../renderer/src/state/incidents.svelte.ts';
+import { ScansState } from '../../../renderer/src/state/scans.svelte.ts';
 
 type Call = { name: string; args: Record<string, unknown> };
 
@@ -164,5 +165,27 @@ describe('moving an incident from its editor', () => {
     await tab.removeUnmatched();
     expect(calls.filter((c) => c.name === 'removeIncidentWindows').map((c) => c.args)).toEqual([{ id: 4, windowIds: [2, 3] }]);
     expect(tab.message).toEqual({ text: 'Removed windows #2, #3: scan #2 has no window with their flows and class', error: false });
+  });
+});
+
+describe('a scan started from a capture card', () => {
+  it('says on the card why it failed, once it has started and failed in the core', async () => {
+    const calls: Call[] = [];
+    const api = fakeApi({ scanCapture: { jobId: 'j1' }, listScans: [] }, calls);
+    const scans = new ScansState(api, new JobsState(api));
+    await scans.scan(2, { id: 'm', name: 'my-v2' });
+    expect(scans.running[2]?.modelName).toBe('my-v2');
+    scans.onFinished({ jobId: 'j1', kind: 'scan', label: 'Scan capture #2', ok: false, cancelled: false, error: 'the capture lacks column DURATION_IN' });
+    expect(scans.running[2]).toBeUndefined();
+    expect(scans.outcomes[2]).toEqual({ ok: false, text: 'failed: the capture lacks column DURATION_IN', summary: null });
+  });
+
+  it('says why one was not started (refused by the core, or no model can read the capture)', async () => {
+    const api = fakeApi({ scanCapture: new Error('no such model') }, []);
+    const scans = new ScansState(api, new JobsState(api));
+    await scans.scan(3, { id: 'gone', name: 'gone' });
+    expect(scans.outcomes[3]?.text).toBe('not started: no such model');
+    scans.refuse(4, 'my-v2 needs v2 columns this capture lacks, and no model of this project can read it');
+    expect(scans.outcomes[4]).toMatchObject({ ok: false, text: 'not started: my-v2 needs v2 columns this capture lacks, and no model of this project can read it' });
   });
 });
