@@ -3,7 +3,7 @@
  * usage mistakes exit 2. JSON output (--json) is a public interface: keep its shape.
  */
 import { parseArgs } from 'node:util';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { importCapture, type JobContext } from '../core/capture/import.ts';
 import { oneLine } from '../core/errors.ts';
 import { recentProjectsFile, rendererDir, sampleProjectPath } from '../core/paths.ts';
@@ -32,7 +32,7 @@ import { findHost } from '../core/query/hosts.ts';
 import { parseClause } from '../../preload/clauses.ts';
 import { rowExportFormats, type RowExportFormat, type FilterClause } from '../../preload/contract.ts';
 import { SCAN_COLUMNS } from '../core/query/filters.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { checkNotDatabase } from '../core/query/copy.ts';
 import { choice, definedOnly, num, RECIPE_FLAGS, recipeSettings, shellQuote, UsageError } from './flags.ts';
@@ -172,10 +172,11 @@ async function cmdImport(argv: string[]): Promise<void> {
   const project = await Project.open(requireProject(values));
   try {
     const controller = cancellable();
-    const { capture, reused } = await importCapture(project, file, { signal: controller.signal, progress: progressPrinter('import') });
+    const { capture, reused, emptyValues = {} } = await importCapture(project, file, { signal: controller.signal, progress: progressPrinter('import') });
     clearProgress();
+    const empty = Object.entries(emptyValues);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ reused, capture }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ reused, capture, emptyValues }, null, 2)}\n`);
       return;
     }
     const classes = Object.entries(capture.classCounts).map(([k, n]) => `${k} ${fmt(n)}`).join(', ');
@@ -188,6 +189,9 @@ async function cmdImport(argv: string[]): Promise<void> {
       `classes: ${capture.labelled ? classes : 'unlabelled capture'}`,
       `order:   ${capture.order === 'file order' ? 'file order (no timestamps)' : 'FLOW_START_MILLISECONDS'}`,
       `sha256:  ${capture.sha256}`,
+      ...(empty.length
+        ? [`empty:   ${empty.map(([c, n]) => `${c} in ${fmt(n)} flow${n === 1 ? '' : 's'}`).join(', ')} (stored as missing; the detector reads a missing value as 0)`]
+        : []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
@@ -428,7 +432,7 @@ async function cmdEval(argv: string[]): Promise<void> {
   try {
     const controller = cancellable();
     const capture = await captureFor(project, file, controller.signal);
-    const modelId = values.model ? (await new ModelStore(project).add(values.model)).id : undefined;
+    const modelId = values.model === undefined ? undefined : (await new ModelStore(project).add(packageDir(values.model))).id;
     const ev = await evaluateModel(project, capture, modelId, { signal: controller.signal, progress: progressPrinter('eval') });
     clearProgress();
     const m = ev.metrics;
@@ -458,6 +462,16 @@ function otherAttacksOf(m: ModelMetrics): { flagged: number; missed: number } {
   return m.otherAttacks ?? { flagged: 0, missed: 0 };
 }
 
+/**
+ * The package folder `--model` names: the folder itself, or the folder of its model.json or
+ * manifest.json when the path names one of them. An empty value is a mistake, not "the default".
+ */
+function packageDir(model: string): string {
+  if (!model.trim()) throw new UsageError('--model needs a model package folder (leave it out for the built-in model)');
+  const full = resolve(model);
+  return /^(model|manifest)\.json$/.test(basename(full)) && existsSync(full) && statSync(full).isFile() ? dirname(full) : full;
+}
+
 /** A line naming the flows that metrics leave out because the model has no class for their label ('' when none). */
 function leftOutLine(m: ModelMetrics): string {
   const entries = Object.entries(m.unknownLabels ?? {});
@@ -480,7 +494,7 @@ async function cmdScan(argv: string[]): Promise<void> {
   try {
     const controller = cancellable();
     const capture = await captureFor(project, file, controller.signal);
-    const modelId = values.model ? (await new ModelStore(project).add(values.model)).id : undefined;
+    const modelId = values.model === undefined ? undefined : (await new ModelStore(project).add(packageDir(values.model))).id;
     const scan = await scanCapture(project, capture, { modelId, threshold }, { signal: controller.signal, progress: progressPrinter('scan') });
     clearProgress();
     const windows = (await listWindows(project, { scanId: scan.id, offset: 0, limit: Math.max(1, top) })).windows.slice(0, top);
@@ -885,8 +899,33 @@ async function cmdBackend(argv: string[]): Promise<void> {
   process.stdout.write(`${status.name} · ${status.device}\n${status.notes.map((n) => `  - ${n}\n`).join('')}`);
 }
 
+/**
+ * The usage lines of one command (each of its forms with their continuation lines), or the
+ * whole usage when USAGE has no such command.
+ */
+function commandUsage(command: string): string {
+  const lines = USAGE.split('\n');
+  const picked: string[] = [];
+  let inside = false;
+  for (const line of lines) {
+    if (/^ {2}mindflow /.test(line)) inside = line.startsWith(`  mindflow ${command} `) || line === `  mindflow ${command}`;
+    else if (!/^ {3,}\S/.test(line)) inside = false;
+    if (inside) picked.push(line);
+  }
+  return picked.length ? `usage:\n${picked.join('\n')}\n` : USAGE;
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  // `mindflow eval --help` and `mindflow help eval`: that command's usage
+  if (command && command !== 'help' && !command.startsWith('-') && rest.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(commandUsage(command));
+    return;
+  }
+  if (command === 'help' && rest[0]) {
+    process.stdout.write(commandUsage(rest[0]));
+    return;
+  }
   switch (command) {
     case 'import':
       return cmdImport(rest);

@@ -44,6 +44,17 @@ describe('mindflow CLI', () => {
     const help = mindflow(['help']);
     expect(help.code).toBe(0);
     for (const cmd of ['import FILE', 'train --project P --capture ID --out DIR', 'eval FILE [--model DIR]', 'scan FILE [--model DIR]', 'backend [--json]']) expect(help.out).toContain(`mindflow ${cmd}`);
+    // one command's usage: its forms and their continuation lines, nothing of the others
+    for (const args of [['eval', '--help'], ['help', 'eval'], ['eval', 'x.csv', '-h']]) {
+      const one = mindflow(args);
+      expect(one.code, args.join(' ')).toBe(0);
+      expect(one.out).toMatch(/^usage:\n {2}mindflow eval FILE \[--model DIR\]/);
+      expect(one.out).not.toContain('mindflow scan');
+    }
+    const train = mindflow(['train', '--help']).out;
+    expect(train).toContain('--patience N');
+    expect(train.match(/^ {2}mindflow /gm)).toHaveLength(1);
+    expect(mindflow(['scan', '--help']).out).not.toContain('mindflow scans');
     const unknown = mindflow(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.err.split('\n')[0]).toBe('mindflow: unknown command "frobnicate"');
@@ -66,8 +77,9 @@ describe('mindflow CLI', () => {
   }, 60_000);
 
   it('import --json reports the capture; the same file again is reused, not copied', () => {
-    const first = json<{ reused: boolean; capture: { id: number; rows: number; schemaVersion: string; classCounts: Record<string, number> } }>(['import', sample, '--project', project]);
+    const first = json<{ reused: boolean; emptyValues: Record<string, number>; capture: { id: number; rows: number; schemaVersion: string; classCounts: Record<string, number> } }>(['import', sample, '--project', project]);
     expect(first.reused).toBe(false);
+    expect(first.emptyValues).toEqual({});
     expect(first.capture).toMatchObject({ rows: 3000, schemaVersion: 'v1' });
     expect(sum(Object.values(first.capture.classCounts))).toBe(3000);
     const again = json<{ reused: boolean; capture: { id: number } }>(['import', sample, '--project', project]);
@@ -191,6 +203,11 @@ describe('mindflow CLI', () => {
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).appVersion).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
     const ev = json<{ flows: number; accuracy: number }>(['eval', sample, '--project', project, '--model', out]);
     expect(ev.flows).toBe(3000);
+    // the package's model.json names its folder; an empty --model is a mistake, not the built-in model
+    expect(json<{ accuracy: number }>(['eval', sample, '--project', project, '--model', join(out, 'model.json')]).accuracy).toBe(ev.accuracy);
+    const empty = mindflow(['eval', sample, '--project', project, '--model', '']);
+    expect(empty.code).toBe(2);
+    expect(empty.err.split('\n')[0]).toBe('mindflow: --model needs a model package folder (leave it out for the built-in model)');
 
     const v2 = mindflow(['eval', sample, '--project', project, '--model', join(root, 'resources/models/default')]);
     expect(v2.code).toBe(1);
