@@ -192,6 +192,12 @@ export interface ImportResult {
   capture: CaptureInfo;
   /** true when a file with the same SHA-256 was already in the project */
   reused: boolean;
+  /**
+   * Numeric columns that are empty in some flows, with how many: such a value is stored as
+   * missing, and the detector reads it as 0. Absent when every numeric value is there (and for a
+   * reused capture).
+   */
+  emptyValues?: Record<string, number>;
 }
 
 export interface JobFinished {

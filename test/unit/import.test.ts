@@ -58,6 +58,19 @@ describe('importCapture: schema detection', () => {
     expect(capture.columns).toEqual(V1_HEADER);
   });
 
+  it('keeps flows with empty numeric values and says which columns and how many', async () => {
+    const lines = v1Csv(manyRows(10)).trimEnd().split('\n');
+    const at = (name: string) => V1_HEADER.indexOf(name);
+    const blank = (line: string, ...names: string[]) => line.split(',').map((v, i) => (names.some((n) => at(n) === i) ? '' : v)).join(',');
+    lines[2] = blank(lines[2]!, 'IN_BYTES');
+    lines[5] = blank(lines[5]!, 'IN_BYTES', 'OUT_PKTS');
+    const result = await importCapture(project, write('blanks.csv', `${lines.join('\n')}\n`));
+    expect(result.capture.rows).toBe(10);
+    expect(result.emptyValues).toEqual({ IN_BYTES: 2, OUT_PKTS: 1 });
+    const clean = await importCapture(project, write('clean.csv', v1Csv(manyRows(10))));
+    expect(clean.emptyValues).toBeUndefined();
+  });
+
   it('reads columns by name: a v2 export (other column order, extra Dataset column) is v2', async () => {
     const header = v2Header();
     const row = header.map((h) => (h === 'IPV4_SRC_ADDR' ? '192.168.100.147' : h === 'IPV4_DST_ADDR' ? '192.168.100.3' : h === 'Attack' ? 'DoS' : h === 'Dataset' ? 'NF-BoT-IoT-v2' : h === 'Label' ? 1 : 7));

@@ -200,6 +200,19 @@ async function parquetColumns(conn: DuckDBConnection, file: string, name: string
   }
 }
 
+/**
+ * Per numeric column of a new capture's table, how many flows left it empty (one pass over the
+ * table; only the columns with any). NetFlow exporters fill every field, so an empty one is a
+ * damaged or hand-edited export: the import keeps the flows and says where values are missing.
+ */
+async function emptyNumericValues(conn: DuckDBConnection, table: string, columns: readonly string[]): Promise<Record<string, number>> {
+  const numeric = columns.filter((c) => sqlTypeOf(c) !== 'VARCHAR' && c !== 'Label');
+  if (!numeric.length) return {};
+  const counts = await queryObjects<Record<string, number>>(conn, `SELECT ${numeric.map((c, i) => `count(*) FILTER (WHERE ${ident(c)} IS NULL) AS c${i}`).join(', ')} FROM ${table}`);
+  const row = counts[0] ?? {};
+  return Object.fromEntries(numeric.flatMap((c, i) => (Number(row[`c${i}`] ?? 0) > 0 ? [[c, Number(row[`c${i}`])]] : [])));
+}
+
 export async function importCapture(project: Project, inputPath: string, ctx: JobContext = noJobContext): Promise<ImportResult> {
   const started = performance.now();
   const path = resolve(inputPath);
@@ -305,6 +318,7 @@ async function readIntoProject(
         for (const c of counts) classCounts[c.cls ?? EMPTY_LABEL] = c.n;
       }
       const columns = [...schema.kept, ...(!schema.kept.includes('Attack') && schema.kept.includes('Label') ? ['Attack'] : [])];
+      const emptyValues = await emptyNumericValues(conn, table, schema.kept);
       const importSeconds = (performance.now() - started) / 1000;
       await conn.run(
         `INSERT INTO captures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?)`,
@@ -313,7 +327,7 @@ async function readIntoProject(
       );
       throwIfAborted(ctx.signal);
       await conn.run('COMMIT');
-      return { capture: await project.capture(id), reused: false };
+      return { capture: await project.capture(id), reused: false, ...(Object.keys(emptyValues).length ? { emptyValues } : {}) };
     } catch (err) {
       try {
         await conn.run('ROLLBACK');

@@ -73,9 +73,11 @@ export function jobOutcome(f: JobFinished): string {
   const imported = importResult(f);
   if (imported) {
     const c = imported.capture;
-    return imported.reused
-      ? `already imported as capture #${c.id} — reused`
-      : `imported ${formatCount(c.rows)} flows, schema ${c.schemaVersion}`;
+    if (imported.reused) return `already imported as capture #${c.id} — reused`;
+    // an empty numeric value is kept as missing, and the detector reads it as 0: say where
+    const empty = Object.entries(imported.emptyValues ?? {});
+    const note = empty.length ? `; empty values kept as missing (read as 0): ${empty.map(([col, n]) => `${col} in ${formatCount(n)} flow${n === 1 ? '' : 's'}`).join(', ')}` : '';
+    return `imported ${formatCount(c.rows)} flows, schema ${c.schemaVersion}${note}`;
   }
   const trained = trainResult(f);
   if (trained) {
