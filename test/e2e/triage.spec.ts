@@ -217,7 +217,7 @@ test('reloads and finds the verdicts kept, then undoes the last one', async () =
   const trail = page.getByRole('table', { name: 'Audit trail' });
   const rows = trail.getByRole('row');
   await expect(rows.nth(1)).toContainText(/Undo.*Review → Untriaged/);
-  await expect(rows.nth(2)).toContainText(/Verdictundone.*Untriaged → Review/);
+  await expect(rows.nth(2)).toContainText(/Verdict undone.*Untriaged → Review/);
   await expect(rows.nth(3)).toContainText('Untriaged → FP');
   await page.getByRole('radiogroup', { name: 'Audit scope' }).getByRole('radio', { name: /^scan #\d+$/ }).check();
   await expect(page.getByRole('status', { name: 'Audit count' })).toContainText(/^\d+ entries/);

@@ -26,3 +26,15 @@ export function gridMove(key: string, ctrl: boolean, at: { row: number; col: num
       return null;
   }
 }
+
+/**
+ * Scrolls a grid sideways so that column `col` (of columns `widths` px wide) is in view right
+ * of the `fixed` px that stay at the left (the sticky row numbers).
+ */
+export function revealColumn(scroller: { scrollLeft: number; clientWidth: number } | null | undefined, widths: readonly number[], col: number, fixed: number): void {
+  if (!scroller) return;
+  const left = widths.slice(0, col).reduce((sum, w) => sum + w, 0);
+  const right = left + (widths[col] ?? 0);
+  if (left < scroller.scrollLeft) scroller.scrollLeft = left;
+  else if (fixed + right > scroller.scrollLeft + scroller.clientWidth) scroller.scrollLeft = fixed + right - scroller.clientWidth;
+}

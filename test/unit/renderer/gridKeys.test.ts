@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gridMove } from '../../../renderer/src/lib/gridKeys.ts';
+import { gridMove, revealColumn } from '../../../renderer/src/lib/gridKeys.ts';
 
 describe('gridMove', () => {
   const grid = { page: 10, lastRow: 99, lastCol: 4 };
@@ -23,5 +23,19 @@ describe('gridMove', () => {
   it('leaves other keys to the caller', () => {
     expect(gridMove('Enter', false, at, grid)).toBeNull();
     expect(gridMove('a', true, at, grid)).toBeNull();
+  });
+});
+
+describe('revealColumn', () => {
+  it('scrolls just enough to show a column right of the fixed row numbers', () => {
+    const widths = [100, 100, 100, 100, 100];
+    const scroller = { scrollLeft: 0, clientWidth: 300 };
+    revealColumn(scroller, widths, 1, 50);
+    expect(scroller.scrollLeft).toBe(0); // 50 + 200 fits in 300
+    revealColumn(scroller, widths, 3, 50);
+    expect(scroller.scrollLeft).toBe(150); // its right edge (400) + 50 at the view's right
+    revealColumn(scroller, widths, 0, 50);
+    expect(scroller.scrollLeft).toBe(0);
+    revealColumn(null, widths, 3, 50);
   });
 });
