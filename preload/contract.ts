@@ -42,6 +42,9 @@ export interface ColumnInfo {
   type: 'text' | 'integer' | 'float' | 'boolean';
 }
 
+/** The columns a scan adds to its capture's flows, and their types: what the core filters on and the filter bar checks. */
+export const SCAN_COLUMN_TYPES: Readonly<Record<string, 'text' | 'float'>> = { predicted: 'text', confidence: 'float', attack_score: 'float', verdict: 'text' };
+
 export const filterOps = ['=', '!=', '<', '<=', '>', '>='] as const;
 export type FilterOp = (typeof filterOps)[number];
 

@@ -304,8 +304,8 @@ export function fitStats(matrix: Float32Array, f: number, rows?: ArrayLike<numbe
 
 /**
  * A dataset's encoded rows made model input as they are copied: the numeric channels
- * standardised with the training split's statistics (the arithmetic of `standardize`, so the
- * same bits), and the last `remap.length` channels, value codes, moved from the codes given
+ * standardised with the training split's statistics (`standardize` scales a scan's rows
+ * through one too, so both get the same bits), and the last `remap.length` channels, value codes, moved from the codes given
  * while loading to the training vocabulary's. Training reads its rows through one instead of a
  * standardised copy of every distinct row, which on a capture whose rows rarely repeat was as
  * large as the dataset itself.
@@ -333,13 +333,13 @@ export class RowScaler {
   }
 }
 
-/** Standardises an [n, f] matrix in place. */
+/**
+ * Standardises an [n, f] matrix in place (every channel: a scan's code channels have mean 0 and
+ * std 1), row by row through a RowScaler, so that scoring and training share one arithmetic.
+ */
 export function standardize(matrix: Float32Array, stats: FeatureStats): Float32Array {
   const f = stats.mean.length;
-  const mean = Float64Array.from(stats.mean);
-  const std = Float64Array.from(stats.std);
-  for (let r = 0; r < matrix.length; r += f) {
-    for (let j = 0; j < f; j++) matrix[r + j] = (matrix[r + j]! - mean[j]!) / std[j]!;
-  }
+  const scaler = new RowScaler(f, stats);
+  for (let r = 0, n = Math.floor(matrix.length / Math.max(1, f)); r < n; r++) scaler.copy(matrix, r, matrix, r * f);
   return matrix;
 }

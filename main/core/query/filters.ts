@@ -3,7 +3,7 @@
  * against the capture's own columns (identifiers cannot be bound, so they are allow-listed);
  * values are always parameters, never spliced into SQL.
  */
-import type { FilterClause, FlowFilter } from '../../../preload/contract.ts';
+import { SCAN_COLUMN_TYPES, type FilterClause, type FlowFilter } from '../../../preload/contract.ts';
 import { ident, type Params } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import { sqlTypeOf } from '../capture/schema.ts';
@@ -41,8 +41,8 @@ export function resolveField(field: string, columns: readonly string[]): string 
   throw new MindflowError('bad-args', `unknown filter field "${field}": this capture has no such column`);
 }
 
-/** Columns a scan adds to its capture's flows (see query/flows.ts). */
-export const SCAN_COLUMNS: Record<string, 'text' | 'float'> = { predicted: 'text', confidence: 'float', attack_score: 'float', verdict: 'text' };
+/** Columns a scan adds to its capture's flows (see query/flows.ts), as the contract types them. */
+export const SCAN_COLUMNS = SCAN_COLUMN_TYPES;
 
 function isNumericField(field: string): boolean {
   if (field === 'flow_id' || field === 'port') return true;

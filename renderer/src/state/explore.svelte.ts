@@ -1,4 +1,4 @@
-import type { Aggregates, Api, CaptureInfo, CountRow, FilterClause, FlowFilter, Histogram, HistogramAxis } from '../../../preload/contract';
+import { SCAN_COLUMN_TYPES, type Aggregates, type Api, type CaptureInfo, type CountRow, type FilterClause, type FlowFilter, type Histogram, type HistogramAxis } from '../../../preload/contract';
 import { sameClause, type FieldType } from '../lib/filterText';
 import { FlowPager } from './flowPager.svelte';
 import { ColumnPrefs } from './columnPrefs.svelte';
@@ -6,8 +6,6 @@ import { ColumnPrefs } from './columnPrefs.svelte';
 export const HISTOGRAM_BINS = 160;
 /** the columns a scan adds to the flows (FlowFilter.scanId) */
 export const scanColumns = ['predicted', 'confidence', 'attack_score', 'verdict'] as const;
-/** their types, known before a page of scanned flows arrives */
-const scanColumnTypes: Record<(typeof scanColumns)[number], FieldType> = { predicted: 'text', confidence: 'float', attack_score: 'float', verdict: 'text' };
 
 /**
  * The flow table's column order: a scan's columns (predicted, confidence, attack_score,
@@ -90,7 +88,8 @@ export class ExploreTab {
    * with text. Before the first page, only host, port, flow_id and a scan's columns are known.
    */
   get fieldTypes(): Record<string, FieldType> {
-    const types: Record<string, FieldType> = this.scanId !== null ? { ...scanColumnTypes } : {};
+    // a scan's column types are known before a page of scanned flows arrives
+    const types: Record<string, FieldType> = this.scanId !== null ? { ...SCAN_COLUMN_TYPES } : {};
     for (const c of this.pager.columns) types[c.name] = c.type;
     return types;
   }
