@@ -19,7 +19,7 @@ import { carrySources, carryVerdicts } from '../core/triage/carry.ts';
 import { auditLog, listWindows, setVerdict, setVerdictMatching } from '../core/triage/triage.ts';
 import { checkPackageTarget, ModelStore } from '../core/detector/store.ts';
 import { formatWindowSpan, incidentSeverities, hostRoleNames, leftOutFlows, otherAttacksText, reportFormats, sharedHostsText, tlpLevels } from '../../preload/contract.ts';
-import type { AuditEntry, CaptureInfo, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
+import type { AuditEntry, CaptureInfo, FlaggedWindow, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
 import { moveIncident } from '../core/incidents/move.ts';
 import { relatedIncidents } from '../core/incidents/related.ts';
@@ -501,7 +501,7 @@ async function cmdScan(argv: string[]): Promise<void> {
     if (values.json) {
       const out = {
         scanId: scan.id, captureId: capture.id, model: scan.modelName, backend: scan.backend, threshold, flows: scan.flows, seconds: scan.seconds,
-        flowsPerSecond: scan.windowsPerSecond, predicted: scan.predictedCounts, flaggedWindows: scan.flaggedWindows, windows,
+        flowsPerSecond: scan.windowsPerSecond, predicted: scan.predictedCounts, flaggedWindows: scan.flaggedWindows, windows: windows.map(windowJson),
         metrics: scan.metrics ? scanFigures(scan.metrics) : null,
       };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -535,6 +535,18 @@ async function latestScanId(project: Project, scan: string | undefined): Promise
   const scans = await listScans(project);
   if (!scans[0]) throw new Error('this project has no scans yet: run "mindflow scan FILE --project P" first');
   return scans[0].id;
+}
+
+/**
+ * A flagged window as `scan --json` and `windows --json` print it: one shape for both, so a script
+ * reads either. The window's own fields (peak, mean, verdictReason, verdictBy, startMs and endMs on
+ * v3 captures), plus the names `windows --json` has always used for some of them (score = peak,
+ * meanScore = mean, reason, analyst) and hosts (sources and destinations, each once).
+ */
+function windowJson(w: FlaggedWindow) {
+  return {
+    ...w, score: w.peak, meanScore: w.mean, hosts: [...new Set([...w.srcHosts, ...w.dstHosts])], reason: w.verdictReason, analyst: w.verdictBy,
+  };
 }
 
 /** The queue's filters from --status, --class, --host and --not-in (as `windows` and `verdict --all` read them). */
@@ -578,11 +590,7 @@ async function cmdWindows(argv: string[]): Promise<void> {
       return;
     }
     const page = await listWindows(project, { scanId, offset: 0, limit, ...filter });
-    const windows = page.windows.map((w) => ({
-      id: w.id, class: w.class, score: w.peak, meanScore: w.mean, flows: w.flows, firstFlow: w.firstFlow, lastFlow: w.lastFlow,
-      hosts: [...new Set([...w.srcHosts, ...w.dstHosts])], srcHosts: w.srcHosts, dstHosts: w.dstHosts, dstPorts: w.dstPorts, key: w.key,
-      verdict: w.verdict, reason: w.verdictReason, analyst: w.verdictBy, verdictAt: w.verdictAt,
-    }));
+    const windows = page.windows.map(windowJson);
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ scanId, total: page.total, statusCounts: page.statusCounts, windows }, null, 2)}\n`);
       return;
@@ -590,7 +598,7 @@ async function cmdWindows(argv: string[]): Promise<void> {
     const c = page.statusCounts;
     process.stdout.write(`scan #${scanId}: ${fmt(page.total)} windows (untriaged ${fmt(c.untriaged)}, tp ${fmt(c.tp)}, fp ${fmt(c.fp)}, review ${fmt(c.review)})\n`);
     for (const w of windows) {
-      process.stdout.write(`#${w.id}  ${w.class.padEnd(15)} score ${w.score.toFixed(3)}  flows ${w.firstFlow}-${w.lastFlow} (${w.flows})  ${w.srcHosts.slice(0, 2).join(',')} -> ${w.dstHosts.slice(0, 2).join(',')}:${w.dstPorts.slice(0, 4).join(',')}  ${w.verdict ?? 'untriaged'}\n`);
+      process.stdout.write(`#${w.id}  ${w.class.padEnd(15)} score ${w.score.toFixed(3)}  flows ${w.firstFlow}-${w.lastFlow} (${w.flows})${w.startMs !== null ? `  ${formatWindowSpan(w.startMs, w.endMs ?? w.startMs)}` : ''}  ${w.srcHosts.slice(0, 2).join(',')} -> ${w.dstHosts.slice(0, 2).join(',')}:${w.dstPorts.slice(0, 4).join(',')}  ${w.verdict ?? 'untriaged'}\n`);
     }
   } finally {
     project.close();

@@ -31,6 +31,11 @@ function json<T = Record<string, unknown>>(args: string[]): T {
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+/** A flagged window's keys in scan --json and windows --json (startMs/endMs are null on captures without v3 times). */
+const windowKeys = [
+  'analyst', 'class', 'dstHosts', 'dstPorts', 'endMs', 'firstFlow', 'flows', 'hosts', 'id', 'key', 'lastFlow', 'mean', 'meanScore', 'peak',
+  'reason', 'scanId', 'score', 'srcHosts', 'startMs', 'verdict', 'verdictAt', 'verdictBy', 'verdictReason',
+];
 
 beforeAll(() => {
   const r = mindflow(['sample', '--rows', '3000', '--seed', '5', '--out', sample]);
@@ -121,6 +126,7 @@ describe('mindflow CLI', () => {
     expect(sum(Object.values(scan.predicted))).toBe(3000);
     expect(scan.windows.length).toBeLessThanOrEqual(5);
     expect(scan.flaggedWindows).toBeGreaterThanOrEqual(scan.windows.length);
+    for (const w of scan.windows) expect(Object.keys(w).sort()).toEqual(windowKeys);
     for (let i = 1; i < scan.windows.length; i++) expect(scan.windows[i]!.peak).toBeLessThanOrEqual(scan.windows[i - 1]!.peak);
     for (const w of scan.windows) {
       expect(w.peak).toBeGreaterThanOrEqual(0.7);
@@ -270,8 +276,14 @@ describe('mindflow CLI', () => {
   }, 120_000);
 
   it('the triage commands: windows, verdict, incident, report', () => {
-    const listed = json<{ scanId: number; total: number; windows: { id: number }[] }>(['windows', '--project', project, '--limit', '2']);
+    const listed = json<{ scanId: number; total: number; windows: { id: number; score: number; peak: number; meanScore: number; mean: number; hosts: string[] }[] }>(['windows', '--project', project, '--limit', '2']);
     expect(listed.windows).toHaveLength(2);
+    // one window shape for windows --json and scan --json, with the old names beside the window's own
+    for (const w of listed.windows) {
+      expect(Object.keys(w).sort()).toEqual(windowKeys);
+      expect([w.score, w.meanScore]).toEqual([w.peak, w.mean]);
+      expect(w.hosts.length).toBeGreaterThan(0);
+    }
     const [a, b] = listed.windows.map((w) => w.id);
     const verdict = mindflow(['verdict', '--project', project, '--window', String(a), '--set', 'tp', '--reason', 'syn scan']);
     expect(verdict.code).toBe(0);
