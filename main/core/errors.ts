@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'ragged-row'
   | 'bad-value'
   | 'missing-columns'
+  | 'duplicate-columns'
   | 'corrupt-parquet'
   | 'no-flows'
   | 'cancelled'

@@ -1,4 +1,6 @@
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -7,7 +9,7 @@ import { importCapture } from '../../main/core/capture/import.ts';
 import { MindflowError } from '../../main/core/errors.ts';
 import { Project } from '../../main/core/project.ts';
 import { query } from '../../main/core/db.ts';
-import { REAL_SAMPLE, REAL_SAMPLE_SKIP, V1_HEADER, V1_ROWS, hasRealSample, tempDir, v1Csv, v2Header, v3Header } from './helpers.ts';
+import { CYCLE_CLASSES, REAL_SAMPLE, REAL_SAMPLE_SKIP, V1_HEADER, V1_ROWS, hasRealSample, tempDir, v1Csv, v2Header, v3Header } from './helpers.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -187,6 +189,48 @@ describe('importCapture: bad input gets a specific one-line error and leaves not
       message: /cr\.csv, line 4: a carriage return inside the line \(mixed line endings\?\)/,
     },
     {
+      name: 'a carriage return inside a line of an LF file',
+      make: () => write('cr-lf.csv', v1Csv(['DoS', 'DoS']) + V1_ROWS.DoS!.join(',') + '\r,x\n' + V1_ROWS.DoS!.join(',') + '\n'),
+      code: 'ragged-row',
+      message: /cr-lf\.csv, line 4: a carriage return inside the line \(mixed line endings\?\)/,
+    },
+    {
+      name: 'a carriage return inside a line of a gzipped file with a CRLF header over LF rows',
+      make: () => write('cr-mixed.csv.gz', gzipSync(v1Csv(['DoS', 'DoS', 'DoS']).replace('\n', '\r\n') + V1_ROWS.DoS!.join(',') + '\r,x\n')),
+      code: 'ragged-row',
+      message: /cr-mixed\.csv\.gz, line 5: a carriage return inside the line \(mixed line endings\?\)/,
+    },
+    {
+      name: 'mixed line endings and a ragged row: the row is named at its line',
+      make: () => write('mixed-ragged.csv', v1Csv(['DoS', 'DoS']).replace('\n', '\r\n') + V1_ROWS.DoS!.join(',') + ',extra\r\n' + V1_ROWS.DoS!.join(',') + '\n'),
+      code: 'ragged-row',
+      message: /mixed-ragged\.csv, line 4: expected 14 fields but found 15/,
+    },
+    {
+      name: 'mixed line endings and text in a numeric column: named at its line and column',
+      make: () => write('mixed-text.csv', v1Csv(['DoS', 'DoS']).replace(/\n/g, '\r\n') + V1_ROWS.DoS!.map((v, j) => (j === 6 ? 'lots' : v)).join(',') + '\n'),
+      code: 'bad-value',
+      message: /mixed-text\.csv, line 4, column IN_BYTES: expected an integer, found "lots"/,
+    },
+    {
+      name: 'a header naming a column twice',
+      make: () => write('dup.csv', v1Csv(['DoS'], [...V1_HEADER.slice(0, 7), 'IN_BYTES', ...V1_HEADER.slice(7)]).replace(/280,/, '280,999,')),
+      code: 'duplicate-columns',
+      message: /^dup\.csv: column IN_BYTES \(columns 7 and 8\) appears twice in the header: keep one and import again$/,
+    },
+    {
+      name: 'a header naming a column twice, once in lower case (gzipped)',
+      make: () => write('dup-case.csv.gz', gzipSync(v1Csv(['DoS'], [...V1_HEADER.slice(0, 7), 'in_bytes', ...V1_HEADER.slice(7)]).replace(/280,/, '280,999,'))),
+      code: 'duplicate-columns',
+      message: /^dup-case\.csv\.gz: column IN_BYTES \(columns 7 "IN_BYTES" and 8 "in_bytes": names match ignoring case\) appears twice in the header/,
+    },
+    {
+      name: 'a header naming two columns more than once',
+      make: () => write('dups.csv', `${[...V1_HEADER, 'attack', 'Label', 'Label'].join(',')}\n${[...V1_ROWS.DoS!, 'x', 1, 1].join(',')}\n`),
+      code: 'duplicate-columns',
+      message: /columns Label \(columns 13, 16 and 17\) and Attack \(columns 14 "Attack" and 15 "attack": names match ignoring case\) each appear more than once in the header: keep one of each/,
+    },
+    {
       name: 'text in a numeric column',
       make: () => write('text.csv', v1Csv(['DoS']) + V1_ROWS.DoS!.map((v, j) => (j === 6 ? 'lots' : v)).join(',') + '\n'),
       code: 'bad-value',
@@ -220,6 +264,26 @@ describe('importCapture: bad input gets a specific one-line error and leaves not
     });
   }
 
+  it('a refused import leaves a project with captures exactly as it was, and no temporary copy', async () => {
+    const lfCopies = () => readdirSync(tmpdir()).filter((f) => f.startsWith('mindflow-lf-')).length;
+    const copiesBefore = lfCopies();
+    await importCapture(project, write('good.csv', v1Csv(manyRows(10))));
+    const before = { captures: await project.listCaptures(), tables: await tableNames() };
+    const refused = [
+      write('dup.csv', v1Csv(['DoS'], [...V1_HEADER, 'IN_BYTES']).replace(/DoS\n$/, 'DoS,1\n')),
+      // refused at line 12 only once a copy with LF endings was made
+      write('late.csv', v1Csv(manyRows(10)).replace('\n', '\r\n') + V1_ROWS.DoS!.join(',') + '\r,x\n'),
+      write('late-value.csv', v1Csv(manyRows(10)).replace('\n', '\r\n') + V1_ROWS.DoS!.map((v, j) => (j === 7 ? 'x' : v)).join(',') + '\n'),
+    ];
+    for (const path of refused) {
+      const err = await importError(path);
+      expect(['duplicate-columns', 'ragged-row', 'bad-value']).toContain(err.code);
+      expect(await project.listCaptures()).toEqual(before.captures);
+      expect(await tableNames()).toEqual(before.tables);
+    }
+    expect(lfCopies()).toBe(copiesBefore);
+  });
+
   it('a cancelled import leaves no partial capture', async () => {
     const lines = manyRows(200_000).map((c) => V1_ROWS[c]!.join(','));
     const path = write('big.csv', [V1_HEADER.join(','), ...lines].join('\n'));
@@ -236,6 +300,74 @@ describe('importCapture: bad input gets a specific one-line error and leaves not
     // and the project still works afterwards
     const ok = await importCapture(project, write('small.csv', v1Csv(['DoS'])));
     expect(ok.capture.rows).toBe(1);
+  });
+});
+
+describe('importCapture: line endings', () => {
+  // every flow's values differ, a quoted Attack holds the delimiter, and the file is longer
+  // than the sniffed head (64 KiB), so a late switch of ending is one DuckDB meets mid-read
+  const N = 3000;
+  const rows = Array.from({ length: N }, (_, i) => {
+    const row = [...V1_ROWS[CYCLE_CLASSES[i % 5]!]!];
+    row[1] = i;
+    row[6] = i * 7;
+    if (i % 9 === 0) row[13] = '"DoS, slow"';
+    return row.join(',');
+  });
+  const lines = [V1_HEADER.join(','), ...rows];
+  const withEndings = (ending: (line: number) => string) => lines.map((l, i) => l + ending(i)).join('');
+
+  async function flows(id: number): Promise<unknown[][]> {
+    return project.withConnection(async (c) => (await query(c, `SELECT * FROM flows_${id} ORDER BY rowid`)).rows);
+  }
+
+  const variants: { name: string; ending: (line: number) => string }[] = [
+    { name: 'a CRLF header over LF rows', ending: (i) => (i === 0 ? '\r\n' : '\n') },
+    { name: 'an LF header over CRLF rows', ending: (i) => (i === 0 ? '\n' : '\r\n') },
+    { name: 'a bare-CR header over LF rows', ending: (i) => (i === 0 ? '\r' : '\n') },
+    { name: 'CRLF and LF alternating', ending: (i) => (i % 2 ? '\r\n' : '\n') },
+    { name: 'LF switching to CRLF past the head of the file', ending: (i) => (i < N - 100 ? '\n' : '\r\n') },
+    { name: 'CR, LF and CRLF in turn, the last line without one', ending: (i) => (i === N ? '' : ['\r', '\n', '\r\n'][i % 3]!) },
+    { name: 'bare CR only (old Mac exports)', ending: () => '\r' },
+  ];
+
+  for (const v of variants) {
+    for (const gz of [false, true]) {
+      it(`reads ${v.name}${gz ? ' (gzipped)' : ''}: every flow, with the values an LF file gives`, async () => {
+        const reference = await importCapture(project, write('lf.csv', withEndings(() => '\n')));
+        const text = withEndings(v.ending);
+        const file = write(`mixed.csv${gz ? '.gz' : ''}`, gz ? gzipSync(text) : text);
+        const { capture, reused } = await importCapture(project, file);
+        expect(reused).toBe(false);
+        expect(capture.rows).toBe(N);
+        expect(capture.columns).toEqual(V1_HEADER);
+        expect(capture.classCounts).toEqual(reference.capture.classCounts);
+        expect(capture.sha256).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
+        const got = await flows(capture.id);
+        expect(got).toEqual(await flows(reference.capture.id));
+        expect(got[9]![13]).toBe('DoS, slow');
+        expect(got.flat().some((value) => typeof value === 'string' && /[\r\n]/.test(value))).toBe(false);
+      });
+    }
+  }
+
+  it('keeps a quoted value\'s own line break as it is', async () => {
+    const quoted = [...V1_ROWS.DoS!.slice(0, 13), '"two\r\nlines"'].join(',');
+    const { capture } = await importCapture(project, write('quoted.csv', `${V1_HEADER.join(',')}\r\n${quoted}\n${V1_ROWS.DoS!.join(',')}\n`));
+    expect(capture.rows).toBe(2);
+    expect((await flows(capture.id)).map((r) => r[13])).toEqual(['two\r\nlines', 'DoS']);
+  });
+});
+
+describe('importCapture: repeated or unnamed columns it ignores', () => {
+  it('accepts an extra column named twice and an index column with no name, and lists them as ignored', async () => {
+    const header = ['', ...V1_HEADER, 'note', 'note'];
+    const path = write('extras.csv', [header.join(','), ...['DoS', 'Theft'].map((c, i) => [i, ...V1_ROWS[c]!, 'a', 'b'].join(','))].join('\n'));
+    const { capture } = await importCapture(project, path);
+    expect(capture.rows).toBe(2);
+    expect(capture.columns).toEqual(V1_HEADER);
+    expect(capture.ignoredColumns).toEqual(['(column 1, no name)', 'note', 'note']);
+    expect(capture.classCounts).toEqual({ DoS: 1, Theft: 1 });
   });
 });
 

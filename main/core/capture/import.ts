@@ -17,7 +17,8 @@ import type { CaptureInfo, ImportResult } from '../../../preload/contract.ts';
 import { flowsTable, ident, literal, queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
-import { EMPTY_LABEL, detectSchema, isKnownField, sqlTypeOf, type DetectedSchema } from './schema.ts';
+import { normaliseLineEndings, scanLineEndings, type LineEnding } from './lineEndings.ts';
+import { EMPTY_LABEL, detectSchema, duplicateFields, isKnownField, sqlTypeOf, type DetectedSchema } from './schema.ts';
 import { sniffFile, type Sniffed } from './sniff.ts';
 
 export interface ProgressUpdate {
@@ -69,10 +70,23 @@ export async function hashAndVerify(path: string, kind: Sniffed['kind'], signal:
   return hash.digest('hex');
 }
 
+/** A path in a new temporary folder, and how to remove the folder. */
+async function tempFile(prefix: string, fileName: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { path: join(dir, fileName), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** `CRLF and LF`: the line endings a file mixes. */
+function mixOf(endings: Record<LineEnding, number>): string {
+  const names = { crlf: 'CRLF', lf: 'LF', cr: 'CR' } as const;
+  const seen = (Object.keys(names) as LineEnding[]).filter((k) => endings[k] > 0).map((k) => names[k]);
+  return `${seen.slice(0, -1).join(', ')} and ${seen[seen.length - 1]}`;
+}
+
 /** UTF-16 text becomes a temporary UTF-8 file that DuckDB can read. */
 async function transcodeToUtf8(path: string, encoding: 'utf-16le' | 'utf-16be', ctx: JobContext): Promise<{ path: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'mindflow-utf8-'));
-  const out = join(dir, `${basename(path)}.utf8.csv`);
+  const temp = await tempFile('mindflow-utf8-', `${basename(path)}.utf8.csv`);
+  const out = temp.path;
   const decoder = new TextDecoder(encoding);
   const transcode = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -85,7 +99,7 @@ async function transcodeToUtf8(path: string, encoding: 'utf-16le' | 'utf-16be', 
   });
   ctx.progress({ phase: 'transcoding', fraction: null, message: `converting ${basename(path)} from ${encoding.toUpperCase()} to UTF-8` });
   await pipeline(createReadStream(path), transcode, createWriteStream(out));
-  return { path: out, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return temp;
 }
 
 /** The SELECT that reads the file into canonical, typed columns. */
@@ -108,8 +122,15 @@ function sourceSql(file: string, sniffed: Sniffed, schema: DetectedSchema, renam
     from = `read_parquet(${literal(file)})`;
   } else {
     // Every column typed by name: known NetFlow fields get their type, anything else is text.
+    // A column we ignore is never selected, so it gets a name of its own: an index column
+    // with no name, or a repeated extra column, would otherwise be a duplicate or empty name.
     const columns = sniffed.header
-      .map((raw) => `${literal(raw)}: ${literal(isKnownField(rename.get(raw) ?? '') ? sqlTypeOf(rename.get(raw)!) : 'VARCHAR')}`)
+      .map((raw, i) => {
+        const canonical = rename.get(raw);
+        return canonical && isKnownField(canonical)
+          ? `${literal(raw)}: ${literal(sqlTypeOf(canonical))}`
+          : `${literal(`mindflow_ignored_${i + 1}`)}: 'VARCHAR'`;
+      })
       .join(', ');
     from = `read_csv(${literal(file)}, header = true, auto_detect = false, delim = ${literal(sniffed.delimiter)}, quote = '"', escape = '"', ` +
       `columns = {${columns}}, strict_mode = true, null_padding = false, compression = ${literal(sniffed.kind === 'csv.gz' ? 'gzip' : 'none')})`;
@@ -156,38 +177,39 @@ export function describeReadError(raw: string, name: string, header: string[], d
 }
 
 /**
- * Where a CSV file stops being RFC 4180 text, for the reader errors that name no line: a
- * carriage return inside a line (outside quotes) or a quote that is never closed.
- * `line N: what` (N counts the header as line 1), or null when neither is found.
+ * After DuckDB refused a CSV file: a copy with LF line endings when the file only mixes line
+ * endings (lineEndings.ts), for DuckDB to read strictly; null when line endings do not explain
+ * the refusal. Throws for a line no reading makes right (a carriage return inside it).
  */
-export async function firstMalformedLine(path: string, gzip: boolean): Promise<string | null> {
-  const input = createReadStream(path, { highWaterMark: 1 << 20 });
-  const source = gzip ? input.pipe(createGunzip()) : input;
-  let line = 1;
-  let inQuotes = false;
-  let quoteLine = 0;
-  let pendingCr = false;
-  try {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      for (let i = 0; i < chunk.length; i++) {
-        const b = chunk[i]!;
-        if (pendingCr) {
-          pendingCr = false;
-          if (b !== 0x0a) return `line ${line}: a carriage return inside the line (mixed line endings?)`;
-        }
-        if (b === 0x22) {
-          if (!inQuotes) quoteLine = line;
-          inQuotes = !inQuotes;
-        } else if (b === 0x0a) line++;
-        else if (b === 0x0d && !inQuotes) pendingCr = true;
-      }
-    }
-  } catch {
-    return null; // a damaged gzip stream: the caller's own message covers it
-  } finally {
-    input.destroy();
+async function lfCopyIfMixed(
+  message: string, name: string, readPath: string, sniffed: Sniffed, fields: number, ctx: JobContext,
+): Promise<{ path: string; cleanup: () => Promise<void> } | null> {
+  if (sniffed.kind === 'parquet') return null;
+  // a line ending DuckDB did not expect shows as one of these, or as a carriage return
+  const invalidState = /state machine reached an invalid state/i.test(message);
+  if (!invalidState && !/unterminated quote|Expected Number of Columns|\r/i.test(message)) return null;
+  // DuckDB names the line for all but the invalid state; the first switch of line ending comes
+  // before it (with room for a count thrown off by the endings themselves)
+  const named = Number(/CSV Error on Line:\s*(\d+)/.exec(message)?.[1] ?? 0);
+  const gzip = sniffed.kind === 'csv.gz';
+  ctx.progress({ phase: 'checking', fraction: null, message: `checking the line endings of ${name}` });
+  const scan = await scanLineEndings(readPath, gzip, fields, sniffed.delimiter, ctx.signal, named ? named * 2 + 1000 : Infinity);
+  if (!scan.mixed) {
+    // the invalid state names no line: say where it is
+    if (invalidState && scan.problem) throw new MindflowError('ragged-row', `${name}, ${scan.problem}`);
+    return null;
   }
-  return inQuotes ? `line ${quoteLine}: a quote that is never closed` : null;
+  const copy = await tempFile('mindflow-lf-', `${name}.lf.csv`);
+  try {
+    ctx.progress({ phase: 'converting', fraction: null, message: `${name} mixes ${mixOf(scan.endings)} line endings: reading it with LF endings` });
+    const normalised = await normaliseLineEndings(readPath, gzip, copy.path, fields, sniffed.delimiter, ctx.signal);
+    if (normalised.problem) throw new MindflowError('ragged-row', `${name}, ${normalised.problem}`);
+    ctx.progress({ phase: 'reading', fraction: 0, message: `reading ${name}` });
+    return copy;
+  } catch (err) {
+    await copy.cleanup();
+    throw err;
+  }
 }
 
 async function parquetColumns(conn: DuckDBConnection, file: string, name: string): Promise<Map<string, string>> {
@@ -251,6 +273,7 @@ async function readIntoProject(
   const name = basename(path);
   const conn = await project.connect();
   let transcoded: { path: string; cleanup: () => Promise<void> } | null = null;
+  let lfCopy: { path: string; cleanup: () => Promise<void> } | null = null;
   try {
     let header = sniffed.header;
     let parquetTypes = new Map<string, string>();
@@ -258,6 +281,8 @@ async function readIntoProject(
       parquetTypes = await parquetColumns(conn, path, name);
       header = [...parquetTypes.keys()];
     }
+    const repeated = duplicateFields(header);
+    if (repeated) throw new MindflowError('duplicate-columns', `${name}: ${repeated}`);
     let detected;
     try {
       detected = detectSchema(header);
@@ -294,12 +319,18 @@ async function readIntoProject(
         throwIfAborted(ctx.signal);
         await verified; // a broken gzip explains a read error better than DuckDB does
         const message = err instanceof Error ? err.message : String(err);
-        if (sniffed.kind !== 'parquet' && /state machine reached an invalid state/i.test(message)) {
-          // DuckDB names no line for this one: find it ourselves
-          const found = await firstMalformedLine(readPath, sniffed.kind === 'csv.gz');
-          if (found) throw new MindflowError('ragged-row', `${name}, ${found}`);
+        lfCopy = await lfCopyIfMixed(message, name, readPath, sniffed, header.length, ctx);
+        if (!lfCopy) throw describeReadError(message, name, header, 0);
+        await conn.run('ROLLBACK'); // the failed read aborted the transaction
+        throwIfAborted(ctx.signal);
+        await conn.run('BEGIN TRANSACTION');
+        const lf = sourceSql(lfCopy.path, { ...sniffed, kind: 'csv' }, schema, rename, parquetTypes);
+        try {
+          await conn.run(`CREATE TABLE ${table} AS ${lf.select}`);
+        } catch (again) {
+          throwIfAborted(ctx.signal);
+          throw describeReadError(again instanceof Error ? again.message : String(again), name, header, 0);
         }
-        throw describeReadError(message, name, header, 0);
       }
       const sha256 = await verified;
       throwIfAborted(ctx.signal);
@@ -342,5 +373,6 @@ async function readIntoProject(
   } finally {
     conn.closeSync();
     if (transcoded) await transcoded.cleanup();
+    if (lfCopy) await lfCopy.cleanup();
   }
 }

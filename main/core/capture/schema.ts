@@ -114,6 +114,40 @@ export interface DetectedSchema {
   ignored: string[];
 }
 
+/** The known field a header name stands for (exact after trimming, else ignoring case), or null. */
+function canonicalField(raw: string, byUpper: Map<string, string>): string | null {
+  const trimmed = raw.trim();
+  return KNOWN.has(trimmed) ? trimmed : (byUpper.get(trimmed.toUpperCase()) ?? null);
+}
+
+/**
+ * A header that names a NetFlow or label column twice (exactly, or ignoring case as the
+ * schema match does) is ambiguous: which of the two holds the flows' values? Says which
+ * column, at which positions (1-based), or null when every known column appears once.
+ * Columns the import ignores may repeat: they are never read.
+ */
+export function duplicateFields(header: readonly string[]): string | null {
+  const byUpper = new Map(KNOWN_FIELDS.map((f) => [f.toUpperCase(), f]));
+  const at = new Map<string, number[]>();
+  header.forEach((raw, i) => {
+    const canonical = canonicalField(raw, byUpper);
+    if (canonical) at.set(canonical, [...(at.get(canonical) ?? []), i]);
+  });
+  const repeated = [...at].filter(([, positions]) => positions.length > 1);
+  if (repeated.length === 0) return null;
+  const and = (items: readonly (string | number)[]) => (items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : String(items[0]));
+  const where = ([field, positions]: [string, number[]]) => {
+    const names = positions.map((i) => header[i]!.trim());
+    return names.every((n) => n === field)
+      ? `${field} (columns ${and(positions.map((i) => i + 1))})`
+      : `${field} (columns ${and(positions.map((i, k) => `${i + 1} "${names[k]}"`))}: names match ignoring case)`;
+  };
+  const times = repeated.every(([, positions]) => positions.length === 2) ? 'twice' : 'more than once';
+  return repeated.length === 1
+    ? `column ${where(repeated[0]!)} appears ${times} in the header: keep one and import again`
+    : `columns ${and(repeated.map(where))} each appear ${times} in the header: keep one of each and import again`;
+}
+
 /**
  * Detects the schema version from column names. Matching is exact after trimming and a
  * case-insensitive fallback, so `attack` or ` Label` in a hand-edited export still match.
@@ -125,17 +159,16 @@ export function detectSchema(header: readonly string[]): { schema: DetectedSchem
   const kept: string[] = [];
   const ignored: string[] = [];
   const seen = new Set<string>();
-  for (const raw of header) {
-    const trimmed = raw.trim();
-    const canonical = KNOWN.has(trimmed) ? trimmed : byUpper.get(trimmed.toUpperCase());
+  header.forEach((raw, i) => {
+    const canonical = canonicalField(raw, byUpper);
     if (canonical && !seen.has(canonical)) {
       seen.add(canonical);
       kept.push(canonical);
       rename.set(raw, canonical);
     } else {
-      ignored.push(raw);
+      ignored.push(raw.trim() === '' ? `(column ${i + 1}, no name)` : raw);
     }
-  }
+  });
   const missing = V1_FIELDS.filter((f) => !seen.has(f));
   if (missing.length > 0) {
     throw new Error(

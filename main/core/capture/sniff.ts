@@ -186,7 +186,8 @@ export async function sniffFile(path: string): Promise<Sniffed> {
   }
   const text = decode(head, encoding);
   if (text.trim().length === 0) throw new MindflowError('empty-file', `${name} is empty (only whitespace)`);
-  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  // LF, CRLF or a bare CR (old Mac exports) ends the header; DuckDB reads all three
+  const firstLine = text.split(/\r\n|\n|\r/, 1)[0] ?? '';
   const delimiter = pickDelimiter(firstLine);
   const header = splitHeader(firstLine, delimiter);
   return { kind: gz ? 'csv.gz' : 'csv', sizeBytes: info.size, header, delimiter, encoding };
