@@ -619,6 +619,19 @@ export function carriedReason(fromScanId: number, fromWindowId: number, analyst:
   return `carried from scan #${fromScanId}, window #${fromWindowId} (${analyst})${reason ? `: ${reason}` : ''}`;
 }
 
+/**
+ * What a verdict change did to the windows it named. A window that already had the verdict and
+ * the reason is left alone: no audit entry, its verdict's time and analyst kept.
+ */
+export interface VerdictResult {
+  /** windows whose verdict or reason changed (one audit entry each, one undo takes them all back) */
+  updated: number;
+  /** of those, the windows that kept their verdict and got another reason (or none) */
+  reasonChanged: number;
+  /** windows that already had this verdict with this reason (untriaged, for a clear) */
+  unchanged: number;
+}
+
 export interface CarryResult {
   fromScanId: number;
   toScanId: number;
@@ -1023,7 +1036,7 @@ export const calls = {
   exportAudit: call<JobStarted>()(
     v.object({ scanId: v.optional(scanId), format: v.picklist(rowExportFormats), path: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))) }),
   ),
-  setVerdict: call<{ updated: number }>()(
+  setVerdict: call<VerdictResult>()(
     v.object({
       scanId,
       windowIds: v.pipe(v.array(windowId), v.minLength(1), v.maxLength(100_000)),
@@ -1032,7 +1045,7 @@ export const calls = {
     }),
   ),
   /** Sets (or clears) the verdict of every window the queue's filters match, as one undoable change. */
-  setVerdictMatching: call<{ updated: number }>()(
+  setVerdictMatching: call<VerdictResult>()(
     v.object({
       ...windowFilterFields,
       verdict: v.nullable(v.picklist(verdicts)),
@@ -1058,6 +1071,8 @@ export const calls = {
   thresholdCurve: call<ThresholdPoint[]>()(v.object({ scanId })),
   listIncidents: call<Incident[]>()(v.object({})),
   getIncident: call<Incident>()(v.object({ id: incidentId })),
+  /** The flagged windows an incident holds, with their verdicts, in capture order. */
+  incidentWindows: call<FlaggedWindow[]>()(v.object({ id: incidentId })),
   createIncident: call<Incident>()(
     v.object({
       scanId,

@@ -633,15 +633,25 @@ async function cmdVerdict(argv: string[]): Promise<void> {
   try {
     const scanId = await latestScanId(project, values.scan);
     const verdict = values.set === 'clear' ? null : (values.set as Verdict);
+    const why = values.reason ? ` (${values.reason})` : '';
+    // a window that already has the verdict and reason is left as it is, and counted apart
+    const already = `already ${verdict ?? 'untriaged'}${verdict && values.reason ? ' with that reason' : ''}`;
     if (windowId === undefined) {
-      const { updated } = await setVerdictMatching(project, { scanId, ...filter }, verdict, values.reason);
-      if (values.json) process.stdout.write(`${JSON.stringify({ scanId, updated, verdict, reason: values.reason ?? null })}\n`);
-      else process.stdout.write(`${fmt(updated)} window${updated === 1 ? '' : 's'} of scan #${scanId}: ${verdict ?? 'verdict cleared'}${values.reason ? ` (${values.reason})` : ''}\n`);
+      const { updated, reasonChanged, unchanged } = await setVerdictMatching(project, { scanId, ...filter }, verdict, values.reason);
+      if (values.json) process.stdout.write(`${JSON.stringify({ scanId, updated, reasonChanged, unchanged, verdict, reason: values.reason ?? null })}\n`);
+      else if (!reasonChanged && !unchanged) process.stdout.write(`${fmt(updated)} window${updated === 1 ? '' : 's'} of scan #${scanId}: ${verdict ?? 'verdict cleared'}${why}\n`);
+      else {
+        const only = reasonChanged ? ` (${reasonChanged === updated ? (updated === 1 ? 'only its reason' : 'only their reasons') : `${fmt(reasonChanged)} only ${reasonChanged === 1 ? 'its reason' : 'their reasons'}`})` : '';
+        const left = unchanged ? `; ${fmt(unchanged)} ${already}, left as ${unchanged === 1 ? 'it was' : 'they were'}` : '';
+        process.stdout.write(`${fmt(updated)} window${updated === 1 ? '' : 's'} of scan #${scanId} changed: ${verdict ?? 'verdict cleared'}${why}${only}${left}\n`);
+      }
       return;
     }
-    await setVerdict(project, scanId, [windowId], verdict, values.reason);
-    if (values.json) process.stdout.write(`${JSON.stringify({ scanId, windowId, verdict, reason: values.reason ?? null })}\n`);
-    else process.stdout.write(`window #${windowId} of scan #${scanId}: ${verdict ?? 'verdict cleared'}${values.reason ? ` (${values.reason})` : ''}\n`);
+    const { updated, reasonChanged, unchanged } = await setVerdict(project, scanId, [windowId], verdict, values.reason);
+    if (values.json) process.stdout.write(`${JSON.stringify({ scanId, windowId, updated, reasonChanged, unchanged, verdict, reason: values.reason ?? null })}\n`);
+    else if (unchanged) process.stdout.write(`window #${windowId} of scan #${scanId}: ${already}${why}; nothing changed\n`);
+    else if (reasonChanged) process.stdout.write(`window #${windowId} of scan #${scanId}: ${verdict ?? 'verdict cleared'}, reason ${values.reason ? `changed${why}` : 'cleared'}\n`);
+    else process.stdout.write(`window #${windowId} of scan #${scanId}: ${verdict ?? 'verdict cleared'}${why}\n`);
   } finally {
     project.close();
   }

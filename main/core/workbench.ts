@@ -26,7 +26,7 @@ import { incidentMoveTargets, moveIncident } from './incidents/move.ts';
 import { relatedIncidents } from './incidents/related.ts';
 import { addNote, auditLog, listWindows, scanMeta, setVerdict, setVerdictMatching, thresholdCurve, undoVerdict, windowDetail } from './triage/triage.ts';
 import { Explainer } from './triage/explain.ts';
-import { addIncidentNote, addIncidentWindows, createIncident, deleteIncident, getIncident, listIncidents, removeIncidentWindows, updateIncident } from './incidents/incidents.ts';
+import { addIncidentNote, addIncidentWindows, createIncident, deleteIncident, getIncident, incidentWindows, listIncidents, removeIncidentWindows, updateIncident } from './incidents/incidents.ts';
 import { ModelStore, packageFolderName } from './detector/store.ts';
 import type { Envelope } from '../../preload/contract.ts';
 
@@ -255,6 +255,7 @@ export class Workbench {
       thresholdCurve: ({ scanId }) => thresholdCurve(project, (id) => project.capture(id), scanId),
       listIncidents: () => listIncidents(project),
       getIncident: ({ id }) => getIncident(project, id),
+      incidentWindows: ({ id }) => incidentWindows(project, id),
       createIncident: async (args) => changed(await createIncident(project, args)),
       updateIncident: async ({ id, ...patch }) => changed(await updateIncident(project, id, patch)),
       addIncidentWindows: async ({ id, windowIds }) => changed(await addIncidentWindows(project, id, windowIds)),

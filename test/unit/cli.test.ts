@@ -288,6 +288,16 @@ describe('mindflow CLI', () => {
     const verdict = mindflow(['verdict', '--project', project, '--window', String(a), '--set', 'tp', '--reason', 'syn scan']);
     expect(verdict.code).toBe(0);
     expect(verdict.out.trim()).toBe(`window #${a} of scan #${listed.scanId}: tp (syn scan)`);
+    // the same verdict again is no change (no audit entry); another reason is one, said as such
+    const audited = json<{ total: number }>(['audit', '--project', project, '--limit', '1']).total;
+    expect(mindflow(['verdict', '--project', project, '--window', String(a), '--set', 'tp', '--reason', 'syn scan']).out.trim()).toBe(
+      `window #${a} of scan #${listed.scanId}: already tp with that reason (syn scan); nothing changed`);
+    expect(json<{ total: number }>(['audit', '--project', project, '--limit', '1']).total).toBe(audited);
+    expect(json(['verdict', '--project', project, '--window', String(a), '--set', 'tp', '--reason', 'syn scan of .3'])).toEqual(
+      { scanId: listed.scanId, windowId: a, updated: 1, reasonChanged: 1, unchanged: 0, verdict: 'tp', reason: 'syn scan of .3' });
+    expect(mindflow(['verdict', '--project', project, '--window', String(a), '--set', 'tp', '--reason', 'syn scan']).out.trim()).toBe(
+      `window #${a} of scan #${listed.scanId}: tp, reason changed (syn scan)`);
+    expect(json<{ total: number }>(['audit', '--project', project, '--limit', '1']).total).toBe(audited + 2);
     expect(json<{ statusCounts: { tp: number } }>(['windows', '--project', project, '--status', 'tp']).statusCounts.tp).toBe(1);
     const created = json<{ id: number; incident: { windowIds: number[]; title: string } }>(['incident', 'create', '--project', project, '--windows', `${a},${b}`, '--title', 'Scan of .149']);
     expect(created.incident).toMatchObject({ title: 'Scan of .149', windowIds: [a, b] });
@@ -435,8 +445,17 @@ describe('mindflow CLI', () => {
     expect(host.length).toBeGreaterThan(0);
     for (const w of host) expect([...w.srcHosts, ...w.dstHosts]).toContain('192.168.100.3');
     const all = json<Record<string, unknown>>(['verdict', '--project', project, '--all', '--host', '192.168.100.3', '--status', 'untriaged', '--set', 'fp', '--reason', 'lab traffic']);
-    expect(Object.keys(all)).toEqual(['scanId', 'updated', 'verdict', 'reason']);
-    expect(all).toEqual({ scanId: next.scanId, updated: host.length, verdict: 'fp', reason: 'lab traffic' });
+    expect(Object.keys(all)).toEqual(['scanId', 'updated', 'reasonChanged', 'unchanged', 'verdict', 'reason']);
+    expect(all).toEqual({ scanId: next.scanId, updated: host.length, reasonChanged: 0, unchanged: 0, verdict: 'fp', reason: 'lab traffic' });
+    // again, over the host's false positives: those judged so with this reason are left as they were, the others get the reason
+    const fps = json<{ windows: { verdictReason: string | null }[] }>(['windows', '--project', project, '--host', '192.168.100.3', '--status', 'fp']).windows;
+    const same = fps.filter((w) => w.verdictReason === 'lab traffic').length;
+    expect(same).toBe(host.length);
+    const again = ['verdict', '--project', project, '--all', '--host', '192.168.100.3', '--status', 'fp', '--set', 'fp', '--reason', 'lab traffic'];
+    expect(json(again)).toEqual({ scanId: next.scanId, updated: fps.length - same, reasonChanged: fps.length - same, unchanged: same, verdict: 'fp', reason: 'lab traffic' });
+    const audited = json<{ total: number }>(['audit', '--project', project, '--limit', '1']).total;
+    expect(mindflow(again).out.trim()).toMatch(new RegExp(`^0 windows of scan #${next.scanId} changed: fp \\(lab traffic\\); [\\d,]+ already fp with that reason, left as they were$`));
+    expect(json<{ total: number }>(['audit', '--project', project, '--limit', '1']).total).toBe(audited);
     expect(json<{ total: number }>(['windows', '--project', project, '--host', '192.168.100.3', '--status', 'untriaged']).total).toBe(0);
     expect(mindflow(['verdict', '--project', project, '--status', 'tp', '--set', 'fp']).err.split('\n')[0]).toBe('mindflow: --status, --class, --host and --not-in choose windows with --all');
     expect(mindflow(['verdict', '--project', project, '--all', '--window', '1', '--set', 'fp']).err.split('\n')[0]).toBe('mindflow: --window and --all do not go together: one window, or every one the filters match');

@@ -3,11 +3,11 @@
  * with a summary and timestamped notes. Every change is committed at once.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Incident } from '../../../preload/contract.ts';
+import type { FlaggedWindow, Incident } from '../../../preload/contract.ts';
 import { queryObjects, scalar } from '../db.ts';
 import { MindflowError } from '../errors.ts';
 import type { Project } from '../project.ts';
-import { analystName, idList, scanMeta } from '../triage/triage.ts';
+import { analystName, idList, scanMeta, windowsWhere } from '../triage/triage.ts';
 
 interface IncidentRow {
   id: number;
@@ -79,6 +79,19 @@ export async function listIncidents(project: Project): Promise<Incident[]> {
 
 export function getIncident(project: Project, id: number): Promise<Incident> {
   return project.withConnection((c) => getIn(c, id));
+}
+
+/**
+ * The flagged windows an incident holds, with their verdicts, in capture order (the incident
+ * editor's table). Read through `incident_windows`: the editor used to page the scan's whole
+ * queue (150,000 windows in sample A, 30 pages each sorting them all) to find three.
+ */
+export async function incidentWindows(project: Project, id: number): Promise<FlaggedWindow[]> {
+  return project.withConnection(async (c) => {
+    const scanId = await scalar(c, `SELECT scan_id FROM incidents WHERE id = ?`, [id]);
+    if (scanId === null) throw new MindflowError('bad-args', `no incident #${id} in this project`);
+    return windowsWhere(c, Number(scanId), `w.id IN (SELECT window_id FROM incident_windows WHERE incident_id = ?)`, [id]);
+  });
 }
 
 export async function createIncident(

@@ -287,15 +287,18 @@ export const VERDICT_LABELS: Record<Verdict, string> = {
 };
 
 /** What an audit entry did, in words: 'set', 'cleared', 'undone', 'note'. */
-export function auditActionLabel(e: Pick<ReportAuditEntry, 'action' | 'value'>): string {
+export function auditActionLabel(e: Pick<ReportAuditEntry, 'action' | 'previous' | 'value' | 'reason'>): string {
   if (e.action === 'note') return 'note';
   if (e.action === 'undo') return 'undo';
+  // the verdict kept: only its reason changed (the same verdict and reason again is no entry)
+  if (e.previous !== null && e.previous === e.value) return e.reason ? 'reason changed' : 'reason cleared';
   return e.value === null ? 'verdict cleared' : 'verdict';
 }
 
-/** An audit entry's change in words: 'not reviewed → true positive'; a note's text. */
+/** An audit entry's change in words: 'not reviewed → true positive'; 'true positive (kept)' when only the reason changed; a note's text. */
 export function auditChangeText(e: Pick<ReportAuditEntry, 'action' | 'previous' | 'value'>): string {
   if (e.action === 'note') return e.value ?? '';
   const name = (v: string | null) => (v === null ? 'not reviewed' : (VERDICT_LABELS[v as Verdict] ?? v));
+  if (e.previous !== null && e.previous === e.value) return `${name(e.value)} (${e.action === 'undo' ? 'reason change undone' : 'kept'})`;
   return `${name(e.previous)} → ${name(e.value)}`;
 }

@@ -12,6 +12,7 @@ import type {
   ThresholdPoint,
   TriageStatus,
   Verdict,
+  VerdictResult,
   WindowDetail,
   WindowNote,
   WindowPage,
@@ -172,6 +173,15 @@ export async function listWindows(project: Project, q: WindowQuery): Promise<Win
   });
 }
 
+/**
+ * The flagged windows of a scan that `where` (a condition over `w`, `v`) picks, in capture order:
+ * a handful read by their ids (an incident's), never by paging through the scan's queue.
+ */
+export async function windowsWhere(c: DuckDBConnection, scanId: number, where: string, params: Params): Promise<FlaggedWindow[]> {
+  const rows = await queryObjects<WindowRow>(c, `${WINDOW_SELECT} WHERE w.scan_id = ? AND (${where}) ORDER BY ${SORTS.order.replaceAll('{dir}', 'ASC')}`, [scanId, ...params]);
+  return rows.map((r) => toWindow(scanId, r));
+}
+
 export async function getWindow(c: DuckDBConnection, scanId: number, windowId: number): Promise<FlaggedWindow> {
   const rows = await queryObjects<WindowRow>(c, `${WINDOW_SELECT} WHERE w.scan_id = ? AND w.id = ?`, [scanId, windowId]);
   if (!rows[0]) throw new MindflowError('bad-args', `no flagged window #${windowId} in scan #${scanId}`);
@@ -184,11 +194,17 @@ export function idList(ids: number[]): string {
   return `[${ids.join(',')}]`;
 }
 
+/** A reason as stored: an empty one is none. */
+function reasonOf(reason: string | undefined): string | null {
+  return reason === undefined || reason === '' ? null : reason;
+}
+
 /**
  * Sets (or clears, with null) the verdict of windows. One transaction: the verdicts and one
- * audit row per window, sharing a batch id so the whole change can be undone at once.
+ * audit row per window it changes, sharing a batch id so the whole change can be undone at once.
+ * A window that already has this verdict and reason is left as it is (see `writeVerdicts`).
  */
-export async function setVerdict(project: Project, scanId: number, windowIds: number[], verdict: Verdict | null, reason?: string): Promise<{ updated: number }> {
+export async function setVerdict(project: Project, scanId: number, windowIds: number[], verdict: Verdict | null, reason?: string): Promise<VerdictResult> {
   const unique = [...new Set(windowIds)];
   const ids = idList(unique);
   const count = unique.length;
@@ -201,7 +217,7 @@ export async function setVerdict(project: Project, scanId: number, windowIds: nu
           c, `SELECT id FROM (SELECT unnest(?::INTEGER[]) AS id) WHERE id NOT IN (SELECT id FROM flagged_windows WHERE scan_id = ?) ORDER BY id LIMIT 5`, [ids, scanId]);
         throw new MindflowError('bad-args', `no flagged window${count - known > 1 ? 's' : ''} ${missing.map((m) => m.id).join(', ')} in scan #${scanId}`);
       }
-      return { updated: await writeVerdicts(c, scanId, picked, verdict, reason ?? null) };
+      return writeVerdicts(c, scanId, picked, known, verdict, reasonOf(reason));
   });
 }
 
@@ -209,33 +225,43 @@ export async function setVerdict(project: Project, scanId: number, windowIds: nu
  * Sets (or clears) the verdict of every window the queue's filters match (all of a scan's
  * windows from one host, say), as one undoable change.
  */
-export async function setVerdictMatching(project: Project, filter: Omit<WindowQuery, 'offset' | 'limit' | 'sort'>, verdict: Verdict | null, reason?: string): Promise<{ updated: number }> {
+export async function setVerdictMatching(project: Project, filter: Omit<WindowQuery, 'offset' | 'limit' | 'sort'>, verdict: Verdict | null, reason?: string): Promise<VerdictResult> {
   return project.transaction(async (c) => {
       await scanMeta(c, filter.scanId);
       await checkNotIn(c, filter.scanId, filter.notIn);
       const { where, params } = windowFilter(filter);
-      return { updated: await writeVerdicts(c, filter.scanId, { where, params }, verdict, reason ?? null) };
+      // counted before the change: a status filter matches other windows after it
+      const matched = Number(await scalar(c, `SELECT count(*) ${FROM_WINDOWS} WHERE ${where}`, params));
+      return writeVerdicts(c, filter.scanId, { where, params }, matched, verdict, reasonOf(reason));
   });
 }
 
 const FROM_WINDOWS = 'FROM flagged_windows w LEFT JOIN verdicts v ON v.scan_id = w.scan_id AND v.window_id = w.id';
 
 /**
- * Writes one verdict change of the windows `picked` selects (a WHERE over `FROM_WINDOWS`):
- * an audit row per window in one batch, then the verdicts from those rows. Set-based, so a
- * change of 100,000 windows takes a fraction of a second. Returns how many windows it changed.
+ * Writes one verdict change of the windows `picked` selects (a WHERE over `FROM_WINDOWS`, which
+ * matches `matched` windows): an audit row per window it changes, in one batch, then the verdicts
+ * from those rows. A window changes when its verdict is another, or the same with another reason
+ * (an audit row whose previous verdict is its value: the reason changed); one that already has
+ * this verdict and reason (or is untriaged, for a clear) gets no audit row, and its verdict keeps
+ * its time and analyst: applying a verdict again is no change. Set-based, so a change of 100,000
+ * windows takes a fraction of a second.
  */
-async function writeVerdicts(c: DuckDBConnection, scanId: number, picked: { where: string; params: Params }, verdict: Verdict | null, reason: string | null): Promise<number> {
+async function writeVerdicts(c: DuckDBConnection, scanId: number, picked: { where: string; params: Params }, matched: number, verdict: Verdict | null, reason: string | null): Promise<VerdictResult> {
   const analyst = analystName();
   const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
+  const changes = verdict === null ? 'v.verdict IS NOT NULL' : '(v.verdict IS DISTINCT FROM ? OR v.reason IS DISTINCT FROM ?)';
   await c.run(
     `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason)
-     SELECT nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'verdict', ?, id, previous, ?, ? FROM (SELECT w.id, v.verdict AS previous ${FROM_WINDOWS} WHERE ${picked.where} ORDER BY w.id)`,
-    [batch, analyst, scanId, verdict, reason, ...picked.params],
+     SELECT nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'verdict', ?, id, previous, ?, ? FROM (SELECT w.id, v.verdict AS previous ${FROM_WINDOWS} WHERE (${picked.where}) AND ${changes} ORDER BY w.id)`,
+    [batch, analyst, scanId, verdict, reason, ...picked.params, ...(verdict === null ? [] : [verdict, reason])],
   );
   await c.run(`DELETE FROM verdicts WHERE scan_id = ? AND window_id IN (SELECT window_id FROM audit_log WHERE batch = ?)`, [scanId, batch]);
   if (verdict !== null) await c.run(`INSERT INTO verdicts SELECT scan_id, window_id, value, reason, analyst, ts FROM audit_log WHERE batch = ?`, [batch]);
-  return Number(await scalar(c, `SELECT count(*) FROM audit_log WHERE batch = ?`, [batch]));
+  const counts = await queryObjects<{ updated: number | bigint; reason_changed: number | bigint }>(
+    c, `SELECT count(*) AS updated, count(*) FILTER (WHERE previous IS NOT DISTINCT FROM value) AS reason_changed FROM audit_log WHERE batch = ?`, [batch]);
+  const updated = Number(counts[0]?.updated ?? 0);
+  return { updated, reasonChanged: Number(counts[0]?.reason_changed ?? 0), unchanged: matched - updated };
 }
 
 /**

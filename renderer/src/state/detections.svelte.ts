@@ -1,4 +1,4 @@
-import type { Api, CarrySource, FlaggedWindow, ScanSummary, ScanUsage, ThresholdPoint, TriageStatus, Verdict, WindowQuery } from '../../../preload/contract';
+import type { Api, CarrySource, FlaggedWindow, ScanSummary, ScanUsage, ThresholdPoint, TriageStatus, Verdict, VerdictResult, WindowQuery } from '../../../preload/contract';
 import { formatBytes, formatCountOf } from '../lib/format';
 import { COMPACT_NUDGE_BYTES } from '../lib/space';
 import { WindowPager, type WindowFilter } from './windowPager.svelte';
@@ -18,6 +18,20 @@ export interface QueueLink {
 }
 
 export const statusLabels: Record<TriageStatus, string> = { untriaged: 'Untriaged', tp: 'TP', fp: 'FP', review: 'Review' };
+
+/**
+ * What a verdict change did, in words: 'True positive: 3 windows · lab (u undoes)', and when
+ * some windows had it already or kept their verdict with another reason, says so
+ * ('True positive: 0 windows changed, 5 already TP'); nothing changed is nothing to undo.
+ */
+export function verdictOutcome(verdict: Verdict | null, reason: string, r: VerdictResult, what: (updated: number) => string, after: string): string {
+  const head = verdict ? verdictLabels[verdict] : 'Verdict cleared';
+  const why = reason ? ` · ${reason}` : '';
+  if (!r.reasonChanged && !r.unchanged) return `${head}: ${what(r.updated)}${why}${after}`;
+  const only = r.reasonChanged ? ` (${r.reasonChanged === r.updated ? 'reason only' : `${r.reasonChanged} reason only`})` : '';
+  const already = r.unchanged ? `, ${r.unchanged} already ${statusLabels[verdict ?? 'untriaged']}${verdict && reason ? ' with that reason' : ''}` : '';
+  return `${head}: ${r.updated} window${r.updated === 1 ? '' : 's'} changed${only}${already}${why}${r.updated ? after : ''}`;
+}
 
 /**
  * The Detections view: which scan is triaged, the queue of its flagged windows (sorted and
@@ -379,12 +393,12 @@ export class DetectionsState {
   }
 
   /** Sends one verdict change with the reason typed, says what it changed, and reloads the rows. */
-  private async commit(verdict: Verdict | null, send: (reason: { reason?: string }) => Promise<{ updated: number }>, what: (updated: number) => string, after: string) {
+  private async commit(verdict: Verdict | null, send: (reason: { reason?: string }) => Promise<VerdictResult>, what: (updated: number) => string, after: string) {
     const reason = this.reason.trim();
     this.busy = true;
     try {
-      const { updated } = await send(reason ? { reason } : {});
-      this.message = { text: `${verdict ? verdictLabels[verdict] : 'Verdict cleared'}: ${what(updated)}${reason ? ` · ${reason}` : ''}${after}`, error: false };
+      const { updated, reasonChanged, unchanged } = await send(reason ? { reason } : {});
+      this.message = { text: verdictOutcome(verdict, reason, { updated, reasonChanged, unchanged }, what, after), error: false };
       if (this.selected.size) this.selected = new Set();
       this.allMatching = false;
       this.reason = '';

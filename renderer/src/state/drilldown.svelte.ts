@@ -75,8 +75,11 @@ export class DrilldownTab {
 
   async setVerdict(verdict: Verdict | null, reason = '') {
     try {
-      await this.api.setVerdict({ scanId: this.scanId, windowIds: [this.windowId], verdict, ...(reason.trim() ? { reason: reason.trim() } : {}) });
-      this.message = verdict ? `${verdictLabels[verdict]} saved` : 'Verdict cleared';
+      const r = await this.api.setVerdict({ scanId: this.scanId, windowIds: [this.windowId], verdict, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+      // the same verdict and reason again is no change (and no audit entry)
+      if (r.unchanged) this.message = verdict ? `Already ${verdictLabels[verdict].toLowerCase()}${reason.trim() ? ' with that reason' : ''}: nothing changed` : 'Already untriaged: nothing changed';
+      else if (r.reasonChanged && verdict) this.message = `${verdictLabels[verdict]} kept, reason ${reason.trim() ? 'changed' : 'cleared'}`;
+      else this.message = verdict ? `${verdictLabels[verdict]} saved` : 'Verdict cleared';
       await this.load();
     } catch (err) {
       this.message = `Verdict not saved: ${(err as Error).message}`;
@@ -100,8 +103,8 @@ export class DrilldownTab {
   async useVerdict(o: OtherVerdict) {
     if (!o.verdict) return;
     try {
-      await this.api.setVerdict({ scanId: this.scanId, windowIds: [this.windowId], verdict: o.verdict, reason: carriedReason(o.scanId, o.windowId, o.analyst ?? 'unknown', o.reason).slice(0, 2000) });
-      this.message = `${verdictLabels[o.verdict]} carried from scan #${o.scanId}`;
+      const r = await this.api.setVerdict({ scanId: this.scanId, windowIds: [this.windowId], verdict: o.verdict, reason: carriedReason(o.scanId, o.windowId, o.analyst ?? 'unknown', o.reason).slice(0, 2000) });
+      this.message = r.unchanged ? `Already ${verdictLabels[o.verdict].toLowerCase()} from scan #${o.scanId}: nothing changed` : `${verdictLabels[o.verdict]} carried from scan #${o.scanId}`;
       await this.load();
     } catch (err) {
       this.message = `Verdict not saved: ${(err as Error).message}`;

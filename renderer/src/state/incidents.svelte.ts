@@ -122,6 +122,7 @@ export class IncidentTab {
   message = $state<{ text: string; error: boolean } | null>(null);
   windows = $state.raw<FlaggedWindow[]>([]);
   windowsError = $state<string | null>(null);
+  private windowsAsked = 0;
   noteText = $state('');
   confirmDelete = $state(false);
   /** the other scans of the capture, each with how the incident's windows line up there (null: not read yet) */
@@ -230,22 +231,18 @@ export class IncidentTab {
     }
   }
 
-  /** The incident's windows, read from the scan's flagged windows (in capture order). */
+  /** The incident's windows with their verdicts, in capture order: one call, however big its scan's queue. */
   async loadWindows() {
-    const incident = this.incident;
-    if (!incident) return;
-    const wanted = new Set(incident.windowIds);
-    const found: FlaggedWindow[] = [];
+    if (!this.incident) return;
+    const asked = ++this.windowsAsked;
     try {
-      for (let offset = 0; found.length < wanted.size; offset += 5000) {
-        const page = await this.api.flaggedWindows({ scanId: incident.scanId, offset, limit: 5000, sort: { by: 'order', dir: 'asc' } });
-        for (const w of page.windows) if (wanted.has(w.id)) found.push(w);
-        if (offset + page.windows.length >= page.total || !page.windows.length) break;
-      }
-      if (this.incident?.id === incident.id) this.windows = found;
+      const windows = await this.api.incidentWindows({ id: this.id });
+      // a later read (the incident changed meanwhile) wins
+      if (asked !== this.windowsAsked) return;
+      this.windows = windows;
       this.windowsError = null;
     } catch (err) {
-      this.windowsError = (err as Error).message;
+      if (asked === this.windowsAsked) this.windowsError = (err as Error).message;
     }
   }
 

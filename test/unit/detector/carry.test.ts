@@ -162,7 +162,7 @@ describe('windows another scan of the capture lacks', () => {
     await addFlaggedScan(project, capture, 3, preds, conf, { keyed: true });
     expect(await notIn(3, 1)).toEqual([]);
     // a verdict for all of them, and the export, take the comparison too
-    expect(await setVerdictMatching(project, { scanId: 2, notIn: 1 }, 'review', 'new with the retrained model')).toEqual({ updated: 1 });
+    expect(await setVerdictMatching(project, { scanId: 2, notIn: 1 }, 'review', 'new with the retrained model')).toEqual({ updated: 1, reasonChanged: 0, unchanged: 0 });
     expect(await notIn(2, 1)).toEqual(['DoS 3-6 review']);
     const out = join(dir, 'new.csv');
     await exportWindows(project, { scanId: 2, notIn: 1, format: 'csv', path: out }, noJobContext);

@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deriveFlaggedWindows } from '../../../main/core/detector/service.ts';
-import { addIncidentNote, addIncidentWindows, createIncident, deleteIncident, getIncident, listIncidents, removeIncidentWindows, updateIncident } from '../../../main/core/incidents/incidents.ts';
+import { addIncidentNote, addIncidentWindows, createIncident, deleteIncident, getIncident, incidentWindows, listIncidents, removeIncidentWindows, updateIncident } from '../../../main/core/incidents/incidents.ts';
+import { listWindows, setVerdict } from '../../../main/core/triage/triage.ts';
+import { Workbench } from '../../../main/core/workbench.ts';
+import type { FlaggedWindow } from '../../../preload/contract.ts';
 import { assembleIncidentReport } from '../../../main/core/incidents/assemble.ts';
 import { Project } from '../../../main/core/project.ts';
 import { deriveReport } from '../../../main/core/report/derive.ts';
@@ -70,6 +73,57 @@ describe('incidents', () => {
     await addIncidentNote(project, 1, 'n');
     await deleteIncident(project, 1);
     expect(await listIncidents(project)).toEqual([]);
+  });
+});
+
+describe('the windows of an incident (its editor\'s table)', () => {
+  /** What the editor did before: page the scan's whole queue in capture order, keeping the incident's windows. */
+  async function byPaging(scanId: number, windowIds: number[]) {
+    const wanted = new Set(windowIds);
+    const found = [];
+    for (let offset = 0; found.length < wanted.size; offset += 5000) {
+      const page = await listWindows(project, { scanId, offset, limit: 5000, sort: { by: 'order', dir: 'asc' } });
+      found.push(...page.windows.filter((w) => wanted.has(w.id)));
+      if (offset + page.windows.length >= page.total || !page.windows.length) break;
+    }
+    return found;
+  }
+
+  it('are read at once, in capture order with their verdicts: the same windows paging the scan\'s queue finds', async () => {
+    // a scan of 12,000 windows, in capture order the other way round from their ids
+    await project.withConnection(async (c) => {
+      await c.run(`INSERT INTO scans VALUES (2, 1, 'm', 'model', '["Benign","DoS"]', 0.5, false, now()::TIMESTAMP, 60000, 1, 1, 'wasm', '{}', 12000, NULL)`);
+      await c.run(`INSERT INTO flagged_windows (scan_id, id, class, first_flow, last_flow, flows, peak, mean, src_hosts, dst_hosts, dst_ports, key)
+        SELECT 2, i + 1, 'DoS', (12000 - i) * 5, (12000 - i) * 5 + 2, 3, 0.9, 0.8, ['192.168.100.147'], ['192.168.100.3'], [80], NULL FROM range(12000) t(i)`);
+    });
+    const ids = [11_990, 7, 6_001, 12_000];
+    const incident = await createIncident(project, { scanId: 2, windowIds: ids, title: 'spread out' });
+    await setVerdict(project, 2, [7], 'tp', 'flood');
+    await setVerdict(project, 2, [12_000], 'review');
+    const windows = await incidentWindows(project, incident.id);
+    expect(windows.map((w) => w.id)).toEqual([12_000, 11_990, 6_001, 7]);
+    expect(windows.map((w) => [w.scanId, w.verdict, w.verdictReason])).toEqual([[2, 'review', null], [2, null, null], [2, null, null], [2, 'tp', 'flood']]);
+    expect(windows).toEqual(await byPaging(2, ids));
+    // another incident's windows, of the other scan, are its own
+    const other = await createIncident(project, { scanId: 1, windowIds: [2, 1], title: 'scan 1' });
+    expect(await incidentWindows(project, other.id)).toEqual(await byPaging(1, [1, 2]));
+    expect((await incidentWindows(project, incident.id)).map((w) => w.id)).toEqual([12_000, 11_990, 6_001, 7]);
+    await expect(incidentWindows(project, 99)).rejects.toThrow('no incident #99');
+  });
+
+  it('are a contract call the editor makes once', async () => {
+    await createIncident(project, { scanId: 1, windowIds: [1, 2], title: 'x' });
+    project.close();
+    const wb = await Workbench.open(join(dir, 'p.duckdb'), { host: 'web' });
+    try {
+      const r = await wb.dispatch('incidentWindows', { id: 1 });
+      expect(r.ok).toBe(true);
+      expect((r as { result: FlaggedWindow[] }).result.map((w) => w.id)).toEqual([1, 2]);
+      expect((await wb.dispatch('incidentWindows', { id: 0 })).ok).toBe(false);
+    } finally {
+      wb.close();
+      project = await Project.open(join(dir, 'p.duckdb'));
+    }
   });
 });
 

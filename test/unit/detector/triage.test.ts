@@ -192,7 +192,7 @@ describe('bulk verdicts', () => {
     await setVerdict(project, 1, ids.filter((i) => i % 3 === 0), 'tp', 'first pass');
     await setVerdict(project, 1, ids.filter((i) => i % 5 === 0), 'review');
     const before = new Map((await page({ limit: 5000 })).windows.map((w) => [w.id, [w.verdict, w.verdictReason]]));
-    expect(await setVerdict(project, 1, ids, 'fp', 'benign scanner')).toEqual({ updated: 3003 });
+    expect(await setVerdict(project, 1, ids, 'fp', 'benign scanner')).toEqual({ updated: 3003, reasonChanged: 0, unchanged: 0 });
     const { entries, total } = await auditLog(project, { limit: 10_000 });
     const last = entries.filter((e) => e.batch === entries[0]!.batch);
     expect(last).toHaveLength(3003);
@@ -210,18 +210,18 @@ describe('a verdict for every window the filters match', () => {
   it('changes just the windows the queue shows, in one undoable, audited change', async () => {
     await setVerdict(project, 1, [3], 'tp', 'kept');
     // windows of host A (#1, #3) that are untriaged: #1 only
-    expect(await setVerdictMatching(project, { scanId: 1, host: HOST_A, status: 'untriaged' }, 'fp', 'lab scanner')).toEqual({ updated: 1 });
+    expect(await setVerdictMatching(project, { scanId: 1, host: HOST_A, status: 'untriaged' }, 'fp', 'lab scanner')).toEqual({ updated: 1, reasonChanged: 0, unchanged: 0 });
     expect((await page({ sort: { by: 'order', dir: 'asc' } })).windows.map((w) => [w.id, w.verdict, w.verdictReason])).toEqual([
       [1, 'fp', 'lab scanner'], [2, null, null], [3, 'tp', 'kept'],
     ]);
-    expect(await setVerdictMatching(project, { scanId: 1, classes: ['DDoS'] }, 'review')).toEqual({ updated: 2 });
+    expect(await setVerdictMatching(project, { scanId: 1, classes: ['DDoS'] }, 'review')).toEqual({ updated: 2, reasonChanged: 0, unchanged: 0 });
     const newest = (await auditLog(project)).entries.slice(0, 2);
     expect(newest.map((e) => [e.windowId, e.previous, e.value])).toEqual([[3, 'tp', 'review'], [1, 'fp', 'review']]);
     expect(newest[0]!.batch).toBe(newest[1]!.batch);
     expect(await undoVerdict(project)).toEqual({ undone: 2, scanId: 1 });
     expect((await page({ sort: { by: 'order', dir: 'asc' } })).windows.map((w) => w.verdict)).toEqual(['fp', null, 'tp']);
     // nothing matches: nothing changes
-    expect(await setVerdictMatching(project, { scanId: 1, minScore: 0.999 }, 'tp')).toEqual({ updated: 0 });
+    expect(await setVerdictMatching(project, { scanId: 1, minScore: 0.999 }, 'tp')).toEqual({ updated: 0, reasonChanged: 0, unchanged: 0 });
     await expect(setVerdictMatching(project, { scanId: 9 }, 'tp')).rejects.toThrow(/no scan #9/);
   });
 });

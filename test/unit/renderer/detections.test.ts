@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Api, FlaggedWindow, WindowPage } from '../../../preload/contract';
-import { DetectionsState } from '../../../renderer/src/state/detections.svelte.ts';
+import { DetectionsState, verdictOutcome } from '../../../renderer/src/state/detections.svelte.ts';
 
 const win = (id: number): FlaggedWindow => ({
   id, scanId: 2, class: 'DoS', verdict: null, verdictReason: null, verdictBy: null, verdictAt: null, firstFlow: id, lastFlow: id, flows: 1,
@@ -16,7 +16,7 @@ function fakeApi(total: number, calls: { name: string; args: Record<string, unkn
       const ids = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => offset + i + 1);
       return { windows: ids.map(win), total, statusCounts: { untriaged: total, tp: 0, fp: 0, review: 0 }, ms: 1 } satisfies WindowPage;
     }
-    if (name === 'setVerdictMatching') return { updated: total };
+    if (name === 'setVerdictMatching') return { updated: total, reasonChanged: 0, unchanged: 0 };
     if (name === 'carrySources') return [];
     return {};
   };
@@ -101,5 +101,26 @@ describe('a drill-down opened from the queue steps through the queue', () => {
     det.setSort('order');
     expect(det.follows(link)).toBe(false);
     expect(det.neighbour(link, 6, 1)).toBeNull();
+  });
+});
+
+describe('what a verdict change says it did', () => {
+  const one = (n: number) => `${n} window${n === 1 ? '' : 's'} (#7)`;
+  const all = (n: number) => `all ${n} matching window${n === 1 ? '' : 's'}`;
+
+  it('reads as before when every window changed', () => {
+    expect(verdictOutcome('tp', '', { updated: 1, reasonChanged: 0, unchanged: 0 }, one, '')).toBe('True positive: 1 window (#7)');
+    expect(verdictOutcome('fp', 'lab', { updated: 5, reasonChanged: 0, unchanged: 0 }, all, ' (u undoes)')).toBe('False positive: all 5 matching windows · lab (u undoes)');
+  });
+
+  it('says honestly when windows had the verdict already, and offers no undo for nothing', () => {
+    expect(verdictOutcome('tp', '', { updated: 0, reasonChanged: 0, unchanged: 5 }, all, ' (u undoes)')).toBe('True positive: 0 windows changed, 5 already TP');
+    expect(verdictOutcome('tp', 'flood', { updated: 0, reasonChanged: 0, unchanged: 1 }, one, '')).toBe('True positive: 0 windows changed, 1 already TP with that reason · flood');
+    expect(verdictOutcome(null, '', { updated: 2, reasonChanged: 0, unchanged: 3 }, all, ' (u undoes)')).toBe('Verdict cleared: 2 windows changed, 3 already Untriaged (u undoes)');
+  });
+
+  it('says when only the reason changed', () => {
+    expect(verdictOutcome('review', 'second look', { updated: 1, reasonChanged: 1, unchanged: 0 }, one, '')).toBe('Needs review: 1 window changed (reason only) · second look');
+    expect(verdictOutcome('fp', 'lab', { updated: 4, reasonChanged: 1, unchanged: 2 }, all, ' (u undoes)')).toBe('False positive: 4 windows changed (1 reason only), 2 already FP with that reason · lab (u undoes)');
   });
 });

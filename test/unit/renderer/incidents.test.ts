@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Api, Incident } from '../../../preload/contract.ts';
-import { IncidentsState } from '../../../renderer/src/state/incidents.svelte.ts';
+import type { Api, FlaggedWindow, Incident } from '../../../preload/contract.ts';
+import { IncidentsState, IncidentTab } from '../../../renderer/src/state/incidents.svelte.ts';
 import { filterIncidents, statusCounts } from '../../../renderer/src/lib/incidentFilter.ts';
 
 const incident = (id: number, title: string, status: Incident['status'], summary = '', analyst = 'ana'): Incident => ({
@@ -65,5 +65,51 @@ describe('the incidents holding a window', () => {
     expect(state.holding(1, 6)).toEqual([]);
     state.put({ ...b, windowIds: [5, 6] });
     expect(state.holding(1, 6).map((i) => i.id)).toEqual([2]);
+  });
+});
+
+describe('an incident editor tab', () => {
+  const flush = () => new Promise((r) => setTimeout(r, 0));
+  const win = (id: number, verdict: FlaggedWindow['verdict'] = null): FlaggedWindow => ({
+    id, scanId: 1, class: 'DoS', verdict, verdictReason: null, verdictBy: null, verdictAt: null, firstFlow: id, lastFlow: id, flows: 1,
+    peak: 0.9, mean: 0.9, srcHosts: ['192.168.100.147'], dstHosts: ['192.168.100.3'], dstPorts: [80], key: null, startMs: null, endMs: null,
+  });
+
+  it('reads its windows with one call, never by paging the scan\'s queue', async () => {
+    const calls: string[] = [];
+    const answers: Record<string, unknown> = {
+      getIncident: { ...incident(4, 'flood', 'open'), windowIds: [9, 3] },
+      incidentWindows: [win(3), win(9, 'tp')],
+      incidentMoveTargets: [],
+      relatedIncidents: [],
+    };
+    const api = new Proxy({}, { get: (_t, name) => async () => (calls.push(String(name)), answers[String(name)]) }) as unknown as Api;
+    const tab = new IncidentTab(api, 4, () => {});
+    await flush();
+    await flush();
+    expect(tab.windows.map((w) => [w.id, w.verdict])).toEqual([[3, null], [9, 'tp']]);
+    expect(calls.filter((c) => c === 'incidentWindows')).toHaveLength(1);
+    expect(calls).not.toContain('flaggedWindows');
+  });
+
+  it('keeps the windows of its latest read when an earlier one answers last', async () => {
+    const pending: ((ws: FlaggedWindow[]) => void)[] = [];
+    const api = new Proxy({}, {
+      get: (_t, name) => async () => {
+        if (name === 'getIncident') return incident(4, 'flood', 'open');
+        if (name === 'incidentWindows') return new Promise<FlaggedWindow[]>((r) => pending.push(r));
+        return [];
+      },
+    }) as unknown as Api;
+    const tab = new IncidentTab(api, 4, () => {});
+    await flush();
+    void tab.loadWindows();
+    await flush();
+    expect(pending).toHaveLength(2);
+    pending[1]!([win(1, 'fp')]);
+    await flush();
+    pending[0]!([win(1)]);
+    await flush();
+    expect(tab.windows.map((w) => [w.id, w.verdict])).toEqual([[1, 'fp']]);
   });
 });

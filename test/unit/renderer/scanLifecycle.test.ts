@@ -129,7 +129,7 @@ describe('moving an incident from its editor', () => {
     const moved = incident({ scanId: 3, windowIds: [7, 8, 9] });
     const api = fakeApi({
       getIncident: incident(),
-      flaggedWindows: { windows: [], total: 0, statusCounts: {}, ms: 1 },
+      incidentWindows: [],
       incidentMoveTargets: () => (calls.some((c) => c.name === 'moveIncident') ? [target({ scanId: 1 })] : [target(), target({ scanId: 3 })]),
       moveIncident: { incident: moved, fromScanId: 1, toScanId: 3, windows: 3, carried: 2 },
     }, calls);
@@ -155,7 +155,7 @@ describe('moving an incident from its editor', () => {
     const calls: Call[] = [];
     const api = fakeApi({
       getIncident: incident(),
-      flaggedWindows: { windows: [], total: 0, statusCounts: {}, ms: 1 },
+      incidentWindows: [],
       incidentMoveTargets: [target({ matched: 1, missing: [2, 3] })],
       removeIncidentWindows: incident({ windowIds: [1] }),
     }, calls);
