@@ -374,6 +374,12 @@ export interface Evaluation {
   flows: number;
   seconds: number;
   backend: string;
+  /**
+   * The capture holds the flows the model was trained on: its encoded features and labels hash
+   * to the manifest's training data hash (`ModelSummary.trainingDataHash`). Its figures then
+   * count training flows, which the held-out estimate never does.
+   */
+  trainedOnCapture: boolean;
 }
 
 export interface ScanSummary {

@@ -18,6 +18,7 @@ import { DEFAULT_THRESHOLD, evaluateModel, listScans, probeBackend, scanCapture,
 import { carrySources, carryVerdicts } from '../core/triage/carry.ts';
 import { auditLog, listWindows, setVerdict, setVerdictMatching } from '../core/triage/triage.ts';
 import { checkPackageTarget, ModelStore } from '../core/detector/store.ts';
+import { readManifest } from '../core/model/package.ts';
 import { formatWindowSpan, incidentSeverities, hostRoleNames, leftOutFlows, otherAttacksText, reportFormats, sharedHostsText, tlpLevels } from '../../preload/contract.ts';
 import type { AuditEntry, CaptureInfo, FlaggedWindow, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
@@ -30,6 +31,7 @@ import { exportWindows } from '../core/triage/exportWindows.ts';
 import { exportAudit } from '../core/triage/exportAudit.ts';
 import { findHost } from '../core/query/hosts.ts';
 import { parseClause } from '../../preload/clauses.ts';
+import { heldOutGapNote, heldOutGapText } from '../../preload/heldOutGap.ts';
 import { rowExportFormats, type RowExportFormat, type FilterClause } from '../../preload/contract.ts';
 import { SCAN_COLUMNS } from '../core/query/filters.ts';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -436,17 +438,28 @@ async function cmdEval(argv: string[]): Promise<void> {
     const ev = await evaluateModel(project, capture, modelId, { signal: controller.signal, progress: progressPrinter('eval') });
     clearProgress();
     const m = ev.metrics;
-    const model = (await new ModelStore(project).get(ev.modelId)).summary.name;
+    const stored = await new ModelStore(project).get(ev.modelId);
+    const summary = stored.summary;
+    const model = summary.name;
+    // the Model view's note, in the same words, when these figures are clearly below the held-out estimate
+    const { classWeighting } = (await readManifest(stored.dir)).training;
+    const gap = summary.metrics
+      ? heldOutGapNote({ heldOut: summary.metrics, capture: m, captureName: capture.fileName, trainedOnCapture: ev.trainedOnCapture, classWeighting: typeof classWeighting === 'string' ? classWeighting : null })
+      : null;
     if (values.json) {
       const perClass = perClassMap(m);
       const out = {
         accuracy: m.accuracy, macroF1: m.macroF1, weightedF1: m.weightedF1, perClass, confusion: m.confusion, classes: m.classes, backend: ev.backend, flows: ev.flows, seconds: ev.seconds, binary: m.binary,
         unknownLabels: m.unknownLabels ?? {}, otherAttacks: otherAttacksOf(m), model, modelId: ev.modelId,
+        trainedOnCapture: ev.trainedOnCapture,
+        heldOut: summary.metrics ? { macroF1: summary.metrics.macroF1, weightedF1: summary.metrics.weightedF1, flows: summary.metrics.total } : null,
+        heldOutNote: gap ? heldOutGapText(gap) : null,
       };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return;
     }
     process.stdout.write(`${capture.fileName}: ${fmt(ev.flows)} flows scored in ${ev.seconds.toFixed(1)} s on ${ev.backend} by "${model}"\n${leftOutLine(m)}${metricsTable(m)}\nconfusion (rows true, columns predicted: ${m.classes.join(', ')}):\n${m.confusion.map((r) => `  ${r.map((x) => String(x).padStart(8)).join('')}`).join('\n')}\n`);
+    if (gap) process.stdout.write(`\nnote: ${heldOutGapText(gap)}\n`);
   } finally {
     done();
   }

@@ -94,10 +94,15 @@ describe('mindflow CLI', () => {
   it('eval --json keeps its shape, and its numbers agree with each other', () => {
     const ev = json<{
       accuracy: number; macroF1: number; weightedF1: number; classes: string[]; confusion: number[][]; backend: string; flows: number; seconds: number;
-      perClass: Record<string, { precision: number; recall: number; f1: number; support: number }>;
+      perClass: Record<string, { precision: number; recall: number; f1: number; support: number }>; heldOutNote: string | null;
     }>(['eval', sample, '--project', project]);
-    expect(Object.keys(ev).sort()).toEqual(['accuracy', 'backend', 'binary', 'classes', 'confusion', 'flows', 'macroF1', 'model', 'modelId', 'otherAttacks', 'perClass', 'seconds', 'unknownLabels', 'weightedF1']);
+    expect(Object.keys(ev).sort()).toEqual([
+      'accuracy', 'backend', 'binary', 'classes', 'confusion', 'flows', 'heldOut', 'heldOutNote', 'macroF1', 'model', 'modelId', 'otherAttacks', 'perClass', 'seconds', 'trainedOnCapture', 'unknownLabels', 'weightedF1',
+    ]);
     expect(ev.flows).toBe(3000);
+    // the built-in model's held-out estimate beside its figures here: it was trained on sample A, not on this capture
+    expect(ev).toMatchObject({ trainedOnCapture: false, heldOut: { flows: 22_863 } });
+    expect(ev.heldOutNote === null || ev.heldOutNote.includes('This model was not trained on sample.csv.')).toBe(true);
     // which model answered: the built-in one for the capture's features, when none is given
     expect(ev).toMatchObject({ model: 'default-v1', modelId: 'default-v1' });
     expect(ev).toMatchObject({ unknownLabels: {}, otherAttacks: { flagged: 0, missed: 0 } });
@@ -207,8 +212,25 @@ describe('mindflow CLI', () => {
     for (const f of ['manifest.json', 'model.json', 'weights.bin']) expect(existsSync(join(out, f)), f).toBe(true);
     // the package records the app that made it (it was empty outside npm scripts)
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).appVersion).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
-    const ev = json<{ flows: number; accuracy: number }>(['eval', sample, '--project', project, '--model', out]);
+    const ev = json<{ flows: number; accuracy: number; trainedOnCapture: boolean }>(['eval', sample, '--project', project, '--model', out]);
     expect(ev.flows).toBe(3000);
+    // the capture's flows hash to the package's training data hash
+    expect(ev.trainedOnCapture).toBe(true);
+
+    // a package whose held-out estimate is far above what it does on its own training capture:
+    // eval prints the Model view's note, and --json carries it
+    const optimistic = join(tmp.dir, 'optimistic');
+    cpSync(out, optimistic, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(optimistic, 'manifest.json'), 'utf8')) as { name: string; metrics: { macroF1: number; weightedF1: number; perClass: { f1: number }[] } };
+    manifest.name = 'optimistic';
+    manifest.metrics = { ...manifest.metrics, macroF1: 0.99, weightedF1: 0.99, perClass: manifest.metrics.perClass.map((c) => ({ ...c, precision: 1, recall: 1, f1: 1 })) };
+    writeFileSync(join(optimistic, 'manifest.json'), JSON.stringify(manifest));
+    // (in a project of its own: this one holds the same weights already, under the first manifest)
+    const gap = json<{ trainedOnCapture: boolean; heldOut: { macroF1: number; weightedF1: number }; heldOutNote: string | null }>(['eval', sample, '--model', optimistic]);
+    expect(gap).toMatchObject({ trainedOnCapture: true, heldOut: { macroF1: 0.99, weightedF1: 0.99 } });
+    expect(gap.heldOutNote).toMatch(/^On sample\.csv the model scores macro F1 [\d.]+, [\d.]+ below its held-out estimate of 0\.990 \(weighted F1 [\d.]+ against 0\.990\)\. This model was trained on the flows of sample\.csv\. The loss is mostly in /);
+    expect(gap.heldOutNote).toContain("The held-out split keeps a flood's repeated rows in training, so the estimate never tested them");
+    expect(mindflow(['eval', sample, '--model', optimistic]).out).toContain(`\nnote: ${gap.heldOutNote}\n`);
     // the package's model.json names its folder; an empty --model is a mistake, not the built-in model
     expect(json<{ accuracy: number }>(['eval', sample, '--project', project, '--model', join(out, 'model.json')]).accuracy).toBe(ev.accuracy);
     const empty = mindflow(['eval', sample, '--project', project, '--model', '']);
@@ -226,7 +248,7 @@ describe('mindflow CLI', () => {
     expect(bad.code).toBe(1);
     expect(bad.err.trim().split('\n')).toHaveLength(1);
     expect(bad.err).toContain(`model package ${corrupt}`);
-  }, 120_000);
+  }, 180_000);
 
   it('train takes the v2 features when the capture has their columns, v1 when asked', () => {
     const header = [...V1_FIELDS, ...V2_EXTRA_FIELDS, 'Label', 'Attack'];

@@ -21,7 +21,7 @@ import { chooseFeatureSet } from '../model/features.ts';
 import { trainingWorkers } from '../model/parallel.ts';
 import { OTHER_LABEL, benignIndex, classMatcher, metricsFromConfusion, type OtherAttacks } from '../model/metrics.ts';
 import { assertCompatible, readManifest, type ModelManifest } from '../model/package.ts';
-import { loadDataset } from '../model/train.ts';
+import { captureDataHash, loadDataset } from '../model/train.ts';
 import type { EpochProgress, TrainOptions } from '../model/train.ts';
 import { ModelStore } from './store.ts';
 import { APP_VERSION } from '../version.ts';
@@ -359,7 +359,32 @@ export async function evaluateModel(project: Project, capture: CaptureInfo, mode
     const flagged = other && other.flagged + other.missed > 0 ? `; ${otherAttacksText(other)}` : '';
     throw new MindflowError('bad-args', `none of capture #${capture.id}'s classes (${Object.keys(capture.classCounts).join(', ')}) are among the model's (${run.manifest.classes.join(', ')})${flagged}`);
   }
-  return { modelId: run.modelId, captureId: capture.id, metrics, flows: run.flows, seconds: run.seconds, backend: BACKEND_NAMES[run.backend.kind] };
+  const trainedOnCapture = await holdsTrainingData(project, capture, run.manifest, ctx);
+  return { modelId: run.modelId, captureId: capture.id, metrics, flows: run.flows, seconds: run.seconds, backend: BACKEND_NAMES[run.backend.kind], trainedOnCapture };
+}
+
+/**
+ * Whether a capture holds the flows a model was trained on, by the manifest's training data
+ * hash. A capture of another size cannot, and is not read again; one of the same size is
+ * hashed as training hashes its data (a second streaming read of the capture).
+ */
+async function holdsTrainingData(project: Project, capture: CaptureInfo, manifest: ModelManifest, ctx: JobContext): Promise<boolean> {
+  const flows = manifest.training.flows;
+  if (typeof flows === 'number' && flows !== capture.rows) return false;
+  ctx.progress({ phase: 'checking', fraction: null, message: 'checking whether these are the flows the model was trained on' });
+  const conn = await project.connect();
+  try {
+    const hash = await captureDataHash(conn, flowsTable(capture.id), {
+      set: manifest.featureSet, classes: manifest.classes, binary: manifest.binary, keyed: manifest.keyed, signal: ctx.signal,
+      onProgress: (done, total) => ctx.progress({ phase: 'checking', fraction: done / total, message: 'checking whether these are the flows the model was trained on' }),
+    });
+    return hash === manifest.training.dataHash;
+  } catch (err) {
+    if (ctx.signal.aborted) throw new MindflowError('cancelled', 'evaluation cancelled');
+    throw err;
+  } finally {
+    conn.closeSync();
+  }
 }
 
 const PRED_TYPES: DuckDBType[] = [BIGINT, UTINYINT, FLOAT, FLOAT];

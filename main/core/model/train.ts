@@ -117,6 +117,38 @@ export async function loadDataset(conn: DuckDBConnection, table: string, opts: L
   return { n, features: f, rowValues: grouper.rows(), window, keyed, index: shared(index), labels, classes, binary: Boolean(opts.binary), groups, flowIds, set: opts.set, dictionary, hash };
 }
 
+/**
+ * The hash `loadDataset` gives a table's flows (`Dataset.hash`, a manifest's `training.dataHash`),
+ * without keeping anything but the labels: encoded features in capture order, then the labels,
+ * then the class names, with value codes given in order of first appearance as training gives
+ * them. Equal to a model's training data hash when, and only when, the table holds the flows it
+ * was trained on (same features, labels and classes): how an evaluation knows its capture is the
+ * training capture rather than guessing from names or sizes.
+ */
+export async function captureDataHash(
+  conn: DuckDBConnection,
+  table: string,
+  opts: { set: FeatureSet; classes: readonly string[]; binary: boolean; keyed?: boolean; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+): Promise<string> {
+  const n = await tableRowCount(conn, table);
+  const digest = createHash('sha256');
+  const names: (string | null)[] = new Array(n);
+  const codebook = opts.set.codes ? Codebook.growing(opts.set.columns.length) : null;
+  let start = 0;
+  for await (const rows of streamFlows(conn, table, opts.set, { from: 0, to: n, batchSize: LOAD_BATCH, keyed: opts.keyed, labels: true, codebook })) {
+    if (opts.signal?.aborted) throw new MindflowError('cancelled', 'cancelled');
+    digest.update(new Uint8Array(rows.values.buffer, rows.values.byteOffset, rows.values.byteLength));
+    rows.labels!.forEach((l, i) => (names[start + i] = l));
+    start += rows.flowIds.length;
+    opts.onProgress?.(start, n);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  if (opts.signal?.aborted) throw new MindflowError('cancelled', 'cancelled');
+  const classes = opts.binary ? ['Benign', 'Attack'] : [...opts.classes];
+  const labels = labelIndex(names, classes, opts.binary);
+  return digest.update(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength)).update(classes.join('\n')).digest('hex');
+}
+
 /** The row (group id) of each of `flows`, repeats kept: fitStats over them weighs each flow once. */
 export function rowsOf(ds: Dataset, flows: ArrayLike<number>): Int32Array {
   return Int32Array.from({ length: flows.length }, (_, i) => ds.groups[flows[i]!]!);

@@ -1,4 +1,5 @@
 import type { Api, BackendStatus, BatchPoint, EpochPoint, Evaluation, JobFinished, JobProgress, ModelMetrics, ModelSummary } from '../../../preload/contract';
+import { heldOutGapNote, type HeldOutGapNote } from '../../../preload/heldOutGap';
 import { evaluationResult, trainResult } from '../lib/jobResults';
 import { defaultTrainForm, builtinRecipeForm, parseTrainForm, type TrainFormValues } from '../lib/trainForm';
 import { jobOutcome, type JobsState } from './jobs.svelte';
@@ -80,6 +81,23 @@ export class ModelState {
   /** The metrics to show: the selected model's held-out metrics, or its latest evaluation. */
   shownMetrics = $derived<ModelMetrics | null>(
     this.metricsSource === 'evaluation' && this.selectedEvaluation ? this.selectedEvaluation.metrics : (this.selected?.metrics ?? null),
+  );
+
+  /**
+   * Why the selected model's latest evaluation is clearly below its held-out estimate (the rule
+   * and the words in preload/heldOutGap.ts), shown by the figures whichever of the two is shown;
+   * null when they agree or there is nothing to compare.
+   */
+  heldOutGap = $derived<HeldOutGapNote | null>(
+    this.selected?.metrics && this.selectedEvaluation
+      ? heldOutGapNote({
+          heldOut: this.selected.metrics,
+          capture: this.selectedEvaluation.metrics,
+          captureName: `capture #${this.selectedEvaluation.captureId}`,
+          trainedOnCapture: this.selectedEvaluation.trainedOnCapture,
+          classWeighting: this.selected.settings.classWeighting,
+        })
+      : null,
   );
 
   byId(id: string): ModelSummary | undefined {

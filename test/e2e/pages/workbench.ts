@@ -211,6 +211,11 @@ export class ModelView {
     return this.page.getByRole('status', { name: 'Evaluation result' });
   }
 
+  /** The note by the figures when an evaluation is clearly below the model's held-out estimate. */
+  get heldOutNote(): Locator {
+    return this.page.getByRole('note', { name: 'Why the evaluation is below the held-out estimate' });
+  }
+
   async exportPackage(dir: string) {
     await this.page.getByRole('textbox', { name: 'Export directory' }).fill(dir);
     await this.page.getByRole('button', { name: 'Export package' }).click();

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { initBackend } from '../../../main/core/model/backend.ts';
 import { chooseFeatureSet } from '../../../main/core/model/features.ts';
-import { classWeights, DEFAULT_TRAINING, loadDataset, MAX_VOCABULARY, representatives, rng, RowGrouper, rowGroups, scheduledRate, splitByGroups, trainDetector, trainingVocabulary, type Dataset } from '../../../main/core/model/train.ts';
+import { captureDataHash, classWeights, DEFAULT_TRAINING, loadDataset, MAX_VOCABULARY, representatives, rng, RowGrouper, rowGroups, scheduledRate, splitByGroups, trainDetector, trainingVocabulary, type Dataset } from '../../../main/core/model/train.ts';
 import { gatherWindows, readFlows, windowIndex } from '../../../main/core/model/windows.ts';
 import { hasRealSample, REAL_SAMPLE, REAL_SAMPLE_SKIP } from '../helpers.ts';
 
@@ -327,6 +327,32 @@ describe('loadDataset keeps each distinct row once', () => {
     const flowValues = Float32Array.from({ length: ds.n * ds.features }, (_, i) => ds.rowValues[ds.groups[Math.floor(i / ds.features)]! * ds.features + (i % ds.features)]!);
     const expected = createHash('sha256').update(new Uint8Array(flowValues.buffer)).update(new Uint8Array(Int32Array.from(ds.labels).buffer)).update(ds.classes.join('\n')).digest('hex');
     expect(ds.hash).toBe(expected);
+    conn.closeSync();
+  });
+});
+
+describe('captureDataHash', () => {
+  it('gives a table the hash training gives it, and another hash to other flows, labels or classes', async () => {
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
+    // 40,000 flows (three batches of reading), keyed by 4 sources, with value codes
+    const flows = (table: string, n: number, attack: string) =>
+      conn.run(`CREATE TABLE ${table} AS SELECT '10.0.0.' || (i % 4) AS IPV4_SRC_ADDR, 6 AS PROTOCOL, 7.0 AS L7_PROTO, 40 + i % 701 AS IN_BYTES, i % 5 AS OUT_BYTES,
+        1 AS IN_PKTS, 0 AS OUT_PKTS, 2 AS TCP_FLAGS, 0 AS FLOW_DURATION_MILLISECONDS, CASE WHEN i % 3 = 0 THEN 'Benign' ELSE ${attack} END AS Attack FROM range(${n}) t(i)`);
+    await flows('flows_1', 40_000, "CASE WHEN i % 7 = 0 THEN 'Reconnaissance' ELSE 'DoS' END");
+    const set = chooseFeatureSet(['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'], 'v1');
+    expect(set.codes).toBe(true);
+    for (const opts of [{ binary: false, keyed: false }, { binary: true, keyed: false }, { binary: false, keyed: true }]) {
+      const ds = await loadDataset(conn, 'flows_1', { set, window: 4, ...opts });
+      expect(await captureDataHash(conn, 'flows_1', { set, classes: ds.classes, ...opts }), JSON.stringify(opts)).toBe(ds.hash);
+    }
+    const trained = await loadDataset(conn, 'flows_1', { set, window: 4 });
+    // one label changed, one flow more, the classes in another order, no value codes: not the training data
+    await conn.run(`CREATE TABLE flows_2 AS SELECT * REPLACE (CASE WHEN IN_BYTES = 41 AND OUT_BYTES = 1 AND IPV4_SRC_ADDR = '10.0.0.1' THEN 'Theft' ELSE Attack END AS Attack) FROM flows_1`);
+    await flows('flows_3', 40_001, "CASE WHEN i % 7 = 0 THEN 'Reconnaissance' ELSE 'DoS' END");
+    expect(await captureDataHash(conn, 'flows_2', { set, classes: trained.classes, binary: false })).not.toBe(trained.hash);
+    expect(await captureDataHash(conn, 'flows_3', { set, classes: trained.classes, binary: false })).not.toBe(trained.hash);
+    expect(await captureDataHash(conn, 'flows_1', { set, classes: [...trained.classes].reverse(), binary: false })).not.toBe(trained.hash);
+    expect(await captureDataHash(conn, 'flows_1', { set: { ...set, codes: false }, classes: trained.classes, binary: false })).not.toBe(trained.hash);
     conn.closeSync();
   });
 });
