@@ -519,6 +519,14 @@ export interface WindowPage {
   ms: number;
 }
 
+/**
+ * A verdict entry (or its undo) that kept the verdict: only the reason changed. Applying the
+ * same verdict and reason again writes no entry, so previous = value means the reason moved.
+ */
+export function reasonOnlyChange(e: Pick<AuditEntry, 'action' | 'previous' | 'value'>): boolean {
+  return (e.action === 'verdict' || e.action === 'undo') && e.previous !== null && e.previous === e.value;
+}
+
 export interface AuditEntry {
   id: number;
   /** the change this entry is part of (a bulk verdict's windows share it) */

@@ -19,7 +19,7 @@ import { carrySources, carryVerdicts } from '../core/triage/carry.ts';
 import { auditLog, listWindows, setVerdict, setVerdictMatching } from '../core/triage/triage.ts';
 import { checkPackageTarget, ModelStore } from '../core/detector/store.ts';
 import { readManifest } from '../core/model/package.ts';
-import { formatWindowSpan, incidentSeverities, hostRoleNames, leftOutFlows, otherAttacksText, reportFormats, sharedHostsText, tlpLevels } from '../../preload/contract.ts';
+import { formatWindowSpan, incidentSeverities, reasonOnlyChange, hostRoleNames, leftOutFlows, otherAttacksText, reportFormats, sharedHostsText, tlpLevels } from '../../preload/contract.ts';
 import type { AuditEntry, CaptureInfo, FlaggedWindow, Incident, ModelMetrics, ReportFormat, TrainSettings, TriageStatus, Verdict } from '../../preload/contract.ts';
 import { createIncident, listIncidents } from '../core/incidents/incidents.ts';
 import { moveIncident } from '../core/incidents/move.ts';
@@ -897,7 +897,7 @@ export function auditLine(e: AuditEntry): string {
   const what =
     e.action === 'note'
       ? `note      ${window}: ${e.value ?? ''}`
-      : `${e.action === 'undo' ? 'undo   ' : 'verdict'}   ${window}: ${verdict(e.previous)} -> ${verdict(e.value)}${e.reason ? ` (${e.reason})` : ''}${e.undone ? ' [undone]' : ''}`;
+      : `${e.action === 'undo' ? 'undo   ' : 'verdict'}   ${window}: ${reasonOnlyChange(e) ? `${verdict(e.value)}, reason ${e.action === 'undo' ? 'change undone' : e.reason ? 'changed' : 'cleared'}` : `${verdict(e.previous)} -> ${verdict(e.value)}`}${e.reason ? ` (${e.reason})` : ''}${e.undone ? ' [undone]' : ''}`;
   return `${when}  ${e.analyst}  ${what}`;
 }
 

@@ -320,6 +320,12 @@ describe('mindflow CLI', () => {
     expect(mindflow(['verdict', '--project', project, '--window', String(a), '--set', 'tp', '--reason', 'syn scan']).out.trim()).toBe(
       `window #${a} of scan #${listed.scanId}: tp, reason changed (syn scan)`);
     expect(json<{ total: number }>(['audit', '--project', project, '--limit', '1']).total).toBe(audited + 2);
+    // the trail's text says a reason change as such, not 'tp -> tp'
+    const trail = mindflow(['audit', '--project', project, '--limit', '2']).out;
+    expect(trail).toContain(`window #${a} (`);
+    expect(trail).toMatch(/: tp, reason changed \(syn scan\)\n/);
+    expect(trail).toMatch(/: tp, reason changed \(syn scan of \.3\)\n/);
+    expect(trail).not.toContain('tp -> tp');
     expect(json<{ statusCounts: { tp: number } }>(['windows', '--project', project, '--status', 'tp']).statusCounts.tp).toBe(1);
     const created = json<{ id: number; incident: { windowIds: number[]; title: string } }>(['incident', 'create', '--project', project, '--windows', `${a},${b}`, '--title', 'Scan of .149']);
     expect(created.incident).toMatchObject({ title: 'Scan of .149', windowIds: [a, b] });

@@ -7,7 +7,7 @@
  *
  * Flows have no time in NF-BoT-IoT v1/v2: positions are flow ids in capture order, never time.
  */
-import { sharedHostsText } from '../../../preload/contract.ts';
+import { reasonOnlyChange, sharedHostsText } from '../../../preload/contract.ts';
 
 export const REPORT_SCHEMA_VERSION = 'mindflow-incident-report/6' as const;
 
@@ -291,7 +291,7 @@ export function auditActionLabel(e: Pick<ReportAuditEntry, 'action' | 'previous'
   if (e.action === 'note') return 'note';
   if (e.action === 'undo') return 'undo';
   // the verdict kept: only its reason changed (the same verdict and reason again is no entry)
-  if (e.previous !== null && e.previous === e.value) return e.reason ? 'reason changed' : 'reason cleared';
+  if (reasonOnlyChange(e)) return e.reason ? 'reason changed' : 'reason cleared';
   return e.value === null ? 'verdict cleared' : 'verdict';
 }
 
@@ -299,6 +299,6 @@ export function auditActionLabel(e: Pick<ReportAuditEntry, 'action' | 'previous'
 export function auditChangeText(e: Pick<ReportAuditEntry, 'action' | 'previous' | 'value'>): string {
   if (e.action === 'note') return e.value ?? '';
   const name = (v: string | null) => (v === null ? 'not reviewed' : (VERDICT_LABELS[v as Verdict] ?? v));
-  if (e.previous !== null && e.previous === e.value) return `${name(e.value)} (${e.action === 'undo' ? 'reason change undone' : 'kept'})`;
+  if (reasonOnlyChange(e)) return `${name(e.value)} (${e.action === 'undo' ? 'reason change undone' : 'kept'})`;
   return `${name(e.previous)} → ${name(e.value)}`;
 }

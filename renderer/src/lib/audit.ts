@@ -1,5 +1,5 @@
 /** How an audit entry reads: what was done, and what the verdict was before and after. */
-import type { AuditEntry, TriageStatus } from '../../../preload/contract';
+import { reasonOnlyChange, type AuditEntry, type TriageStatus } from '../../../preload/contract';
 import { statusLabels } from '../state/detections.svelte';
 
 /** A verdict as the queue's status names it ('TP'); null is untriaged. */
@@ -12,23 +12,15 @@ export function auditAction(e: AuditEntry): string {
   if (e.action === 'undo') return 'Undo';
   if (e.action === 'scan-deleted') return 'Scan deleted';
   if (e.action === 'incident-moved') return 'Incident moved';
-  if (reasonOnly(e)) return e.reason ? 'Reason changed' : 'Reason cleared';
+  if (reasonOnlyChange(e)) return e.reason ? 'Reason changed' : 'Reason cleared';
   return e.value === null ? 'Verdict cleared' : 'Verdict';
 }
 
 /** 'Untriaged → TP'; 'TP' where only the reason changed (or an undo put the reason back); a note's text. */
 export function auditChange(e: AuditEntry): string {
   if (e.action === 'note' || wholeScan(e)) return e.value ?? '';
-  if (reasonOnly(e)) return e.action === 'undo' ? `${verdictName(e.value)}, reason change undone` : verdictName(e.value);
+  if (reasonOnlyChange(e)) return e.action === 'undo' ? `${verdictName(e.value)}, reason change undone` : verdictName(e.value);
   return `${verdictName(e.previous)} → ${verdictName(e.value)}`;
-}
-
-/**
- * A verdict entry that kept the verdict: only its reason changed (applying the same verdict and
- * reason again writes no entry), or the undo of such a change.
- */
-export function reasonOnly(e: AuditEntry): boolean {
-  return (e.action === 'verdict' || e.action === 'undo') && e.previous !== null && e.previous === e.value;
 }
 
 /** An entry about a whole scan (deleted) or an incident on it (moved), not one window: window 0. */

@@ -231,6 +231,14 @@ export class IncidentTab {
     }
   }
 
+  /** Verdicts changed elsewhere (the queue, a drill-down, the CLI): reads the windows again when any is the incident's. */
+  onVerdictsChanged(scanId: number, windowIds: readonly number[]) {
+    const i = this.incident;
+    if (!i || i.scanId !== scanId) return;
+    const held = new Set(i.windowIds);
+    if (windowIds.some((w) => held.has(w))) void this.loadWindows();
+  }
+
   /** The incident's windows with their verdicts, in capture order: one call, however big its scan's queue. */
   async loadWindows() {
     if (!this.incident) return;

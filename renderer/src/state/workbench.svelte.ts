@@ -196,6 +196,7 @@ export class Workbench {
     this.api.on('verdicts:changed', (e) => {
       this.detections.onVerdictsChanged(e.scanId);
       for (const d of this.drilldowns) d.onVerdictsChanged(e.scanId, e.windowIds);
+      for (const t of this.incidentTabs) t.onVerdictsChanged(e.scanId, e.windowIds);
       this.audit.onChanged();
     });
     this.api.on('notes:changed', () => this.audit.onChanged());

@@ -92,6 +92,32 @@ describe('an incident editor tab', () => {
     expect(calls).not.toContain('flaggedWindows');
   });
 
+  it('reads its windows again when a verdict changes on one of them elsewhere, and only then', async () => {
+    const calls: string[] = [];
+    let verdict: FlaggedWindow['verdict'] = null;
+    const api = new Proxy({}, {
+      get: (_t, name) => async () => {
+        calls.push(String(name));
+        if (name === 'getIncident') return { ...incident(4, 'flood', 'open'), scanId: 1, windowIds: [3, 9] };
+        if (name === 'incidentWindows') return [win(3, verdict), win(9)];
+        return [];
+      },
+    }) as unknown as Api;
+    const tab = new IncidentTab(api, 4, () => {});
+    await flush();
+    await flush();
+    const reads = () => calls.filter((c) => c === 'incidentWindows').length;
+    expect(reads()).toBe(1);
+    tab.onVerdictsChanged(2, [3]); // another scan's window 3
+    tab.onVerdictsChanged(1, [4, 5]); // windows it does not hold
+    expect(reads()).toBe(1);
+    verdict = 'tp';
+    tab.onVerdictsChanged(1, [5, 3]);
+    await flush();
+    expect(reads()).toBe(2);
+    expect(tab.windows.map((w) => [w.id, w.verdict])).toEqual([[3, 'tp'], [9, null]]);
+  });
+
   it('keeps the windows of its latest read when an earlier one answers last', async () => {
     const pending: ((ws: FlaggedWindow[]) => void)[] = [];
     const api = new Proxy({}, {
