@@ -22,9 +22,10 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../main/core/model/backend.ts';
 import { chooseFeatureSet } from '../main/core/model/features.ts';
 import { manifestFor } from '../main/core/model/manifest.ts';
-import { saveModelPackage } from '../main/core/model/package.ts';
+import { saveModelPackage } from '../main/core/model/packageModel.ts';
 import { trainingWorkers } from '../main/core/model/parallel.ts';
-import { DEFAULT_TRAINING, labelledRows, loadDataset, trainOnThreads, type TrainOptions } from '../main/core/model/train.ts';
+import { DEFAULT_TRAINING, labelledRows, trainOnThreads, type TrainOptions } from '../main/core/model/train.ts';
+import { loadDataset } from '../main/core/model/dataset.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({

@@ -21,11 +21,13 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { initBackend, type BackendKind } from '../../main/core/model/backend.ts';
 import { SCAN_BATCH, ScoringPool } from '../../main/core/model/client.ts';
 import { buildModel, FlowPathCache, modelConfig, predictRows } from '../../main/core/model/model.ts';
-import { loadModelPackage, readManifest } from '../../main/core/model/package.ts';
+import { readManifest } from '../../main/core/model/package.ts';
+import { loadModelPackage } from '../../main/core/model/packageModel.ts';
 import { streamWindows } from '../../main/core/model/windows.ts';
 import { chooseFeatureSet } from '../../main/core/model/features.ts';
 import { trainingWorkers } from '../../main/core/model/parallel.ts';
-import { DEFAULT_TRAINING, labelledRows, loadDataset, trainOnThreads } from '../../main/core/model/train.ts';
+import { DEFAULT_TRAINING, labelledRows, trainOnThreads } from '../../main/core/model/train.ts';
+import { loadDataset } from '../../main/core/model/dataset.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({

@@ -46,7 +46,8 @@ import type { TrainSettings } from '../../preload/contract.ts';
 import { chooseFeatureSet, columnFeatures, columnKind, numericFeatureCount, RowScaler, type FeatureSet } from '../../main/core/model/features.ts';
 import { computeMetrics, type Metrics } from '../../main/core/model/metrics.ts';
 import { trainingWorkers } from '../../main/core/model/parallel.ts';
-import { DEFAULT_TRAINING, evaluateRows, loadDataset, rng, rowGroups, shuffle, splitByGroups, trainingVocabulary, trainOnThreads, type Dataset, type Split } from '../../main/core/model/train.ts';
+import { DEFAULT_TRAINING, evaluateRows, rng, shuffle, splitByGroups, trainingVocabulary, trainOnThreads, type Split } from '../../main/core/model/train.ts';
+import { loadDataset, rowGroups, type Dataset } from '../../main/core/model/dataset.ts';
 import { patternAnswers } from './reference/patterns.ts';
 import { ExtraTrees } from './reference/extra-trees.ts';
 

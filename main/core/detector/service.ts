@@ -21,7 +21,7 @@ import { chooseFeatureSet } from '../model/features.ts';
 import { trainingWorkers } from '../model/parallel.ts';
 import { OTHER_LABEL, benignIndex, classMatcher, metricsFromConfusion, type OtherAttacks } from '../model/metrics.ts';
 import { assertCompatible, readManifest, type ModelManifest } from '../model/package.ts';
-import { captureDataHash, loadDataset } from '../model/train.ts';
+import { captureDataHash, loadDataset } from '../model/dataset.ts';
 import type { EpochProgress, TrainOptions } from '../model/train.ts';
 import { ModelStore } from './store.ts';
 import { APP_VERSION } from '../version.ts';

@@ -11,7 +11,8 @@ import type { BackendInfo, BackendKind } from './backend.ts';
 import { argmaxRows, computeMetrics, type Metrics } from './metrics.ts';
 import type { ModelManifest } from './package.ts';
 import type { SaveTarget, TrainSettings, TrainSummary, WorkerRequest, WorkerResponse } from './protocol.ts';
-import type { BatchProgress, Dataset, EpochProgress } from './train.ts';
+import type { BatchProgress, EpochProgress } from './train.ts';
+import type { Dataset } from './dataset.ts';
 import { spawnModelWorker } from './parallel.ts';
 import { streamWindows, tableRowCount } from './windows.ts';
 

@@ -2,7 +2,8 @@
 import { featureNames } from './features.ts';
 import { KEY_COLUMN } from './windows.ts';
 import { MANIFEST_FORMAT, type ModelManifest } from './package.ts';
-import type { Dataset, TrainResult } from './train.ts';
+import type { TrainResult } from './train.ts';
+import type { Dataset } from './dataset.ts';
 
 export function manifestFor(ds: Dataset, result: TrainResult, opts: { name: string; backend: string; appVersion: string; settings?: Record<string, unknown> }): ModelManifest {
   const { config } = result;

@@ -4,15 +4,17 @@
  * metrics, backend, creation time, app version). Files are written and read with plain fs
  * (a custom IOHandler), so no native tfjs-node is needed. Loading validates everything and
  * refuses a mismatch with a one-line error. A package is data, never code.
+ *
+ * This module reads and checks the files without TensorFlow.js, so the main process (listings,
+ * the CLI, the web host) never loads it; building and saving the model is packageModel.ts's,
+ * which the model worker uses.
  */
-import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import * as v from 'valibot';
 import { MindflowError } from '../errors.ts';
 import { featureColumns, featureNames, missingColumns, type FeatureSet, type FeatureStats } from './features.ts';
 import type { Metrics } from './metrics.ts';
-import './model.ts'; // registers the custom layer class before any model is deserialised
 
 export const MANIFEST_FORMAT = 'mindflow-model/1';
 export const MODEL_FILE = 'model.json';
@@ -70,12 +72,8 @@ export interface ModelManifest {
   appVersion: string;
 }
 
-export interface ModelPackage {
-  model: tf.LayersModel;
-  manifest: ModelManifest;
-}
-
-function fail(dir: string, what: string): never {
+/** Refuses a package: a one-line error that names its directory. */
+export function refusePackage(dir: string, what: string): never {
   throw new MindflowError('bad-value', `model package ${dir}: ${what}`);
 }
 
@@ -110,37 +108,6 @@ export function assertCompatible(manifest: ModelManifest, captureColumns: readon
   }
 }
 
-/** Writes a package directory atomically (a temporary sibling renamed into place). */
-export async function saveModelPackage(dir: string, model: tf.LayersModel, manifest: ModelManifest): Promise<void> {
-  const problem = manifestProblem(manifest);
-  if (problem) throw new MindflowError('bad-value', `refusing to save model package: ${problem}`);
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  await mkdir(tmp, { recursive: true });
-  try {
-    await model.save(
-      tf.io.withSaveHandler(async (artifacts) => {
-        const weights = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
-        const modelJson = {
-          format: 'layers-model',
-          generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-          convertedBy: null,
-          modelTopology: artifacts.modelTopology,
-          weightsManifest: [{ paths: [`./${WEIGHTS_FILE}`], weights: artifacts.weightSpecs ?? [] }],
-        };
-        await writeFile(join(tmp, MODEL_FILE), JSON.stringify(modelJson));
-        await writeFile(join(tmp, WEIGHTS_FILE), new Uint8Array(weights));
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
-      }),
-    );
-    await writeFile(join(tmp, MANIFEST_FILE), manifestJson(manifest));
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
-}
-
 /** Indented JSON with arrays of numbers on one line (vocabularies hold thousands of values). */
 export function manifestJson(manifest: ModelManifest): string {
   return `${JSON.stringify(manifest, null, 2).replace(/\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]/g, (_, items: string) => `[${items.split(/,\s*/).join(', ')}]`)}\n`;
@@ -151,12 +118,12 @@ async function readJson(dir: string, file: string): Promise<unknown> {
   try {
     text = await readFile(join(dir, file), 'utf8');
   } catch {
-    fail(dir, `${file} is missing`);
+    refusePackage(dir, `${file} is missing`);
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    fail(dir, `${file} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
+    refusePackage(dir, `${file} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
   }
 }
 
@@ -167,18 +134,25 @@ export async function readManifest(dir: string): Promise<ModelManifest> {
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-    fail(dir, `${MANIFEST_FILE} is invalid${path ? ` at ${path}` : ''}: ${issue.message}`);
+    refusePackage(dir, `${MANIFEST_FILE} is invalid${path ? ` at ${path}` : ''}: ${issue.message}`);
   }
   const manifest = parsed.output as unknown as ModelManifest;
   const problem = manifestProblem(manifest);
-  if (problem) fail(dir, problem);
+  if (problem) refusePackage(dir, problem);
   return manifest;
+}
+
+/** One weight tensor of model.json's weightsManifest (TensorFlow.js's WeightsManifestEntry, the fields a package uses). */
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32' | 'bool' | 'string' | 'complex64';
 }
 
 /** model.json as a package holds it: the layers topology and one or more groups of weight files. */
 export interface ModelJson {
   modelTopology: Record<string, unknown>;
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  weightsManifest: { paths: string[]; weights: WeightSpec[] }[];
 }
 
 interface TopologyLayer {
@@ -231,20 +205,20 @@ export async function readPackageFiles(dir: string): Promise<{ manifest: ModelMa
   const manifest = await readManifest(dir);
   const modelJson = (await readJson(dir, MODEL_FILE)) as Partial<ModelJson> | null;
   if (!modelJson || typeof modelJson !== 'object' || !modelJson.modelTopology || typeof modelJson.modelTopology !== 'object' || !Array.isArray(modelJson.weightsManifest)) {
-    fail(dir, `${MODEL_FILE} is not a TensorFlow.js layers model`);
+    refusePackage(dir, `${MODEL_FILE} is not a TensorFlow.js layers model`);
   }
   const json = modelJson as ModelJson;
   const wellFormed = json.weightsManifest.every(
     (g) => g && Array.isArray(g.paths) && g.paths.every((p) => typeof p === 'string') && Array.isArray(g.weights) && g.weights.every((w) => w && Array.isArray(w.shape) && w.shape.every((d) => Number.isInteger(d) && d >= 0)),
   );
-  if (!wellFormed) fail(dir, `${MODEL_FILE}'s weightsManifest is not a list of weight files and shapes`);
+  if (!wellFormed) refusePackage(dir, `${MODEL_FILE}'s weightsManifest is not a list of weight files and shapes`);
   const buffers: Uint8Array[] = [];
   for (const p of json.weightsManifest.flatMap((g) => g.paths)) {
     const file = join(dir, p);
     // a package is data: its weights are files inside it, never a path out of it
     const inside = relative(dir, file);
-    if (isAbsolute(p) || inside === '..' || inside.startsWith(`..${sep}`)) fail(dir, `weights file ${p} is outside the package`);
-    if (!(await stat(file).catch(() => null))) fail(dir, `weights file ${p} is missing`);
+    if (isAbsolute(p) || inside === '..' || inside.startsWith(`..${sep}`)) refusePackage(dir, `weights file ${p} is outside the package`);
+    if (!(await stat(file).catch(() => null))) refusePackage(dir, `weights file ${p} is missing`);
     buffers.push(new Uint8Array(await readFile(file)));
   }
   const weights = new Uint8Array(buffers.reduce((s, b) => s + b.byteLength, 0));
@@ -254,25 +228,9 @@ export async function readPackageFiles(dir: string): Promise<{ manifest: ModelMa
     o += b.byteLength;
   }
   const problem = topologyProblem(manifest, json, weights.byteLength);
-  if (problem) fail(dir, problem);
+  if (problem) refusePackage(dir, problem);
   const broken = nonFiniteWeights(weights);
   // a model with a NaN weight scores every flow NaN, which reads as the first class (Benign)
-  if (broken > 0) fail(dir, `${broken.toLocaleString('en-US')} of its ${(weights.byteLength / 4).toLocaleString('en-US')} weights are not finite numbers (NaN or infinity): the weights file is corrupt`);
+  if (broken > 0) refusePackage(dir, `${broken.toLocaleString('en-US')} of its ${(weights.byteLength / 4).toLocaleString('en-US')} weights are not finite numbers (NaN or infinity): the weights file is corrupt`);
   return { manifest, modelJson: json, weights };
-}
-
-/**
- * Loads and validates a package (`readPackageFiles`). With `captureColumns`, also refuses a
- * capture that lacks the model's feature columns.
- */
-export async function loadModelPackage(dir: string, opts: { captureColumns?: readonly string[] } = {}): Promise<ModelPackage> {
-  const { manifest, modelJson, weights } = await readPackageFiles(dir);
-  if (opts.captureColumns) assertCompatible(manifest, opts.captureColumns);
-  try {
-    const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
-    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData: weights.buffer }));
-    return { model, manifest };
-  } catch (err) {
-    fail(dir, `the model cannot be built (${(err as Error).message.split('\n')[0]})`);
-  }
 }

@@ -15,7 +15,8 @@ import { Worker } from 'node:worker_threads';
 import { MindflowError } from '../errors.ts';
 import type { BackendKind } from './backend.ts';
 import type { TrainSettings, WorkerRequest, WorkerResponse } from './protocol.ts';
-import type { Dataset, PreparedTraining } from './train.ts';
+import type { PreparedTraining } from './train.ts';
+import type { Dataset } from './dataset.ts';
 
 const HEADER_INTS = 8;
 const GEN = 0;

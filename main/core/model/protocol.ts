@@ -2,7 +2,8 @@
 import type { BackendInfo, BackendKind } from './backend.ts';
 import type { Metrics } from './metrics.ts';
 import type { ModelManifest } from './package.ts';
-import type { BatchProgress, Dataset, EpochProgress, PreparedTraining, TrainOptions } from './train.ts';
+import type { BatchProgress, EpochProgress, PreparedTraining, TrainOptions } from './train.ts';
+import type { Dataset } from './dataset.ts';
 
 /** Training settings that can cross a thread boundary (no callbacks, no signal). */
 export type TrainSettings = Omit<TrainOptions, 'signal' | 'onBatch' | 'onEpoch' | 'parallel'>;

@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinModelsDir } from '../../../main/core/detector/store.ts';
 import { initBackend } from '../../../main/core/model/backend.ts';
-import { loadModelPackage } from '../../../main/core/model/package.ts';
+import { loadModelPackage } from '../../../main/core/model/packageModel.ts';
 
 const dirs = readdirSync(builtinModelsDir()).map((d) => join(builtinModelsDir(), d));
 

@@ -6,7 +6,8 @@ import { V1_FIELDS, V2_EXTRA_FIELDS } from '../../../main/core/capture/schema.ts
 import { initBackend } from '../../../main/core/model/backend.ts';
 import { featureNames, V1_FEATURE_COLUMNS, type FeatureSet } from '../../../main/core/model/features.ts';
 import { buildModel, modelConfig } from '../../../main/core/model/model.ts';
-import { assertCompatible, loadModelPackage, MANIFEST_FORMAT, readManifest, saveModelPackage, type ModelManifest } from '../../../main/core/model/package.ts';
+import { assertCompatible, MANIFEST_FORMAT, readManifest, type ModelManifest } from '../../../main/core/model/package.ts';
+import { loadModelPackage, saveModelPackage } from '../../../main/core/model/packageModel.ts';
 import { tempDir } from '../helpers.ts';
 
 const set: FeatureSet = { name: 'v1', columns: [...V1_FEATURE_COLUMNS], identifiers: false };

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { initBackend } from '../../../main/core/model/backend.ts';
 import { chooseFeatureSet } from '../../../main/core/model/features.ts';
-import { captureDataHash, classWeights, DEFAULT_TRAINING, loadDataset, MAX_VOCABULARY, representatives, rng, RowGrouper, rowGroups, scheduledRate, splitByGroups, trainDetector, trainingVocabulary, type Dataset } from '../../../main/core/model/train.ts';
+import { classWeights, DEFAULT_TRAINING, MAX_VOCABULARY, representatives, rng, scheduledRate, splitByGroups, trainDetector, trainingVocabulary } from '../../../main/core/model/train.ts';
+import { captureDataHash, loadDataset, RowGrouper, rowGroups, type Dataset } from '../../../main/core/model/dataset.ts';
 import { gatherWindows, readFlows, windowIndex } from '../../../main/core/model/windows.ts';
 import { hasRealSample, REAL_SAMPLE, REAL_SAMPLE_SKIP } from '../helpers.ts';
 

@@ -173,7 +173,8 @@ describe('value codes: what scoring streams is what training saw', () => {
   it('streamWindows gives a flow the same input bits as training does: standardised, coded with the trained vocabulary, an unseen value as 0', async () => {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const { gatherWindows, streamWindows } = await import('../../../main/core/model/windows.ts');
-    const { loadDataset, trainingVocabulary } = await import('../../../main/core/model/train.ts');
+    const { loadDataset } = await import('../../../main/core/model/dataset.ts');
+    const { trainingVocabulary } = await import('../../../main/core/model/train.ts');
     const { chooseFeatureSet, featureCount, fitStats, numericFeatureCount, RowScaler } = await import('../../../main/core/model/features.ts');
     const conn = await (await DuckDBInstance.create(':memory:')).connect();
     await conn.run(`CREATE TABLE flows_1 AS SELECT 6 AS PROTOCOL, 7.0 AS L7_PROTO, 40 * (1 + i % 5) AS IN_BYTES, 0 AS OUT_BYTES, 1 + i % 2 AS IN_PKTS,

@@ -4,7 +4,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ModelWorker, ScoringPool } from '../../../main/core/model/client.ts';
 import { chooseFeatureSet } from '../../../main/core/model/features.ts';
 import { initBackend } from '../../../main/core/model/backend.ts';
-import { loadDataset, trainOnThreads } from '../../../main/core/model/train.ts';
+import { trainOnThreads } from '../../../main/core/model/train.ts';
+import { loadDataset } from '../../../main/core/model/dataset.ts';
 import { tempDir } from '../helpers.ts';
 
 const V1_COLUMNS = ['PROTOCOL', 'L7_PROTO', 'IN_BYTES', 'OUT_BYTES', 'IN_PKTS', 'OUT_PKTS', 'TCP_FLAGS', 'FLOW_DURATION_MILLISECONDS'];
