@@ -11,7 +11,7 @@ import { queryObjects } from './db.ts';
 import { MindflowError } from './errors.ts';
 import { nameList } from './words.ts';
 
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 
 const MIGRATIONS: string[][] = [
   [
@@ -141,6 +141,16 @@ const MIGRATIONS: string[][] = [
     // windows derived before this column existed (scan again to fill it).
     `ALTER TABLE flagged_windows ADD COLUMN IF NOT EXISTS start_ms BIGINT`,
     `ALTER TABLE flagged_windows ADD COLUMN IF NOT EXISTS end_ms BIGINT`,
+  ],
+  [
+    // A capture's data hash as training computes it (model/dataset.ts, captureDataHash), per way
+    // of reading it (feature set, classes, keys): how an evaluation knows a capture holds a
+    // model's training flows. A capture never changes once imported, so it is read once.
+    `CREATE TABLE IF NOT EXISTS capture_data_hashes (
+       capture_id INTEGER NOT NULL,
+       reading VARCHAR NOT NULL,
+       hash VARCHAR NOT NULL,
+       PRIMARY KEY (capture_id, reading))`,
   ],
 ];
 
@@ -390,6 +400,7 @@ export class Project {
       }
       await c.run(`DELETE FROM scans WHERE capture_id = ?`, [id]);
       await c.run(`DROP TABLE IF EXISTS flows_${id}`);
+      await c.run(`DELETE FROM capture_data_hashes WHERE capture_id = ?`, [id]);
       await c.run(`DELETE FROM captures WHERE id = ?`, [id]);
     });
   }

@@ -31,6 +31,19 @@ function json<T = Record<string, unknown>>(args: string[]): T {
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** Runs SQL on the project between two CLI runs (none holds it then); the rows as arrays. */
+async function sqlRows(sql: string): Promise<unknown[][]> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(project);
+  const conn = await instance.connect();
+  try {
+    return (await conn.runAndReadAll(sql)).getRowsJS() as unknown[][];
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
 /** A flagged window's keys in scan --json and windows --json (startMs/endMs are null on captures without v3 times). */
 const windowKeys = [
   'analyst', 'class', 'dstHosts', 'dstPorts', 'endMs', 'firstFlow', 'flows', 'hosts', 'id', 'key', 'lastFlow', 'mean', 'meanScore', 'peak',
@@ -205,7 +218,7 @@ describe('mindflow CLI', () => {
     expect(human.out).not.toContain('the per-class figures are that class');
   }, 120_000);
 
-  it('train writes a package that eval then loads; a package for another feature set or with a corrupt manifest is refused', () => {
+  it('train writes a package that eval then loads; a package for another feature set or with a corrupt manifest is refused', async () => {
     const out = join(tmp.dir, 'model');
     const trained = json<{ model: { id: number; backend: string }; dir: string }>(['train', '--project', project, '--capture', '1', '--out', out, '--epochs', '1', '--name', 'cli test']);
     expect(trained.dir).toBe(out);
@@ -216,6 +229,15 @@ describe('mindflow CLI', () => {
     expect(ev.flows).toBe(3000);
     // the capture's flows hash to the package's training data hash
     expect(ev.trainedOnCapture).toBe(true);
+    // the project keeps that hash: a later evaluation reads it instead of the capture (a wrong
+    // hash kept there shows it was read), and hashes again when it is gone
+    const dataHash = (JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { training: { dataHash: string } }).training.dataHash;
+    expect(await sqlRows(`SELECT capture_id, hash FROM capture_data_hashes`)).toEqual([[1, dataHash]]);
+    await sqlRows(`UPDATE capture_data_hashes SET hash = 'not this one'`);
+    expect(json<{ trainedOnCapture: boolean }>(['eval', sample, '--project', project, '--model', out]).trainedOnCapture).toBe(false);
+    await sqlRows(`DELETE FROM capture_data_hashes`);
+    expect(json<{ trainedOnCapture: boolean }>(['eval', sample, '--project', project, '--model', out]).trainedOnCapture).toBe(true);
+    expect(await sqlRows(`SELECT capture_id, hash FROM capture_data_hashes`)).toEqual([[1, dataHash]]);
 
     // a package whose held-out estimate is far above what it does on its own training capture:
     // eval prints the Model view's note, and --json carries it

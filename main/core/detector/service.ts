@@ -366,18 +366,24 @@ export async function evaluateModel(project: Project, capture: CaptureInfo, mode
 /**
  * Whether a capture holds the flows a model was trained on, by the manifest's training data
  * hash. A capture of another size cannot, and is not read again; one of the same size is
- * hashed as training hashes its data (a second streaming read of the capture).
+ * hashed as training hashes its data (a second streaming read of the capture, about as long as
+ * the evaluation), once: the project keeps the hash for that way of reading the capture.
  */
 async function holdsTrainingData(project: Project, capture: CaptureInfo, manifest: ModelManifest, ctx: JobContext): Promise<boolean> {
   const flows = manifest.training.flows;
   if (typeof flows === 'number' && flows !== capture.rows) return false;
-  ctx.progress({ phase: 'checking', fraction: null, message: 'checking whether these are the flows the model was trained on' });
   const conn = await project.connect();
   try {
+    const reading = JSON.stringify({ set: manifest.featureSet, classes: manifest.classes, binary: manifest.binary, keyed: manifest.keyed });
+    const known = await queryObjects<{ hash: string }>(conn, `SELECT hash FROM capture_data_hashes WHERE capture_id = ? AND reading = ?`, [capture.id, reading]);
+    if (known[0]) return known[0].hash === manifest.training.dataHash;
+    const message = 'checking whether these are the flows the model was trained on';
+    ctx.progress({ phase: 'checking', fraction: null, message });
     const hash = await captureDataHash(conn, flowsTable(capture.id), {
       set: manifest.featureSet, classes: manifest.classes, binary: manifest.binary, keyed: manifest.keyed, signal: ctx.signal,
-      onProgress: (done, total) => ctx.progress({ phase: 'checking', fraction: done / total, message: 'checking whether these are the flows the model was trained on' }),
+      onProgress: (done, total) => ctx.progress({ phase: 'checking', fraction: done / total, message }),
     });
+    await conn.run(`INSERT OR REPLACE INTO capture_data_hashes VALUES (?, ?, ?)`, [capture.id, reading, hash]);
     return hash === manifest.training.dataHash;
   } catch (err) {
     if (ctx.signal.aborted) throw new MindflowError('cancelled', 'evaluation cancelled');
