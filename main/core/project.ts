@@ -151,6 +151,11 @@ const MIGRATIONS: string[][] = [
        reading VARCHAR NOT NULL,
        hash VARCHAR NOT NULL,
        PRIMARY KEY (capture_id, reading))`,
+    // What a verdict change replaced, beyond the verdict: an undo puts the reason, analyst and
+    // time back as they were (NULL in entries written before: the undo's own analyst and time).
+    `ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS previous_reason VARCHAR`,
+    `ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS previous_analyst VARCHAR`,
+    `ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS previous_at TIMESTAMP`,
   ],
 ];
 

@@ -252,8 +252,9 @@ async function writeVerdicts(c: DuckDBConnection, scanId: number, picked: { wher
   const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
   const changes = verdict === null ? 'v.verdict IS NOT NULL' : '(v.verdict IS DISTINCT FROM ? OR v.reason IS DISTINCT FROM ?)';
   await c.run(
-    `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason)
-     SELECT nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'verdict', ?, id, previous, ?, ? FROM (SELECT w.id, v.verdict AS previous ${FROM_WINDOWS} WHERE (${picked.where}) AND ${changes} ORDER BY w.id)`,
+    `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason, previous_reason, previous_analyst, previous_at)
+     SELECT nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'verdict', ?, id, previous, ?, ?, previous_reason, previous_analyst, previous_at
+     FROM (SELECT w.id, v.verdict AS previous, v.reason AS previous_reason, v.analyst AS previous_analyst, v.ts AS previous_at ${FROM_WINDOWS} WHERE (${picked.where}) AND ${changes} ORDER BY w.id)`,
     [batch, analyst, scanId, verdict, reason, ...picked.params, ...(verdict === null ? [] : [verdict, reason])],
   );
   await c.run(`DELETE FROM verdicts WHERE scan_id = ? AND window_id IN (SELECT window_id FROM audit_log WHERE batch = ?)`, [scanId, batch]);
@@ -266,7 +267,7 @@ async function writeVerdicts(c: DuckDBConnection, scanId: number, picked: { wher
 
 /**
  * Undoes the newest verdict change not yet undone: every window it touched gets its previous
- * verdict back. Set-based, so undoing a carry or a bulk change of 100,000 windows is quick.
+ * verdict back as it was, with its reason, analyst and time (the undo's entry names that reason). Set-based, so undoing a carry or a bulk change of 100,000 windows is quick.
  */
 export async function undoVerdict(project: Project): Promise<{ undone: number; scanId: number | null }> {
   const analyst = analystName();
@@ -278,12 +279,16 @@ export async function undoVerdict(project: Project): Promise<{ undone: number; s
       const { batch: undoing, scan_id: scanId } = last[0]; // one change touches one scan
       const entries = `FROM audit_log WHERE batch = ${Number(undoing)} AND action = 'verdict'`;
       await c.run(`DELETE FROM verdicts WHERE scan_id = ? AND window_id IN (SELECT window_id ${entries})`, [scanId]);
-      await c.run(`INSERT INTO verdicts SELECT scan_id, window_id, previous, NULL, ?, now()::TIMESTAMP ${entries} AND previous IS NOT NULL`, [analyst]);
+      // the verdict as it was: its reason, analyst and time (entries older than those columns: none, the undoer, now)
+      await c.run(
+        `INSERT INTO verdicts SELECT scan_id, window_id, previous, previous_reason, coalesce(previous_analyst, ?), coalesce(previous_at, now()::TIMESTAMP) ${entries} AND previous IS NOT NULL`,
+        [analyst],
+      );
       const batch = Number(await scalar(c, `SELECT nextval('audit_ids')`));
       const undone = Number(await scalar(c, `SELECT count(*) ${entries}`));
       await c.run(
         `INSERT INTO audit_log (id, batch, ts, analyst, action, scan_id, window_id, previous, value, reason)
-         SELECT nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'undo', scan_id, window_id, value, previous, NULL FROM (SELECT * ${entries} ORDER BY id)`,
+         SELECT nextval('audit_ids'), ?, now()::TIMESTAMP, ?, 'undo', scan_id, window_id, value, previous, previous_reason FROM (SELECT * ${entries} ORDER BY id)`,
         [batch, analyst],
       );
       await c.run(`UPDATE audit_log SET undone = true WHERE batch = ? AND action = 'verdict'`, [undoing]);

@@ -107,6 +107,28 @@ describe('another reason with the same verdict', () => {
   });
 });
 
+describe('undo', () => {
+  it('puts back the verdict as it was: its reason, analyst and time, and the undo entry names that reason', async () => {
+    await setVerdict(project, 1, [1, 2], 'tp', 'SYN flood');
+    const judged = await stored();
+    await new Promise((r) => setTimeout(r, 5));
+    as('ben');
+    // a reason change, then a verdict change of both, each undone in turn
+    await setVerdict(project, 1, [2], 'tp', 'lab bots');
+    await setVerdict(project, 1, [1, 2], 'fp', 'scheduled test');
+    expect(await undoVerdict(project)).toEqual({ undone: 2, scanId: 1 });
+    const [undo] = await trail();
+    expect(undo).toMatchObject({ action: 'undo', previous: 'fp', value: 'tp', analyst: 'ben' });
+    expect(await stored()).toMatchObject([{ window_id: 1, reason: 'SYN flood', analyst: 'ana', ts: judged[0]!.ts }, { window_id: 2, reason: 'lab bots', analyst: 'ben' }]);
+    expect(await undoVerdict(project)).toEqual({ undone: 1, scanId: 1 });
+    expect(await stored()).toEqual(judged);
+    expect((await trail())[0]).toMatchObject({ action: 'undo', previous: 'tp', value: 'tp', reason: 'SYN flood' });
+    // and the first verdict undone: untriaged again
+    expect(await undoVerdict(project)).toEqual({ undone: 2, scanId: 1 });
+    expect(await stored()).toEqual([]);
+  });
+});
+
 describe('a change of many windows', () => {
   it('audits only the windows it changes, and counts those it left as they were', async () => {
     await setVerdict(project, 1, [1], 'tp', 'botnet');
