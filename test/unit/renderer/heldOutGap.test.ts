@@ -1,26 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Api, Evaluation, ModelMetrics, ModelSummary } from '../../../preload/contract';
-import { metricsFromConfusion } from '../../../main/core/model/metrics.ts';
+import { classes, heldOut, onSampleA } from '../heldOutGap.fixture.ts';
 import { JobsState } from '../../../renderer/src/state/jobs.svelte.ts';
 import { ModelState } from '../../../renderer/src/state/model.svelte.ts';
-
-const classes = ['Benign', 'DDoS', 'DoS', 'Reconnaissance', 'Theft'];
-const metrics = (confusion: number[][]): ModelMetrics => metricsFromConfusion(confusion, classes) as ModelMetrics;
-// the held-out split of a 3-epoch model trained on sample A, and its evaluation on sample A
-const heldOut = metrics([
-  [337, 6, 2, 6, 0],
-  [50, 16306, 70, 1, 0],
-  [33, 236, 31614, 472, 0],
-  [178, 0, 265, 2224, 2],
-  [1, 0, 0, 1, 3],
-]);
-const onSampleA = metrics([
-  [1173, 66, 3, 43, 0],
-  [112, 84078, 354, 8, 0],
-  [5818, 1008, 157697, 2481, 0],
-  [14517, 24, 1249, 10095, 22],
-  [13, 0, 0, 7, 13],
-]);
 
 const model = (id: string, over: Partial<ModelSummary> = {}): ModelSummary => ({
   id, name: id, builtin: false, classes, binary: false, featureSet: 'v2', featureColumns: [], identifiers: false, features: [], window: 10, keyed: false,
