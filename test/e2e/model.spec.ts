@@ -4,7 +4,7 @@
  * matrix, then scans the sample capture with the new model from the Captures view.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkbenchPage } from './pages/workbench';
@@ -127,40 +127,6 @@ test('evaluates the model on a capture and switches the metrics to that evaluati
   await expect(page.getByRole('radio', { name: /^Evaluation on #\d+/ })).toHaveAttribute('aria-checked', 'true');
   await expect(model.perClassTable.getByRole('rowheader', { name: 'Macro avg' })).toBeVisible();
   await expect(model.confusionMatrix).toBeVisible();
-  // this model does at least as well on its training capture as on its held-out split: nothing to explain
-  await expect(model.heldOutNote).toHaveCount(0);
-});
-
-test('evaluates a model on its own training capture and is told why it scores below its held-out estimate', async () => {
-  test.setTimeout(240_000);
-  const model = workbench.model;
-  // Balanced class weights give each flow of a big class the least weight, and so a flood's one
-  // row: this model reads the sample's Reconnaissance flood row (7,471 flows) as Benign. The
-  // held-out split keeps that row in training, so its estimate never sees the mistake.
-  const weighting = model.settings.getByLabel('Class weighting', { exact: true });
-  await model.configure({ 'Model name': 'e2e balanced detector', Epochs: '5', 'Learning rate': '0.006' });
-  await weighting.selectOption('balanced');
-  await model.train();
-  await expect(model.trainingResult).toContainText('trained e2e balanced detector', { timeout: 200_000 });
-  await expect(model.heldOutNote).toHaveCount(0);
-  await model.evaluate();
-  await expect(model.evaluationResult).toContainText(/macro F1 [\d.]+ on [\d,]+ flows/, { timeout: 100_000 });
-  const note = model.heldOutNote;
-  await expect(note).toContainText(/On capture #\d+ the model scores (macro|weighted) F1 [\d.]+, [\d.]+ below its held-out estimate of [\d.]+/);
-  // the capture's flows hash to the model's training data
-  await expect(note).toContainText(/This model was trained on the flows of capture #\d+\./);
-  await expect(note).toContainText(/The loss is mostly in \w+ \(F1 [\d.]+ against [\d.]+; [\d,]+ /);
-  await expect(note).toContainText("The held-out split keeps a flood's repeated rows in training, so the estimate never tested them");
-  await expect(note).toContainText('train with sqrt class weighting instead of balanced');
-  await note.scrollIntoViewIfNeeded();
-  await workbench.screenshot('11b-heldout-note');
-  await workbench.expectAccessible('the Model view with the held-out note');
-  // it stays by the figures when the analyst switches back to the held-out estimate
-  await page.getByRole('radio', { name: 'Held-out test split' }).click();
-  await expect(note).toBeVisible();
-  // the form as the stories below expect it
-  await weighting.selectOption('sqrt');
-  await model.configure({ 'Model name': '', Epochs: '2', 'Learning rate': '0.001' });
 });
 
 test('trains a binary benign-vs-attack model and reads its two-by-two matrix in the dark theme', async () => {
@@ -240,6 +206,45 @@ test('exports a model package, deletes the model and imports the package back', 
   await expect(model.models.getByRole('button', { name: 'Select model e2e binary detector' })).toHaveAttribute('aria-pressed', 'true');
   await expect(model.confusionMatrix).toBeVisible();
   await workbench.screenshot('14-model-packages');
+});
+
+test('evaluates a package whose held-out estimate is far above what it does on its training capture, and is told why', async () => {
+  test.setTimeout(180_000);
+  const model = workbench.model;
+  await model.open();
+  // the binary detector's package with its held-out figures made perfect: what a lucky split
+  // that never tested a misread flood row reports. Whatever this short training gave, its
+  // Benign F1 on the whole capture is far below 1, so the note must explain the gap.
+  await model.models.getByRole('button', { name: 'Select model e2e binary detector' }).click();
+  const dir = join(mkdtempSync(join(tmpdir(), 'mindflow-e2e-optimistic-')), 'package');
+  await model.exportPackage(dir);
+  await expect(model.packageResult).toContainText('exported to');
+  const manifestFile = join(dir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { name: string; metrics: { macroF1: number; weightedF1: number; accuracy: number; perClass: object[] } };
+  manifest.name = 'e2e optimistic detector';
+  manifest.metrics = { ...manifest.metrics, accuracy: 1, macroF1: 1, weightedF1: 1, perClass: manifest.metrics.perClass.map((c) => ({ ...c, precision: 1, recall: 1, f1: 1 })) };
+  writeFileSync(manifestFile, JSON.stringify(manifest));
+  // the store keeps one model per weights: the binary detector goes, its optimistic twin comes in
+  const binary = model.models.getByRole('listitem', { name: 'Model e2e binary detector' });
+  await binary.getByRole('button', { name: 'Delete model e2e binary detector' }).click();
+  await binary.getByRole('group', { name: 'Confirm delete' }).getByRole('button', { name: 'Delete' }).click();
+  await model.importPackage(dir);
+  await expect(model.packageResult).toContainText('imported e2e optimistic detector');
+  await expect(model.heldOutNote).toHaveCount(0);
+  await model.evaluate();
+  await expect(model.evaluationResult).toContainText(/macro F1 [\d.]+ on [\d,]+ flows/, { timeout: 100_000 });
+  const note = model.heldOutNote;
+  await expect(note).toContainText(/On capture #\d+ the model scores (macro|weighted) F1 [\d.]+, [\d.]+ below its held-out estimate of 1\.000/);
+  // the capture's flows hash to the model's training data
+  await expect(note).toContainText(/This model was trained on the flows of capture #\d+\./);
+  await expect(note).toContainText(/The loss is mostly in Benign \(F1 [\d.]+ against 1\.000; /);
+  await expect(note).toContainText("The held-out split keeps a flood's repeated rows in training, so the estimate never tested them");
+  await note.scrollIntoViewIfNeeded();
+  await workbench.screenshot('11b-heldout-note');
+  await workbench.expectAccessible('the Model view with the held-out note');
+  // it stays by the figures when the analyst switches back to the held-out estimate
+  await page.getByRole('radio', { name: 'Held-out test split' }).click();
+  await expect(note).toBeVisible();
 });
 
 test('finds the detector commands in the palette', async () => {
