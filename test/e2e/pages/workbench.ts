@@ -231,7 +231,7 @@ export class ModelView {
   }
 
   get historyLossChart(): Locator {
-    return this.page.getByRole('img', { name: /^History loss:/ });
+    return this.page.getByRole('img', { name: /^Loss:/ });
   }
 }
 
