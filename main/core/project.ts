@@ -11,7 +11,7 @@ import { queryObjects } from './db.ts';
 import { MindflowError } from './errors.ts';
 import { nameList } from './words.ts';
 
-const SCHEMA_VERSION = 6;
+const SCHEMA_VERSION = 7;
 
 const MIGRATIONS: string[][] = [
   [
@@ -151,6 +151,8 @@ const MIGRATIONS: string[][] = [
        reading VARCHAR NOT NULL,
        hash VARCHAR NOT NULL,
        PRIMARY KEY (capture_id, reading))`,
+  ],
+  [
     // What a verdict change replaced, beyond the verdict: an undo puts the reason, analyst and
     // time back as they were (NULL in entries written before: the undo's own analyst and time).
     `ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS previous_reason VARCHAR`,

@@ -29,7 +29,7 @@ describe('project schema migrations', () => {
         version: (await query(c, `SELECT value FROM meta WHERE key = 'schema_version'`)).rows[0]![0],
         windows: (await query(c, `SELECT id, class, flows, start_ms, end_ms FROM flagged_windows`)).rows,
       }));
-      expect(rows.version).toBe('6');
+      expect(rows.version).toBe('7');
       expect(rows.windows).toEqual([[1, 'DoS', 5, null, null]]);
     } finally {
       reopened.close();
