@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       command: 'node --import tsx scripts/train-default.ts',
       ...(refit
         ? {
-            metricsFrom: `a run of this recipe and seed that held out ${Math.round(options.testFraction! * 100)} % of the distinct feature rows (${t.total.toLocaleString('en-US')} flows it never saw); this model was then trained on every flow`,
+            metricsFrom: `a run of this recipe and seed that held out ${Math.round(options.testFraction! * 100)}% of the distinct feature rows (${t.total.toLocaleString('en-US')} flows it never saw); this model was then trained on every flow`,
             holdOutSplit: estimate.split,
           }
         : { testFraction: options.testFraction, validationFraction: options.validationFraction }),

@@ -16,7 +16,7 @@ describe.each(dirs)('the built-in package %s', (dir) => {
     expect(manifest.metrics?.total).toBeGreaterThan(1000);
     expect(manifest.metrics!.weightedF1).toBeGreaterThan(0.9);
     // refitted on every flow after a hold-out run: the manifest says the metrics are that run's
-    expect(manifest.training.metricsFrom).toMatch(/held out 10 % of the distinct feature rows/);
+    expect(manifest.training.metricsFrom).toMatch(/held out 10% of the distinct feature rows/);
     expect((manifest.training.split as { test: number }).test).toBe(0);
     model.dispose();
   });
