@@ -231,6 +231,9 @@ test('evaluates a package whose held-out estimate is far above what it does on i
   await model.importPackage(dir);
   await expect(model.packageResult).toContainText('imported e2e optimistic detector');
   await expect(model.heldOutNote).toHaveCount(0);
+  // on the capture it was trained on (other stories may have imported more since)
+  const evalOn = page.getByRole('combobox', { name: 'Capture to evaluate on' });
+  await evalOn.selectOption((await evalOn.locator('option').filter({ hasText: sampleName }).first().getAttribute('value')) ?? '');
   await model.evaluate();
   await expect(model.evaluationResult).toContainText(/macro F1 [\d.]+ on [\d,]+ flows/, { timeout: 100_000 });
   const note = model.heldOutNote;
